@@ -1,0 +1,1 @@
+"""LaViDa-R1 in PyTorch: the LaViDa-O architecture, reference samplers, likelihood estimators and training."""

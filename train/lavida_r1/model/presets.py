@@ -1,0 +1,67 @@
+"""Named configurations: `tiny` (CPU-trainable, a few million parameters) and `lavida-o-10b` (upstream dims)."""
+from __future__ import annotations
+
+from .config import LavidaConfig, VisionConfig, VQConfig
+
+
+def lavida_o_10b() -> LavidaConfig:
+    """The released LaViDa-O-v1.0 configuration (the base of LaViDa-R1)."""
+    return LavidaConfig()
+
+
+def tiny() -> LavidaConfig:
+    """lavida-r1-tiny: the same architecture at a few million parameters.
+
+    Vocabulary layout: ids 0..499 are ordinary text tokens, 500..508 the special tokens, 512..1536 the 1025
+    LOC tokens and 1537..1540 the box tokens, so the LOC block sits at the same place relative to the special
+    tokens as upstream.
+    """
+    return LavidaConfig(
+        d_model=128,
+        d_model_gen=64,
+        n_layers=4,
+        n_heads=4,
+        n_kv_heads=4,
+        mlp_hidden_size=384,
+        mlp_hidden_size_gen=192,
+        dual_tower_layers=1,
+        vocab_size=1541,
+        embedding_size=1541,
+        max_sequence_length=1024,
+        rope_theta=10000.0,
+        bos_token_id=500,
+        eos_token_id=501,
+        pad_token_id=501,
+        eot_token_id=502,
+        start_header_id=503,
+        end_header_id=504,
+        mask_token_id=505,
+        image_token_id=506,
+        gen_token_id=507,
+        edit_token_id=508,
+        loc_token_offset=512,
+        box_start_id=1537,
+        box_end_id=1538,
+        loc_begin_id=1539,
+        loc_end_id=1540,
+        vision=VisionConfig(hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                            num_attention_heads=4, image_size=64, patch_size=8),
+        mm_hidden_size=64,
+        mm_spatial_pool_out_channels=64,
+        image_grid_pinpoints=((1, 2), (2, 1), (2, 2)),
+        vq=VQConfig(block_out_channels=(32, 64, 64, 128), layers_per_block=1, latent_channels=16,
+                    num_vq_embeddings=256, norm_num_groups=8, image_size=64),
+        gen_embedding_extra=16,
+    )
+
+
+PRESETS = {"tiny": tiny, "lavida-o-10b": lavida_o_10b}
+
+
+def get_preset(name: str) -> LavidaConfig:
+    try:
+        config = PRESETS[name]()
+    except KeyError:
+        raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}") from None
+    config.validate()
+    return config

@@ -1,0 +1,82 @@
+"""Grounding: one box as `<LOC_BEGIN><LOC_x1><LOC_y1><LOC_x2><LOC_y2><LOC_END>`, decoded in 1, 2 or 4 parallel
+steps over the four LOC slots (LaViDa-O), and the mapping between LOC bins and image pixels.
+
+Bins quantise coordinates on the image padded to a square (image centred) into 1025 levels:
+bin = round(coord_on_square / side * 1024).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from ..model import LavidaForMaskedDiffusion
+from .noise import choose_tokens
+from .text import prompt_positions, select_scheduled
+
+LOC_SLOTS = 4
+
+
+@dataclass
+class GroundingSample:
+    bins: Tensor        # [B, 4] LOC bins x1, y1, x2, y2 (0..1024)
+    tokens: Tensor      # [B, 7] the answer canvas, LOC_BEGIN .. EOT
+    nfe: int
+
+
+def grounding_canvas(model: LavidaForMaskedDiffusion, batch: int, device: torch.device) -> Tensor:
+    c = model.config
+    row = [c.loc_begin_id] + [c.mask_token_id] * LOC_SLOTS + [c.loc_end_id, c.eot_token_id]
+    return torch.tensor(row, device=device).repeat(batch, 1)
+
+
+@torch.no_grad()
+def generate_box(model: LavidaForMaskedDiffusion, prompt_ids: Tensor, image_features: Tensor | None = None,
+                 prompt_mask: Tensor | None = None, steps: int = 1, temperature: float = 0.0,
+                 seed: int | None = None) -> GroundingSample:
+    """LOC decoding: each step fills the most confident 4/steps slots, logits restricted to LOC tokens
+    (greedy at temperature 0, else Gumbel sampling as in the text sampler)."""
+    if steps not in (1, 2, 4):
+        raise ValueError("grounding steps must be 1, 2 or 4")
+    c = model.config
+    batch, device = prompt_ids.shape[0], prompt_ids.device
+    if prompt_mask is None:
+        prompt_mask = torch.ones_like(prompt_ids)
+    cache = model(prompt_ids, image_features=image_features, attention_mask=prompt_mask,
+                  position_ids=prompt_positions(prompt_mask), use_cache=True).cache
+    canvas = grounding_canvas(model, batch, device)
+    positions = prompt_mask.long().sum(dim=1, keepdim=True) + torch.arange(canvas.shape[1], device=device)[None]
+    loc = slice(c.loc_token_offset, c.loc_token_offset + c.num_loc_bins)
+    per_step = torch.full((batch,), LOC_SLOTS // steps, device=device)
+    generator = torch.Generator(device=device).manual_seed(seed) if seed is not None else None
+    for _ in range(steps):
+        logits = model(canvas, attention_mask=torch.ones_like(canvas), position_ids=positions, past=cache).logits
+        bins, confidence = choose_tokens(logits[..., loc], temperature, "low_confidence", generator)
+        masked = canvas == c.mask_token_id
+        chosen = select_scheduled(confidence.masked_fill(~masked, float("-inf")), per_step) & masked
+        canvas = torch.where(chosen, bins + c.loc_token_offset, canvas)
+    return GroundingSample(canvas[:, 1:1 + LOC_SLOTS] - c.loc_token_offset, canvas, steps)
+
+
+def _square_offsets(size: tuple[int, int]) -> tuple[int, int, int]:
+    width, height = size
+    side = max(width, height)
+    return side, (side - width) // 2, (side - height) // 2
+
+
+def bins_to_box(bins: list[int], original_size: tuple[int, int], num_bins: int = 1025) -> list[float]:
+    """LOC bins → (x1, y1, x2, y2) in original-image pixels, clipped to the image."""
+    side, off_x, off_y = _square_offsets(original_size)
+    width, height = original_size
+    scale = side / (num_bins - 1)
+    x1, y1, x2, y2 = (b * scale for b in bins)
+    clip = lambda v, hi: min(max(v, 0.0), float(hi))
+    return [clip(x1 - off_x, width), clip(y1 - off_y, height), clip(x2 - off_x, width), clip(y2 - off_y, height)]
+
+
+def box_to_bins(box: list[float], original_size: tuple[int, int], num_bins: int = 1025) -> list[int]:
+    """(x1, y1, x2, y2) in original-image pixels → LOC bins (round half to even, as Python's round)."""
+    side, off_x, off_y = _square_offsets(original_size)
+    offsets = (off_x, off_y, off_x, off_y)
+    return [min(max(round((v + o) / side * (num_bins - 1)), 0), num_bins - 1) for v, o in zip(box, offsets)]
