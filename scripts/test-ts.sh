@@ -9,4 +9,4 @@ if [ "${#files[@]}" -eq 0 ]; then
   exit 0
 fi
 npx tsc --noEmit
-exec node --import tsx --test --test-concurrency=1 "${files[@]}"
+exec node --import tsx --test --test-reporter=spec --test-concurrency=1 "${files[@]}"

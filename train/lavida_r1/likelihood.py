@@ -97,3 +97,23 @@ def text_logprob_fn(model: LavidaForMaskedDiffusion, prompt_ids: Tensor, answer_
         return token_logp.view(n, *answer_ids.shape)
 
     return logprobs
+
+
+def image_logprob_fn(model: LavidaForMaskedDiffusion, input_ids: Tensor, target_vq: Tensor,
+                     image_features: Tensor | None = None, edit_vq: Tensor | None = None) -> LogProbFn:
+    """LogProbFn of a generated image: the response is the VQ canvas [B, H, W] behind the `gen_token_id` slots
+    of `input_ids`; G = H*W in the masks."""
+    c = model.config
+    batch, height, width = target_vq.shape
+    flat = target_vq.reshape(batch, -1)
+
+    def logprobs(masks: Tensor) -> Tensor:
+        n = masks.shape[0]
+        canvas = torch.where(masks.flatten(0, 1), c.image_mask_token_id, flat.repeat(n, 1))
+        repeat = lambda t: None if t is None else t.repeat(n, *([1] * (t.dim() - 1)))
+        out = model(input_ids.repeat(n, 1), image_features=repeat(image_features), edit_vq=repeat(edit_vq),
+                    gen_vq=canvas.view(-1, height, width))
+        token_logp = torch.log_softmax(out.image_logits.float(), dim=-1).gather(-1, flat.repeat(n, 1)[..., None])
+        return token_logp.squeeze(-1).view(n, batch, -1)
+
+    return logprobs

@@ -142,3 +142,24 @@ def test_d1_prompt_noise_changes_the_estimate_and_keeps_image_slots(tiny_model):
     with torch.no_grad():
         assert not torch.equal(plain(masks), noisy(masks))
         assert torch.allclose(all_masked(masks), reference(masks), atol=1e-6)
+
+
+def test_image_likelihood_reads_the_target_tokens_under_each_masking(tiny_model):
+    from lavida_r1.likelihood import image_logprob_fn
+    c = tiny_model.config
+    grid = c.vq.grid_size
+    slots = (grid // 2) ** 2
+    ids = torch.tensor([[c.bos_token_id, *[c.edit_token_id] * slots, 60, 61, *[c.gen_token_id] * slots, c.eot_token_id]])
+    g = torch.Generator().manual_seed(0)
+    source = torch.randint(0, c.vq.num_vq_embeddings, (1, grid, grid), generator=g)
+    target = torch.randint(0, c.vq.num_vq_embeddings, (1, grid, grid), generator=g)
+    fn = image_logprob_fn(tiny_model, ids, target, edit_vq=source)
+    eligible = torch.ones(1, grid * grid, dtype=torch.bool)
+    with torch.no_grad():
+        pair = complementary_estimate(fn, eligible, g)
+        for mask in pair.masks:
+            canvas = torch.where(mask, c.image_mask_token_id, target.flatten(1)).view(1, grid, grid)
+            logits = tiny_model(ids, edit_vq=source, gen_vq=canvas).image_logits
+            direct = torch.log_softmax(logits, -1).gather(-1, target.flatten(1)[..., None]).squeeze(-1)
+            assert torch.allclose(fn(mask[None])[0], direct, atol=1e-5)
+    assert torch.equal(pair.masks.sum(0), eligible.long()) and float(pair.value) < 0

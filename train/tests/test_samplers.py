@@ -4,7 +4,8 @@ import copy
 import pytest
 import torch
 
-from lavida_r1.sampling.grounding import bins_to_box, box_to_bins, generate_box
+from lavida_r1.boxes import bins_to_box, box_to_bins
+from lavida_r1.sampling.grounding import generate_box
 from lavida_r1.sampling.image import ImageSamplerConfig, generate_image
 from lavida_r1.sampling.order import stratified_order
 from lavida_r1.sampling.schedules import shift_counts, transfer_counts, uniform_counts

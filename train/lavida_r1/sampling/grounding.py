@@ -1,8 +1,7 @@
 """Grounding: one box as `<LOC_BEGIN><LOC_x1><LOC_y1><LOC_x2><LOC_y2><LOC_END>`, decoded in 1, 2 or 4 parallel
 steps over the four LOC slots (LaViDa-O), and the mapping between LOC bins and image pixels.
 
-Bins quantise coordinates on the image padded to a square (image centred) into 1025 levels:
-bin = round(coord_on_square / side * 1024).
+The bin <-> pixel mapping lives in `lavida_r1.boxes`.
 """
 from __future__ import annotations
 
@@ -57,26 +56,3 @@ def generate_box(model: LavidaForMaskedDiffusion, prompt_ids: Tensor, image_feat
         chosen = select_scheduled(confidence.masked_fill(~masked, float("-inf")), per_step) & masked
         canvas = torch.where(chosen, bins + c.loc_token_offset, canvas)
     return GroundingSample(canvas[:, 1:1 + LOC_SLOTS] - c.loc_token_offset, canvas, steps)
-
-
-def _square_offsets(size: tuple[int, int]) -> tuple[int, int, int]:
-    width, height = size
-    side = max(width, height)
-    return side, (side - width) // 2, (side - height) // 2
-
-
-def bins_to_box(bins: list[int], original_size: tuple[int, int], num_bins: int = 1025) -> list[float]:
-    """LOC bins → (x1, y1, x2, y2) in original-image pixels, clipped to the image."""
-    side, off_x, off_y = _square_offsets(original_size)
-    width, height = original_size
-    scale = side / (num_bins - 1)
-    x1, y1, x2, y2 = (b * scale for b in bins)
-    clip = lambda v, hi: min(max(v, 0.0), float(hi))
-    return [clip(x1 - off_x, width), clip(y1 - off_y, height), clip(x2 - off_x, width), clip(y2 - off_y, height)]
-
-
-def box_to_bins(box: list[float], original_size: tuple[int, int], num_bins: int = 1025) -> list[int]:
-    """(x1, y1, x2, y2) in original-image pixels → LOC bins (round half to even, as Python's round)."""
-    side, off_x, off_y = _square_offsets(original_size)
-    offsets = (off_x, off_y, off_x, off_y)
-    return [min(max(round((v + o) / side * (num_bins - 1)), 0), num_bins - 1) for v, o in zip(box, offsets)]

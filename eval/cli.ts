@@ -1,0 +1,73 @@
+// lavida-eval command line. `score` is offline; `run` and `report` need the server and come later.
+import { parseArgs } from 'node:util';
+import { UserError } from './errors.js';
+import { writeScores } from './output.js';
+import { benchmarkEntry, BENCHMARK_NAMES, type Flags } from './score.js';
+
+const USAGE = `usage: lavida-eval score --benchmark NAME --data PATH --predictions FILE [--out DIR] [options]
+
+benchmarks: ${BENCHMARK_NAMES.join(', ')}
+  mathvista  --mode official|lmms-eval  --extractor official|rules  --quick-extract  --split testmini
+             --judge-url URL --judge-model NAME --judge-key-env VAR  --demo-prompt ext_ans.py
+  mmmu-pro   --mode official|lmms-eval  --fallback random|wrong  --seed N  --setting standard|vision|both
+  lisa       --parser r1|baseline  --iou vlm-r1|continuous  --compare '>'|'>='  --threshold 0.5
+             --coords pixels|norm1|norm1000|resized:WxH  --loc-bins 1025  --loc-pad center|topleft  --images DIR
+Predictions: JSONL with "id" and "response" (ImgEdit: the judge result JSON {key: reply}).`;
+
+const STRING_OPTIONS = [
+  'benchmark', 'data', 'predictions', 'out', 'mode', 'extractor', 'judge-url', 'judge-model', 'judge-key-env',
+  'demo-prompt', 'split', 'fallback', 'seed', 'setting', 'parser', 'iou', 'compare', 'threshold', 'coords',
+  'loc-bins', 'loc-pad', 'images',
+];
+const COMMON = ['benchmark', 'data', 'predictions', 'out'];
+
+async function score(args: string[]): Promise<void> {
+  let values: Flags;
+  try {
+    const options = Object.fromEntries([
+      ...STRING_OPTIONS.map((o) => [o, { type: 'string' as const }]),
+      ['quick-extract', { type: 'boolean' as const }],
+    ]);
+    values = parseArgs({ args, options, strict: true, allowPositionals: false }).values as Flags;
+  } catch (e) {
+    throw new UserError(`${(e as Error).message}\n${USAGE}`);
+  }
+  for (const req of ['benchmark', 'data', 'predictions']) {
+    if (typeof values[req] !== 'string') throw new UserError(`missing --${req}\n${USAGE}`);
+  }
+  const entry = benchmarkEntry(values.benchmark as string);
+  for (const k of Object.keys(values)) {
+    if (!COMMON.includes(k) && !entry.options.includes(k)) throw new UserError(`--${k} does not apply to ${entry.name}`);
+  }
+  const report = await entry.score(values.data as string, values.predictions as string, values);
+  if (typeof values.out === 'string') await writeScores(values.out, report.samples);
+  const { samples: _samples, ...summary } = report;
+  process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    if (cmd === 'score') {
+      await score(rest);
+      return 0;
+    }
+    if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      return cmd === undefined ? 2 : 0;
+    }
+    if (cmd === 'run' || cmd === 'report') throw new UserError(`"${cmd}" is not available yet: it needs the inference server`);
+    throw new UserError(`unknown command "${cmd}"\n${USAGE}`);
+  } catch (e) {
+    if (e instanceof UserError) {
+      process.stderr.write(`lavida-eval: error: ${e.message}\n`);
+      return 1;
+    }
+    // a bug rather than bad input: still no stack trace unless asked for
+    process.stderr.write(`lavida-eval: internal error: ${(e as Error).message}\n`);
+    if (process.env.LAVIDA_EVAL_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    return 70;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parsePredictions } from '../../eval/predictions.js';
+import { S, jsonl, png, put, tempDir, writeParquet } from './helpers.js';
+
+const BIN = fileURLToPath(new URL('../../bin/lavida-eval.mjs', import.meta.url));
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe('predictions.jsonl parsing', () => {
+  test('ids may be numbers; error lines become empty responses; boxes kept', () => {
+    const preds = parsePredictions('{"id": 3, "response": "x"}\n\n{"id": "a", "error": "timeout"}\n{"id": "b", "response": "", "box": [1,2,3,4]}\n', 'p');
+    assert.deepEqual(preds, [{ id: '3', response: 'x' }, { id: 'a', response: '', error: 'timeout' }, { id: 'b', response: '', box: [1, 2, 3, 4] }]);
+  });
+  test('malformed line reports its line number', () => assert.throws(() => parsePredictions('{"id":1,"response":""}\n{oops\n', 'p.jsonl'), /p\.jsonl:2: malformed JSON/));
+  test('missing id', () => assert.throws(() => parsePredictions('{"response": ""}', 'p'), /p:1: missing or invalid "id"/));
+  test('missing response', () => assert.throws(() => parsePredictions('{"id": 1}', 'p'), /p:1: missing "response"/));
+  test('duplicate id', () => assert.throws(() => parsePredictions('{"id":1,"response":""}\n{"id":"1","response":""}', 'p'), /p:2: duplicate id "1" \(first on line 1\)/));
+  test('non-object line', () => assert.throws(() => parsePredictions('[1]', 'p'), /expected a JSON object/));
+});
+
+describe('lavida-eval score (spawned)', () => {
+  test('MathVista parquet → JSON summary on stdout and OUT/scores.jsonl written atomically', async () => {
+    const dir = await tempDir();
+    await writeParquet(join(dir, 'data', 'testmini-00000-of-00001.parquet'), [
+      ['pid', ['1', '2'], S.string('pid')],
+      ['question', ['a', 'b'], S.string('question')],
+      ['decoded_image', [{ bytes: png(1, 1), path: null }, { bytes: png(1, 1), path: null }], S.image('decoded_image')],
+      ['choices', [['x', 'yy'], null], S.stringList('choices')],
+      ['precision', [null, null], S.double('precision')],
+      ['answer', ['yy', '7'], S.string('answer')],
+      ['question_type', ['multi_choice', 'free_form'], S.string('question_type')],
+      ['answer_type', ['text', 'integer'], S.string('answer_type')],
+    ]);
+    const preds = await put(join(dir, 'predictions.jsonl'), jsonl([{ id: '1', response: 'yy' }, { id: 2, response: '8' }]));
+    const out = join(dir, 'out');
+    const r = await cli(['score', '--benchmark', 'mathvista', '--data', dir, '--predictions', preds, '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout);
+    assert.equal(summary.benchmark, 'mathvista');
+    assert.equal(summary.n, 2);
+    assert.equal(summary.metrics.accuracy, 50);
+    const lines = (await readFile(join(out, 'scores.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => [l.id, l.prediction, l.correct]), [['1', 'yy', true], ['2', '8', false]]);
+    assert.deepEqual(await readdir(out), ['scores.jsonl']);
+  });
+  test('ImgEdit judge results and Lisa with options', async () => {
+    const dir = await tempDir();
+    await put(join(dir, 'singleturn.json'), '{"5": {"id": "daily object/a.jpg", "prompt": "p", "edit_type": "add"}, "3": {"id": "style/b.jpg", "prompt": "p", "edit_type": "style"}}');
+    const res = await put(join(dir, 'result.json'), JSON.stringify({ 5: 'A: 4\nB: 4\nC: 5', 3: { error: 'x' } }));
+    const a = await cli(['score', '--benchmark', 'imgedit', '--data', dir, '--predictions', res, '--out', join(dir, 'o')]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.deepEqual(JSON.parse(a.stdout).metrics, { add: 4.33, overall: 4.33, sample_mean: 4.33, dropped: 1 });
+    const rows = (await readFile(join(dir, 'o', 'scores.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(rows.map((x) => x.avg), [null, 4.33]);
+
+    await put(join(dir, 'lisa_test.json'), JSON.stringify([{ image: 'i.png', problem: 'p', solution: [0, 0, 10, 10] }]));
+    const lp = await put(join(dir, 'lisa.jsonl'), jsonl([{ id: 0, response: '<answer>{"bbox_2d": [0, 0, 5, 10]}</answer>' }]));
+    const strict = await cli(['score', '--benchmark', 'lisa', '--data', join(dir, 'lisa_test.json'), '--predictions', lp, '--iou', 'continuous']);
+    assert.equal(JSON.parse(strict.stdout).metrics['P@0.5'], 0);
+    const loose = await cli(['score', '--benchmark', 'lisa', '--data', join(dir, 'lisa_test.json'), '--predictions', lp, '--iou', 'continuous', '--compare', '>=']);
+    assert.equal(JSON.parse(loose.stdout).metrics['P@0.5'], 100);
+  });
+  test('bad input: clear messages, non-zero exit, no stack traces', async () => {
+    const dir = await tempDir();
+    await put(join(dir, 'test_human.json'), JSON.stringify([{ imgname: 'a.png', query: 'q', label: '1' }]));
+    await put(join(dir, 'test_augmented.json'), '[]');
+    const bad = await put(join(dir, 'bad.jsonl'), '{"id": 0, "response": "1"}\n{"id": 1, "response": \n');
+    const cases: Array<[string[], RegExp]> = [
+      [['score', '--benchmark', 'chartqa', '--data', dir, '--predictions', bad], /bad\.jsonl:2: malformed JSON/],
+      [['score', '--benchmark', 'chartqa', '--data', dir, '--predictions', join(dir, 'none.jsonl')], /predictions file not found/],
+      [['score', '--benchmark', 'nope', '--data', dir, '--predictions', bad], /unknown benchmark "nope"/],
+      [['score', '--benchmark', 'chartqa', '--data', join(dir, 'missing'), '--predictions', bad], /ChartQA data not found/],
+      [['score', '--benchmark', 'chartqa', '--data', dir], /missing --predictions/],
+      [['score', '--benchmark', 'chartqa', '--data', dir, '--predictions', bad, '--seed', '1'], /--seed does not apply to chartqa/],
+      [['score', '--benchmark', 'mmmu-pro', '--data', dir, '--predictions', bad, '--fallback', 'maybe'], /--fallback must be one of random, wrong/],
+      [['score', '--bogus'], /Unknown option '--bogus'/],
+      [['frobnicate'], /unknown command "frobnicate"/],
+    ];
+    for (const [args, re] of cases) {
+      const r = await cli(args);
+      assert.notEqual(r.code, 0, args.join(' '));
+      assert.match(r.stderr, re);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+      assert.equal(r.stdout, '');
+    }
+  });
+  test('ChartQA end to end through the package bin', async () => {
+    const dir = await tempDir();
+    await put(join(dir, 'test_human.json'), JSON.stringify([{ imgname: 'a.png', query: 'q', label: '14' }]));
+    await put(join(dir, 'test_augmented.json'), JSON.stringify([{ imgname: 'b.png', query: 'q2', label: 'Yes' }]));
+    const preds = await put(join(dir, 'p.jsonl'), jsonl([{ id: 'a.png#q', response: '14.5' }, { id: 1, response: 'yes.' }]));
+    const r = await cli(['score', '--benchmark', 'chartqa', '--data', dir, '--predictions', preds]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).metrics, { relaxed_overall: 50, relaxed_human: 100, relaxed_augmented: 0, correct: 1 });
+  });
+});

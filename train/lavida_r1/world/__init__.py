@@ -1,0 +1,11 @@
+"""The synthetic task world: seeded images and tasks in five benchmark-like families, benchmark-format
+writers (`python -m lavida_r1.world.make_benchmarks`) and an oracle ImgEdit judge."""
+from .config import WorldConfig
+from .edit_tasks import EDIT_TYPES
+from .generate import generate, iter_samples
+from .oracle_judge import judge_edit
+from .sample import FAMILIES, Sample, loc_tokens, sft_target
+from .seeds import SPLITS, sample_seed
+
+__all__ = ["EDIT_TYPES", "FAMILIES", "SPLITS", "Sample", "WorldConfig", "generate", "iter_samples", "judge_edit",
+           "loc_tokens", "sample_seed", "sft_target"]

@@ -1,0 +1,1 @@
+"""Writers that emit world samples in the release formats of the five benchmarks."""

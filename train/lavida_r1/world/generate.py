@@ -1,0 +1,32 @@
+"""One entry point for every family: a sample is a pure function of (family, split, index, base_seed)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from . import chart_tasks, edit_tasks, grounding_tasks, math_tasks, mcq_tasks
+from .config import WorldConfig
+from .sample import FAMILIES, Sample
+from .seeds import sample_rng
+
+_MAKERS = {
+    "math": math_tasks.make, "chart": chart_tasks.make, "mcq": mcq_tasks.make,
+    "grounding": grounding_tasks.make, "edit": edit_tasks.make,
+}
+assert tuple(_MAKERS) == FAMILIES
+
+
+def generate(family: str, split: str, index: int, base_seed: int = 0, config: WorldConfig | None = None,
+             **options: Any) -> Sample:
+    """Options by family: kind= (every family; for edit the edit type), setting="standard"|"vision" (mcq),
+    split_type="human_test"|"augmented_test" (chart)."""
+    if family not in _MAKERS:
+        raise ValueError(f"unknown family {family!r}; expected one of {FAMILIES}")
+    rng = sample_rng(split, family, index, base_seed)
+    return _MAKERS[family](rng, config or WorldConfig(), f"{family}-{split}-{index}", **options)
+
+
+def iter_samples(family: str, split: str, count: int, base_seed: int = 0, config: WorldConfig | None = None,
+                 start: int = 0, **options: Any) -> Iterator[Sample]:
+    for index in range(start, start + count):
+        yield generate(family, split, index, base_seed, config, **options)
