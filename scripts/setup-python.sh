@@ -13,7 +13,13 @@ if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want"
 fi
 echo "[setup-python] preparing $venv (torch CPU build, transformers, diffusers, ...)" >&2
 python3 -m venv "$venv"
-"$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
-"$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e "$root/train"
+log="$venv/install.log"
+# pip's output goes to a log, shown only when the install fails.
+if ! { "$venv/bin/pip" install --disable-pip-version-check -r "$req" &&
+       "$venv/bin/pip" install --disable-pip-version-check --no-deps --no-build-isolation -e "$root/train"; } >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "[setup-python] installing the Python environment failed (log: $log)" >&2
+  exit 1
+fi
 echo "$want" > "$stamp"
 echo "[setup-python] ready" >&2
