@@ -3,6 +3,10 @@ import torch
 
 from lavida_r1.model import LavidaForMaskedDiffusion, get_preset
 
+# The tiny model's ops are too small to gain from intra-op threads, and extra threads thrash when other
+# processes share the two cores.
+torch.set_num_threads(1)
+
 
 def randomized(model: LavidaForMaskedDiffusion, seed: int) -> LavidaForMaskedDiffusion:
     """Non-trivial weights everywhere (norm gains, newline, biases) so tests exercise every parameter."""

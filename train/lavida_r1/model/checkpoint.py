@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 from transformers.models.siglip.modeling_siglip import SiglipVisionEmbeddings
 
+from ..fsutil import replace_directory, temporary_sibling
 from .config import LavidaConfig
 from .lavida import LavidaForMaskedDiffusion
 
@@ -140,9 +140,7 @@ def save_checkpoint(model: LavidaForMaskedDiffusion, directory: str | Path) -> N
     half-written checkpoint.
     """
     directory = Path(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    tmp = directory.with_name(f".{directory.name}.tmp-{uuid.uuid4().hex}")
-    tmp.mkdir()  # mkdir, unlike mkdtemp, honours the umask
+    tmp = temporary_sibling(directory)
     try:
         state = {k: v.contiguous() for k, v in model.state_dict().items()}
         save_file(state, tmp / WEIGHTS_FILE, metadata={"format": "pt"})
@@ -150,13 +148,7 @@ def save_checkpoint(model: LavidaForMaskedDiffusion, directory: str | Path) -> N
         shutil.copymode(tmp / CONFIG_FILE, tmp / WEIGHTS_FILE)  # safetensors writes 0600
         for name in (WEIGHTS_FILE, CONFIG_FILE):
             _fsync(tmp / name)
-        if directory.exists():
-            old = directory.with_name(f".{directory.name}.old-{uuid.uuid4().hex}")
-            os.replace(directory, old)
-            os.replace(tmp, directory)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, directory)
+        replace_directory(tmp, directory)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

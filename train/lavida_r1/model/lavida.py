@@ -71,8 +71,11 @@ class LavidaForMaskedDiffusion(nn.Module):
 
     def encode_image(self, image: AnyresImage) -> Tensor:
         """One preprocessed image → its `<image>` embeddings [N, d_model] (base view, crops, newlines)."""
-        return pack_anyres(self.encode_views(image.pixel_values), image.grid, image.original_size,
-                           self.model.image_newline)
+        return self.encode_packed(self.encode_views(image.pixel_values), image)
+
+    def encode_packed(self, view_features: Tensor, image: AnyresImage) -> Tensor:
+        """Encoded views of `image` ([V, T, d_model], e.g. a slice of a batched encode) → its embeddings."""
+        return pack_anyres(view_features, image.grid, image.original_size, self.model.image_newline)
 
     def embed_vq(self, ids: Tensor) -> Tensor:
         """VQ ids [B, H, W] (image mask id allowed) → LM inputs [B, H/2*W/2, d_model_gen]."""

@@ -62,9 +62,10 @@ class PrefixCache:
     def length(self) -> int:
         return self.gen_mask.shape[1]
 
-    def expand(self, batch: int) -> "PrefixCache":
-        """The same prompt cache for `batch` rows (a cache of batch 1 shared by several canvases)."""
-        grow = lambda t: t.expand(batch, *t.shape[1:])
+    def repeat(self, times: int) -> "PrefixCache":
+        """The cache for `times` copies of the batch stacked along the batch axis (copy-major), e.g. several
+        canvases per prompt; gradients flow back into the one prompt pass."""
+        grow = lambda t: t.repeat(times, *([1] * (t.dim() - 1)))
         return PrefixCache([grow(k) for k in self.keys], [grow(v) for v in self.values],
                            grow(self.gen_mask), grow(self.key_valid))
 

@@ -66,12 +66,13 @@ def combine_guidance(logits: list[Tensor], config: ImageSamplerConfig) -> Tensor
 def generate_image(model: LavidaForMaskedDiffusion, input_ids: Tensor, config: ImageSamplerConfig,
                    grid: int | None = None, image_features: Tensor | None = None, edit_vq: Tensor | None = None,
                    condition_mask: Tensor | None = None, init_vq: Tensor | None = None,
-                   start_step: int = 0) -> ImageSample:
+                   start_step: int = 0, prefix_len: int | None = None) -> ImageSample:
     """Fills the `gen_token_id` slots of `input_ids` [B, L] with a VQ image of grid x grid tokens.
 
     condition_mask [B, L]: the instruction/caption tokens that guidance masks (required when a guidance scale
     is non-zero). init_vq/start_step resume from a partial canvas (tree-search branching): the schedule
-    continues at `start_step` and positions already set in init_vq stay.
+    continues at `start_step` and positions already set in init_vq stay. prefix_len: the prompt attends to
+    the prompt only (the prefix-LM pattern of a model trained that way); None: fully bidirectional.
     """
     c = model.config
     batch, device = input_ids.shape[0], input_ids.device
@@ -94,7 +95,8 @@ def generate_image(model: LavidaForMaskedDiffusion, input_ids: Tensor, config: I
     done = sum(counts[:start_step])
     for step in range(start_step, config.steps):
         masked = canvas == mask_id
-        out = model(ids, image_features=features, edit_vq=edit, gen_vq=repeat(canvas.reshape(batch, grid, grid)))
+        out = model(ids, image_features=features, edit_vq=edit, gen_vq=repeat(canvas.reshape(batch, grid, grid)),
+                    prefix_len=prefix_len)
         logits = combine_guidance(list(out.image_logits.chunk(len(variants))), config)
         temperature = config.temperature
         if config.dynamic_temperature and temperature > 0:

@@ -68,25 +68,28 @@ class _Denoiser:
     """Answer-canvas logits, with or without the prefix cache."""
 
     def __init__(self, model: LavidaForMaskedDiffusion, prompt_ids: Tensor, prompt_mask: Tensor,
-                 image_features: Tensor | None, gen_length: int, config: TextSamplerConfig) -> None:
+                 image_features: Tensor | None, edit_vq: Tensor | None, gen_vq: Tensor | None, gen_length: int,
+                 config: TextSamplerConfig) -> None:
         self.model, self.prompt_ids, self.prompt_mask = model, prompt_ids, prompt_mask
-        self.image_features, self.config = image_features, config
+        self.image_features, self.edit_vq, self.gen_vq, self.config = image_features, edit_vq, gen_vq, config
         real = prompt_mask.long().sum(dim=1, keepdim=True)
         self.answer_pos = real + torch.arange(gen_length, device=prompt_ids.device)[None]
         self.cache = None
         if config.use_cache:
-            self.cache = model(prompt_ids, image_features=image_features, attention_mask=prompt_mask,
+            self.cache = model(prompt_ids, image_features=image_features, edit_vq=edit_vq, attention_mask=prompt_mask,
                                position_ids=prompt_positions(prompt_mask), use_cache=True).cache
 
     def __call__(self, canvas: Tensor) -> Tensor:
         ones = torch.ones_like(canvas)
         if self.cache is not None:
-            return self.model(canvas, attention_mask=ones, position_ids=self.answer_pos, past=self.cache).logits
+            return self.model(canvas, gen_vq=self.gen_vq, attention_mask=ones, position_ids=self.answer_pos,
+                              past=self.cache).logits
         ids = torch.cat((self.prompt_ids, canvas), dim=1)
         positions = torch.cat((prompt_positions(self.prompt_mask), self.answer_pos), dim=1)
         prefix = self.prompt_ids.shape[1] if self.config.prefix_lm else None
-        out = self.model(ids, image_features=self.image_features, attention_mask=torch.cat((self.prompt_mask, ones), 1),
-                         position_ids=positions, prefix_len=prefix)
+        out = self.model(ids, image_features=self.image_features, edit_vq=self.edit_vq, gen_vq=self.gen_vq,
+                         attention_mask=torch.cat((self.prompt_mask, ones), 1), position_ids=positions,
+                         prefix_len=prefix)
         return out.logits[:, self.prompt_ids.shape[1]:]
 
 
@@ -110,10 +113,13 @@ def select_threshold(confidence: Tensor, threshold: float) -> Tensor:
 @torch.no_grad()
 def generate_text(model: LavidaForMaskedDiffusion, prompt_ids: Tensor, config: TextSamplerConfig,
                   image_features: Tensor | None = None, prompt_mask: Tensor | None = None,
-                  draft: Tensor | None = None, on_step: StepCallback | None = None) -> TextSample:
+                  draft: Tensor | None = None, on_step: StepCallback | None = None,
+                  edit_vq: Tensor | None = None, gen_vq: Tensor | None = None) -> TextSample:
     """Decodes `config.gen_length` answer tokens after `prompt_ids` [B, P].
 
-    draft [B, gen_length]: fixed tokens, with the mask id where the sampler decides.
+    draft [B, gen_length]: fixed tokens, with the mask id where the sampler decides (e.g. an edit's image
+    slots after its plan). edit_vq: the edit source behind the prompt's edit slots; gen_vq: the (masked)
+    canvas behind generation slots in the draft.
     """
     config.validate()
     c = model.config
@@ -127,7 +133,7 @@ def generate_text(model: LavidaForMaskedDiffusion, prompt_ids: Tensor, config: T
     fixed = canvas != mask_id
     unmask_step = torch.full_like(canvas, -1)
     generator = torch.Generator(device=device).manual_seed(config.seed) if config.seed is not None else None
-    denoise = _Denoiser(model, prompt_ids, prompt_mask, image_features, config.gen_length, config)
+    denoise = _Denoiser(model, prompt_ids, prompt_mask, image_features, edit_vq, gen_vq, config.gen_length, config)
     blocks = config.gen_length // config.block_length
     steps_per_block = config.steps // blocks if config.threshold is None else config.block_length
     positions = torch.arange(config.gen_length, device=device)

@@ -1,0 +1,96 @@
+"""End-to-end reference pipelines on one image: VQA text, grounding boxes and instruction edits.
+
+They tie together preprocessing, the prompt layouts of `lavida_r1.prompts`, the samplers and decoding, and are
+the Python reference that exported graphs and the TypeScript engine are checked against.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from PIL import Image
+from tokenizers import Tokenizer
+
+from . import prompts
+from .boxes import bins_to_box
+from .model import LavidaForMaskedDiffusion
+from .model.generation import vq_decode
+from .model.image_processing import process_anyres
+from .model.vision import count_image_tokens
+from .sampling.grounding import generate_box
+from .sampling.image import ImageSamplerConfig, generate_image
+from .sampling.text import TextSamplerConfig, generate_text
+from .sft.examples import image_to_vq
+
+ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
+
+
+@dataclass
+class Pipeline:
+    model: LavidaForMaskedDiffusion
+    tokenizer: Tokenizer
+    system_prompt: bool = False
+    text: TextSamplerConfig = field(default_factory=lambda: TextSamplerConfig(gen_length=80, block_length=16, steps=80))
+    image: ImageSamplerConfig = field(default_factory=lambda: ImageSamplerConfig(
+        steps=16, temperature=0.0, guidance_scale=0.0, image_guidance_scale=0.0))
+    plan_length: int = 64
+
+
+def decode_text(tokenizer: Tokenizer, ids: list[int], stop_ids: set[int]) -> str:
+    """Text up to the first stop token (EOS/EoT); LOC tokens stay as `<LOC_i>` strings."""
+    cut = next((i for i, t in enumerate(ids) if t in stop_ids), len(ids))
+    return tokenizer.decode(ids[:cut], skip_special_tokens=False)
+
+
+def extract_answer(text: str) -> str | None:
+    match = ANSWER.search(text)
+    return match.group(1).strip() if match else None
+
+
+def _encode(pipe: Pipeline, question: str, image: Image.Image, edit: bool = False):
+    c = pipe.model.config
+    processed = process_anyres(image, c)
+    n_image = count_image_tokens(c, processed.grid, processed.original_size)
+    ids = prompts.prompt_ids(pipe.tokenizer, c, question, n_image, pipe.system_prompt, edit=edit)
+    with torch.no_grad():
+        features = pipe.model.encode_image(processed)
+    return torch.tensor([ids]), features[None]
+
+
+def answer_question(pipe: Pipeline, question: str, image: Image.Image) -> str:
+    """The decoded response (reasoning and `<answer>…</answer>`), greedy by default."""
+    c = pipe.model.config
+    ids, features = _encode(pipe, question, image)
+    sample = generate_text(pipe.model, ids, pipe.text, image_features=features)
+    return decode_text(pipe.tokenizer, sample.tokens[0].tolist(), {c.eos_token_id, c.eot_token_id})
+
+
+def ground(pipe: Pipeline, description: str, image: Image.Image, steps: int = 1) -> list[float]:
+    """The box (x1, y1, x2, y2) in original-image pixels for a grounding request."""
+    ids, features = _encode(pipe, description, image)
+    bins = generate_box(pipe.model, ids, image_features=features, steps=steps).bins[0].tolist()
+    return bins_to_box(bins, image.size, pipe.model.config.num_loc_bins)
+
+
+def edit_image(pipe: Pipeline, instruction: str, image: Image.Image) -> tuple[str, Image.Image]:
+    """(plan, edited image): the plan is decoded with the image slots in place, then the VQ canvas."""
+    model, c = pipe.model, pipe.model.config
+    ids, features = _encode(pipe, instruction, image, edit=True)
+    source = image_to_vq(model.model.vqvae, image, c.vq.image_size)[None]
+    grid = c.vq.grid_size
+    slots = prompts.vq_slots(c)
+    draft = torch.tensor([[c.mask_token_id] * pipe.plan_length + [c.gen_token_id] * slots + [c.eot_token_id]])
+    blank = torch.full((1, grid, grid), c.image_mask_token_id)
+    plan_config = TextSamplerConfig(gen_length=draft.shape[1], block_length=draft.shape[1],
+                                    steps=pipe.plan_length, stop_at_eos=False)
+    plan_ids = generate_text(model, ids, plan_config, image_features=features, draft=draft, edit_vq=source,
+                             gen_vq=blank).tokens
+    sequence = torch.cat((ids, plan_ids), dim=1)
+    vq = generate_image(model, sequence, pipe.image, grid=grid, image_features=features, edit_vq=source,
+                        prefix_len=ids.shape[1]).vq
+    pixels = vq_decode(model.model.vqvae, vq)[0]
+    array = ((pixels.permute(1, 2, 0).numpy() + 1) * 127.5).round().clip(0, 255).astype(np.uint8)
+    plan = decode_text(pipe.tokenizer, plan_ids[0, : pipe.plan_length].tolist(), {c.eos_token_id, c.eot_token_id})
+    return plan, Image.fromarray(array)

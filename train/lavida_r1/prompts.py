@@ -1,0 +1,52 @@
+"""The sequence layouts lavida-r1-tiny is trained on, shared by SFT, export and the samplers.
+
+- understanding (VQA, charts, multiple choice): user turn `<image>\\n{question}`; answer = reasoning text,
+  `<answer>…</answer>`, `<|eot_id|>`, then `<|endoftext|>` padding to the canvas length.
+- grounding (LaViDa-O's direct format): answer = `<LOC_BEGIN><LOC_x1><LOC_y1><LOC_x2><LOC_y2><LOC_END><|eot_id|>`.
+- editing: user turn `<image>\\n{edit slots}\\n{instruction}` (the source as SigLIP features and as VQ ids);
+  answer = the plan padded with `<|endoftext|>` to the plan length, the generation slots, `<|eot_id|>`. At
+  inference the plan is decoded first with the slots in place (all masked), then the image.
+"""
+from __future__ import annotations
+
+from tokenizers import Tokenizer
+
+from .boxes import box_to_bins
+from .model.chat import SYSTEM_PROMPT, render_prompt
+from .model.config import LavidaConfig
+from .tokenizer import EDIT_SLOTS, encode_with_slots
+
+
+def vq_slots(config: LavidaConfig) -> int:
+    """LM positions of one VQ image (2x2 down-sampled grid)."""
+    grid = config.vq.grid_size
+    return (grid // 2) ** 2 if config.downsample else grid * grid
+
+
+def prompt_ids(tokenizer: Tokenizer, config: LavidaConfig, question: str, image_tokens: int,
+               system: bool, edit: bool = False) -> list[int]:
+    user = f"{EDIT_SLOTS}\n{question}" if edit else question
+    text = render_prompt(user, image=True, system=SYSTEM_PROMPT if system else None)
+    return encode_with_slots(tokenizer, text, config, image_tokens=image_tokens,
+                             edit_tokens=vq_slots(config) if edit else 0)
+
+
+def pad_answer(ids: list[int], length: int, config: LavidaConfig) -> list[int]:
+    if len(ids) > length:
+        raise ValueError(f"answer of {len(ids)} tokens does not fit a canvas of {length}")
+    return ids + [config.eos_token_id] * (length - len(ids))
+
+
+def text_answer_ids(tokenizer: Tokenizer, config: LavidaConfig, target: str, length: int) -> list[int]:
+    ids = tokenizer.encode(target, add_special_tokens=False).ids + [config.eot_token_id]
+    return pad_answer(ids, length, config)
+
+
+def grounding_answer_ids(config: LavidaConfig, box: list[float], image_size: tuple[int, int]) -> list[int]:
+    bins = box_to_bins(box, image_size, config.num_loc_bins)
+    return [config.loc_begin_id, *(config.loc_token(b) for b in bins), config.loc_end_id, config.eot_token_id]
+
+
+def edit_answer_ids(tokenizer: Tokenizer, config: LavidaConfig, plan: str, plan_length: int) -> list[int]:
+    plan_ids = pad_answer(tokenizer.encode(plan, add_special_tokens=False).ids, plan_length, config)
+    return plan_ids + [config.gen_token_id] * vq_slots(config) + [config.eot_token_id]

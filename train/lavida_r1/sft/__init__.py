@@ -1,0 +1,1 @@
+"""Supervised fine-tuning with complementary masking (weight 1, prompt never masked) on the synthetic world."""

@@ -1,0 +1,35 @@
+"""Examples of one family → padded tensors. Prompts are left-padded (positions count real tokens only)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from ..model.config import LavidaConfig
+from ..model.image_processing import AnyresImage
+from .examples import Example
+
+
+@dataclass
+class Batch:
+    prompt_ids: torch.Tensor           # [B, P] left-padded
+    prompt_mask: torch.Tensor          # [B, P] 1 on real tokens
+    answer_ids: torch.Tensor           # [B, A]
+    images: list[AnyresImage]
+    edit_vq: torch.Tensor | None       # [B, g, g]
+    target_vq: torch.Tensor | None     # [B, g, g]
+
+
+def collate(examples: list[Example], config: LavidaConfig) -> Batch:
+    lengths = {len(e.answer_ids) for e in examples}
+    if len(lengths) != 1:
+        raise ValueError(f"answers of one batch must share a length, got {sorted(lengths)}")
+    width = max(len(e.prompt_ids) for e in examples)
+    prompt = torch.full((len(examples), width), config.pad_token_id, dtype=torch.long)
+    mask = torch.zeros_like(prompt)
+    for row, e in enumerate(examples):
+        prompt[row, width - len(e.prompt_ids):] = torch.tensor(e.prompt_ids)
+        mask[row, width - len(e.prompt_ids):] = 1
+    answers = torch.tensor([e.answer_ids for e in examples])
+    stack = lambda name: torch.stack([getattr(e, name) for e in examples]) if getattr(examples[0], name) is not None else None
+    return Batch(prompt, mask, answers, [e.image for e in examples], stack("edit_vq"), stack("target_vq"))

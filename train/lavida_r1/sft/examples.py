@@ -1,0 +1,71 @@
+"""World samples → training examples (token ids, pixels, VQ ids) in the layouts of `lavida_r1.prompts`."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from diffusers import VQModel
+from PIL import Image
+from tokenizers import Tokenizer
+
+from .. import prompts
+from ..model.config import LavidaConfig
+from ..model.generation import vq_encode
+from ..model.image_processing import AnyresImage, process_anyres, process_square
+from ..model.vision import count_image_tokens
+from ..world import Sample, generate, sft_target
+
+
+@dataclass
+class Example:
+    family: str
+    prompt_ids: list[int]
+    answer_ids: list[int]
+    image: AnyresImage
+    edit_vq: torch.Tensor | None = None     # [grid, grid] VQ ids of the edit source
+    target_vq: torch.Tensor | None = None   # [grid, grid] VQ ids of the edit target
+
+
+def image_to_vq(vqvae: VQModel, image: Image.Image, size: int) -> torch.Tensor:
+    array = np.asarray(process_square(image, size), dtype=np.float32) / 127.5 - 1.0
+    return vq_encode(vqvae, torch.from_numpy(array).permute(2, 0, 1)[None])[0]
+
+
+class ExampleBuilder:
+    def __init__(self, config: LavidaConfig, tokenizer: Tokenizer, answer_lengths: dict[str, int],
+                 system_prompt: bool, vqvae: VQModel | None) -> None:
+        self.config, self.tokenizer, self.vqvae = config, tokenizer, vqvae
+        self.answer_lengths, self.system_prompt = answer_lengths, system_prompt
+
+    def build(self, sample: Sample) -> Example:
+        c, family = self.config, sample.family
+        image = process_anyres(sample.image, c)
+        n_image = count_image_tokens(c, image.grid, image.original_size)
+        prompt = prompts.prompt_ids(self.tokenizer, c, sample.prompt, n_image, self.system_prompt,
+                                    edit=family == "edit")
+        if family == "grounding":
+            answer = prompts.grounding_answer_ids(c, list(sample.box), sample.image.size)
+            return Example(family, prompt, answer, image)
+        if family == "edit":
+            if self.vqvae is None:
+                raise ValueError("edit examples need a VQ tokenizer")
+            answer = prompts.edit_answer_ids(self.tokenizer, c, sample.reasoning, self.answer_lengths["edit"])
+            size = c.vq.image_size
+            return Example(family, prompt, answer, image, image_to_vq(self.vqvae, sample.image, size),
+                           image_to_vq(self.vqvae, sample.target_image, size))
+        answer = prompts.text_answer_ids(self.tokenizer, c, sft_target(sample), self.answer_lengths[family])
+        return Example(family, prompt, answer, image)
+
+
+def step_samples(seed: int, step: int, batch_size: int, mixture: dict[str, float]) -> list[Sample]:
+    """The batch of step `step`: one family drawn by the mixture weights, then `batch_size` train samples.
+
+    A pure function of (seed, step), so a resumed run sees exactly the data of an uninterrupted one.
+    """
+    rng = random.Random(f"sft/{seed}/{step}")
+    families = [f for f, w in mixture.items() if w > 0]
+    family = rng.choices(families, weights=[mixture[f] for f in families])[0]
+    options = lambda: {"setting": rng.choice(["standard", "vision"])} if family == "mcq" else {}
+    return [generate(family, "train", step * batch_size + i, seed, **options()) for i in range(batch_size)]

@@ -1,0 +1,31 @@
+"""Training checkpoints: model weights (our checkpoint format) + optimizer and step, swapped in atomically."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import torch
+
+from ..fsutil import replace_directory, temporary_sibling
+from ..model import LavidaForMaskedDiffusion, load_checkpoint, save_checkpoint
+
+MODEL_DIR, STATE_FILE = "model", "train_state.pt"
+
+
+def save_training_state(directory: Path, model: LavidaForMaskedDiffusion, optimizer: torch.optim.Optimizer,
+                        step: int) -> None:
+    """`directory` holds model/ and train_state.pt of the same step, or the previous complete checkpoint."""
+    tmp = temporary_sibling(directory)
+    try:
+        save_checkpoint(model, tmp / MODEL_DIR)
+        torch.save({"step": step, "optimizer": optimizer.state_dict()}, tmp / STATE_FILE)
+        replace_directory(tmp, directory)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def load_training_state(directory: Path) -> tuple[LavidaForMaskedDiffusion, dict, int]:
+    """(model, optimizer state dict, step) of a checkpoint written by save_training_state."""
+    state = torch.load(directory / STATE_FILE, weights_only=True)
+    return load_checkpoint(directory / MODEL_DIR), state["optimizer"], state["step"]

@@ -1,0 +1,125 @@
+"""SFT training loop and CLI.
+
+    python -m lavida_r1.sft.train --config FILE [--resume]
+
+Writes into the config's `out` folder: `config.json` (the run config), `latest/` (model + optimizer + step,
+replaced atomically every `save_every` steps and at the end), `log.csv`. Data and masks are pure functions
+of (seed, step), so `--resume` continues exactly as an uninterrupted run would.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from ..model import LavidaForMaskedDiffusion, get_preset
+from ..progress import CsvLog, Progress
+from ..tokenizer import load_tokenizer
+from .batch import collate
+from .config import SFTConfig
+from .examples import ExampleBuilder, step_samples
+from .init import initialize
+from .loss import sft_loss
+from .state import load_training_state, save_training_state
+
+LATEST = "latest"
+
+
+def learning_rate(config: SFTConfig, step: int) -> float:
+    """Linear warm-up, then cosine decay to min_lr."""
+    if step < config.warmup_steps:
+        return config.lr * (step + 1) / config.warmup_steps
+    progress = (step - config.warmup_steps) / max(config.steps - config.warmup_steps, 1)
+    return config.min_lr + (config.lr - config.min_lr) * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0)))
+
+
+def fresh_model(config: SFTConfig) -> LavidaForMaskedDiffusion:
+    torch.manual_seed(config.seed)
+    if config.init_checkpoint:
+        from ..model import load_checkpoint
+        return load_checkpoint(config.init_checkpoint)
+    model = LavidaForMaskedDiffusion(get_preset(config.preset))
+    initialize(model, config.init_std)
+    return model
+
+
+def trainable(model: LavidaForMaskedDiffusion) -> list[torch.nn.Parameter]:
+    """Everything but the VQ tokenizer, which is trained on its own and frozen here."""
+    return [p for n, p in model.named_parameters() if not n.startswith("model.vqvae.")]
+
+
+def make_optimizer(model: LavidaForMaskedDiffusion, config: SFTConfig) -> torch.optim.AdamW:
+    return torch.optim.AdamW(trainable(model), lr=config.lr, betas=(0.9, 0.95), weight_decay=config.weight_decay)
+
+
+def train_step(model, optimizer, builder, config: SFTConfig, step: int) -> dict[str, float | None]:
+    samples = step_samples(config.seed, step, config.batch_size, config.mixture)
+    batch = collate([builder.build(s) for s in samples], model.config)
+    for group in optimizer.param_groups:
+        group["lr"] = learning_rate(config, step)
+    generator = torch.Generator().manual_seed(config.seed * 1_000_003 + step)
+    parts = sft_loss(model, batch, generator)
+    optimizer.zero_grad(set_to_none=True)
+    parts.total.backward()
+    norm = torch.nn.utils.clip_grad_norm_(trainable(model), config.grad_clip)
+    optimizer.step()
+    value = lambda t: None if t is None else t.item()
+    return {"loss": parts.total.item(), "text_loss": value(parts.text), "image_loss": value(parts.image),
+            "grad_norm": float(norm), "lr": optimizer.param_groups[0]["lr"], "family": samples[0].family}
+
+
+def run(config: SFTConfig, resume: bool, until: int | None = None) -> LavidaForMaskedDiffusion:
+    """Trains to `config.steps`, or pauses after step `until` (a checkpoint is written there)."""
+    torch.set_num_threads(config.threads)
+    out = Path(config.out)
+    out.mkdir(parents=True, exist_ok=True)
+    start = 0
+    if resume and (out / LATEST).exists():
+        model, optimizer_state, start = load_training_state(out / LATEST)
+        optimizer = make_optimizer(model, config)
+        optimizer.load_state_dict(optimizer_state)
+    else:
+        model = fresh_model(config)
+        if config.vq_checkpoint:
+            from ..vq_train import load_vqvae_into
+            load_vqvae_into(model, config.vq_checkpoint)
+        optimizer = make_optimizer(model, config)
+    model.train()
+    model.model.vqvae.eval().requires_grad_(False)
+    (out / "config.json").write_text(config.to_json() + "\n")
+    tokenizer = load_tokenizer(config.tokenizer, model.config)
+    builder = ExampleBuilder(model.config, tokenizer, config.answer_lengths, config.system_prompt, model.model.vqvae)
+    log = CsvLog(out / "log.csv", ["family", "loss", "text_loss", "image_loss", "grad_norm", "lr", "seconds"], start)
+    progress = Progress(config.steps, start)
+    stop = min(until, config.steps) if until is not None else config.steps
+    for step in range(start, stop):
+        began = time.monotonic()
+        stats = train_step(model, optimizer, builder, config, step)
+        family = stats.pop("family")
+        log.append(step + 1, family=family, seconds=time.monotonic() - began, **stats)
+        if (step + 1) % config.log_every == 0 or step + 1 == config.steps:
+            progress.update(step + 1, loss=stats["loss"], lr=stats["lr"])
+        if (step + 1) % config.save_every == 0 or step + 1 == stop:
+            save_training_state(out / LATEST, model, optimizer, step + 1)
+    return model
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Supervised fine-tuning on the synthetic world.")
+    parser.add_argument("--config", required=True, type=Path, help="JSON run config (see lavida_r1/sft/config.py)")
+    parser.add_argument("--resume", action="store_true", help="continue from OUT/latest when it exists")
+    parser.add_argument("--until", type=int, help="pause after this step (the schedule still spans all steps)")
+    args = parser.parse_args(argv)
+    try:
+        config = SFTConfig.from_file(args.config)
+    except (OSError, ValueError) as error:
+        sys.exit(f"sft: {error}")
+    run(config, args.resume, args.until)
+
+
+if __name__ == "__main__":
+    main()
