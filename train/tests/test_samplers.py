@@ -240,3 +240,22 @@ def test_tree_search_branch_resumes_from_a_partial_canvas(tiny_model):
     kept = full.unmask_step < 2
     assert torch.equal(branch.vq.flatten(1)[kept], full.vq.flatten(1)[kept]) and branch.nfe == 6
     assert bool((branch.unmask_step[kept] == -1).all()) and bool((branch.unmask_step[~kept] >= 2).all())
+
+
+def test_edit_plan_decoding_with_slots_matches_with_and_without_cache(tiny_model):
+    """The plan of an edit is decoded with the image slots in place (a masked VQ canvas behind them) and the
+    edit source in the prompt: the prefix cache must give the same tokens as the uncached prefix-LM forward."""
+    c = tiny_model.config
+    grid = c.vq.grid_size
+    slots = (grid // 2) ** 2
+    source = torch.randint(0, c.vq.num_vq_embeddings, (1, grid, grid), generator=torch.Generator().manual_seed(2))
+    ids = torch.tensor([[c.bos_token_id, *[c.edit_token_id] * slots, 60, 61, 62]])
+    draft = torch.tensor([[c.mask_token_id] * 8 + [c.gen_token_id] * slots + [c.eot_token_id]])
+    blank = torch.full((1, grid, grid), c.image_mask_token_id)
+    run = lambda cache: generate_text(tiny_model, ids, TextSamplerConfig(
+        gen_length=draft.shape[1], block_length=draft.shape[1], steps=8, use_cache=cache, stop_at_eos=False),
+        draft=draft, edit_vq=source, gen_vq=blank)
+    cached, uncached = run(True), run(False)
+    assert torch.equal(cached.tokens, uncached.tokens) and cached.nfe == 8
+    assert torch.equal(cached.tokens[0, 8:], draft[0, 8:])
+    assert not (cached.tokens[0, :8] == c.mask_token_id).any()
