@@ -1,0 +1,124 @@
+// Image preprocessing for the understanding path and edits, matching lavida_r1/model/image_processing.py
+// bit for bit: sharp decodes (EXIF orientation applied, pixel limit enforced), everything after that (alpha
+// flattening, Pillow's bicubic resize, padding, crops, normalisation) is done here on the RGB buffer.
+import sharp from 'sharp';
+import { selectBestResolution } from './anyres.js';
+import type { ModelConfig } from './config.js';
+import { ImageError, requireImageMime, type ImageMime } from './mime.js';
+import { resizeBicubic } from './resample.js';
+import { crop, filled, paste, type Rgb, type RgbImage } from './rgb.js';
+
+/** expand2square's background: the normalisation mean (0.5) as an 8-bit colour, int(0.5 * 255). */
+export const SQUARE_FILL: Rgb = [127, 127, 127];
+export const DEFAULT_MAX_PIXELS = 40_000_000;
+
+export interface DecodeOptions {
+  maxPixels?: number; // decoded width*height above this is refused (decompression bombs)
+  allowed?: readonly ImageMime[];
+}
+
+/** Bytes → RGB with EXIF orientation applied and alpha flattened onto white (Python's to_rgb). */
+export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): Promise<RgbImage> {
+  requireImageMime(bytes, opts.allowed);
+  const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const decode = () => sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error' })
+    .autoOrient().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  let raw: Awaited<ReturnType<typeof decode>>;
+  try {
+    raw = await decode();
+  } catch (e) {
+    const message = (e as Error).message;
+    if (/pixel limit/i.test(message)) {
+      throw new ImageError(`image has more than ${maxPixels} pixels`, 'too_many_pixels');
+    }
+    throw new ImageError(`image could not be decoded: ${message}`, 'undecodable');
+  }
+  const { width, height, channels } = raw.info;
+  if (channels === 3) return { width, height, data: new Uint8Array(raw.data) };
+  if (channels === 4) return flattenOnWhite(width, height, raw.data);
+  throw new ImageError(`unexpected ${channels}-channel image after conversion to sRGB`, 'undecodable');
+}
+
+/** Pillow's alpha_composite of RGBA over opaque white, with its integer rounding (AlphaComposite.c). */
+export function flattenOnWhite(width: number, height: number, rgba: Uint8Array): RgbImage {
+  const data = new Uint8Array(width * height * 3);
+  const div255 = (v: number): number => ((v >>> 8) + v) >>> 8;
+  for (let i = 0; i < width * height; i++) {
+    const a = rgba[i * 4 + 3]!;
+    for (let ch = 0; ch < 3; ch++) {
+      // over an opaque background the coefficients reduce to a * 128 and (255 - a) * 128
+      const v = a === 0 ? 255 : rgba[i * 4 + ch]! * a * 128 + 255 * (255 - a) * 128;
+      data[i * 3 + ch] = a === 0 ? 255 : div255(v + (0x80 << 7)) >>> 7;
+    }
+  }
+  return { width, height, data };
+}
+
+/** Fit inside (targetW, targetH) keeping the aspect ratio (bicubic), centred on black. */
+export function resizeAndPad(img: RgbImage, targetW: number, targetH: number): RgbImage {
+  let newW: number;
+  let newH: number;
+  if (targetW / img.width < targetH / img.height) {
+    [newW, newH] = [targetW, Math.min(Math.ceil((img.height * targetW) / img.width), targetH)];
+  } else {
+    [newH, newW] = [targetH, Math.min(Math.ceil((img.width * targetH) / img.height), targetW)];
+  }
+  const canvas = filled(targetW, targetH, [0, 0, 0]);
+  paste(canvas, resizeBicubic(img, newW, newH), Math.floor((targetW - newW) / 2), Math.floor((targetH - newH) / 2));
+  return canvas;
+}
+
+/** Pad to a square, image centred (the grounding and base-view convention). */
+export function expandToSquare(img: RgbImage, fill: Rgb = SQUARE_FILL): RgbImage {
+  const side = Math.max(img.width, img.height);
+  const canvas = filled(side, side, fill);
+  paste(canvas, img, Math.floor((side - img.width) / 2), Math.floor((side - img.height) / 2));
+  return canvas;
+}
+
+/** SigLIP normalisation (x / 255 - 0.5) / 0.5 in float32, CHW, written into `out` at `offset`. */
+export function normalizeInto(img: RgbImage, out: Float32Array, offset = 0): void {
+  const plane = img.width * img.height;
+  for (let i = 0; i < plane; i++) {
+    for (let ch = 0; ch < 3; ch++) {
+      // each float32 op rounded like numpy's (a double result rounded once to float32 is exact here)
+      const x = Math.fround(img.data[i * 3 + ch]! / 255);
+      out[offset + ch * plane + i] = Math.fround(Math.fround(x - 0.5) / 0.5);
+    }
+  }
+}
+
+export interface AnyresImage {
+  pixelValues: Float32Array; // [1 + cols*rows, 3, S, S], base view first, crops row-major
+  views: RgbImage[]; // the same views as 8-bit RGB
+  grid: [number, number]; // (cols, rows)
+  originalSize: [number, number]; // (width, height) after EXIF orientation
+}
+
+/** Anyres crops + base view of a decoded image (Python's process_anyres). */
+export function processAnyres(img: RgbImage, c: ModelConfig): AnyresImage {
+  const size = c.vision.image_size;
+  const candidates = c.image_grid_pinpoints.map(([w, h]) => [w * size, h * size] as [number, number]);
+  const [targetW, targetH] = selectBestResolution(img.width, img.height, candidates);
+  const padded = resizeAndPad(img, targetW, targetH);
+  const cols = Math.floor(targetW / size);
+  const rows = Math.floor(targetH / size);
+  const views = [resizeBicubic(expandToSquare(img), size, size)];
+  for (let r = 0; r < rows; r++) for (let col = 0; col < cols; col++) views.push(crop(padded, col * size, r * size, size, size));
+  const pixelValues = new Float32Array(views.length * 3 * size * size);
+  views.forEach((v, i) => normalizeInto(v, pixelValues, i * 3 * size * size));
+  return { pixelValues, views, grid: [cols, rows], originalSize: [img.width, img.height] };
+}
+
+/** An edit source or target: padded to a square (mean colour) and resized to the VQ resolution. */
+export const processSquare = (img: RgbImage, size: number): RgbImage => resizeBicubic(expandToSquare(img), size, size);
+
+/** VQ-VAE input x / 127.5 - 1 in float32, CHW (sft/examples.py image_to_vq). */
+export function vqPixels(img: RgbImage): Float32Array {
+  const plane = img.width * img.height;
+  const out = new Float32Array(3 * plane);
+  for (let i = 0; i < plane; i++) {
+    for (let ch = 0; ch < 3; ch++) out[ch * plane + i] = Math.fround(Math.fround(img.data[i * 3 + ch]! / 127.5) - 1);
+  }
+  return out;
+}

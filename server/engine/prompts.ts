@@ -1,0 +1,40 @@
+// The sequence layouts of each task (lavida_r1/prompts.py): prompt ids and the answer canvases.
+import { boxToBins, type Box } from './boxes.js';
+import { renderPrompt, SYSTEM_PROMPT } from './chat.js';
+import { locToken, vqSlots, type ModelConfig } from './config.js';
+import { EDIT_SLOTS, type TextTokenizer } from './tokenizer.js';
+
+/** The whole prompt up to the assistant header, image (and, for edits, edit-source) slots expanded. */
+export function promptIds(tok: TextTokenizer, c: ModelConfig, question: string, imageTokens: number,
+  system: boolean, edit = false): number[] {
+  const user = edit ? `${EDIT_SLOTS}\n${question}` : question;
+  const text = renderPrompt(user, { image: true, system: system ? SYSTEM_PROMPT : null });
+  return tok.encodeWithSlots(text, c, { image: imageTokens, edit: edit ? vqSlots(c) : 0 });
+}
+
+export function padAnswer(ids: number[], length: number, c: ModelConfig): number[] {
+  if (ids.length > length) throw new Error(`answer of ${ids.length} tokens does not fit a canvas of ${length}`);
+  return [...ids, ...new Array<number>(length - ids.length).fill(c.eos_token_id)];
+}
+
+/** Reasoning + answer text, `<|eot_id|>`, `<|endoftext|>` padding to `length`. */
+export const textAnswerIds = (tok: TextTokenizer, c: ModelConfig, target: string, length: number): number[] =>
+  padAnswer([...tok.encode(target), c.eot_token_id], length, c);
+
+/** `<LOC_BEGIN><LOC_x1><LOC_y1><LOC_x2><LOC_y2><LOC_END><|eot_id|>` for a box in original-image pixels. */
+export function groundingAnswerIds(c: ModelConfig, box: Box, width: number, height: number): number[] {
+  const bins = boxToBins(box, width, height, c.num_loc_bins);
+  return [c.loc_begin_id, ...bins.map((b) => locToken(c, b)), c.loc_end_id, c.eot_token_id];
+}
+
+/** The plan padded to `planLength`, the generation slots, `<|eot_id|>`. */
+export function editAnswerIds(tok: TextTokenizer, c: ModelConfig, plan: string, planLength: number): number[] {
+  const planIds = padAnswer(tok.encode(plan), planLength, c);
+  return [...planIds, ...new Array<number>(vqSlots(c)).fill(c.gen_token_id), c.eot_token_id];
+}
+
+/** The draft canvas an edit decodes: masked plan, generation slots, `<|eot_id|>` (inference.py edit_image). */
+export const editDraft = (c: ModelConfig, planLength: number): number[] => [
+  ...new Array<number>(planLength).fill(c.mask_token_id), ...new Array<number>(vqSlots(c)).fill(c.gen_token_id),
+  c.eot_token_id,
+];
