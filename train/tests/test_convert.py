@@ -138,7 +138,9 @@ def test_missing_vqvae_folder_lists_vq_keys(broken_dir):
 def test_shape_mismatch_fails(broken_dir):
     key = "model.image_newline"
     rewrite_shard(broken_dir, key, lambda tensors: tensors.update({key: tensors[key][:-1].clone()}))
-    with pytest.raises(CheckpointMismatchError, match=f"shape mismatch \\(1\\):\n  {key}: checkpoint \\[127\\]"):
+    width = get_preset("tiny").d_model
+    with pytest.raises(CheckpointMismatchError,
+                       match=f"shape mismatch \\(1\\):\n  {key}: checkpoint \\[{width - 1}\\] vs model \\[{width}\\]"):
         load_upstream(broken_dir)
 
 

@@ -85,7 +85,7 @@ def run(config: SFTConfig, resume: bool, until: int | None = None) -> LavidaForM
     else:
         model = fresh_model(config)
         if config.vq_checkpoint:
-            from ..vq_train import load_vqvae_into
+            from ..vq.load import load_vqvae_into
             load_vqvae_into(model, config.vq_checkpoint)
         optimizer = make_optimizer(model, config)
     model.train()
