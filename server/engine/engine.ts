@@ -1,0 +1,97 @@
+// The engine: a verified package, its ONNX Runtime workers and one dynamic batcher per task and settings.
+// This is what the HTTP layer holds; inputs are image bytes (or decoded images) and prompts.
+import { DynamicBatcher, type BatcherOptions } from './batcher.js';
+import { decodeImage } from './image.js';
+import { modelOf, type Model } from './model.js';
+import { parseDevice, type DeviceSetting, type Provider } from './ort/device.js';
+import { WorkerPool } from './ort/pool.js';
+import { loadPackage } from './package/load.js';
+import type { GraphName } from './package/manifest.js';
+import {
+  answerQuestions, editImages, editSettings, groundBoxes, textSettings,
+  type EditResult, type EditSettings, type GroundResult, type Job, type VqaResult,
+} from './pipelines.js';
+import type { RgbImage } from './rgb.js';
+import type { TextSamplerOptions } from './sampling/text.js';
+
+export interface EngineOptions {
+  modelsDir: string;
+  modelId: string;
+  device?: DeviceSetting; // default: LAVIDA_DEVICE, else auto
+  workers?: number; // ORT worker threads (default 1)
+  intraOpNumThreads?: number; // per session (default 1; 0 lets ORT choose)
+  interOpNumThreads?: number;
+  batching?: BatcherOptions; // default 5 ms window, 16 jobs; { windowMs: 0, maxBatch: 1 } turns it off
+  verifyChecksums?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface EngineStatus {
+  model: string;
+  dtype: string;
+  device: DeviceSetting; // requested
+  provider: Provider; // in use
+  fallbackReason: string | null; // why the requested provider is not in use
+  workers: number;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
+export type ImageInput = Uint8Array | RgbImage;
+
+const isRgb = (x: ImageInput): x is RgbImage => !(x instanceof Uint8Array);
+
+export class Engine {
+  private readonly batchers = new Map<string, DynamicBatcher<Job, unknown>>();
+
+  private constructor(readonly model: Model, readonly status: EngineStatus, private readonly batching: BatcherOptions) {}
+
+  static async load(o: EngineOptions): Promise<Engine> {
+    const log = o.log ?? ((line: string) => console.warn(line));
+    const device = o.device ?? parseDevice(process.env.LAVIDA_DEVICE);
+    const pkg = await loadPackage(o.modelsDir, o.modelId, { verifyChecksums: o.verifyChecksums });
+    const graphs = Object.fromEntries(Object.entries(pkg.manifest.graphs).map(([name, g]) => [name, g.file])) as Record<GraphName, string>;
+    const pool = await WorkerPool.start(o.workers ?? 1, {
+      dir: pkg.dir, graphs, device, intraOpNumThreads: o.intraOpNumThreads ?? 1, interOpNumThreads: o.interOpNumThreads ?? 1,
+      graphOptimizationLevel: pkg.manifest.runtime.graph_optimization_level, enableCpuMemArena: true,
+    });
+    const { provider, fallbackReason } = pool.info;
+    if (fallbackReason) log(`[engine] LAVIDA_DEVICE=${device}: running on ${provider} (${fallbackReason})`);
+    else log(`[engine] ${pkg.id} on ${provider}, ${pool.size} worker(s)`);
+    const status: EngineStatus = { model: pkg.id, dtype: pkg.manifest.dtype, device, provider, fallbackReason, workers: pool.size };
+    return new Engine(modelOf(pkg, pool), status, o.batching ?? { windowMs: 5, maxBatch: 16 });
+  }
+
+  private submit<R>(key: string, run: (jobs: Job[], live: (i: number) => boolean) => Promise<R[]>, job: Job, o: RequestOptions): Promise<R> {
+    let b = this.batchers.get(key);
+    if (!b) this.batchers.set(key, (b = new DynamicBatcher<Job, unknown>(run, this.batching)));
+    return b.submit(job, o.signal) as Promise<R>;
+  }
+
+  private async job(image: ImageInput, prompt: string): Promise<Job> {
+    return { prompt, image: isRgb(image) ? image : await decodeImage(image) };
+  }
+
+  async vqa(image: ImageInput, question: string, o: RequestOptions & { sampling?: Partial<TextSamplerOptions> } = {}): Promise<VqaResult> {
+    const settings = { ...textSettings(this.model), ...o.sampling };
+    return this.submit(`vqa:${JSON.stringify(settings)}`, (jobs, live) => answerQuestions(this.model, jobs, settings, live),
+      await this.job(image, question), o);
+  }
+
+  async ground(image: ImageInput, description: string, o: RequestOptions & { steps?: 1 | 2 | 4 } = {}): Promise<GroundResult> {
+    const steps = o.steps ?? this.model.layout.sampling.grounding?.steps ?? 1;
+    return this.submit(`ground:${steps}`, (jobs, live) => groundBoxes(this.model, jobs, steps, live), await this.job(image, description), o);
+  }
+
+  async edit(image: ImageInput, instruction: string, o: RequestOptions & { settings?: Partial<EditSettings> } = {}): Promise<EditResult> {
+    const settings = { ...editSettings(this.model), ...o.settings };
+    return this.submit(`edit:${JSON.stringify(settings)}`, (jobs, live) => editImages(this.model, jobs, settings, live),
+      await this.job(image, instruction), o);
+  }
+
+  async close(): Promise<void> {
+    await this.model.pool.close();
+  }
+}

@@ -1,0 +1,46 @@
+// Prompt caches kept inside a worker between backbone calls, so a step never ships the KV cache over the
+// thread boundary (for a full-size model that is hundreds of MB per step).
+import * as ort from 'onnxruntime-node';
+
+export interface StoredCache {
+  keys: ort.Tensor; // [layers, batch, heads, past, head_dim]
+  values: ort.Tensor;
+  genMask: ort.Tensor; // [batch, past] bool
+  mask: BigInt64Array; // [batch, past] the prompt's attention mask
+  batch: number;
+  past: number;
+}
+
+/** attention_mask = the cache's mask ++ the current tokens' mask, row by row. */
+export function joinMask(cache: StoredCache, current: BigInt64Array, length: number): ort.Tensor {
+  const out = new BigInt64Array(cache.batch * (cache.past + length));
+  for (let r = 0; r < cache.batch; r++) {
+    out.set(cache.mask.subarray(r * cache.past, (r + 1) * cache.past), r * (cache.past + length));
+    out.set(current.subarray(r * length, (r + 1) * length), r * (cache.past + length) + cache.past);
+  }
+  return new ort.Tensor('int64', out, [cache.batch, cache.past + length]);
+}
+
+/** The cache restricted to `rows` (in that order): dimension 1 of keys/values, 0 of the masks. */
+export function sliceCache(c: StoredCache, rows: number[]): StoredCache {
+  const [layers, batch, heads, past, hd] = c.keys.dims as [number, number, number, number, number];
+  const pick = (t: ort.Tensor): ort.Tensor => {
+    const src = t.data as Float32Array;
+    const block = heads * past * hd;
+    const out = new Float32Array(layers * rows.length * block);
+    for (let l = 0; l < layers; l++) {
+      rows.forEach((r, i) => out.set(src.subarray((l * batch + r) * block, (l * batch + r + 1) * block), (l * rows.length + i) * block));
+    }
+    return new ort.Tensor('float32', out, [layers, rows.length, heads, past, hd]);
+  };
+  const pickRows = <T extends Uint8Array | BigInt64Array>(src: T, make: (n: number) => T): T => {
+    const out = make(rows.length * past);
+    rows.forEach((r, i) => out.set(src.subarray(r * past, (r + 1) * past) as never, i * past));
+    return out;
+  };
+  const genMask = pickRows(c.genMask.data as Uint8Array, (n) => new Uint8Array(n));
+  return {
+    keys: pick(c.keys), values: pick(c.values), genMask: new ort.Tensor('bool', genMask, [rows.length, past]),
+    mask: pickRows(c.mask, (n) => new BigInt64Array(n)), batch: rows.length, past,
+  };
+}

@@ -1,0 +1,164 @@
+// The task pipelines over a batch of jobs (mirrors train/lavida_r1/export/ort_pipeline.py, which mirrors
+// inference.py): VQA text, grounding boxes and instruction edits. One leased worker runs the whole batch;
+// `live(i)` turns false when job i is cancelled, and the denoisers then stop running its row.
+import sharp from 'sharp';
+import { decodeText, extractAnswer } from './answer.js';
+import { countImageTokens } from './anyres.js';
+import { binsToBox, roundHalfEven, type Box } from './boxes.js';
+import { vqGridSize } from './config.js';
+import { groundingDenoiser, imageDenoiser, textDenoiser, type StepContext } from './denoisers.js';
+import { processAnyres, processSquare, vqPixels } from './image.js';
+import type { Model } from './model.js';
+import type { Lease } from './ort/pool.js';
+import { editDraft, promptIds } from './prompts.js';
+import type { RgbImage } from './rgb.js';
+import type { PromptRow } from './runtime.js';
+import { generateBox, LOC_SLOTS } from './sampling/grounding.js';
+import { generateImage, type ImageSamplerOptions } from './sampling/image.js';
+import { generateText, type TextSamplerOptions } from './sampling/text.js';
+
+export interface Job {
+  prompt: string; // the question, grounding request or edit instruction
+  image: RgbImage;
+}
+
+export type Live = (job: number) => boolean;
+const always: Live = () => true;
+
+export interface VqaResult {
+  text: string; // up to the first EOS/EoT
+  answer: string | null; // inside <answer>…</answer>
+  tokens: number[]; // the whole answer canvas
+  nfe: number; // passes of the batch
+}
+
+export interface GroundResult {
+  box: Box; // original-image pixels
+  normalized: Box; // box / (width, height)
+  bins: number[]; // raw LOC bins
+}
+
+export interface EditSettings {
+  planLength: number;
+  planSteps: number;
+  image: Omit<ImageSamplerOptions, 'grid' | 'startStep'>;
+}
+
+export interface EditResult {
+  plan: string;
+  planIds: number[]; // plan + generation slots + <|eot_id|>
+  vq: number[]; // grid x grid, row-major
+  rgb: RgbImage; // the decoded image
+  png: Buffer;
+}
+
+export function textSettings(m: Model): TextSamplerOptions {
+  const t = m.layout.sampling.text;
+  return { genLength: t?.gen_length ?? 80, blockLength: t?.block_length ?? 16, steps: t?.steps ?? 80, schedule: t?.schedule ?? 'uniform' };
+}
+
+export function editSettings(m: Model): EditSettings {
+  const im = m.layout.sampling.image;
+  return {
+    planLength: m.layout.plan_length, planSteps: m.layout.sampling.plan?.steps ?? m.layout.plan_length,
+    image: { steps: im?.steps ?? 16, shift: im?.shift ?? 5, order: im?.order ?? 'stratified', orderSeed: im?.order_seed ?? 42 },
+  };
+}
+
+async function withLease<T>(m: Model, fn: (lease: Lease) => Promise<T>): Promise<T> {
+  const lease = m.pool.lease();
+  try {
+    return await fn(lease);
+  } finally {
+    await lease.release();
+  }
+}
+
+/** Prompt ids and `<image>` embeddings of each job (one vision run for the batch). */
+async function promptRows(m: Model, lease: Lease, jobs: Job[], edit: boolean): Promise<PromptRow[]> {
+  const images = jobs.map((j) => processAnyres(j.image, m.config));
+  const features = await m.runtime.encodeImages(lease, images);
+  return jobs.map((j, i) => {
+    const n = countImageTokens(m.config, images[i]!.grid, j.image.width, j.image.height);
+    return { ids: promptIds(m.tokenizer, m.config, j.prompt, n, m.systemPrompt, edit), imageFeatures: features[i]! };
+  });
+}
+
+const stops = (m: Model): Set<number> => new Set([m.config.eos_token_id, m.config.eot_token_id]);
+
+export async function answerQuestions(m: Model, jobs: Job[], o: TextSamplerOptions = textSettings(m), live: Live = always): Promise<VqaResult[]> {
+  return withLease(m, async (lease) => {
+    const cache = await m.runtime.prefill(lease, await promptRows(m, lease, jobs, false));
+    const ctx: StepContext = { rt: m.runtime, lease, cache, batch: jobs.length, live };
+    const c = m.config;
+    const denoise = textDenoiser(ctx, o.genLength, { maskId: c.mask_token_id, fillId: c.eos_token_id });
+    const ids = { maskId: c.mask_token_id, eosId: c.eos_token_id, eotId: c.eot_token_id };
+    const sample = await generateText(denoise, ids, o, jobs.length);
+    return jobs.map((_, i) => {
+      const tokens = Array.from(sample.tokens.subarray(i * o.genLength, (i + 1) * o.genLength));
+      const text = decodeText(m.tokenizer, tokens, stops(m));
+      return { text, answer: extractAnswer(text), tokens, nfe: sample.nfe };
+    });
+  });
+}
+
+export async function groundBoxes(m: Model, jobs: Job[], steps: 1 | 2 | 4 = m.layout.sampling.grounding?.steps ?? 1, live: Live = always): Promise<GroundResult[]> {
+  return withLease(m, async (lease) => {
+    const cache = await m.runtime.prefill(lease, await promptRows(m, lease, jobs, false));
+    const ctx: StepContext = { rt: m.runtime, lease, cache, batch: jobs.length, live };
+    const c = m.config;
+    const denoise = groundingDenoiser(ctx, LOC_SLOTS + 3, { maskId: c.mask_token_id, locOffset: c.loc_token_offset, bins: c.num_loc_bins });
+    const ids = { maskId: c.mask_token_id, locOffset: c.loc_token_offset, locBeginId: c.loc_begin_id, locEndId: c.loc_end_id, eotId: c.eot_token_id };
+    const sample = await generateBox(denoise, ids, steps, jobs.length);
+    return jobs.map((j, i) => {
+      const bins = Array.from(sample.bins.subarray(i * LOC_SLOTS, (i + 1) * LOC_SLOTS));
+      const box = binsToBox(bins, j.image.width, j.image.height, c.num_loc_bins);
+      const { width: w, height: h } = j.image;
+      return { box, normalized: [box[0] / w, box[1] / h, box[2] / w, box[3] / h], bins };
+    });
+  });
+}
+
+export async function editImages(m: Model, jobs: Job[], o: EditSettings = editSettings(m), live: Live = always): Promise<EditResult[]> {
+  return withLease(m, async (lease) => {
+    const c = m.config;
+    const grid = vqGridSize(c);
+    const source = await m.runtime.vqEncode(lease, jobs.map((j) => vqPixels(processSquare(j.image, c.vq.image_size))));
+    const cache = await m.runtime.prefill(lease, await promptRows(m, lease, jobs, true), { ids: source, grid });
+    const ctx: StepContext = { rt: m.runtime, lease, cache, batch: jobs.length, live };
+    const row = editDraft(c, o.planLength);
+    const L = row.length;
+    const draft = Int32Array.from({ length: jobs.length * L }, (_, i) => row[i % L]!);
+    const imageMask = m.layout.image_mask_token_id;
+    const planDenoise = textDenoiser(ctx, L, { maskId: c.mask_token_id, fillId: c.eos_token_id, genGrid: { grid, maskId: imageMask } });
+    const ids = { maskId: c.mask_token_id, eosId: c.eos_token_id, eotId: c.eot_token_id };
+    const plan = await generateText(planDenoise, ids, { genLength: L, blockLength: L, steps: o.planSteps, stopAtEos: false }, jobs.length, draft);
+    const image = await generateImage(imageDenoiser(ctx, plan.tokens, L, grid), imageMask, { ...o.image, grid }, jobs.length);
+    const wanted = jobs.map((_, i) => i).filter(live);
+    const decoded = wanted.length ? await m.runtime.vqDecode(lease, wanted.flatMap((i) => Array.from(image.vq.subarray(i * grid * grid, (i + 1) * grid * grid))), wanted.length, grid) : undefined;
+    return Promise.all(jobs.map(async (_, i) => {
+      const planIds = Array.from(plan.tokens.subarray(i * L, (i + 1) * L));
+      const k = wanted.indexOf(i);
+      const rgb = decoded && k >= 0 ? toRgb(decoded.pixels, k, decoded.size) : { width: 0, height: 0, data: new Uint8Array(0) };
+      const png = rgb.width ? await sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } }).png().toBuffer() : Buffer.alloc(0);
+      return {
+        plan: decodeText(m.tokenizer, planIds.slice(0, o.planLength), stops(m)), planIds,
+        vq: Array.from(image.vq.subarray(i * grid * grid, (i + 1) * grid * grid)), rgb, png,
+      };
+    }));
+  });
+}
+
+/** Image k of decoder output [B, 3, S, S] in [-1, 1] as 8-bit RGB: round((p + 1) * 127.5) in float32, ties to
+ *  even (numpy's round), clipped. */
+export function toRgb(pixels: Float32Array, k: number, size: number): RgbImage {
+  const plane = size * size;
+  const data = new Uint8Array(plane * 3);
+  for (let i = 0; i < plane; i++) {
+    for (let ch = 0; ch < 3; ch++) {
+      const v = roundHalfEven(Math.fround(Math.fround(pixels[(k * 3 + ch) * plane + i]! + 1) * 127.5));
+      data[i * 3 + ch] = Math.min(255, Math.max(0, v));
+    }
+  }
+  return { width: size, height: size, data };
+}

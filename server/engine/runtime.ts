@@ -1,0 +1,176 @@
+// The package's graphs as calls on a leased worker (mirrors train/lavida_r1/export/runtime.py): image
+// embeddings, prompt prefill into a worker-held cache (left-padded batches), denoising steps, VQ encode/decode.
+import { pooledSide, unpaddedShape } from './anyres.js';
+import type { AnyresImage } from './image.js';
+import type { PackageConfig } from './package/manifest.js';
+import type { Lease } from './ort/pool.js';
+import { tensor, type Feeds } from './ort/protocol.js';
+
+export const int64 = (values: ArrayLike<number>): BigInt64Array => BigInt64Array.from(Array.from(values, BigInt));
+const toInt32 = (values: BigInt64Array): Int32Array => Int32Array.from(values, Number);
+const noGrid = (batch: number) => tensor('int64', new BigInt64Array(0), [batch, 0, 0]);
+
+/** The anyres packing as gather indices into [views' tokens; image_newline] (export/anyres.py pack_index). */
+export function packIndex(c: PackageConfig, grid: [number, number], originalSize: [number, number]): number[] {
+  const side = pooledSide(c);
+  const tokens = side * side;
+  const [cols, rows] = grid;
+  const newline = (1 + cols * rows) * tokens;
+  const [top, bottom, left, right] = unpaddedShape(rows * side, cols * side, originalSize[0], originalSize[1]);
+  const index = Array.from({ length: tokens }, (_, i) => i);
+  for (let y = top; y < bottom; y++) {
+    for (let x = left; x < right; x++) {
+      const view = 1 + Math.floor(y / side) * cols + Math.floor(x / side);
+      index.push(view * tokens + (y % side) * side + (x % side));
+    }
+    index.push(newline);
+  }
+  return index;
+}
+
+export interface PromptRow {
+  ids: number[];
+  imageFeatures?: Float32Array; // [image tokens * d_model]
+}
+
+/** A prompt batch's cache inside the lease's worker. `rows` maps cache rows to the batch rows still run. */
+export interface PromptCache {
+  key: string;
+  rows: number[];
+  realLengths: number[]; // per batch row: prompt tokens without padding
+}
+
+export interface StepInput {
+  canvas: ArrayLike<number>; // [rows * length] the answer tokens of the cache's rows
+  length: number;
+  genVq?: ArrayLike<number>; // [rows * grid * grid]
+  grid?: number;
+  vocabRange?: [number, number]; // text logits outside are -inf (default: the whole vocabulary)
+  want: 'text' | 'vq';
+}
+
+export interface StepOutput {
+  ids: Int32Array; // [rows * length] (text) or [rows * grid * grid] (vq)
+  confidence: Float32Array;
+}
+
+export class PackageRuntime {
+  private prompts = 0;
+
+  constructor(readonly config: PackageConfig, private readonly headDim: number) {}
+
+  /** One vision run for several images (views concatenated, pack indices offset); features per image. */
+  async encodeImages(lease: Lease, images: AnyresImage[]): Promise<Float32Array[]> {
+    const c = this.config;
+    const T = pooledSide(c) ** 2;
+    const views = images.map((im) => im.pixelValues.length / (3 * c.vision.image_size ** 2));
+    const totalViews = views.reduce((a, b) => a + b, 0);
+    const pixels = new Float32Array(images.reduce((n, im) => n + im.pixelValues.length, 0));
+    const index: number[] = [];
+    const counts: number[] = [];
+    let offset = 0;
+    images.forEach((im, i) => {
+      pixels.set(im.pixelValues, offset * 3 * c.vision.image_size ** 2);
+      const own = packIndex(c, im.grid, im.originalSize);
+      const newline = views[i]! * T;
+      index.push(...own.map((k) => (k === newline ? totalViews * T : k + offset * T)));
+      counts.push(own.length);
+      offset += views[i]!;
+    });
+    const S = c.vision.image_size;
+    const out = await lease.run('vision', {
+      pixel_values: tensor('float32', pixels, [totalViews, 3, S, S]),
+      pack_index: tensor('int64', int64(index), [index.length]),
+    }, ['image_features']);
+    const all = out.image_features!.data as Float32Array;
+    let start = 0;
+    return counts.map((n) => all.slice(start * c.d_model, (start += n) * c.d_model));
+  }
+
+  /** Prefills left-padded prompts (positions count real tokens only) and keeps the cache in the worker. */
+  async prefill(lease: Lease, rows: PromptRow[], editVq?: { ids: ArrayLike<number>; grid: number }): Promise<PromptCache> {
+    const c = this.config;
+    const B = rows.length;
+    const P = Math.max(...rows.map((r) => r.ids.length));
+    const N = Math.max(0, ...rows.map((r) => (r.imageFeatures?.length ?? 0) / c.d_model));
+    const ids = new BigInt64Array(B * P).fill(BigInt(c.eos_token_id));
+    const mask = new BigInt64Array(B * P);
+    const positions = new BigInt64Array(B * P);
+    const features = new Float32Array(B * N * c.d_model);
+    rows.forEach((r, b) => {
+      const pad = P - r.ids.length;
+      r.ids.forEach((t, i) => {
+        ids[b * P + pad + i] = BigInt(t);
+        mask[b * P + pad + i] = 1n;
+        positions[b * P + pad + i] = BigInt(i);
+      });
+      if (r.imageFeatures) features.set(r.imageFeatures, b * N * c.d_model);
+    });
+    const key = lease.cacheKey(`prompt${this.prompts++}`);
+    const feeds: Feeds = {
+      input_ids: tensor('int64', ids, [B, P]), position_ids: tensor('int64', positions, [B, P]),
+      attention_mask: tensor('int64', mask, [B, P]), ...this.emptyPast(B),
+      image_features: tensor('float32', features, [B, N, c.d_model]),
+      edit_vq: editVq ? tensor('int64', int64(editVq.ids), [B, editVq.grid, editVq.grid]) : noGrid(B),
+      gen_vq: noGrid(B), text_positions: tensor('int64', new BigInt64Array(0), [B, 0]),
+      vocab_range: tensor('int64', int64([0, c.embedding_size]), [2]),
+    };
+    await lease.run('backbone', feeds, [], { store: key });
+    return { key, rows: rows.map((_, i) => i), realLengths: rows.map((r) => r.ids.length) };
+  }
+
+  private emptyPast(B: number): Feeds {
+    const c = this.config;
+    const kv = [c.n_layers, B, c.n_kv_heads, 0, this.headDim];
+    return {
+      past_keys: tensor('float32', new Float32Array(0), kv), past_values: tensor('float32', new Float32Array(0), kv),
+      past_gen_mask: tensor('bool', new Uint8Array(0), [B, 0]),
+    };
+  }
+
+  /** Keeps only `rows` (batch row numbers, a subset of cache.rows) in the worker's cache. */
+  async keepRows(lease: Lease, cache: PromptCache, rows: number[]): Promise<void> {
+    await lease.sliceCache(cache.key, rows.map((r) => cache.rows.indexOf(r)));
+    cache.rows = rows;
+  }
+
+  /** One backbone pass over the answer canvas of the cache's rows. */
+  async step(lease: Lease, cache: PromptCache, s: StepInput): Promise<StepOutput> {
+    const c = this.config;
+    const B = cache.rows.length;
+    const L = s.length;
+    const positions = new BigInt64Array(B * L);
+    cache.rows.forEach((row, b) => {
+      for (let i = 0; i < L; i++) positions[b * L + i] = BigInt(cache.realLengths[row]! + i);
+    });
+    const textLength = s.want === 'text' ? L : 0;
+    const textPositions = new BigInt64Array(B * textLength);
+    for (let i = 0; i < textPositions.length; i++) textPositions[i] = BigInt(i % L);
+    const feeds: Feeds = {
+      input_ids: tensor('int64', int64(s.canvas), [B, L]), position_ids: tensor('int64', positions, [B, L]),
+      attention_mask: tensor('int64', new BigInt64Array(B * L).fill(1n), [B, L]),
+      image_features: tensor('float32', new Float32Array(0), [B, 0, c.d_model]), edit_vq: noGrid(B),
+      gen_vq: s.genVq ? tensor('int64', int64(s.genVq), [B, s.grid!, s.grid!]) : noGrid(B),
+      text_positions: tensor('int64', textPositions, [B, textLength]),
+      vocab_range: tensor('int64', int64(s.vocabRange ?? [0, c.embedding_size]), [2]),
+    };
+    const [idsName, confName] = s.want === 'text' ? ['text_ids', 'text_confidence'] : ['vq_ids', 'vq_confidence'];
+    const out = await lease.run('backbone', feeds, [idsName, confName], { use: cache.key });
+    return { ids: toInt32(out[idsName]!.data as BigInt64Array), confidence: out[confName]!.data as Float32Array };
+  }
+
+  /** VQ ids [B * g * g] of B square images given as x / 127.5 - 1 CHW pixels. */
+  async vqEncode(lease: Lease, pixels: Float32Array[]): Promise<Int32Array> {
+    const V = this.config.vq.image_size;
+    const all = new Float32Array(pixels.length * 3 * V * V);
+    pixels.forEach((p, i) => all.set(p, i * 3 * V * V));
+    const out = await lease.run('vq_encode', { pixels: tensor('float32', all, [pixels.length, 3, V, V]) }, ['vq_ids']);
+    return toInt32(out.vq_ids!.data as BigInt64Array);
+  }
+
+  /** Pixels [B, 3, V, V] in [-1, 1] of B VQ grids. */
+  async vqDecode(lease: Lease, ids: ArrayLike<number>, batch: number, grid: number): Promise<{ pixels: Float32Array; size: number }> {
+    const out = await lease.run('vq_decode', { vq_ids: tensor('int64', int64(ids), [batch, grid, grid]) }, ['pixels']);
+    return { pixels: out.pixels!.data as Float32Array, size: out.pixels!.dims[2]! };
+  }
+}

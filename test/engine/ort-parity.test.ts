@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Engine } from '../../server/engine/engine.js';
+import { decodeImage } from '../../server/engine/image.js';
+import { answerQuestions, editImages, groundBoxes, type Job } from '../../server/engine/pipelines.js';
+import type { PromptCache, StepInput } from '../../server/engine/runtime.js';
+import { MODEL_ID, MODELS_DIR, NO_PYTHON, ortReference, PER_FAMILY, type OrtCase } from './ort-reference.js';
+
+// Greedy parity: the TS pipelines on onnxruntime-node against train/lavida_r1/export/ort_pipeline.py on the same
+// package and held-out world samples: identical answer tokens, LOC bins and boxes, plan ids, VQ ids, pixels.
+describe(`ORT pipelines = Python ort_pipeline (${PER_FAMILY} world samples per family, exact)`, { skip: NO_PYTHON }, () => {
+  let engine: Engine;
+  const jobs = new Map<string, Job>();
+  const byFamily = (f: OrtCase['family']): OrtCase[] => ortReference().cases.filter((c) => c.family === f);
+
+  before(async () => {
+    const { dir, cases } = ortReference();
+    engine = await Engine.load({ modelsDir: MODELS_DIR!, modelId: MODEL_ID!, device: 'cpu', workers: 1, intraOpNumThreads: 1,
+      batching: { windowMs: 20, maxBatch: 16 }, log: () => undefined });
+    for (const c of cases) jobs.set(c.id, { prompt: c.prompt, image: await decodeImage(readFileSync(join(dir, c.image))) });
+  });
+  after(() => engine?.close());
+
+  const checkText = (c: OrtCase, r: { tokens: number[]; text: string }): void => {
+    assert.deepEqual(r.tokens, c.tokens, `${c.id} tokens`);
+    assert.equal(r.text, c.text, `${c.id} text`);
+  };
+
+  for (const family of ['math', 'chart', 'mcq'] as const) {
+    test(`${family}: answer tokens, one job at a time`, async () => {
+      for (const c of byFamily(family)) checkText(c, (await answerQuestions(engine.model, [jobs.get(c.id)!]))[0]!);
+    });
+  }
+
+  test('grounding: LOC bins and pixel boxes', async () => {
+    for (const c of byFamily('grounding')) {
+      const [r] = await groundBoxes(engine.model, [jobs.get(c.id)!]);
+      assert.deepEqual(r!.bins, c.bins, c.id);
+      assert.deepEqual(r!.box, c.box, c.id);
+      const { width, height } = jobs.get(c.id)!.image;
+      assert.deepEqual(r!.normalized, [r!.box[0] / width, r!.box[1] / height, r!.box[2] / width, r!.box[3] / height]);
+    }
+  });
+
+  test('edit: plan ids, VQ ids and decoded pixels; a PNG of the same pixels', async () => {
+    for (const c of byFamily('edit')) {
+      const [r] = await editImages(engine.model, [jobs.get(c.id)!]);
+      assert.deepEqual(r!.planIds, c.plan_ids, `${c.id} plan`);
+      assert.equal(r!.plan, c.plan);
+      assert.deepEqual(r!.vq, c.vq, `${c.id} vq`);
+      assert.deepEqual(Array.from(r!.rgb.data), c.pixels, `${c.id} pixels`);
+      assert.deepEqual(Array.from((await decodeImage(r!.png)).data), c.pixels, `${c.id} png`);
+    }
+  });
+
+  test('concurrent engine requests run as batches (left-padded prompts) and equal the single-job results', async () => {
+    const batches: number[] = [];
+    const prefill = engine.model.runtime.prefill.bind(engine.model.runtime);
+    engine.model.runtime.prefill = (lease, rows, edit) => (batches.push(rows.length), prefill(lease, rows, edit));
+    try {
+      const text = [...byFamily('math'), ...byFamily('chart')];
+      const [answers, boxes, edits] = await Promise.all([
+        Promise.all(text.map((c) => engine.vqa(jobs.get(c.id)!.image, c.prompt))),
+        Promise.all(byFamily('grounding').map((c) => engine.ground(jobs.get(c.id)!.image, c.prompt))),
+        Promise.all(byFamily('edit').map((c) => engine.edit(jobs.get(c.id)!.image, c.prompt))),
+      ]);
+      text.forEach((c, i) => checkText(c, answers[i]!));
+      byFamily('grounding').forEach((c, i) => assert.deepEqual(boxes[i]!.bins, c.bins, c.id));
+      byFamily('edit').forEach((c, i) => assert.deepEqual([edits[i]!.planIds, edits[i]!.vq], [c.plan_ids, c.vq], c.id));
+      assert.deepEqual(batches.sort(), [text.length, PER_FAMILY, PER_FAMILY].sort(), 'one batch per task');
+    } finally {
+      engine.model.runtime.prefill = prefill;
+    }
+  });
+
+  test('a job cancelled mid-decoding rejects at once and its row is no longer run; the others are unchanged', async () => {
+    const cases = byFamily('chart').slice(0, 3);
+    assert.equal(cases.length, 3, 'needs LAVIDA_PARITY_N >= 3');
+    const controller = new AbortController();
+    const rowsPerStep: number[] = [];
+    const step = engine.model.runtime.step.bind(engine.model.runtime);
+    engine.model.runtime.step = async (lease, cache: PromptCache, s: StepInput) => {
+      rowsPerStep.push(cache.rows.length);
+      if (rowsPerStep.length === 2) controller.abort();
+      return step(lease, cache, s);
+    };
+    try {
+      const results = await Promise.allSettled(cases.map((c, i) =>
+        engine.vqa(jobs.get(c.id)!.image, c.prompt, i === 1 ? { signal: controller.signal } : {})));
+      assert.equal(results[1]!.status, 'rejected');
+      assert.equal((results[1] as PromiseRejectedResult).reason.name, 'AbortError');
+      for (const i of [0, 2]) checkText(cases[i]!, (results[i] as PromiseFulfilledResult<{ tokens: number[]; text: string }>).value);
+      assert.deepEqual(rowsPerStep.slice(0, 2), [3, 3]);
+      assert.ok(rowsPerStep.slice(2).every((n) => n <= 2), `rows per step after the abort: ${rowsPerStep.slice(2)}`);
+    } finally {
+      engine.model.runtime.step = step;
+    }
+  });
+});

@@ -1,0 +1,46 @@
+"""The Python ONNX Runtime pipelines' greedy outputs on held-out world samples, for the TypeScript engine's
+parity test: `ort_cases.py PACKAGE_DIR OUT_DIR N` writes OUT_DIR/ort_cases.json and the input PNGs beside it.
+
+It drives lavida_r1.export.ort_pipeline step by step only to keep the token canvases (the pipeline functions
+return decoded strings)."""
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from lavida_r1.evaluate import eval_samples
+from lavida_r1.export import ort_pipeline as op
+from lavida_r1.export.runtime import OrtPackage
+from lavida_r1.inference import decode_text
+from lavida_r1.world import FAMILIES
+
+package_dir, out_dir, n = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+pkg = OrtPackage(package_dir, threads=1)
+c = pkg.config
+pipe = op.OrtPipeline(pkg, system_prompt=pkg.manifest["layout"]["system_prompt"] is not None)
+stops = {c.eos_token_id, c.eot_token_id}
+cases = []
+for family in FAMILIES:
+    for sample in eval_samples(family, n, 0):
+        path = out_dir / f"{sample.id}.png"
+        sample.image.save(path)
+        image = Image.open(path).convert("RGB")  # exactly the bytes the TypeScript side reads
+        case = {"family": family, "id": sample.id, "image": path.name, "prompt": sample.prompt}
+        if family == "grounding":
+            ids, features = op.encode_prompt(pipe, sample.prompt, image)
+            bins = op.generate_box(pkg, pkg.prefill(ids, np.ones_like(ids), features))
+            case.update(bins=bins[0].tolist(), box=op.ground(pipe, sample.prompt, image))
+        elif family == "edit":
+            result = op.edit_image(pipe, sample.prompt, image)
+            case.update(plan=result.plan, plan_ids=result.plan_ids.tolist(), vq=result.vq.reshape(-1).tolist(),
+                        pixels=np.asarray(result.image).reshape(-1).tolist())
+        else:
+            ids, features = op.encode_prompt(pipe, sample.prompt, image)
+            tokens = op.generate_text(pkg, pkg.prefill(ids, np.ones_like(ids), features), pipe.text)[0].tolist()
+            case.update(tokens=tokens, text=decode_text(pkg.tokenizer, tokens, stops))
+        cases.append(case)
+tmp = out_dir / "ort_cases.json.tmp"
+tmp.write_text(json.dumps({"package_sha256": pkg.manifest["files"]["backbone.onnx"]["sha256"], "cases": cases}))
+tmp.replace(out_dir / "ort_cases.json")
