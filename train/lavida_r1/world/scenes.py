@@ -31,10 +31,9 @@ def _overlaps(a: tuple[int, int, int], b: tuple[int, int, int], gap: int) -> boo
     return not (ax + asz + gap <= bx or bx + bsz + gap <= ax or ay + asz + gap <= by or by + bsz + gap <= ay)
 
 
-def place(rng: random.Random, specs: list[tuple[str, str, int]], width: int, height: int,
-          top: int = 0, gap: int = 3) -> list[Obj]:
-    """Place (shape, colour, size) specs at random non-overlapping positions below row `top`.
-    Big objects are placed first (they are the hard ones to fit); the result keeps the order of `specs`."""
+def _try_place(rng: random.Random, specs: list[tuple[str, str, int]], width: int, height: int, top: int,
+               gap: int) -> dict[int, tuple[int, int, int]] | None:
+    """One sequential random arrangement, big objects first; None when an object finds no free spot."""
     spots: dict[int, tuple[int, int, int]] = {}
     for i in sorted(range(len(specs)), key=lambda i: -specs[i][2]):
         size = specs[i][2]
@@ -44,7 +43,22 @@ def place(rng: random.Random, specs: list[tuple[str, str, int]], width: int, hei
                 spots[i] = spot
                 break
         else:
-            raise RuntimeError("scene too crowded; lower the object count or sizes")
+            return None
+    return spots
+
+
+def place(rng: random.Random, specs: list[tuple[str, str, int]], width: int, height: int,
+          top: int = 0, gap: int = 3) -> list[Obj]:
+    """Place (shape, colour, size) specs at random non-overlapping positions below row `top`.
+    Big objects are placed first (they are the hard ones to fit); the result keeps the order of `specs`.
+    A sequential arrangement can paint itself into a corner, so a failed one starts over (same rng stream,
+    so scenes that fit at the first attempt are unchanged)."""
+    for _ in range(100):
+        spots = _try_place(rng, specs, width, height, top, gap)
+        if spots is not None:
+            break
+    else:
+        raise RuntimeError("scene too crowded; lower the object count or sizes")
     objs = []
     for i, (shape, colour, size) in enumerate(specs):
         x, y, _ = spots[i]
