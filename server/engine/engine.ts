@@ -9,7 +9,7 @@ import { loadPackage } from './package/load.js';
 import type { GraphName } from './package/manifest.js';
 import {
   answerQuestions, editImages, editSettings, groundBoxes, textSettings,
-  type EditResult, type EditSettings, type GroundResult, type Job, type VqaResult,
+  type EditResult, type EditSettings, type GroundResult, type Job, type StepEvent, type VqaResult,
 } from './pipelines.js';
 import type { RgbImage } from './rgb.js';
 import type { TextSamplerOptions } from './sampling/text.js';
@@ -37,6 +37,7 @@ export interface EngineStatus {
 
 export interface RequestOptions {
   signal?: AbortSignal;
+  onStep?: (e: StepEvent) => void; // vqa and edit: the job's canvas after every pass
 }
 
 export type ImageInput = Uint8Array | RgbImage;
@@ -70,14 +71,14 @@ export class Engine {
     return b.submit(job, o.signal) as Promise<R>;
   }
 
-  private async job(image: ImageInput, prompt: string): Promise<Job> {
-    return { prompt, image: isRgb(image) ? image : await decodeImage(image) };
+  private async job(image: ImageInput, prompt: string, onStep?: Job['onStep']): Promise<Job> {
+    return { prompt, image: isRgb(image) ? image : await decodeImage(image), onStep };
   }
 
   async vqa(image: ImageInput, question: string, o: RequestOptions & { sampling?: Partial<TextSamplerOptions> } = {}): Promise<VqaResult> {
     const settings = { ...textSettings(this.model), ...o.sampling };
     return this.submit(`vqa:${JSON.stringify(settings)}`, (jobs, live) => answerQuestions(this.model, jobs, settings, live),
-      await this.job(image, question), o);
+      await this.job(image, question, o.onStep), o);
   }
 
   async ground(image: ImageInput, description: string, o: RequestOptions & { steps?: 1 | 2 | 4 } = {}): Promise<GroundResult> {
@@ -88,7 +89,7 @@ export class Engine {
   async edit(image: ImageInput, instruction: string, o: RequestOptions & { settings?: Partial<EditSettings> } = {}): Promise<EditResult> {
     const settings = { ...editSettings(this.model), ...o.settings };
     return this.submit(`edit:${JSON.stringify(settings)}`, (jobs, live) => editImages(this.model, jobs, settings, live),
-      await this.job(image, instruction), o);
+      await this.job(image, instruction, o.onStep), o);
   }
 
   async close(): Promise<void> {

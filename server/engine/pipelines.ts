@@ -16,10 +16,25 @@ import type { PromptRow } from './runtime.js';
 import { generateBox, LOC_SLOTS } from './sampling/grounding.js';
 import { generateImage, type ImageSamplerOptions } from './sampling/image.js';
 import { generateText, type TextSamplerOptions } from './sampling/text.js';
+import type { StepCallback } from './sampling/types.js';
 
 export interface Job {
   prompt: string; // the question, grounding request or edit instruction
   image: RgbImage;
+  onStep?: (e: StepEvent) => void; // streaming: this job's canvas after every pass
+}
+
+/** A job's canvas after a pass: answer tokens (VQA, edit plan) or VQ ids (edit image, the mask id where undecided). */
+export interface StepEvent {
+  phase: 'text' | 'plan' | 'image';
+  nfe: number; // passes of this phase so far
+  tokens: number[];
+}
+
+/** Calls each job's onStep with its own row of the flat batch canvas. */
+function fanOut(jobs: Job[], phase: StepEvent['phase'], width: number): StepCallback | undefined {
+  if (!jobs.some((j) => j.onStep)) return undefined;
+  return (nfe, canvas) => jobs.forEach((j, i) => j.onStep?.({ phase, nfe, tokens: Array.from(canvas.subarray(i * width, (i + 1) * width)) }));
 }
 
 export type Live = (job: number) => boolean;
@@ -30,6 +45,7 @@ export interface VqaResult {
   answer: string | null; // inside <answer>…</answer>
   tokens: number[]; // the whole answer canvas
   nfe: number; // passes of the batch
+  promptTokens: number; // prompt ids including the image slots
 }
 
 export interface GroundResult {
@@ -88,16 +104,17 @@ const stops = (m: Model): Set<number> => new Set([m.config.eos_token_id, m.confi
 
 export async function answerQuestions(m: Model, jobs: Job[], o: TextSamplerOptions = textSettings(m), live: Live = always): Promise<VqaResult[]> {
   return withLease(m, async (lease) => {
-    const cache = await m.runtime.prefill(lease, await promptRows(m, lease, jobs, false));
+    const rows = await promptRows(m, lease, jobs, false);
+    const cache = await m.runtime.prefill(lease, rows);
     const ctx: StepContext = { rt: m.runtime, lease, cache, batch: jobs.length, live };
     const c = m.config;
     const denoise = textDenoiser(ctx, o.genLength, { maskId: c.mask_token_id, fillId: c.eos_token_id });
     const ids = { maskId: c.mask_token_id, eosId: c.eos_token_id, eotId: c.eot_token_id };
-    const sample = await generateText(denoise, ids, o, jobs.length);
+    const sample = await generateText(denoise, ids, o, jobs.length, undefined, fanOut(jobs, 'text', o.genLength));
     return jobs.map((_, i) => {
       const tokens = Array.from(sample.tokens.subarray(i * o.genLength, (i + 1) * o.genLength));
       const text = decodeText(m.tokenizer, tokens, stops(m));
-      return { text, answer: extractAnswer(text), tokens, nfe: sample.nfe };
+      return { text, answer: extractAnswer(text), tokens, nfe: sample.nfe, promptTokens: rows[i]!.ids.length };
     });
   });
 }
@@ -132,8 +149,10 @@ export async function editImages(m: Model, jobs: Job[], o: EditSettings = editSe
     const imageMask = m.layout.image_mask_token_id;
     const planDenoise = textDenoiser(ctx, L, { maskId: c.mask_token_id, fillId: c.eos_token_id, genGrid: { grid, maskId: imageMask } });
     const ids = { maskId: c.mask_token_id, eosId: c.eos_token_id, eotId: c.eot_token_id };
-    const plan = await generateText(planDenoise, ids, { genLength: L, blockLength: L, steps: o.planSteps, stopAtEos: false }, jobs.length, draft);
-    const image = await generateImage(imageDenoiser(ctx, plan.tokens, L, grid), imageMask, { ...o.image, grid }, jobs.length);
+    const plan = await generateText(planDenoise, ids, { genLength: L, blockLength: L, steps: o.planSteps, stopAtEos: false }, jobs.length, draft,
+      fanOut(jobs, 'plan', L));
+    const image = await generateImage(imageDenoiser(ctx, plan.tokens, L, grid), imageMask, { ...o.image, grid }, jobs.length,
+      undefined, fanOut(jobs, 'image', grid * grid));
     const wanted = jobs.map((_, i) => i).filter(live);
     const decoded = wanted.length ? await m.runtime.vqDecode(lease, wanted.flatMap((i) => Array.from(image.vq.subarray(i * grid * grid, (i + 1) * grid * grid))), wanted.length, grid) : undefined;
     return Promise.all(jobs.map(async (_, i) => {

@@ -48,6 +48,7 @@ export interface PackageLayout {
 /** The manifest's model config: the engine-side ModelConfig plus the backbone dimensions. */
 export interface PackageConfig extends ModelConfig {
   d_model: number;
+  max_sequence_length: number;
   n_layers: number;
   n_kv_heads: number;
   embedding_size: number;

@@ -4,7 +4,7 @@
 import { stratifiedOrder } from './order.js';
 import { transferCounts } from './schedules.js';
 import { selectScheduled } from './select.js';
-import type { Denoise } from './types.js';
+import type { Denoise, StepCallback } from './types.js';
 
 export interface ImageSamplerOptions {
   grid: number;
@@ -22,7 +22,7 @@ export interface ImageSample {
 }
 
 export async function generateImage(denoise: Denoise, maskId: number, o: ImageSamplerOptions, batch = 1,
-  initVq?: ArrayLike<number>): Promise<ImageSample> {
+  initVq?: ArrayLike<number>, onStep?: StepCallback): Promise<ImageSample> {
   const tokens = o.grid * o.grid;
   const canvas = initVq ? Int32Array.from(initVq) : new Int32Array(batch * tokens).fill(maskId);
   if (canvas.length !== batch * tokens) throw new Error(`initVq has ${canvas.length} ids, expected ${batch * tokens}`);
@@ -52,6 +52,7 @@ export async function generateImage(denoise: Denoise, maskId: number, o: ImageSa
       }
     }
     done += counts[step]!;
+    onStep?.(step - startStep + 1, canvas);
   }
   return { vq: canvas, unmaskStep, nfe: o.steps - startStep };
 }

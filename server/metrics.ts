@@ -1,0 +1,38 @@
+// Prometheus metrics (one registry per app, so several apps can live in one process, e.g. in tests).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type Task = 'vqa' | 'ground' | 'edit' | 'chat';
+export type Outcome = 'ok' | 'error' | 'cancelled' | 'deadline' | 'rejected';
+
+export interface Metrics {
+  registry: Registry;
+  requests: Counter<'method' | 'route' | 'status'>;
+  latency: Histogram<'method' | 'route'>;
+  queueDepth: Gauge;
+  jobs: Counter<'task' | 'outcome'>;
+  promptTokens: Counter<'task'>;
+  completionTokens: Counter<'task'>;
+  nfe: Histogram<'task'>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'lavida_' });
+  const registers = [registry];
+  return {
+    registry,
+    requests: new Counter({ name: 'lavida_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers }),
+    latency: new Histogram({
+      name: 'lavida_http_request_duration_seconds', help: 'HTTP request latency', labelNames: ['method', 'route'], registers,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+    }),
+    queueDepth: new Gauge({ name: 'lavida_queue_depth', help: 'Engine jobs admitted and not finished (running or waiting)', registers }),
+    jobs: new Counter({ name: 'lavida_jobs_total', help: 'Engine jobs by task and outcome', labelNames: ['task', 'outcome'], registers }),
+    promptTokens: new Counter({ name: 'lavida_prompt_tokens_total', help: 'Prompt tokens (image slots included)', labelNames: ['task'], registers }),
+    completionTokens: new Counter({ name: 'lavida_completion_tokens_total', help: 'Generated tokens up to the first stop token', labelNames: ['task'], registers }),
+    nfe: new Histogram({
+      name: 'lavida_nfe', help: 'Denoising passes (network function evaluations) per job', labelNames: ['task'], registers,
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
+    }),
+  };
+}

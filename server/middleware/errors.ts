@@ -1,0 +1,29 @@
+// The last middleware: every error as application/problem+json (no stack traces; internals only in the log).
+// A streaming response that has started gets an `error` event and [DONE] instead; a departed client, nothing.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ClientGone } from '../admission.js';
+import { HttpProblem, toProblem } from '../problem.js';
+
+export const notFound: RequestHandler = (req) => {
+  throw new HttpProblem('not-found', `no route for ${req.method} ${req.path}`);
+};
+
+export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  const log = res.locals.log;
+  if (err instanceof ClientGone) {
+    log.info('client disconnected; job cancelled');
+    return;
+  }
+  const problem = toProblem(err);
+  if (problem.kind === 'internal') log.error({ err }, 'internal error');
+  else log.info({ problem: problem.kind, detail: problem.message }, 'request refused');
+  const body = problem.body(req.originalUrl.split('?')[0]!, res.locals.requestId);
+  if (res.locals.stream) {
+    res.locals.stream.send('error', body);
+    res.locals.stream.done();
+  } else if (res.headersSent) {
+    res.destroy();
+  } else {
+    res.status(problem.status).set(problem.headers).type('application/problem+json').send(JSON.stringify(body));
+  }
+};
