@@ -3,6 +3,7 @@
 import { MulterError } from 'multer';
 import { ImageError } from './engine/mime.js';
 import { WorkerCrashedError } from './engine/ort/pool.js';
+import { PromptError } from './engine/prompts.js';
 import type { components } from '../sdk/schema.js';
 
 export type Problem = components['schemas']['Problem'];
@@ -53,6 +54,7 @@ const IMAGE_KINDS: Record<ImageError['code'], ProblemKind> = {
 export function toProblem(e: unknown): HttpProblem {
   if (e instanceof HttpProblem) return e;
   if (e instanceof ImageError) return new HttpProblem(IMAGE_KINDS[e.code], e.message);
+  if (e instanceof PromptError) return new HttpProblem('invalid-request', e.message);
   if (e instanceof MulterError) {
     const tooLarge = e.code === 'LIMIT_FILE_SIZE' || e.code === 'LIMIT_FIELD_VALUE';
     return new HttpProblem(tooLarge ? 'payload-too-large' : 'invalid-request', `upload refused: ${e.message}${e.field ? ` (${e.field})` : ''}`);

@@ -1,14 +1,25 @@
 // The sequence layouts of each task (lavida_r1/prompts.py): prompt ids and the answer canvases.
 import { boxToBins, type Box } from './boxes.js';
-import { renderPrompt, SYSTEM_PROMPT } from './chat.js';
+import { IMAGE, renderPrompt, SYSTEM_PROMPT } from './chat.js';
 import { locToken, vqSlots, type ModelConfig } from './config.js';
 import { EDIT_SLOTS, type TextTokenizer } from './tokenizer.js';
 
-/** The whole prompt up to the assistant header, image (and, for edits, edit-source) slots expanded. */
+/** User text that cannot be laid out (it names the image more than once). */
+export class PromptError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PromptError';
+  }
+}
+
+/** The whole prompt up to the assistant header, image (and, for edits, edit-source) slots expanded.
+ * A question that already holds one `<image>` (LLaVA / lmms-eval style) keeps the image there. */
 export function promptIds(tok: TextTokenizer, c: ModelConfig, question: string, imageTokens: number,
   system: boolean, edit = false): number[] {
+  const named = question.split(IMAGE).length - 1;
+  if (named > 1) throw new PromptError(`the text names ${IMAGE} ${named} times; a request carries one image`);
   const user = edit ? `${EDIT_SLOTS}\n${question}` : question;
-  const text = renderPrompt(user, { image: true, system: system ? SYSTEM_PROMPT : null });
+  const text = renderPrompt(user, { image: named === 0, system: system ? SYSTEM_PROMPT : null });
   return tok.encodeWithSlots(text, c, { image: imageTokens, edit: edit ? vqSlots(c) : 0 });
 }
 

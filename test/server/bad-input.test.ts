@@ -47,6 +47,13 @@ describe('bad input', { skip: NO_PACKAGE }, () => {
     const r = await request(`${srv.url}/v1/vqa`, { method: 'POST', body: upload(Buffer.concat([png, Buffer.alloc(200 * 1024)]), 'image/png') });
     assertProblem(r, 413, 'payload-too-large');
   });
+  test('a question naming <image> twice → 400; once → the image goes there', async () => {
+    const twice = await vqa({ image: dataUrl(png), question: 'Compare <image> with <image>.' });
+    assertProblem(twice, 400, 'invalid-request');
+    assert.match(twice.json<{ detail: string }>().detail, /names <image> 2 times/);
+    const once = await vqa({ image: dataUrl(png), question: 'How many shapes are in <image>?', max_tokens: 16, block_length: 16 });
+    assert.equal(once.status, 200, once.text);
+  });
   test('bad base64 → 400', async () => {
     assertProblem(await vqa({ image: 'data:image/png;base64,@@not base64@@', question: 'q' }), 400, 'invalid-request');
     assertProblem(await vqa({ image: 'https://example.com/cat.png', question: 'q' }), 400, 'invalid-request');

@@ -12,7 +12,7 @@ from __future__ import annotations
 from tokenizers import Tokenizer
 
 from .boxes import box_to_bins
-from .model.chat import SYSTEM_PROMPT, render_prompt
+from .model.chat import IMAGE, SYSTEM_PROMPT, render_prompt
 from .model.config import LavidaConfig
 from .tokenizer import EDIT_SLOTS, encode_with_slots
 
@@ -25,8 +25,12 @@ def vq_slots(config: LavidaConfig) -> int:
 
 def prompt_ids(tokenizer: Tokenizer, config: LavidaConfig, question: str, image_tokens: int,
                system: bool, edit: bool = False) -> list[int]:
+    """A question that already holds one `<image>` (LLaVA / lmms-eval style) keeps the image there."""
+    named = question.count(IMAGE)
+    if named > 1:
+        raise ValueError(f"the text names {IMAGE} {named} times; a request carries one image")
     user = f"{EDIT_SLOTS}\n{question}" if edit else question
-    text = render_prompt(user, image=True, system=SYSTEM_PROMPT if system else None)
+    text = render_prompt(user, image=named == 0, system=SYSTEM_PROMPT if system else None)
     return encode_with_slots(tokenizer, text, config, image_tokens=image_tokens,
                              edit_tokens=vq_slots(config) if edit else 0)
 

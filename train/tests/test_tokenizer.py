@@ -62,3 +62,16 @@ def test_committed_tokenizer_is_what_the_cli_builds(tmp_path):
     from lavida_r1.tokenizer import main
     main(["--out", str(tmp_path / "tokenizer.json")])
     assert (tmp_path / "tokenizer.json").read_text() == COMMITTED.read_text()
+
+
+def test_a_question_naming_the_image_keeps_it_in_place(tokenizer):
+    from lavida_r1.prompts import prompt_ids
+    c = get_preset("tiny")
+    inline = prompt_ids(tokenizer, c, "What is in <image> here?", 3, system=False)
+    start = inline.index(c.image_token_id)
+    assert inline.count(c.image_token_id) == 3 and inline[start:start + 3] == [c.image_token_id] * 3
+    assert tokenizer.decode(inline[start + 3:start + 6], skip_special_tokens=False).startswith(" here")
+    prepended = prompt_ids(tokenizer, c, "What is here?", 3, system=False)
+    assert prepended.count(c.image_token_id) == 3 and prepended != inline
+    with pytest.raises(ValueError, match="names <image> 2 times"):
+        prompt_ids(tokenizer, c, "<image> and <image>", 3, system=False)

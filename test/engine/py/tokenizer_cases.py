@@ -10,6 +10,14 @@ from lavida_r1.tokenizer import EDIT_SLOTS, GEN_SLOTS, encode_with_slots, load_t
 from lavida_r1.world import FAMILIES, generate, sft_target
 
 
+def prompt_or_none(tok, config, text: str, image_tokens: int, system: bool, edit: bool) -> list[int] | None:
+    """The prompt ids, or None where the reference refuses the text (it names <image> more than once)."""
+    try:
+        return prompts.prompt_ids(tok, config, text, image_tokens, system, edit)
+    except ValueError:
+        return None
+
+
 def build(tokenizer_path: str, per_family: int) -> dict:
     config = get_preset("tiny")
     tok = load_tokenizer(tokenizer_path, config)
@@ -47,7 +55,7 @@ def build(tokenizer_path: str, per_family: int) -> dict:
         "decoded": [tok.decode(tok.encode(t, add_special_tokens=False).ids, skip_special_tokens=False) for t in texts],
         "slots": [list(s) for s in slots],
         "slot_ids": [encode_with_slots(tok, render_prompt(t), config, *s) for t, s in zip(texts, slots)],
-        "prompt_ids": [[prompts.prompt_ids(tok, config, t, n, system, edit) for system in (False, True) for edit in (False, True)]
+        "prompt_ids": [[prompt_or_none(tok, config, t, n, system, edit) for system in (False, True) for edit in (False, True)]
                        for t, (n, _, _) in zip(texts, slots)],
         "text_answers": [prompts.text_answer_ids(tok, config, t, len(tok.encode(t).ids) + 1 + k % 3)
                          for k, t in enumerate(texts)],
