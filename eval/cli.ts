@@ -1,10 +1,12 @@
-// lavida-eval command line. `score` is offline; `run` and `report` need the server and come later.
+// lavida-eval command line: `run` (server → predictions → scores), `score` (offline), `report` (runs → tables, charts).
 import { parseArgs } from 'node:util';
 import { UserError } from './errors.js';
 import { writeScores } from './output.js';
+import { reportCommand, REPORT_USAGE } from './report/command.js';
+import { RUN_USAGE, runCommand } from './run/command.js';
 import { benchmarkEntry, BENCHMARK_NAMES, type Flags } from './score.js';
 
-const USAGE = `usage: lavida-eval score --benchmark NAME --data PATH --predictions FILE [--out DIR] [options]
+const SCORE_USAGE = `usage: lavida-eval score --benchmark NAME --data PATH --predictions FILE [--out DIR] [options]
 
 benchmarks: ${BENCHMARK_NAMES.join(', ')}
   mathvista  --mode official|lmms-eval  --extractor official|rules  --quick-extract  --split testmini
@@ -13,6 +15,8 @@ benchmarks: ${BENCHMARK_NAMES.join(', ')}
   lisa       --parser r1|baseline  --iou vlm-r1|continuous  --compare '>'|'>='  --threshold 0.5
              --coords pixels|norm1|norm1000|resized:WxH  --loc-bins 1025  --loc-pad center|topleft  --images DIR
 Predictions: JSONL with "id" and "response" (ImgEdit: the judge result JSON {key: reply}).`;
+
+const USAGE = `${RUN_USAGE}\n\n${SCORE_USAGE}\n\n${REPORT_USAGE}`;
 
 const STRING_OPTIONS = [
   'benchmark', 'data', 'predictions', 'out', 'mode', 'extractor', 'judge-url', 'judge-model', 'judge-key-env',
@@ -30,10 +34,10 @@ async function score(args: string[]): Promise<void> {
     ]);
     values = parseArgs({ args, options, strict: true, allowPositionals: false }).values as Flags;
   } catch (e) {
-    throw new UserError(`${(e as Error).message}\n${USAGE}`);
+    throw new UserError(`${(e as Error).message}\n${SCORE_USAGE}`);
   }
   for (const req of ['benchmark', 'data', 'predictions']) {
-    if (typeof values[req] !== 'string') throw new UserError(`missing --${req}\n${USAGE}`);
+    if (typeof values[req] !== 'string') throw new UserError(`missing --${req}\n${SCORE_USAGE}`);
   }
   const entry = benchmarkEntry(values.benchmark as string);
   for (const k of Object.keys(values)) {
@@ -48,15 +52,16 @@ async function score(args: string[]): Promise<void> {
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
-    if (cmd === 'score') {
-      await score(rest);
+    const commands: Record<string, (args: string[]) => Promise<void>> = { run: runCommand, score, report: reportCommand };
+    const command = cmd !== undefined && Object.hasOwn(commands, cmd) ? commands[cmd] : undefined;
+    if (command) {
+      await command(rest);
       return 0;
     }
     if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
       process.stdout.write(`${USAGE}\n`);
       return cmd === undefined ? 2 : 0;
     }
-    if (cmd === 'run' || cmd === 'report') throw new UserError(`"${cmd}" is not available yet: it needs the inference server`);
     throw new UserError(`unknown command "${cmd}"\n${USAGE}`);
   } catch (e) {
     if (e instanceof UserError) {

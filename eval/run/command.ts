@@ -1,0 +1,66 @@
+// `lavida-eval run` arguments → RunOptions; prints the run record and the summary as JSON on stdout.
+import { parseArgs } from 'node:util';
+import { UserError } from '../errors.js';
+import { benchmarkEntry } from '../score.js';
+import { run, type RunOptions } from './runner.js';
+
+export const RUN_USAGE = `usage: lavida-eval run --benchmark NAME --data DIR (--server URL | --embedded [--model ID] [--models-dir DIR])
+                       --out DIR [--limit N] [--concurrency K] [--resume [--retry-errors]] [--timeout-ms MS]
+                       [--prompt STYLE] [--direct]
+  --prompt   mathvista: query (default) | format-prompt;  mmmu-pro: official (default) | lmms-eval
+  --direct   mmmu-pro: direct-answer prompts instead of chain of thought
+  LAVIDA_API_KEY is sent as the bearer token. ImgEdit on world data is judged by the world oracle judge
+  (train/.venv Python, or LAVIDA_PYTHON).`;
+
+function positiveInt(v: string | undefined, name: string, dflt: number | undefined): number | undefined {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UserError(`--${name} must be a positive integer (got ${v})`);
+  return n;
+}
+
+export function parseRunArgs(args: string[]): RunOptions {
+  let v: Record<string, string | boolean | undefined>;
+  try {
+    v = parseArgs({
+      args, strict: true, allowPositionals: false,
+      options: {
+        benchmark: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, server: { type: 'string' },
+        embedded: { type: 'boolean' }, model: { type: 'string' }, 'models-dir': { type: 'string' },
+        limit: { type: 'string' }, concurrency: { type: 'string' }, resume: { type: 'boolean' },
+        'retry-errors': { type: 'boolean' }, 'timeout-ms': { type: 'string' }, prompt: { type: 'string' }, direct: { type: 'boolean' },
+      },
+    }).values;
+  } catch (e) {
+    throw new UserError(`${(e as Error).message}\n${RUN_USAGE}`);
+  }
+  const str = (k: string): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
+  for (const req of ['benchmark', 'data', 'out']) if (!str(req)) throw new UserError(`missing --${req}\n${RUN_USAGE}`);
+  if ((str('server') === undefined) === (v.embedded !== true)) throw new UserError(`give exactly one of --server URL and --embedded\n${RUN_USAGE}`);
+  if (v.embedded !== true && (str('model') || str('models-dir'))) throw new UserError('--model and --models-dir go with --embedded');
+  if (v['retry-errors'] && !v.resume) throw new UserError('--retry-errors goes with --resume');
+  const server = str('server');
+  if (server !== undefined && !/^https?:\/\//.test(server)) throw new UserError(`--server must be an http(s) URL (got ${server})`);
+  const benchmark = benchmarkEntry(str('benchmark')!).name;
+  if (str('prompt') !== undefined && !['mathvista', 'mmmu-pro'].includes(benchmark)) throw new UserError(`--prompt does not apply to ${benchmark}`);
+  if (v.direct && benchmark !== 'mmmu-pro') throw new UserError(`--direct does not apply to ${benchmark}`);
+  return {
+    benchmark,
+    data: str('data')!,
+    out: str('out')!,
+    server,
+    embedded: v.embedded ? { model: str('model'), modelsDir: str('models-dir') } : undefined,
+    limit: positiveInt(str('limit'), 'limit', undefined),
+    concurrency: positiveInt(str('concurrency'), 'concurrency', 1)!,
+    resume: v.resume === true,
+    retryErrors: v['retry-errors'] === true,
+    timeoutMs: positiveInt(str('timeout-ms'), 'timeout-ms', 300_000)!,
+    prompt: str('prompt'),
+    direct: v.direct === true,
+  };
+}
+
+export async function runCommand(args: string[]): Promise<void> {
+  const { record, summary } = await run(parseRunArgs(args));
+  process.stdout.write(`${JSON.stringify({ run: record, summary }, null, 2)}\n`);
+}

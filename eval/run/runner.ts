@@ -1,0 +1,123 @@
+// `lavida-eval run`: tasks → server (through the SDK) → durable journal → scores.
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createLavidaClient } from '../../sdk/client.js';
+import { UserError } from '../errors.js';
+import { writeAtomic } from '../output.js';
+import { runTask } from './call.js';
+import { startEmbedded, type EmbeddedOptions } from './embedded.js';
+import { Journal, recoverJournal } from './journal.js';
+import { progressBar } from './progress.js';
+import { scoreRun, type RunSummary } from './score-run.js';
+import { buildTasks, type Task, type TaskOptions } from './tasks.js';
+
+export interface RunOptions extends TaskOptions {
+  /** Canonical benchmark name. */
+  benchmark: string;
+  data: string;
+  out: string;
+  /** Exactly one of `server` (base URL) and `embedded`. */
+  server?: string;
+  embedded?: EmbeddedOptions;
+  concurrency: number;
+  resume: boolean;
+  /** With `resume`: run samples whose line is an error again. */
+  retryErrors: boolean;
+  timeoutMs: number;
+}
+
+/** OUT/run.json: what was run, against what, and how it went. */
+export interface RunRecord {
+  benchmark: string;
+  data: string;
+  model: string | null;
+  server: string;
+  embedded: boolean;
+  limit: number | null;
+  prompt: string | null;
+  total: number;
+  completed: number;
+  errors: number;
+  finished_at: string;
+  /** Seconds spent calling the server in the last invocation. */
+  wall_s: number;
+}
+
+async function nonEmpty(path: string): Promise<boolean> {
+  return stat(path).then((s) => s.size > 0, () => false);
+}
+
+/** Preflight: an unreachable server fails the run at once instead of as an error on every sample. */
+async function servedModel(baseUrl: string): Promise<string | null> {
+  const client = createLavidaClient({ baseUrl, apiKey: process.env.LAVIDA_API_KEY });
+  try {
+    const { data } = await client.GET('/v1/models');
+    return data?.data[0]?.id ?? null;
+  } catch (e) {
+    const cause = (e as Error).cause;
+    throw new UserError(`cannot reach the server at ${baseUrl}: ${cause instanceof Error ? cause.message : (e as Error).message}`);
+  }
+}
+
+/** A resumed run with nothing left to do keeps the model its earlier invocation recorded. */
+async function previousModel(path: string): Promise<string | null> {
+  const prev = await readFile(path, 'utf8').then((t) => JSON.parse(t) as Partial<RunRecord>, () => null);
+  return typeof prev?.model === 'string' ? prev.model : null;
+}
+
+/** Runs `todo` with at most `concurrency` requests in flight, journaling each as it finishes. */
+async function drain(todo: Task[], o: RunOptions, baseUrl: string, journal: Journal): Promise<void> {
+  const client = createLavidaClient({ baseUrl, apiKey: process.env.LAVIDA_API_KEY });
+  const bar = progressBar(o.benchmark, todo.length);
+  const call = { client, imagesDir: join(o.out, 'images'), timeoutMs: o.timeoutMs };
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < todo.length) {
+      const line = await runTask(todo[next++]!, call);
+      await journal.append(line);
+      bar.tick(line.error !== undefined);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(o.concurrency, todo.length) }, worker));
+  bar.done();
+}
+
+export async function run(o: RunOptions): Promise<{ record: RunRecord; summary: RunSummary | null }> {
+  const tasks = await buildTasks(o.benchmark, o.data, o);
+  await mkdir(join(o.out, 'images'), { recursive: true });
+  const predictions = join(o.out, 'predictions.jsonl');
+  if (!o.resume && (await nonEmpty(predictions))) {
+    throw new UserError(`${predictions} already has predictions: pass --resume to continue it, or another --out`);
+  }
+  const before = await recoverJournal(predictions, o.retryErrors);
+  if (before.tornBytes > 0) process.stderr.write(`[run] dropped a torn last line (${before.tornBytes} bytes) from ${predictions}\n`);
+  const todo = tasks.filter((t) => !before.done.has(t.id));
+  if (before.done.size > 0) process.stderr.write(`[run] resuming: ${before.done.size} done, ${todo.length} to go\n`);
+
+  const embedded = o.embedded && todo.length > 0 ? await startEmbedded(o.embedded) : null;
+  const baseUrl = embedded?.url ?? o.server ?? '';
+  const t0 = performance.now();
+  let model: string | null = embedded?.model ?? null;
+  try {
+    if (todo.length > 0) {
+      model ??= await servedModel(baseUrl);
+      const journal = await Journal.open(predictions);
+      try {
+        await drain(todo, o, baseUrl, journal);
+      } finally {
+        await journal.close();
+      }
+    }
+  } finally {
+    await embedded?.close();
+  }
+  const after = await recoverJournal(predictions);
+  model ??= await previousModel(join(o.out, 'run.json'));
+  const record: RunRecord = {
+    benchmark: o.benchmark, data: resolve(o.data), model, server: o.embedded ? 'embedded' : o.server ?? '', embedded: o.embedded !== undefined,
+    limit: o.limit ?? null, prompt: o.prompt ?? null, total: tasks.length, completed: after.done.size, errors: after.errors,
+    finished_at: new Date().toISOString(), wall_s: Math.round((performance.now() - t0) / 10) / 100,
+  };
+  await writeAtomic(join(o.out, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
+  return { record, summary: await scoreRun(o.benchmark, o.data, o.out, after.done) };
+}

@@ -1,0 +1,153 @@
+// End to end: the real CLI against an embedded server on a model package, on world data written at test time.
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { appendFile, readFile, readdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { tempDir } from './helpers.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'lavida-eval.mjs');
+const PYTHON = join(ROOT, 'train', '.venv', 'bin', 'python');
+// shared CPUs: one ORT thread, one OpenMP thread
+const ENV = { ...process.env, LAVIDA_WORKERS: '1', LAVIDA_INTRA_OP_THREADS: '1', OMP_NUM_THREADS: '1' };
+
+function findPackage(): string | null {
+  const candidates = [join(ROOT, 'models', 'lavida-r1-tiny'), process.env.LAVIDA_TEST_PACKAGE, '/tmp/dev-package'];
+  return candidates.find((p) => p && existsSync(join(p, 'manifest.json'))) ?? null;
+}
+
+const PKG = findPackage();
+const SKIP = !existsSync(PYTHON) ? `no ${PYTHON} (npm run setup:python)`
+  : PKG === null ? 'no model package: models/lavida-r1-tiny, $LAVIDA_TEST_PACKAGE or /tmp/dev-package (make one: cd train && ' +
+    'OMP_NUM_THREADS=1 .venv/bin/python -m lavida_r1.export --checkpoint runs/sft-stage1/latest/model --out /tmp/dev-package --threads 1)'
+  : false;
+
+// made at module level: a temp folder registered inside a hook would be removed when the hook ends
+const TMP = SKIP ? '' : await tempDir();
+
+const embedded = (): string[] => ['--embedded', '--models-dir', dirname(PKG!), '--model', basename(PKG!)];
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { env: ENV });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+const ids = async (file: string): Promise<string[]> =>
+  (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id);
+
+const DATA: Record<string, string> = {
+  mathvista: 'MathVista', chartqa: 'ChartQA', 'mmmu-pro': 'MMMU_Pro', lisa: 'lisa_grounding', imgedit: 'ImgEdit',
+};
+
+describe('lavida-eval run (embedded server, world data)', { skip: SKIP }, () => {
+  const world = join(TMP, 'world');
+  const runs = join(TMP, 'runs');
+
+  before(async () => {
+    await promisify(execFile)(PYTHON, ['-m', 'lavida_r1.world.make_benchmarks', '--out', world, '--seed', '3', '--size', '8'], { cwd: join(ROOT, 'train'), env: ENV });
+  });
+
+  for (const benchmark of Object.keys(DATA)) {
+    test(`${benchmark}: predictions, scores and summary for --limit 2`, async () => {
+      const out = join(runs, benchmark);
+      const r = await cli(['run', '--benchmark', benchmark, '--data', join(world, DATA[benchmark]!), ...embedded(), '--out', out, '--limit', '2', '--concurrency', '2']);
+      assert.equal(r.code, 0, r.stderr);
+      const { run, summary } = JSON.parse(r.stdout);
+      const n = benchmark === 'mmmu-pro' ? 4 : 2; // the limit applies to each MMMU-Pro setting
+      assert.deepEqual([run.total, run.completed, run.model], [n, n, basename(PKG!)]);
+      assert.equal((await ids(join(out, 'predictions.jsonl'))).length, n);
+      assert.equal(summary.n, n);
+      assert.deepEqual(JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')), summary);
+      assert.equal((await readFile(join(out, 'scores.jsonl'), 'utf8')).trim().split('\n').length, n);
+      assert.match(r.stderr, new RegExp(`\\[${benchmark}\\] #+ ${n}/${n} 100% .* ETA`));
+      if (benchmark === 'lisa') {
+        const first = JSON.parse((await readFile(join(out, 'predictions.jsonl'), 'utf8')).split('\n')[0]!);
+        assert.match(first.response, /^<LOC_BEGIN>(<LOC_\d+>){4}<LOC_END>$/);
+        assert.equal(first.box.length, 4);
+        assert.equal(typeof summary.metrics.miou, 'number');
+      }
+      if (benchmark === 'imgedit') {
+        assert.deepEqual((await readdir(join(out, 'images'))).sort(), ['1.png', '2.png']);
+        assert.deepEqual(Object.keys(JSON.parse(await readFile(join(out, 'judge-result.json'), 'utf8'))), ['1', '2']);
+        assert.equal(summary.metrics.dropped, 0);
+      }
+    });
+  }
+
+  test('kill -9 mid-run, a torn line, then --resume: nothing lost, nothing duplicated', async () => {
+    const out = join(runs, 'killed');
+    const file = join(out, 'predictions.jsonl');
+    const args = ['run', '--benchmark', 'mathvista', '--data', join(world, 'MathVista'), ...embedded(), '--out', out, '--concurrency', '1'];
+    const child = spawn(process.execPath, [BIN, ...args], { env: ENV, stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    let written: string[] = [];
+    for (let i = 0; i < 600 && written.length < 2; i++) {
+      await sleep(50);
+      written = existsSync(file) ? await ids(file).catch(() => []) : [];
+    }
+    child.kill('SIGKILL');
+    await exited;
+    const atKill = await readFile(file, 'utf8');
+    const survivors = atKill.slice(0, atKill.lastIndexOf('\n') + 1);
+    assert.ok(written.length >= 2 && survivors.split('\n').length - 1 < 8, 'killed after some predictions and before the end');
+    await appendFile(file, '{"id":"torn-by-crash","resp'); // what a crash mid-write leaves
+
+    const r = await cli([...args, '--resume']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /dropped a torn last line/);
+    const after = await readFile(file, 'utf8');
+    assert.ok(after.startsWith(survivors), 'lines written before the kill are kept as they were');
+    const got = await ids(file);
+    assert.equal(got.length, 8);
+    assert.equal(new Set(got).size, 8, 'no id twice');
+    const { summary } = JSON.parse(r.stdout);
+    assert.deepEqual([summary.n, summary.missing], [8, 0], 'every record of the data has its prediction');
+  });
+
+  test('report over the runs shows their metrics', async () => {
+    const dirs = Object.keys(DATA).map((b) => join(runs, b));
+    const out = join(runs, 'report');
+    const r = await cli(['report', '--runs', ...dirs, '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
+    for (const b of Object.keys(DATA)) {
+      const summary = JSON.parse(await readFile(join(runs, b, 'summary.json'), 'utf8'));
+      const table = report.tables.find((t: { benchmark: string }) => t.benchmark === b);
+      const row = table.rows.find((x: { label: string }) => x.label === b);
+      for (const key of Object.keys(row.values)) assert.equal(row.values[key], summary.metrics[key] ?? null, `${b} ${key}`);
+    }
+    const md = await readFile(join(out, 'report.md'), 'utf8');
+    const lisa = JSON.parse(await readFile(join(runs, 'lisa', 'summary.json'), 'utf8'));
+    assert.ok(md.includes(`| lisa | ${basename(PKG!)} | 2 |`));
+    assert.ok(md.includes(lisa.metrics.miou.toFixed(1)));
+    assert.ok((await readFile(join(out, 'report.html'), 'utf8')).includes('<svg'));
+  });
+});
+
+describe('lavida-eval run: argument and server errors', () => {
+  test('exactly one of --server and --embedded', async () => {
+    const r = await cli(['run', '--benchmark', 'lisa', '--data', '.', '--out', '/tmp/x']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /give exactly one of --server URL and --embedded/);
+  });
+
+  test('an unreachable server fails at once, without a stack trace', async () => {
+    const dir = await tempDir();
+    const data = join(dir, 'lisa_test.json');
+    await appendFile(data, JSON.stringify([{ image: 'a.png', problem: 'the dog', solution: [1, 2, 3, 4] }]));
+    const r = await cli(['run', '--benchmark', 'lisa', '--data', data, '--server', 'http://127.0.0.1:9', '--out', join(dir, 'out')]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /cannot reach the server at http:\/\/127\.0\.0\.1:9/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+});
