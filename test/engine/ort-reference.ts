@@ -4,16 +4,12 @@ import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { NO_PACKAGE, PACKAGE_DIR } from '../package.js';
 import { ROOT } from './reference.js';
 
 const PYTHON = join(ROOT, 'train/.venv/bin/python');
-const candidates = [process.env.LAVIDA_TEST_PACKAGE, join(ROOT, 'models/lavida-r1-tiny'), '/tmp/dev-package'];
-/** The package folder: $LAVIDA_TEST_PACKAGE, else models/lavida-r1-tiny, else /tmp/dev-package. */
-export const PACKAGE_DIR = candidates.find((d): d is string => !!d && existsSync(join(d, 'manifest.json')));
-export const MODELS_DIR = PACKAGE_DIR && dirname(PACKAGE_DIR);
-export const MODEL_ID = PACKAGE_DIR && basename(PACKAGE_DIR);
-export const NO_PACKAGE = PACKAGE_DIR ? false : `no model package (set LAVIDA_TEST_PACKAGE or export models/lavida-r1-tiny)`;
+export { MODEL_ID, MODELS_DIR, NO_PACKAGE, PACKAGE_DIR } from '../package.js';
 export const NO_PYTHON = NO_PACKAGE || (existsSync(PYTHON) ? false : `no Python reference: ${PYTHON} is missing`);
 /** Held-out world samples per family (the issue's acceptance run uses 50). */
 export const PER_FAMILY = Number(process.env.LAVIDA_PARITY_N ?? 4);

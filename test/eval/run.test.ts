@@ -8,6 +8,7 @@ import { before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { NO_PACKAGE, PACKAGE_DIR } from '../package.js';
 import { tempDir } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -16,16 +17,8 @@ const PYTHON = join(ROOT, 'train', '.venv', 'bin', 'python');
 // shared CPUs: one ORT thread, one OpenMP thread
 const ENV = { ...process.env, LAVIDA_WORKERS: '1', LAVIDA_INTRA_OP_THREADS: '1', OMP_NUM_THREADS: '1' };
 
-function findPackage(): string | null {
-  const candidates = [join(ROOT, 'models', 'lavida-r1-tiny'), process.env.LAVIDA_TEST_PACKAGE, '/tmp/dev-package'];
-  return candidates.find((p) => p && existsSync(join(p, 'manifest.json'))) ?? null;
-}
-
-const PKG = findPackage();
-const SKIP = !existsSync(PYTHON) ? `no ${PYTHON} (npm run setup:python)`
-  : PKG === null ? 'no model package: models/lavida-r1-tiny, $LAVIDA_TEST_PACKAGE or /tmp/dev-package (make one: cd train && ' +
-    'OMP_NUM_THREADS=1 .venv/bin/python -m lavida_r1.export --checkpoint runs/sft-stage1/latest/model --out /tmp/dev-package --threads 1)'
-  : false;
+const PKG = PACKAGE_DIR;
+const SKIP = !existsSync(PYTHON) ? `no ${PYTHON} (npm run setup:python)` : NO_PACKAGE;
 
 // made at module level: a temp folder registered inside a hook would be removed when the hook ends
 const TMP = SKIP ? '' : await tempDir();

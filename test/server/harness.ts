@@ -1,22 +1,17 @@
 // A real server on 127.0.0.1 for the tests: the shared engine (1 worker, 1 intra-op thread) under an app with
-// test settings. The package: models/lavida-r1-tiny, else $LAVIDA_TEST_PACKAGE, else /tmp/dev-package.
-import { existsSync } from 'node:fs';
+// test settings, on the test package (test/package.ts).
 import type { AddressInfo } from 'node:net';
-import { basename, dirname, join } from 'node:path';
 import { pino } from 'pino';
 import { createApp } from '../../server/app.js';
-import { DEFAULTS, ROOT, type ServerConfig } from '../../server/config.js';
+import { DEFAULTS, type ServerConfig } from '../../server/config.js';
 import type { AppContext } from '../../server/context.js';
 import { Engine } from '../../server/engine/engine.js';
+import { MODEL_ID, MODELS_DIR } from '../package.js';
 
-const candidates = [join(ROOT, 'models/lavida-r1-tiny'), process.env.LAVIDA_TEST_PACKAGE, '/tmp/dev-package'];
-export const PACKAGE_DIR = candidates.find((d): d is string => !!d && existsSync(join(d, 'manifest.json')));
-/** A reason to skip, or false. */
-export const NO_PACKAGE = PACKAGE_DIR ? false
-  : 'no model package: models/lavida-r1-tiny is missing, LAVIDA_TEST_PACKAGE is unset and /tmp/dev-package does not exist';
+export { NO_PACKAGE, PACKAGE_DIR } from '../package.js';
 
 export const testConfig = (over: Partial<ServerConfig> = {}): ServerConfig => ({
-  ...DEFAULTS, modelsDir: dirname(PACKAGE_DIR ?? '.'), modelId: basename(PACKAGE_DIR ?? ''), logLevel: 'silent', ...over,
+  ...DEFAULTS, modelsDir: MODELS_DIR, modelId: MODEL_ID, logLevel: 'silent', ...over,
 });
 
 let engine: Promise<Engine> | undefined;
