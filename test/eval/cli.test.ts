@@ -1,24 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { parsePredictions } from '../../eval/predictions.js';
-import { S, jsonl, png, put, tempDir, writeParquet } from './helpers.js';
+import { S, cli, jsonl, png, put, tempDir, writeParquet } from './helpers.js';
 
-const BIN = fileURLToPath(new URL('../../bin/lavida-eval.mjs', import.meta.url));
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 describe('predictions.jsonl parsing', () => {
   test('ids may be numbers; error lines become empty responses; boxes kept', () => {

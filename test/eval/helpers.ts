@@ -1,9 +1,12 @@
 // Test helpers: temp folders and files in the real release formats (parquet with image structs, PNG bytes).
+import { execFile } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { after } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 
 /** A fresh temp folder removed after the test file finishes. */
@@ -102,3 +105,17 @@ export async function writeParquet(path: string, columns: Array<[string, unknown
 export function jsonl(rows: unknown[]): string {
   return rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 }
+
+const BIN = fileURLToPath(new URL('../../bin/lavida-eval.mjs', import.meta.url));
+
+/** Runs the real `lavida-eval` CLI in a child process; never throws on a non-zero exit. */
+export async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+

@@ -1,23 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { put, tempDir } from './helpers.js';
+import { cli, put, tempDir } from './helpers.js';
 
-const BIN = fileURLToPath(new URL('../../bin/lavida-eval.mjs', import.meta.url));
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 async function fakeRun(dir: string, benchmark: string, model: string, metrics: Record<string, number | null>, errors = 0): Promise<string> {
   await put(join(dir, 'run.json'), JSON.stringify({ benchmark, model, data: '/d', server: 'embedded', embedded: true, limit: null, prompt: null, total: 10, completed: 10, errors, finished_at: 'x', wall_s: 1 }));

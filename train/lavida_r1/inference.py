@@ -27,15 +27,27 @@ from .sft.examples import image_to_vq
 ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
 
 
+def default_text_sampler() -> TextSamplerConfig:
+    """Greedy, one token per step in blocks of 16 over an 80-token canvas (the longest trained answer)."""
+    return TextSamplerConfig(gen_length=80, block_length=16, steps=80)
+
+
+def default_image_sampler() -> ImageSamplerConfig:
+    """Greedy, 16 steps, no guidance (the tiny model is not trained with condition dropout)."""
+    return ImageSamplerConfig(steps=16, temperature=0.0, guidance_scale=0.0, image_guidance_scale=0.0)
+
+
+DEFAULT_PLAN_LENGTH = 64
+
+
 @dataclass
 class Pipeline:
     model: LavidaForMaskedDiffusion
     tokenizer: Tokenizer
     system_prompt: bool = False
-    text: TextSamplerConfig = field(default_factory=lambda: TextSamplerConfig(gen_length=80, block_length=16, steps=80))
-    image: ImageSamplerConfig = field(default_factory=lambda: ImageSamplerConfig(
-        steps=16, temperature=0.0, guidance_scale=0.0, image_guidance_scale=0.0))
-    plan_length: int = 64
+    text: TextSamplerConfig = field(default_factory=default_text_sampler)
+    image: ImageSamplerConfig = field(default_factory=default_image_sampler)
+    plan_length: int = DEFAULT_PLAN_LENGTH
 
 
 def decode_text(tokenizer: Tokenizer, ids: list[int], stop_ids: set[int]) -> str:

@@ -14,7 +14,7 @@ from PIL import Image
 
 from .. import prompts
 from ..boxes import bins_to_box
-from ..inference import decode_text
+from ..inference import DEFAULT_PLAN_LENGTH, decode_text, default_image_sampler, default_text_sampler
 from ..model.image_processing import process_anyres, process_square
 from ..model.vision import count_image_tokens
 from ..sampling.grounding import LOC_SLOTS
@@ -29,10 +29,9 @@ from .runtime import Cache, OrtPackage
 class OrtPipeline:
     package: OrtPackage
     system_prompt: bool = False
-    text: TextSamplerConfig = field(default_factory=lambda: TextSamplerConfig(gen_length=80, block_length=16, steps=80))
-    image: ImageSamplerConfig = field(default_factory=lambda: ImageSamplerConfig(
-        steps=16, temperature=0.0, guidance_scale=0.0, image_guidance_scale=0.0))
-    plan_length: int = 64
+    text: TextSamplerConfig = field(default_factory=default_text_sampler)
+    image: ImageSamplerConfig = field(default_factory=default_image_sampler)
+    plan_length: int = DEFAULT_PLAN_LENGTH
 
 
 def select_scheduled(confidence: np.ndarray, counts: np.ndarray) -> np.ndarray:
