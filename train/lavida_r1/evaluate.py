@@ -17,29 +17,13 @@ from pathlib import Path
 
 import torch
 
-from .inference import Pipeline, answer_question, edit_image, extract_answer, ground
+from .inference import Pipeline, answer_question, edit_image, ground
 from .model import LavidaForMaskedDiffusion, load_checkpoint
+from .scoring import answer_correct, box_iou, edit_score
 from .tokenizer import load_tokenizer
 from .world import FAMILIES, Sample, generate
-from .world.oracle_judge import judge_scores
 
 DEFAULT_TOKENIZER = Path(__file__).resolve().parents[1] / "checkpoints" / "lavida-r1-tiny" / "tokenizer.json"
-
-
-def relaxed_match(prediction: str, target: str, tolerance: float = 0.05) -> bool:
-    try:
-        p, t = float(prediction), float(target)
-    except ValueError:
-        return prediction.strip().lower() == target.strip().lower()
-    return p == t if t == 0 else abs(p - t) / abs(t) <= tolerance
-
-
-def box_iou(a: list[float], b: list[float]) -> float:
-    inter_w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    inter_h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = inter_w * inter_h
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
 
 
 def eval_samples(family: str, n: int, seed: int) -> list[Sample]:
@@ -57,15 +41,12 @@ def score_family(pipe: Pipeline, family: str, samples: list[Sample]) -> dict[str
         scores, unchanged = [], []
         for s in samples:
             _, edited = edit_image(pipe, s.prompt, s.image)
-            scores.append(sum(judge_scores(edited, s.target_image, s.image)) / 3)
-            unchanged.append(sum(judge_scores(s.image, s.target_image, s.image)) / 3)
+            scores.append(edit_score(s, edited))
+            unchanged.append(edit_score(s, s.image))
         return {"oracle_score": sum(scores) / len(scores), "baseline_unchanged_source": sum(unchanged) / len(unchanged)}
     hits, chance = 0, 0.0
     for s in samples:
-        predicted = extract_answer(answer_question(pipe, s.prompt, s.image))
-        target = s.target_answer or s.answer
-        ok = predicted is not None and (relaxed_match(predicted, target) if family == "chart" else predicted == target)
-        hits += ok
+        hits += answer_correct(s, answer_question(pipe, s.prompt, s.image))
         chance += 1 / len(s.options) if s.options else 0.0
     return {"accuracy": hits / len(samples), "chance": chance / len(samples)}
 

@@ -5,7 +5,6 @@ the Python reference that exported graphs and the TypeScript engine are checked 
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,8 +22,6 @@ from .sampling.grounding import generate_box
 from .sampling.image import ImageSamplerConfig, generate_image
 from .sampling.text import TextSamplerConfig, generate_text
 from .sft.examples import image_to_vq
-
-ANSWER = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
 
 
 def default_text_sampler() -> TextSamplerConfig:
@@ -56,11 +53,6 @@ def decode_text(tokenizer: Tokenizer, ids: list[int], stop_ids: set[int]) -> str
     return tokenizer.decode(ids[:cut], skip_special_tokens=False)
 
 
-def extract_answer(text: str) -> str | None:
-    match = ANSWER.search(text)
-    return match.group(1).strip() if match else None
-
-
 def _encode(pipe: Pipeline, question: str, image: Image.Image, edit: bool = False):
     c = pipe.model.config
     processed = process_anyres(image, c)
@@ -86,6 +78,14 @@ def ground(pipe: Pipeline, description: str, image: Image.Image, steps: int = 1)
     return bins_to_box(bins, image.size, pipe.model.config.num_loc_bins)
 
 
+def vq_to_image(model: LavidaForMaskedDiffusion, vq: torch.Tensor) -> Image.Image:
+    """One [grid, grid] VQ canvas decoded to an RGB image."""
+    with torch.no_grad():
+        pixels = vq_decode(model.model.vqvae, vq[None])[0]
+    array = ((pixels.permute(1, 2, 0).numpy() + 1) * 127.5).round().clip(0, 255).astype(np.uint8)
+    return Image.fromarray(array)
+
+
 def edit_image(pipe: Pipeline, instruction: str, image: Image.Image) -> tuple[str, Image.Image]:
     """(plan, edited image): the plan is decoded with the image slots in place, then the VQ canvas."""
     model, c = pipe.model, pipe.model.config
@@ -102,7 +102,5 @@ def edit_image(pipe: Pipeline, instruction: str, image: Image.Image) -> tuple[st
     sequence = torch.cat((ids, plan_ids), dim=1)
     vq = generate_image(model, sequence, pipe.image, grid=grid, image_features=features, edit_vq=source,
                         prefix_len=ids.shape[1]).vq
-    pixels = vq_decode(model.model.vqvae, vq)[0]
-    array = ((pixels.permute(1, 2, 0).numpy() + 1) * 127.5).round().clip(0, 255).astype(np.uint8)
     plan = decode_text(pipe.tokenizer, plan_ids[0, : pipe.plan_length].tolist(), {c.eos_token_id, c.eot_token_id})
-    return plan, Image.fromarray(array)
+    return plan, vq_to_image(model, vq[0])

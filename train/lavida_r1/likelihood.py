@@ -29,6 +29,7 @@ class Estimate:
     value: Tensor        # [B] estimated log π(y | x), differentiable
     masks: Tensor        # [n, B, G] the maskings that were scored
     per_sample: Tensor   # [n, B] the estimate of each independent draw (value is their mean)
+    token_logp: Tensor   # [n, B, G] log-probability of each true token under each masking (read where masked)
 
 
 def _uniform(shape: tuple[int, ...], like: Tensor, generator: torch.Generator | None) -> Tensor:
@@ -47,7 +48,7 @@ def complementary_estimate(logprob_fn: LogProbFn, eligible: Tensor,
     masks = complementary_masks(eligible, generator)
     logp = logprob_fn(masks)
     value = (logp * masks).sum(dim=(0, 2))
-    return Estimate(value, masks, value[None])
+    return Estimate(value, masks, value[None], logp)
 
 
 def mc_estimate(logprob_fn: LogProbFn, eligible: Tensor, samples: int = 1, eps: float = 1e-3,
@@ -56,14 +57,16 @@ def mc_estimate(logprob_fn: LogProbFn, eligible: Tensor, samples: int = 1, eps: 
     t = _uniform((samples, batch, 1), eligible, generator)
     p = (1 - eps) * t + eps
     masks = (_uniform((samples, *eligible.shape), eligible, generator) < p) & eligible
-    draws = ((logprob_fn(masks) * masks) / p).sum(dim=2)
-    return Estimate(draws.mean(dim=0), masks, draws)
+    logp = logprob_fn(masks)
+    draws = ((logp * masks) / p).sum(dim=2)
+    return Estimate(draws.mean(dim=0), masks, draws, logp)
 
 
 def d1_estimate(logprob_fn: LogProbFn, eligible: Tensor) -> Estimate:
     masks = eligible[None].clone()
-    value = (logprob_fn(masks) * masks).sum(dim=(0, 2))
-    return Estimate(value, masks, value[None])
+    logp = logprob_fn(masks)
+    value = (logp * masks).sum(dim=(0, 2))
+    return Estimate(value, masks, value[None], logp)
 
 
 def text_logprob_fn(model: LavidaForMaskedDiffusion, prompt_ids: Tensor, answer_ids: Tensor,

@@ -28,6 +28,7 @@ class SFTConfig:
     warmup_steps: int = 100
     weight_decay: float = 0.01
     grad_clip: float = 1.0
+    loc_sigma: float = 0.0                   # >0: Gaussian soft targets over LOC bins (σ in bins)
     init_std: float = 0.02
     seed: int = 0                            # data (world train split) and masking streams
     threads: int = 2
@@ -56,6 +57,8 @@ class SFTConfig:
             raise ValueError("edit samples need vq_checkpoint (a trained VQ tokenizer)")
         if self.batch_size < 1 or self.steps < 1:
             raise ValueError("batch_size and steps must be positive")
+        if self.loc_sigma < 0:
+            raise ValueError("loc_sigma must be >= 0")
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True)

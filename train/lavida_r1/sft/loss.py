@@ -3,7 +3,7 @@
 Per row t ~ U(0,1); copy 1 masks the answer tokens (text and VQ) drawn with probability t, copy 2 masks the
 rest, so every answer token is predicted exactly once. The prompt runs once with the prefix cache and both
 copies attend to it (the prefix-LM pattern that inference uses). Loss = mean cross-entropy over the answer's
-text tokens + mean cross-entropy over its VQ tokens.
+text tokens + mean cross-entropy over its VQ tokens. With `loc_sigma` > 0, LOC targets are soft (see loc_targets).
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from ..likelihood import complementary_masks
 from ..model import LavidaForMaskedDiffusion
 from ..sampling.text import prompt_positions
 from .batch import Batch
+from .loc_targets import loc_aware_cross_entropy
 
 
 @dataclass
@@ -38,7 +39,8 @@ def image_features(model: LavidaForMaskedDiffusion, batch: Batch) -> Tensor:
     return torch.nn.utils.rnn.pad_sequence(rows, batch_first=True)
 
 
-def sft_loss(model: LavidaForMaskedDiffusion, batch: Batch, generator: torch.Generator) -> LossParts:
+def sft_loss(model: LavidaForMaskedDiffusion, batch: Batch, generator: torch.Generator,
+             loc_sigma: float = 0.0) -> LossParts:
     c = model.config
     rows = batch.answer_ids.shape[0]
     cache = model(batch.prompt_ids, image_features=image_features(model, batch), edit_vq=batch.edit_vq,
@@ -67,7 +69,7 @@ def sft_loss(model: LavidaForMaskedDiffusion, batch: Batch, generator: torch.Gen
     total = torch.zeros(())
     picked = text_masks.flatten(0, 1)
     if bool(text_slots.any()):
-        text_loss = F.cross_entropy(out.logits[picked].float(), answers[picked], reduction="sum") / text_slots.sum()
+        text_loss = loc_aware_cross_entropy(out.logits[picked].float(), answers[picked], c, loc_sigma) / text_slots.sum()
         total = total + text_loss
     if gen_vq is not None:
         chosen = image_masks.flatten(0, 1)

@@ -62,7 +62,7 @@ def train_step(model, optimizer, builder, config: SFTConfig, step: int) -> dict[
     for group in optimizer.param_groups:
         group["lr"] = learning_rate(config, step)
     generator = torch.Generator().manual_seed(config.seed * 1_000_003 + step)
-    parts = sft_loss(model, batch, generator)
+    parts = sft_loss(model, batch, generator, config.loc_sigma)
     optimizer.zero_grad(set_to_none=True)
     parts.total.backward()
     norm = torch.nn.utils.clip_grad_norm_(trainable(model), config.grad_clip)
