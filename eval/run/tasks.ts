@@ -6,12 +6,15 @@ import { loadLisa } from '../benchmarks/lisa/load.js';
 import { loadMathVista } from '../benchmarks/mathvista/load.js';
 import { mathVistaPrompt, type MathVistaPromptStyle } from '../benchmarks/mathvista/prompt.js';
 import { loadMMMUPro, type MMMUProRecord } from '../benchmarks/mmmupro/load.js';
-import { mmmuProPrompt, type MMMUProPromptStyle } from '../benchmarks/mmmupro/prompt.js';
+import { BARE_IMAGE, countBareImages, mmmuProPrompt, type MMMUProPromptStyle } from '../benchmarks/mmmupro/prompt.js';
 import { UserError } from '../errors.js';
 import type { ImageSource } from '../types.js';
 
+/** What a request carries: one released image, or several composed into one at call time (eval/compose.ts). */
+export type TaskImage = ImageSource | { kind: 'composed'; parts: ImageSource[] };
+
 /** One request; `id` is the prediction id `lavida-eval score` expects for the benchmark. */
-export type Task = { id: string; image: ImageSource } & (
+export type Task = { id: string; image: TaskImage } & (
   | { kind: 'vqa'; question: string }
   | { kind: 'ground'; description: string }
   | { kind: 'edit'; instruction: string });
@@ -51,12 +54,23 @@ async function chartqa(data: string, o: TaskOptions): Promise<Task[]> {
   }));
 }
 
-/** The server takes one image: the first the prompt refers to (standard questions rarely have more). */
+/**
+ * The server takes one image per request: an item whose prompt refers to several images (standard image_1…
+ * image_7) gets them composed into one, panels in ascending image number, the `<image k>` tags kept in the text
+ * (prompt.ts). Referenced images missing from the row are left out; a prompt that refers to none of the row's
+ * images gets all of them. A single image is sent as released.
+ */
 function mmmuProTask(r: MMMUProRecord, s: MMMUProPromptStyle, cot: boolean): Task {
   const id = `${r.setting}/${r.id}`;
   const p = mmmuProPrompt(r, s, cot);
-  const ref = p.imageRefs.find((k) => r.images.has(k)) ?? [...r.images.keys()][0];
-  return { id, kind: 'vqa', question: p.text, image: needImage(ref === undefined ? null : r.images.get(ref), id) };
+  if (countBareImages(p.text) > 1) {
+    throw new UserError(`sample ${id}: the text names ${BARE_IMAGE} more than once, which the server rejects (one image per request)`);
+  }
+  const present = p.imageRefs.filter((k) => r.images.has(k));
+  const keys = present.length > 0 ? present : [...r.images.keys()].sort((a, b) => a - b);
+  const parts = keys.map((k) => r.images.get(k)!);
+  const image: TaskImage = parts.length > 1 ? { kind: 'composed', parts } : needImage(parts[0], id);
+  return { id, kind: 'vqa', question: p.text, image };
 }
 
 async function mmmupro(data: string, o: TaskOptions): Promise<Task[]> {

@@ -7,6 +7,7 @@ import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parquetWriteBuffer } from 'hyparquet-writer';
+import sharp from 'sharp';
 import { greyPng } from '../png.js';
 
 /** A fresh temp folder removed after the test file finishes. */
@@ -24,6 +25,10 @@ export async function put(path: string, data: string | Uint8Array): Promise<stri
 
 /** A valid grey PNG of the given size. */
 export const png = (width: number, height: number): Uint8Array => greyPng(width, height, 8, 0x80);
+
+/** A PNG of one colour (RGB), encoded by sharp. */
+export const solidPng = (width: number, height: number, [r, g, b]: [number, number, number]): Promise<Buffer> =>
+  sharp({ create: { width, height, channels: 3, background: { r, g, b } } }).png().toBuffer();
 
 /** A minimal baseline-JPEG header (SOI, APP0, SOF0) carrying the given size. */
 export function jpegHeader(width: number, height: number): Uint8Array {
@@ -84,3 +89,39 @@ export async function cli(args: string[]): Promise<{ code: number; stdout: strin
   }
 }
 
+
+export type Rgb = [number, number, number];
+
+/** Source images of the MMMU-Pro multi-image fixture: a 3-image item, then a 2-image item that names neither. */
+export const MULTI_IMAGES: Array<{ width: number; height: number; rgb: Rgb }> = [
+  { width: 40, height: 20, rgb: [255, 0, 0] }, { width: 20, height: 20, rgb: [0, 255, 0] }, { width: 30, height: 60, rgb: [0, 0, 255] },
+];
+
+/**
+ * An MMMU-Pro root in the release format (config folders of parquet, image_1…image_7 structs): standard
+ * `test_Art_1` with three images named in the question and the options, `test_Art_2` with one image named once,
+ * `test_Art_3` with two images and no tag; vision `test_Art_1` with its screenshot. Returns the image bytes too.
+ */
+export async function writeMMMUProMultiImage(root: string): Promise<{ multi: Buffer[]; single: Buffer; pair: Buffer[]; screenshot: Buffer }> {
+  const multi = await Promise.all(MULTI_IMAGES.map((m) => solidPng(m.width, m.height, m.rgb)));
+  const single = await solidPng(16, 12, [255, 255, 0]);
+  const pair = [await solidPng(10, 10, [0, 255, 255]), await solidPng(10, 10, [255, 0, 255])];
+  const screenshot = await solidPng(24, 24, [10, 20, 30]);
+  const cell = (b: Buffer | undefined) => (b ? { bytes: new Uint8Array(b), path: null } : null);
+  const rows = [
+    { id: 'test_Art_1', question: 'Which of <image 1>, <image 2> and <image 3> is the odd one out?', options: "['<image 1>', '<image 2>', '<image 3>']", answer: 'C', images: multi },
+    { id: 'test_Art_2', question: 'What colour is <image 1>?', options: "['yellow', 'blue']", answer: 'A', images: [single] },
+    { id: 'test_Art_3', question: 'Which square is magenta?', options: "['left', 'right']", answer: 'B', images: pair },
+  ];
+  const col = (name: string, pick: (r: (typeof rows)[number]) => string) => [name, rows.map(pick), S.string(name)] as [string, unknown[], SchemaElement];
+  await writeParquet(join(root, 'standard (10 options)', 'test-00000-of-00001.parquet'), [
+    col('id', (r) => r.id), col('question', (r) => r.question), col('options', (r) => r.options), col('explanation', () => '?'),
+    ...Array.from({ length: 7 }, (_, k): [string, unknown[], SchemaElement[]] => [`image_${k + 1}`, rows.map((r) => cell(r.images[k])), S.image(`image_${k + 1}`)]),
+    col('img_type', () => "['Paintings']"), col('answer', (r) => r.answer), col('topic_difficulty', () => 'Easy'), col('subject', () => 'Art'),
+  ]);
+  await writeParquet(join(root, 'vision', 'test-00000-of-00001.parquet'), [
+    ['id', ['test_Art_1'], S.string('id')], ['image', [cell(screenshot)], S.image('image')],
+    ['options', [rows[0]!.options], S.string('options')], ['answer', ['C'], S.string('answer')], ['subject', ['Art'], S.string('subject')],
+  ]);
+  return { multi, single, pair, screenshot };
+}

@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
+import sharp from 'sharp';
 import { loadMMMUPro, type MMMUProRecord } from '../../eval/benchmarks/mmmupro/load.js';
 import { parseMultiChoice, type ParseOptions } from '../../eval/benchmarks/mmmupro/parse.js';
-import { INSTRUCTIONS, mmmuProPrompt } from '../../eval/benchmarks/mmmupro/prompt.js';
+import { countBareImages, INSTRUCTIONS, mmmuProPrompt } from '../../eval/benchmarks/mmmupro/prompt.js';
 import { scoreMMMUPro } from '../../eval/benchmarks/mmmupro/score.js';
+import { columnsFor, GAP, layoutImages, MAX_SIDE } from '../../eval/compose.js';
 import { keyedRng } from '../../eval/rng.js';
-import { S, png, tempDir, writeParquet } from './helpers.js';
+import { buildTasks } from '../../eval/run/tasks.js';
+import { cli, MULTI_IMAGES, S, png, tempDir, writeMMMUProMultiImage, writeParquet, type Rgb } from './helpers.js';
 
 // Ten options in the spirit of test_History_1 (GT B); B and C hold the texts the fixtures rely on.
 const OPTS = [
@@ -69,11 +74,22 @@ function std(over: Partial<MMMUProRecord> = {}): MMMUProRecord {
 }
 
 describe('MMMU-Pro prompts', () => {
-  test('official standard: question, A. lines, instruction; <image N> → <image>, order of appearance with duplicates', () => {
+  test('official standard: question, A. lines, instruction; a single <image N> → <image> in its place', () => {
+    const p = mmmuProPrompt(std({ options: ['x', 'y'] }), 'official', true);
+    assert.equal(p.text, `Which of the following best explains the overall trend shown in the <image>?\nA. x\nB. y\n${INSTRUCTIONS.officialCotStandard}`);
+    assert.deepEqual(p.imageRefs, [1]);
+  });
+  test('official standard, several tags: kept as written (one composed image per request), sorted unique images', () => {
     const r = std({ question: 'See <image 2> and <image 1>, then <image  2>.', options: ['<image 3>', 'b'] });
     const p = mmmuProPrompt(r, 'official', true);
-    assert.equal(p.text, `See <image> and <image>, then <image>.\nA. <image>\nB. b\n${INSTRUCTIONS.officialCotStandard}`);
-    assert.deepEqual(p.imageRefs, [2, 1, 2, 3]);
+    assert.equal(p.text, `See <image 2> and <image 1>, then <image  2>.\nA. <image 3>\nB. b\n${INSTRUCTIONS.officialCotStandard}`);
+    assert.deepEqual(p.imageRefs, [1, 2, 3]);
+  });
+  test('official standard, one image named twice: tags kept (two bare <image> would be refused), one image', () => {
+    const p = mmmuProPrompt(std({ question: 'Is <image 1> symmetric?', options: ['yes, <image 1> is', 'no'] }), 'official', false);
+    assert.equal(countBareImages(p.text), 0);
+    assert.match(p.text, /^Is <image 1> symmetric\?\nA\. yes, <image 1> is\n/);
+    assert.deepEqual(p.imageRefs, [1]);
   });
   test('lmms-eval standard: blank line before the post prompt, tags kept, sorted unique images', () => {
     const r = std({ question: 'See <image 2> and <image 1>, then <image 2>.', options: ['<image 3>', 'b'] });
@@ -190,5 +206,131 @@ describe('MMMU-Pro loader', () => {
       ['id', ['bad_1'], S.string('id')], ['options', ["['x', 'y'"], S.string('options')], ['answer', ['A'], S.string('answer')],
     ]);
     await assert.rejects(loadMMMUPro(root), /options of bad_1 are not a Python list literal/);
+  });
+});
+
+describe('composed layout (several images → one)', () => {
+  test('one row up to three images, then a grid of ceil(sqrt(n)) columns', () => {
+    assert.deepEqual([1, 2, 3, 4, 5, 6, 7].map(columnsFor), [1, 2, 3, 2, 3, 3, 3]);
+  });
+  test('one height (the tallest), widths from the aspect ratios, a gap between panels, rows left-aligned', () => {
+    const l = layoutImages([{ width: 40, height: 20 }, { width: 20, height: 20 }, { width: 30, height: 60 }, { width: 10, height: 30 }]);
+    assert.deepEqual(l.panels, [
+      { left: 0, top: 0, width: 120, height: 60 }, { left: 120 + GAP, top: 0, width: 60, height: 60 },
+      { left: 0, top: 60 + GAP, width: 30, height: 60 }, { left: 30 + GAP, top: 60 + GAP, width: 20, height: 60 },
+    ]);
+    assert.deepEqual([l.width, l.height], [120 + GAP + 60, 120 + GAP]);
+  });
+  test('capped: the longest side stays within MAX_SIDE, panels keep their aspect ratio', () => {
+    const seven = layoutImages(Array.from({ length: 7 }, () => ({ width: 1000, height: 800 })));
+    assert.ok(seven.width <= MAX_SIDE && seven.height <= MAX_SIDE);
+    assert.ok(seven.width > MAX_SIDE - 10, 'the width is the binding side');
+    for (const p of seven.panels) assert.ok(Math.abs(p.width / p.height - 1.25) < 0.01);
+    const wide = layoutImages([{ width: 9000, height: 100 }, { width: 100, height: 3000 }]);
+    assert.ok(wide.width <= MAX_SIDE && wide.height <= MAX_SIDE && wide.panels.every((p) => p.width >= 1));
+  });
+});
+
+type Sent = { question: string; image: Buffer };
+
+/** A stand-in for the server: records each /v1/vqa body and, like it, refuses a text naming <image> twice. */
+async function fakeServer(): Promise<{ url: string; sent: Sent[]; close: () => Promise<void> }> {
+  const sent: Sent[] = [];
+  const reply = (res: ServerResponse, status: number, body: unknown): void => {
+    res.writeHead(status, { 'content-type': status === 200 ? 'application/json' : 'application/problem+json' }).end(JSON.stringify(body));
+  };
+  const server = createServer(async (req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    if (req.url === '/v1/models') return reply(res, 200, { object: 'list', data: [{ id: 'fake', object: 'model', created: 0, owned_by: 'test' }] });
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { question: string; image: string };
+    if (countBareImages(body.question) > 1) {
+      return reply(res, 400, { type: 'urn:lavida:problem:invalid-request', title: 'Invalid request', status: 400, detail: 'the text names <image> twice' });
+    }
+    sent.push({ question: body.question, image: Buffer.from(body.image.replace(/^data:[^,]*,/, ''), 'base64') });
+    return reply(res, 200, {
+      id: 'vqa-1', object: 'vqa', created: 0, model: 'fake', reasoning: '', answer: null, text: 'Answer: A', finished: true,
+      usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2, nfe: 1 }, timings: { image_decode_ms: 0, inference_ms: 0, total_ms: 0 },
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const close = (): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, sent, close };
+}
+
+async function pixel(png: Buffer, x: number, y: number): Promise<Rgb> {
+  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  const i = (y * info.width + x) * info.channels;
+  return [data[i]!, data[i + 1]!, data[i + 2]!];
+}
+
+// made at module level: a temp folder registered inside a hook would be removed when the hook ends
+const MULTI_ROOT = await tempDir();
+
+describe('MMMU-Pro multi-image items, one image per request (lavida-eval run against a recording server)', () => {
+  const root = MULTI_ROOT;
+  let src: Awaited<ReturnType<typeof writeMMMUProMultiImage>>;
+  const sent = new Map<string, Sent>();
+  let run: { total: number; completed: number; errors: number };
+
+  before(async () => {
+    src = await writeMMMUProMultiImage(root);
+    const server = await fakeServer();
+    const r = await cli(['run', '--benchmark', 'mmmu-pro', '--data', root, '--server', server.url, '--out', join(root, 'out')])
+      .finally(server.close);
+    assert.equal(r.code, 0, r.stderr);
+    run = JSON.parse(r.stdout).run;
+    // requests go one at a time (--concurrency 1), in task order: standard 1..3, then vision
+    ['standard/test_Art_1', 'standard/test_Art_2', 'standard/test_Art_3', 'vision/test_Art_1'].forEach((id, i) => sent.set(id, server.sent[i]!));
+  });
+
+  test('every sample is accepted (no text names <image> more than once)', () => {
+    assert.deepEqual([run.total, run.completed, run.errors], [4, 4, 0]);
+    for (const s of sent.values()) assert.ok(countBareImages(s.question) <= 1, s.question);
+  });
+
+  test('3 images → one PNG: panels side by side at one height, each region holds its source pixels', async () => {
+    const { image, question } = sent.get('standard/test_Art_1')!;
+    const meta = await sharp(image).metadata();
+    assert.equal(meta.format, 'png');
+    const layout = layoutImages(MULTI_IMAGES);
+    // 40x20, 20x20, 30x60 at height 60: 120 + 8 + 60 + 8 + 30 wide
+    assert.deepEqual([meta.width, meta.height], [layout.width, layout.height]);
+    assert.deepEqual([layout.width, layout.height], [226, 60]);
+    for (const [k, p] of layout.panels.entries()) {
+      for (const [x, y] of [[p.left, p.top], [p.left + p.width - 1, p.top + p.height - 1], [p.left + (p.width >> 1), p.top + (p.height >> 1)]]) {
+        assert.deepEqual(await pixel(image, x!, y!), MULTI_IMAGES[k]!.rgb, `image ${k + 1} at (${x}, ${y})`);
+      }
+    }
+    assert.deepEqual(await pixel(image, 120 + GAP / 2, 30), [255, 255, 255], 'the gap is white');
+    // the text keeps the tags, so the model can tell the panels apart by their order
+    assert.equal(question, `Which of <image 1>, <image 2> and <image 3> is the odd one out?\nA. <image 1>\nB. <image 2>\nC. <image 3>\n${INSTRUCTIONS.officialCotStandard}`);
+  });
+
+  test('a single-image item is sent unchanged: the released bytes, the tag as a bare <image> in place', () => {
+    const s = sent.get('standard/test_Art_2')!;
+    assert.ok(s.image.equals(src.single));
+    assert.equal(s.question, `What colour is <image>?\nA. yellow\nB. blue\n${INSTRUCTIONS.officialCotStandard}`);
+  });
+
+  test('images the text does not name: all of the row\'s, composed', async () => {
+    const { image } = sent.get('standard/test_Art_3')!;
+    assert.deepEqual(await pixel(image, 0, 0), [0, 255, 255]);
+    assert.deepEqual(await pixel(image, 10 + GAP, 0), [255, 0, 255]);
+  });
+
+  test('vision: the screenshot as released', () => {
+    const s = sent.get('vision/test_Art_1')!;
+    assert.ok(s.image.equals(src.screenshot));
+    assert.equal(s.question, INSTRUCTIONS.cotVision);
+  });
+
+  test('lmms-eval prompts: tags kept, the same images', async () => {
+    const tasks = await buildTasks('mmmu-pro', root, { prompt: 'lmms-eval' });
+    const multi = tasks.find((t) => t.id === 'standard/test_Art_1')!;
+    assert.equal(multi.kind === 'vqa' && multi.question.startsWith('Which of <image 1>, <image 2> and <image 3>'), true);
+    assert.equal(multi.image.kind, 'composed');
+    const single = tasks.find((t) => t.id === 'standard/test_Art_2')!;
+    assert.ok(single.image.kind === 'bytes' && Buffer.from(single.image.bytes).equals(src.single));
   });
 });

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { NO_PACKAGE, PACKAGE_DIR } from '../package.js';
-import { tempDir } from './helpers.js';
+import { tempDir, writeMMMUProMultiImage } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'lavida-eval.mjs');
@@ -22,6 +22,7 @@ const SKIP = !existsSync(PYTHON) ? `no ${PYTHON} (npm run setup:python)` : NO_PA
 
 // made at module level: a temp folder registered inside a hook would be removed when the hook ends
 const TMP = SKIP ? '' : await tempDir();
+const MULTI = NO_PACKAGE ? '' : await tempDir();
 
 const embedded = (): string[] => ['--embedded', '--models-dir', dirname(PKG!), '--model', basename(PKG!)];
 
@@ -58,6 +59,7 @@ describe('lavida-eval run (embedded server, world data)', { skip: SKIP }, () => 
       const { run, summary } = JSON.parse(r.stdout);
       const n = benchmark === 'mmmu-pro' ? 4 : 2; // the limit applies to each MMMU-Pro setting
       assert.deepEqual([run.total, run.completed, run.model], [n, n, basename(PKG!)]);
+      assert.equal(run.errors, 0, 'every request answered (an HTTP error is only recorded as the sample\'s error)');
       assert.equal((await ids(join(out, 'predictions.jsonl'))).length, n);
       assert.equal(summary.n, n);
       assert.deepEqual(JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')), summary);
@@ -124,6 +126,21 @@ describe('lavida-eval run (embedded server, world data)', { skip: SKIP }, () => 
     assert.ok(md.includes(`| lisa | ${basename(PKG!)} | 2 |`));
     assert.ok(md.includes(lisa.metrics.miou.toFixed(1)));
     assert.ok((await readFile(join(out, 'report.html'), 'utf8')).includes('<svg'));
+  });
+});
+
+describe('lavida-eval run (embedded server): MMMU-Pro items with several images', { skip: NO_PACKAGE }, () => {
+  test('a 3-image item (composed into one image, <image k> tags kept) gets a 200, as do the single-image ones', async () => {
+    await writeMMMUProMultiImage(join(MULTI, 'MMMU_Pro'));
+    const out = join(MULTI, 'run');
+    const r = await cli(['run', '--benchmark', 'mmmu-pro', '--data', join(MULTI, 'MMMU_Pro'), ...embedded(), '--out', out, '--concurrency', '2']);
+    assert.equal(r.code, 0, r.stderr);
+    const { run } = JSON.parse(r.stdout);
+    const lines = (await readFile(join(out, 'predictions.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; error?: string; usage?: unknown });
+    assert.deepEqual(lines.filter((l) => l.error !== undefined), [], 'no sample failed');
+    assert.deepEqual(lines.map((l) => l.id).sort(), ['standard/test_Art_1', 'standard/test_Art_2', 'standard/test_Art_3', 'vision/test_Art_1']);
+    assert.ok(lines.every((l) => l.usage !== undefined), 'every line is a server answer');
+    assert.deepEqual([run.total, run.completed, run.errors], [4, 4, 0]);
   });
 });
 

@@ -1,4 +1,4 @@
-"""Atomic replacement of a folder: readers see the old complete folder or the new one, never a mix."""
+"""Atomic replacement of a folder or a file: readers see the old complete version or the new one, never a mix."""
 from __future__ import annotations
 
 import os
@@ -24,3 +24,11 @@ def replace_directory(tmp: Path, directory: Path) -> None:
         shutil.rmtree(old)
     else:
         os.replace(tmp, directory)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Writes `text` to a sibling temporary file, then renames it over `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex}")
+    tmp.write_text(text)
+    os.replace(tmp, path)

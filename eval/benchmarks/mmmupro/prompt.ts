@@ -17,11 +17,20 @@ export const INSTRUCTIONS = {
 
 export interface MMMUProPrompt {
   text: string;
-  /** Image numbers to send, in order: image_N for standard, 0 for the vision screenshot. */
+  /**
+   * The images the request shows: image_N for standard (ascending, each once; when several, they are composed
+   * into one image in this order, see eval/compose.ts), 0 for the vision screenshot.
+   */
   imageRefs: number[];
 }
 
 const IMAGE_TAG = new RegExp(`<image[${PY_WS_CLASS}]+(\\d+)>`, 'g');
+/** The server's image placeholder; a request's text may name it at most once. */
+export const BARE_IMAGE = '<image>';
+
+export const countBareImages = (text: string): number => text.split(BARE_IMAGE).length - 1;
+
+const sortedUnique = (ns: number[]): number[] => [...new Set(ns)].sort((a, b) => a - b);
 
 export function optionsBlock(options: string[]): string {
   return options.map((o, i) => `${String.fromCharCode(65 + i)}. ${o}`).join('\n');
@@ -35,11 +44,15 @@ export function mmmuProPrompt(r: MMMUProRecord, style: MMMUProPromptStyle, cot: 
   const question = r.question ?? '';
   if (style === 'official') {
     const text = `${question}\n${optionsBlock(r.options)}\n${cot ? INSTRUCTIONS.officialCotStandard : DIRECT}`;
-    // images in order of appearance, duplicates included; tags become a bare <image>
-    const imageRefs = [...text.matchAll(IMAGE_TAG)].map((m) => Number(m[1]));
-    return { text: text.replace(IMAGE_TAG, '<image>'), imageRefs };
+    // Upstream: every tag becomes a bare <image>, one image per tag in order of appearance. The server takes one
+    // image, so only a text with exactly one tag is interleaved that way; with several tags (several images, or
+    // one image named twice) the tags stay as written, the image (composed) goes before the text, as lmms-eval
+    // does, and <image k> is panel k in reading order.
+    const refs = [...text.matchAll(IMAGE_TAG)].map((m) => Number(m[1]));
+    if (refs.length === 1 && countBareImages(text) === 0) return { text: text.replace(IMAGE_TAG, BARE_IMAGE), imageRefs: refs };
+    return { text, imageRefs: sortedUnique(refs) };
   }
   const text = `${question}\n${optionsBlock(r.options)}\n\n${cot ? INSTRUCTIONS.lmmsCotStandard : DIRECT}`;
-  const refs = new Set([question, ...r.options].flatMap((t) => [...t.matchAll(IMAGE_TAG)].map((m) => Number(m[1]))));
-  return { text, imageRefs: [...refs].sort((a, b) => a - b) }; // tags kept; sorted unique images
+  const refs = [question, ...r.options].flatMap((t) => [...t.matchAll(IMAGE_TAG)].map((m) => Number(m[1])));
+  return { text, imageRefs: sortedUnique(refs) }; // tags kept; sorted unique images
 }

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from diffusers import VQModel
 from torch import Tensor
 
 from ..model.config import LavidaConfig
+from ..fsutil import write_atomic
 from ..model.generation import build_vqvae
 from ..progress import CsvLog, Progress
 from .codebook import restart_dead_codes
@@ -117,9 +117,7 @@ class Trainer:
 
 
 def write_json(path: Path, data: dict) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(data, indent=2) + "\n")
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(data, indent=2) + "\n")
 
 
 def train(config: LavidaConfig, args: TrainArgs, out: Path, resume: bool = False) -> dict:

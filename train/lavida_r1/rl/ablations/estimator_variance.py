@@ -1,0 +1,85 @@
+"""Ablation (d): likelihood-estimator variance at equal forward passes.
+
+For fixed responses (the world's SFT targets: text answers and edit plans + images), each estimator is drawn
+`--draws` times with two forward passes per draw: complementary masking (one pair, weight 1), MC with 1/t
+weighting (two samples) and d1 (t = 1, deterministic once the prompt is fixed: its cost is a bias, not
+variance). Reported per family: the mean sequence log-likelihood, its standard deviation across draws
+(averaged over responses) and the relative variance of the gradient, E‖g − ḡ‖² / ‖ḡ‖².
+
+Note that the estimators target different quantities: MC 1/t estimates the ELBO; complementary masking with
+weight 1 scores every token once at a masking rate drawn with density 2r (a re-weighted ELBO); d1 scores every
+token with the whole response masked. Compare spreads, not means.
+
+    python -m lavida_r1.rl.ablations.estimator_variance --checkpoint checkpoints/lavida-r1-tiny --out ../docs/rl
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import torch
+
+from ...model import load_checkpoint
+from ...sft.batch import collate
+from ...sft.config import DEFAULT_ANSWER_LENGTHS
+from ...sft.examples import ExampleBuilder
+from ...tokenizer import load_tokenizer
+from ...world import generate
+from ..likelihood import estimate, response_of
+from .report import markdown_table, write_report
+
+ESTIMATORS = {"complementary": {}, "mc 1/t (2 samples)": {"mc_samples": 2}, "d1 (t = 1)": {}}
+NAMES = {"complementary": "complementary", "mc 1/t (2 samples)": "mc", "d1 (t = 1)": "d1"}
+
+
+def gradient_vector(model, value: torch.Tensor) -> torch.Tensor:
+    params = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("model.vqvae.")]
+    grads = torch.autograd.grad(value.sum(), params, allow_unused=True)
+    return torch.cat([torch.zeros(p.numel()) if g is None else g.flatten() for p, g in zip(params, grads)])
+
+
+def measure(model, batch, label: str, draws: int, seed: int) -> dict[str, float]:
+    values, grads = [], []
+    for d in range(draws):
+        response = response_of(model, batch)
+        draw = estimate(NAMES[label], response, torch.Generator().manual_seed(seed + d), **ESTIMATORS[label])
+        values.append(draw.value.detach())
+        grads.append(gradient_vector(model, draw.value))
+    values_t, grads_t = torch.stack(values), torch.stack(grads)
+    mean_grad = grads_t.mean(dim=0)
+    spread = ((grads_t - mean_grad) ** 2).sum(dim=1).mean()
+    return {"mean_loglik": values_t.mean().item(), "std_loglik": values_t.std(dim=0, unbiased=True).mean().item(),
+            "relative_grad_variance": (spread / mean_grad.pow(2).sum().clamp(min=1e-30)).item(),
+            "forward_passes_per_draw": 1 if NAMES[label] == "d1" else 2}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Likelihood-estimator variance at equal forward passes.")
+    parser.add_argument("--checkpoint", type=Path, default=Path("checkpoints/lavida-r1-tiny"))
+    parser.add_argument("--families", default="math,mcq,edit")
+    parser.add_argument("--responses", type=int, default=8, help="responses per family (one batch)")
+    parser.add_argument("--draws", type=int, default=16, help="independent draws per estimator")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=Path("../docs/rl"))
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    model = load_checkpoint(args.checkpoint).eval()
+    builder = ExampleBuilder(model.config, load_tokenizer(args.checkpoint / "tokenizer.json", model.config),
+                             DEFAULT_ANSWER_LENGTHS, False, model.model.vqvae)
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    for family in args.families.split(","):
+        batch = collate([builder.build(generate(family, "eval", i)) for i in range(args.responses)], model.config)
+        results[family] = {label: measure(model, batch, label, args.draws, seed=17) for label in ESTIMATORS}
+    rows = [[family, label, r["forward_passes_per_draw"], r["mean_loglik"], r["std_loglik"], r["relative_grad_variance"]]
+            for family, by_estimator in results.items() for label, r in by_estimator.items()]
+    markdown = (f"# Estimator variance at equal forward passes ({args.checkpoint.name})\n\n"
+                f"{args.responses} held-out world responses per family (SFT targets), {args.draws} draws each.\n\n"
+                + markdown_table(["family", "estimator", "passes", "mean log π", "std log π", "rel. grad variance"], rows)
+                + f"\nCommand: `python -m lavida_r1.rl.ablations.estimator_variance --checkpoint {args.checkpoint} "
+                  f"--families {args.families} --responses {args.responses} --draws {args.draws}`\n")
+    write_report(args.out, "estimator-variance", {"checkpoint": str(args.checkpoint), "results": results}, markdown)
+    print(markdown)
+
+
+if __name__ == "__main__":
+    main()
