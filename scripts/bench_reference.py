@@ -20,9 +20,9 @@ import torch
 from lavida_r1.evaluate import eval_samples
 from lavida_r1.export.runtime import OrtPackage
 from lavida_r1.inference import _encode, Pipeline, decode_text
-from lavida_r1.scoring import extract_answer
 from lavida_r1.model import load_checkpoint
 from lavida_r1.sampling.text import generate_text
+from lavida_r1.scoring import extract_answer
 
 package_dir, checkpoint, out, n = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
 torch.set_num_threads(1)

@@ -8,6 +8,10 @@ import { ImageError, requireImageMime, type ImageMime } from './mime.js';
 import { resizeBicubic } from './resample.js';
 import { crop, filled, paste, type Rgb, type RgbImage } from './rgb.js';
 
+// Every request brings a new image, so libvips' operation cache (on by default, ~50 MB) never hits and only
+// holds memory.
+sharp.cache(false);
+
 /** expand2square's background: the normalisation mean (0.5) as an 8-bit colour, int(0.5 * 255). */
 export const SQUARE_FILL: Rgb = [127, 127, 127];
 export const DEFAULT_MAX_PIXELS = 40_000_000;
