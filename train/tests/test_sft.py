@@ -101,3 +101,21 @@ def test_resume_continues_exactly(tmp_path):
     state = lambda name: torch.load(tmp_path / name / "latest" / "train_state.pt", weights_only=True)["step"]
     assert state("parts") == state("whole") == 4
     assert json.loads((tmp_path / "parts" / "config.json").read_text())["steps"] == 4
+
+
+def test_loc_targets_reward_near_misses_and_leave_text_tokens_alone():
+    from lavida_r1.sft.loc_targets import loc_aware_cross_entropy
+    c = get_preset("tiny")
+    target = torch.tensor([c.loc_token(500), 7])
+
+    def peaked_at(loc_bin):
+        logits = torch.zeros(2, c.vocab_size)
+        logits[0, c.loc_token(loc_bin)] = 8.0
+        logits[1, 7] = 8.0
+        return logits
+    near, far = (loc_aware_cross_entropy(peaked_at(b), target, c, sigma=16) for b in (510, 900))
+    assert near < far
+    exact = torch.nn.functional.cross_entropy(peaked_at(510), target, reduction="sum")
+    assert torch.allclose(loc_aware_cross_entropy(peaked_at(510), target, c, sigma=0), exact)
+    # a one-hot LOC miss by 10 bins costs as much as a miss by 400; the soft target tells them apart
+    assert torch.allclose(torch.nn.functional.cross_entropy(peaked_at(900), target, reduction="sum"), exact)
