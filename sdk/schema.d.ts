@@ -175,7 +175,8 @@ export interface components {
          *     context-length-exceeded (400), unauthorized (401), not-found (404), model-not-found (404),
          *     payload-too-large (413), image-too-large (413), unsupported-media-type (415), unsupported-image-type (415),
          *     undecodable-image (422), queue-full (429), unavailable (503), deadline-exceeded (504), internal (500);
-         *     each prefixed with `urn:lavida:problem:`.
+         *     each prefixed with `urn:lavida:problem:`. unavailable is also the answer when the inference worker running
+         *     the request crashed, or when no worker is alive (then with Retry-After while a replacement is starting).
          */
         Problem: {
             /** @example urn:lavida:problem:invalid-request */
@@ -614,12 +615,18 @@ export interface components {
          *       "provider": "cpu",
          *       "fallback_reason": "cuda provider unavailable: Failed to load shared library",
          *       "workers": 1,
+         *       "workers_alive": 1,
+         *       "worker_restarts": 0,
+         *       "reason": null,
          *       "queue_depth": 0
          *     }
          */
         Readiness: {
-            /** @enum {string} */
-            status: "ready" | "draining";
+            /**
+             * @description not_ready: no ONNX Runtime worker is alive (a crashed one is being replaced, or the restart limit was reached and the server needs restarting).
+             * @enum {string}
+             */
+            status: "ready" | "not_ready" | "draining";
             model: string;
             dtype?: string;
             /**
@@ -634,7 +641,13 @@ export interface components {
             provider: "cuda" | "cpu" | "webgpu";
             /** @description Why the asked-for provider is not in use. */
             fallback_reason: string | null;
+            /** @description ONNX Runtime worker threads configured. */
             workers: number;
+            workers_alive: number;
+            /** @description Crashed workers replaced since start. */
+            worker_restarts: number;
+            /** @description Why a worker is down (its crash reason, and whether it is restarting or the restart limit was reached); null when all are up. */
+            reason: string | null;
             queue_depth: number;
         };
     };
@@ -872,7 +885,7 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
-            /** @description Draining (SIGTERM received) or not ready. */
+            /** @description Draining (SIGTERM received) or not ready (no inference worker alive; `reason` says why). */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -37,7 +37,7 @@ const refuseWhileDraining = (ctx: AppContext): RequestHandler => (_req, res, nex
 };
 
 export function createApp(o: AppOptions): LavidaApp {
-  const metrics = createMetrics();
+  const metrics = createMetrics(() => o.engine.health());
   const ctx: AppContext = {
     engine: o.engine, config: o.config, metrics, logger: o.logger ?? pino({ level: o.config.logLevel }),
     admission: new Admission(o.config.maxQueue, o.engine.status.workers, metrics), state: { draining: false }, created: unixNow(),

@@ -6,11 +6,13 @@ import { createApp } from './app.js';
 import { configFromEnv, type ServerConfig } from './config.js';
 import type { AppContext } from './context.js';
 import { Engine } from './engine/engine.js';
+import { logWorkerEvent } from './worker-log.js';
 
 async function start(config: ServerConfig, logger: Logger): Promise<{ server: Server; ctx: AppContext; engine: Engine }> {
   const engine = await Engine.load({
     modelsDir: config.modelsDir, modelId: config.modelId, workers: config.workers, intraOpNumThreads: config.intraOpNumThreads,
-    log: (line) => logger.info(line),
+    restartPolicy: { maxRestarts: config.workerMaxRestarts, windowMs: config.workerRestartWindowMs },
+    log: (line) => logger.info(line), onWorkerEvent: logWorkerEvent(logger),
   });
   const { app, ctx } = createApp({ engine, config, logger });
   const server = config.host ? app.listen(config.port, config.host) : app.listen(config.port);

@@ -1,5 +1,6 @@
 // Prometheus metrics (one registry per app, so several apps can live in one process, e.g. in tests).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PoolHealth } from './engine/ort/pool.js';
 
 export type Task = 'vqa' | 'ground' | 'edit' | 'chat';
 export type Outcome = 'ok' | 'error' | 'cancelled' | 'deadline' | 'rejected';
@@ -15,11 +16,12 @@ export interface Metrics {
   nfe: Histogram<'task'>;
 }
 
-export function createMetrics(): Metrics {
+/** `pool` is read at scrape time: the engine's worker counts are totals since it started (several apps may share it). */
+export function createMetrics(pool: () => PoolHealth): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'lavida_' });
   const registers = [registry];
-  return {
+  const metrics: Metrics = {
     registry,
     requests: new Counter({ name: 'lavida_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers }),
     latency: new Histogram({
@@ -35,4 +37,14 @@ export function createMetrics(): Metrics {
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
     }),
   };
+  new Gauge({ name: 'lavida_workers_alive', help: 'ONNX Runtime workers alive', registers, collect() { this.set(pool().alive); } });
+  const total = (c: Counter, n: number): void => {
+    c.reset();
+    c.inc(n);
+  };
+  new Counter({ name: 'lavida_worker_crashes_total', help: 'ONNX Runtime worker deaths (failed replacements included)', registers,
+    collect() { total(this, pool().crashes); } });
+  new Counter({ name: 'lavida_worker_restarts_total', help: 'ONNX Runtime workers replaced after a crash', registers,
+    collect() { total(this, pool().restarts); } });
+  return metrics;
 }

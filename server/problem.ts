@@ -2,7 +2,7 @@
 // request path can raise (body parsers, multer, image decoding, the engine) to a problem without internals.
 import { MulterError } from 'multer';
 import { ImageError } from './engine/mime.js';
-import { WorkerCrashedError } from './engine/ort/pool.js';
+import { WorkerCrashedError, WorkerUnavailableError } from './engine/ort/errors.js';
 import { PromptError } from './engine/prompts.js';
 import type { components } from '../sdk/schema.js';
 
@@ -59,7 +59,13 @@ export function toProblem(e: unknown): HttpProblem {
     const tooLarge = e.code === 'LIMIT_FILE_SIZE' || e.code === 'LIMIT_FIELD_VALUE';
     return new HttpProblem(tooLarge ? 'payload-too-large' : 'invalid-request', `upload refused: ${e.message}${e.field ? ` (${e.field})` : ''}`);
   }
-  if (e instanceof WorkerCrashedError) return new HttpProblem('unavailable', 'the inference worker crashed; retry');
+  if (e instanceof WorkerCrashedError) {
+    return new HttpProblem('unavailable', 'the inference worker crashed while running this request; retry', {}, { 'Retry-After': '1' });
+  }
+  if (e instanceof WorkerUnavailableError) {
+    const retry: Record<string, string> = e.retryAfterMs === null ? {} : { 'Retry-After': String(Math.ceil(e.retryAfterMs / 1000)) };
+    return new HttpProblem('unavailable', e.message, {}, retry);
+  }
   const parser = e as { type?: string; status?: number };
   if (parser.type === 'entity.too.large') return new HttpProblem('payload-too-large', 'the JSON body is over the size limit');
   if (parser.type === 'entity.parse.failed') return new HttpProblem('invalid-request', 'the body is not valid JSON');

@@ -4,7 +4,8 @@ import { DynamicBatcher, type BatcherOptions } from './batcher.js';
 import { decodeImage } from './image.js';
 import { modelOf, type Model } from './model.js';
 import { parseDevice, type DeviceSetting, type Provider } from './ort/device.js';
-import { WorkerPool } from './ort/pool.js';
+import { WorkerPool, type PoolEvent, type PoolHealth } from './ort/pool.js';
+import type { RestartPolicy } from './ort/restart-policy.js';
 import { loadPackage } from './package/load.js';
 import type { GraphName } from './package/manifest.js';
 import {
@@ -23,7 +24,9 @@ export interface EngineOptions {
   interOpNumThreads?: number;
   batching?: BatcherOptions; // default 5 ms window, 16 jobs; { windowMs: 0, maxBatch: 1 } turns it off
   verifyChecksums?: boolean;
+  restartPolicy?: Partial<RestartPolicy>; // crashed workers (default: ort/restart-policy.ts)
   log?: (line: string) => void;
+  onWorkerEvent?: (e: PoolEvent) => void; // crashes and restarts (default: one JSON line to `log`)
 }
 
 export interface EngineStatus {
@@ -57,12 +60,17 @@ export class Engine {
     const pool = await WorkerPool.start(o.workers ?? 1, {
       dir: pkg.dir, graphs, device, intraOpNumThreads: o.intraOpNumThreads ?? 1, interOpNumThreads: o.interOpNumThreads ?? 1,
       graphOptimizationLevel: pkg.manifest.runtime.graph_optimization_level, enableCpuMemArena: true,
-    });
+    }, { restart: o.restartPolicy, onEvent: o.onWorkerEvent ?? ((e) => log(JSON.stringify(e))) });
     const { provider, fallbackReason } = pool.info;
     if (fallbackReason) log(`[engine] LAVIDA_DEVICE=${device}: running on ${provider} (${fallbackReason})`);
     else log(`[engine] ${pkg.id} on ${provider}, ${pool.size} worker(s)`);
     const status: EngineStatus = { model: pkg.id, dtype: pkg.manifest.dtype, device, provider, fallbackReason, workers: pool.size };
     return new Engine(modelOf(pkg, pool), status, o.batching ?? { windowMs: 5, maxBatch: 16 });
+  }
+
+  /** Live workers, restarts, and why a worker is down (changes as workers crash and are replaced). */
+  health(): PoolHealth {
+    return this.model.pool.health();
   }
 
   private submit<R>(key: string, run: (jobs: Job[], live: (i: number) => boolean) => Promise<R[]>, job: Job, o: RequestOptions): Promise<R> {

@@ -1,4 +1,5 @@
-// Unauthenticated service endpoints: liveness, readiness (model, device and why), Prometheus metrics, the spec.
+// Unauthenticated service endpoints: liveness, readiness (model, device and why; workers alive and why not),
+// Prometheus metrics, the spec.
 import { Router } from 'express';
 import type { components } from '../../sdk/schema.js';
 import type { AppContext } from '../context.js';
@@ -11,11 +12,14 @@ export function serviceRouter(ctx: AppContext): Router {
   });
   router.get('/readyz', (_req, res) => {
     const s = ctx.engine.status;
+    const h = ctx.engine.health();
+    const status = ctx.state.draining ? 'draining' : h.alive > 0 ? 'ready' : 'not_ready';
     const out: components['schemas']['Readiness'] = {
-      status: ctx.state.draining ? 'draining' : 'ready', model: s.model, dtype: s.dtype, device: s.device, provider: s.provider,
-      fallback_reason: s.fallbackReason, workers: s.workers, queue_depth: ctx.admission.queueDepth,
+      status, model: s.model, dtype: s.dtype, device: s.device, provider: s.provider,
+      fallback_reason: s.fallbackReason, workers: s.workers, workers_alive: h.alive, worker_restarts: h.restarts,
+      reason: h.reason, queue_depth: ctx.admission.queueDepth,
     };
-    res.status(ctx.state.draining ? 503 : 200).json(out);
+    res.status(status === 'ready' ? 200 : 503).json(out);
   });
   router.get('/metrics', async (_req, res) => {
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());

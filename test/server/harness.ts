@@ -33,8 +33,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(over: Partial<ServerConfig> = {}): Promise<TestServer> {
-  const { app, ctx } = createApp({ engine: await sharedEngine(), config: testConfig(over), logger: pino({ level: 'silent' }) });
+/** A server on the shared engine, or on `engine` (a test that breaks its engine brings its own). */
+export async function startServer(over: Partial<ServerConfig> = {}, engine?: Engine): Promise<TestServer> {
+  const { app, ctx } = createApp({ engine: engine ?? await sharedEngine(), config: testConfig(over), logger: pino({ level: 'silent' }) });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;

@@ -1,71 +1,33 @@
 // A pool of ONNX Runtime workers. A job leases one worker for its whole life (its prompt cache lives there);
-// leases go to the worker with the fewest active leases. A crashed worker fails its in-flight calls.
-import { Worker } from 'node:worker_threads';
+// leases go to the live worker with the fewest active leases. A worker that dies fails its in-flight calls
+// and is replaced (same session settings, on the provider the pool started on) under the restart policy;
+// leases taken before the death stay bound to the dead worker, so its caches are never looked up elsewhere.
 import type { GraphName } from '../package/manifest.js';
-import { DeviceError } from './device.js';
-import type { CacheRef, Feeds, InitResult, Request, Response, RunResult, SessionSettings } from './protocol.js';
-import { transferables } from './protocol.js';
+import { WorkerCrashedError, WorkerUnavailableError } from './errors.js';
+import type { CacheRef, Feeds, InitResult, RunResult, SessionSettings } from './protocol.js';
+import { CrashWindow, DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy.js';
+import { WorkerHandle } from './worker-handle.js';
 
-export class WorkerCrashedError extends Error {
-  override readonly name = 'WorkerCrashedError';
+export { WorkerCrashedError, WorkerUnavailableError } from './errors.js';
+
+/** What the pool reports as it loses and replaces workers (the server logs each as one JSON line). */
+export type PoolEvent =
+  | { event: 'worker_crashed'; worker: number; reason: string; inFlight: number; crashesInWindow: number; restartInMs: number | null }
+  | { event: 'worker_restart_failed'; worker: number; reason: string; crashesInWindow: number; restartInMs: number | null }
+  | { event: 'worker_restarted'; worker: number; restarts: number; startupMs: number };
+
+export interface PoolHealth {
+  size: number;
+  alive: number;
+  restarts: number; // replacements that came up, since start
+  crashes: number; // deaths, failed replacements included
+  gaveUp: boolean; // the restart policy ran out: dead workers stay dead
+  reason: string | null; // why a worker is down (null when every worker is up)
 }
 
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER_URL = new URL(`./worker${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url);
-
-/** Run from TypeScript sources (tsx), the worker registers tsx itself: Node 20 does not pass `--import`
- *  loader hooks on to worker threads. */
-function spawnWorker(): Worker {
-  if (!FROM_SOURCE) return new Worker(WORKER_URL);
-  const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((t) => { t.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
-  return new Worker(boot, { eval: true });
-}
-
-class OrtWorker {
-  private readonly worker: Worker;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  private nextId = 0;
-  private dead: Error | null = null;
-  leases = 0;
-
-  constructor() {
-    this.worker = spawnWorker();
-    this.worker.on('message', (msg: Response) => {
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      this.pending.delete(msg.id);
-      if (msg.ok) p.resolve(msg.result);
-      else p.reject(revive(msg.error));
-    });
-    const fail = (e: Error): void => {
-      this.dead = e;
-      for (const p of this.pending.values()) p.reject(e);
-      this.pending.clear();
-    };
-    this.worker.on('error', (e) => fail(new WorkerCrashedError(`ONNX Runtime worker crashed: ${e.message}`)));
-    this.worker.on('exit', (code) => fail(new WorkerCrashedError(`ONNX Runtime worker exited (code ${code})`)));
-  }
-
-  call<T>(req: Request): Promise<T> {
-    if (this.dead) return Promise.reject(this.dead);
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ id, req }, req.op === 'run' ? transferables(Object.values(req.feeds)) : []);
-    });
-  }
-
-  async terminate(): Promise<void> {
-    this.worker.removeAllListeners('exit');
-    await this.worker.terminate();
-  }
-}
-
-function revive(e: { name: string; message: string; code?: string }): Error {
-  if (e.name === 'DeviceError') return new DeviceError(e.code as DeviceError['code'], e.message);
-  const err = new Error(e.message);
-  err.name = e.name;
-  return err;
+export interface PoolOptions {
+  restart?: Partial<RestartPolicy>;
+  onEvent?: (e: PoolEvent) => void;
 }
 
 /** One worker, held by a job until `release`; its caches are dropped on release. */
@@ -73,7 +35,7 @@ export class Lease {
   private readonly caches = new Set<string>();
   private released = false;
 
-  constructor(private readonly worker: OrtWorker, private readonly prefix: string) {}
+  constructor(private readonly worker: WorkerHandle, private readonly prefix: string) {}
 
   run(graph: GraphName, feeds: Feeds, fetches: string[], cache?: CacheRef): Promise<RunResult> {
     if (cache?.store !== undefined) this.caches.add(cache.store);
@@ -93,20 +55,47 @@ export class Lease {
     if (this.released) return;
     this.released = true;
     this.worker.leases--;
+    if (!this.worker.alive) return; // its caches died with it
     await Promise.all([...this.caches].map((cache) => this.worker.call({ op: 'drop', cache }).catch(() => undefined)));
   }
 }
 
-export class WorkerPool {
-  private constructor(private readonly workers: OrtWorker[], readonly info: InitResult) {}
-  private leaseCount = 0;
+/** A slot holds a live worker, or is down (`down` says why) while a replacement is due or starting. */
+interface Slot {
+  worker: WorkerHandle | null;
+  down: string | null;
+  timer?: NodeJS.Timeout;
+  dueAt?: number; // Date.now() when the replacement starts
+  starting?: WorkerHandle;
+}
 
-  static async start(size: number, settings: SessionSettings): Promise<WorkerPool> {
+export class WorkerPool {
+  private readonly slots: Slot[];
+  private readonly crashWindow: CrashWindow;
+  private readonly onEvent: (e: PoolEvent) => void;
+  private readonly respawn: SessionSettings;
+  private leaseCount = 0;
+  private restarts = 0;
+  private crashes = 0;
+  private gaveUp: string | null = null;
+  private closed = false;
+
+  private constructor(workers: WorkerHandle[], readonly info: InitResult, settings: SessionSettings, o: PoolOptions) {
+    this.slots = workers.map((worker) => ({ worker, down: null }));
+    this.crashWindow = new CrashWindow({ ...DEFAULT_RESTART_POLICY, ...o.restart });
+    this.onEvent = o.onEvent ?? (() => undefined);
+    // a replacement must not quietly come up on another provider than the one /readyz reports
+    this.respawn = { ...settings, device: info.provider };
+  }
+
+  static async start(size: number, settings: SessionSettings, o: PoolOptions = {}): Promise<WorkerPool> {
     if (!(Number.isInteger(size) && size >= 1)) throw new Error(`worker pool size must be a positive integer, got ${size}`);
-    const workers = Array.from({ length: size }, () => new OrtWorker());
+    let pool: WorkerPool | undefined;
+    const workers = Array.from({ length: size }, () => new WorkerHandle((w, e, n) => pool?.died(w, e, n)));
     try {
       const infos = await Promise.all(workers.map((w) => w.call<InitResult>({ op: 'init', settings })));
-      return new WorkerPool(workers, infos[0]!);
+      pool = new WorkerPool(workers, infos[0]!, settings, o);
+      return pool;
     } catch (e) {
       await Promise.all(workers.map((w) => w.terminate()));
       throw e;
@@ -114,16 +103,101 @@ export class WorkerPool {
   }
 
   get size(): number {
-    return this.workers.length;
+    return this.slots.length;
+  }
+
+  health(): PoolHealth {
+    const alive = this.slots.filter((s) => s.worker?.alive).length;
+    const down = this.slots.map((s, i) => (s.down ? `worker ${i}: ${s.down}` : null)).filter((x) => x !== null);
+    const reason = this.gaveUp ? [this.gaveUp, ...down].join('; ') : down.length ? down.join('; ') : null;
+    return { size: this.size, alive, restarts: this.restarts, crashes: this.crashes, gaveUp: this.gaveUp !== null, reason };
   }
 
   lease(): Lease {
-    const worker = this.workers.reduce((a, b) => (b.leases < a.leases ? b : a));
+    const live = this.slots.map((s) => s.worker).filter((w): w is WorkerHandle => w?.alive === true);
+    if (!live.length) throw this.unavailable();
+    const worker = live.reduce((a, b) => (b.leases < a.leases ? b : a));
     worker.leases++;
     return new Lease(worker, `lease${this.leaseCount++}`);
   }
 
+  /** Test hook: kills worker `slot` as a native crash would (see WorkerHandle.killForTesting). */
+  crashForTesting(slot: number, when: 'now' | 'next-run' = 'now'): void {
+    const w = this.slots[slot]?.worker;
+    if (!w) throw new Error(`worker ${slot} is not running`);
+    w.killForTesting(when === 'next-run');
+  }
+
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.closed = true;
+    const handles: WorkerHandle[] = [];
+    for (const s of this.slots) {
+      clearTimeout(s.timer);
+      if (s.worker) handles.push(s.worker);
+      if (s.starting) handles.push(s.starting);
+    }
+    await Promise.all(handles.map((w) => w.terminate()));
+  }
+
+  private unavailable(): WorkerUnavailableError {
+    if (this.closed) return new WorkerUnavailableError('the ONNX Runtime worker pool is closed');
+    const h = this.health();
+    // retry once the next replacement is due (a second at least: it still has to load its sessions)
+    const due = this.slots.map((s) => s.dueAt ?? Date.now()).reduce((a, b) => Math.min(a, b), Infinity);
+    const retry = this.gaveUp ? null : Math.max(1000, due - Date.now() + 1000);
+    return new WorkerUnavailableError(`no ONNX Runtime worker is alive (${h.reason ?? 'starting'})`, retry);
+  }
+
+  private get policy(): RestartPolicy {
+    return this.crashWindow.policy;
+  }
+
+  private died(w: WorkerHandle, e: WorkerCrashedError, inFlight: number): void {
+    const i = this.slots.findIndex((s) => s.worker === w);
+    if (this.closed || i < 0) return; // a replacement that dies while starting is handled by restart()
+    this.slots[i]!.worker = null;
+    const restartInMs = this.schedule(i, e.message);
+    this.onEvent({ event: 'worker_crashed', worker: i, reason: e.message, inFlight, crashesInWindow: this.crashWindow.recent, restartInMs });
+  }
+
+  /** Counts a crash of slot i and plans its replacement; the delay, or null when the policy gives up. */
+  private schedule(i: number, reason: string): number | null {
+    this.crashes++;
+    const slot = this.slots[i]!;
+    const delay = this.crashWindow.record();
+    if (delay === null || this.gaveUp) { // giving up is final: a pool in a crash loop is not half-restarted
+      const p = this.policy;
+      this.gaveUp ??= `gave up restarting workers after ${this.crashWindow.recent} crashes within ${p.windowMs} ms (limit ${p.maxRestarts} restarts)`;
+      slot.down = reason;
+      return null;
+    }
+    slot.down = `${reason}; restarting`;
+    slot.dueAt = Date.now() + delay;
+    slot.timer = setTimeout(() => void this.restart(i), delay);
+    return delay;
+  }
+
+  private async restart(i: number): Promise<void> {
+    const slot = this.slots[i]!;
+    slot.timer = slot.dueAt = undefined;
+    const t0 = performance.now();
+    // deaths while starting surface as the init call's rejection below, not through died()
+    const w = (slot.starting = new WorkerHandle((dead, e, n) => this.died(dead, e, n)));
+    try {
+      await w.call<InitResult>({ op: 'init', settings: this.respawn });
+    } catch (e) {
+      slot.starting = undefined;
+      if (this.closed) return;
+      void w.terminate(); // not awaited: close() must not slip in before the next attempt is scheduled
+      const reason = `replacement failed to start: ${(e as Error).message.split('\n')[0]}`;
+      const restartInMs = this.schedule(i, reason);
+      this.onEvent({ event: 'worker_restart_failed', worker: i, reason, crashesInWindow: this.crashWindow.recent, restartInMs });
+      return;
+    }
+    slot.starting = undefined;
+    if (this.closed) return void (await w.terminate());
+    Object.assign(slot, { worker: w, down: null });
+    this.restarts++;
+    this.onEvent({ event: 'worker_restarted', worker: i, restarts: this.restarts, startupMs: Math.round(performance.now() - t0) });
   }
 }
