@@ -613,7 +613,7 @@ export interface components {
          *       "dtype": "fp32",
          *       "device": "auto",
          *       "provider": "cpu",
-         *       "fallback_reason": "cuda provider unavailable: Failed to load shared library",
+         *       "fallback_reason": "cuda provider unavailable: libonnxruntime_providers_cuda.so is not installed beside onnxruntime-node's binding (scripts/install-cuda-ep installs it)",
          *       "workers": 1,
          *       "workers_alive": 1,
          *       "worker_restarts": 0,

@@ -1,20 +1,27 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Engine } from '../../server/engine/engine.js';
-import { DeviceError, parseDevice } from '../../server/engine/ort/device.js';
+import { DeviceError, missingProviderLibrary, parseDevice } from '../../server/engine/ort/device.js';
 import { MODEL_ID, MODELS_DIR, NO_PACKAGE } from './ort-reference.js';
 
-const binding = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '../../bin/napi-v6', process.platform, process.arch);
-const HAS_CUDA_EP = existsSync(join(binding, 'libonnxruntime_providers_cuda.so'));
+const HAS_CUDA_EP = missingProviderLibrary('cuda') === null;
 
 describe('execution provider selection (LAVIDA_DEVICE)', () => {
   test('parses auto|cuda|cpu|webgpu, defaulting to auto', () => {
     assert.equal(parseDevice(undefined), 'auto');
     assert.equal(parseDevice(' CUDA '), 'cuda');
     assert.throws(() => parseDevice('tpu'), (e: unknown) => e instanceof DeviceError && e.code === 'invalid_device');
+  });
+
+  test('the CUDA provider library is looked for beside the binding before ORT is asked', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lavida-binding-'));
+    assert.match(missingProviderLibrary('cuda', dir) ?? '', /libonnxruntime_providers_cuda\.so is not installed .*install-cuda-ep/);
+    assert.equal(missingProviderLibrary('cpu', dir), null);
+    writeFileSync(join(dir, 'libonnxruntime_providers_cuda.so'), '');
+    assert.equal(missingProviderLibrary('cuda', dir), null);
   });
 
   const noCuda = NO_PACKAGE || (HAS_CUDA_EP ? 'the CUDA provider is installed here' : false);
@@ -26,7 +33,7 @@ describe('execution provider selection (LAVIDA_DEVICE)', () => {
     const engine = await load('auto', (l) => lines.push(l));
     try {
       assert.equal(engine.status.provider, 'cpu');
-      assert.match(engine.status.fallbackReason ?? '', /cuda provider unavailable: .*Failed to load shared library/);
+      assert.match(engine.status.fallbackReason ?? '', /cuda provider unavailable: libonnxruntime_providers_cuda\.so is not installed/);
       assert.equal(lines.length, 1);
       assert.match(lines[0]!, /LAVIDA_DEVICE=auto: running on cpu \(cuda provider unavailable/);
     } finally {

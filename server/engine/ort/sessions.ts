@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { GraphName } from '../package/manifest.js';
-import { attempts, DeviceError, firstLine, type Provider } from './device.js';
+import { attempts, DeviceError, firstLine, missingProviderLibrary, type Provider } from './device.js';
 import type { SessionSettings } from './protocol.js';
 
 export interface Sessions {
@@ -23,6 +23,11 @@ export async function createSessions(s: SessionSettings): Promise<Sessions> {
   };
   const failures: string[] = [];
   for (const attempt of attempts(s.device)) {
+    const missing = missingProviderLibrary(attempt.provider);
+    if (missing) {
+      failures.push(`${attempt.provider} provider unavailable: ${missing}`);
+      continue;
+    }
     const sessions: Sessions['sessions'] = {};
     try {
       for (const [graph, file] of Object.entries(s.graphs) as Array<[GraphName, string]>) {
