@@ -603,8 +603,10 @@ export interface components {
             }[];
         };
         Health: {
-            /** @constant */
-            status: "ok";
+            /** @enum {unknown} */
+            status: "ok" | "failed";
+            /** @description With `failed`: why the workers are down. */
+            reason?: string | null;
         };
         /**
          * @example {
@@ -858,6 +860,15 @@ export interface operations {
         responses: {
             /** @description The process is up. */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Every ONNX Runtime worker is dead and the restart limit is reached; restart the process. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -7,8 +7,11 @@ import { SPEC_TEXT } from '../spec.js';
 
 export function serviceRouter(ctx: AppContext): Router {
   const router = Router();
+  // Liveness fails only when the worker pool gave up restarting: then only a process restart can recover.
   router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' } satisfies components['schemas']['Health']);
+    const h = ctx.engine.health();
+    const body: components['schemas']['Health'] = h.gaveUp && h.alive === 0 ? { status: 'failed', reason: h.reason } : { status: 'ok' };
+    res.status(body.status === 'ok' ? 200 : 503).json(body);
   });
   router.get('/readyz', (_req, res) => {
     const s = ctx.engine.status;

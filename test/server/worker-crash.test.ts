@@ -108,6 +108,9 @@ describe('worker crash and restart over HTTP (1 restart per minute, after 1 s)',
     assert.equal(down.status, 503);
     assert.equal(down.body.status, 'not_ready');
     assert.match(down.body.reason ?? '', /^gave up restarting workers after 2 crashes within 60000 ms \(limit 1 restarts\); worker 0: /);
+    const live = await fetch(`${srv.url}/healthz`);
+    assert.equal(live.status, 503);
+    assert.match(((await live.json()) as { status: string; reason: string }).reason, /gave up restarting workers/);
     const refused = await vqa();
     assert.equal(refused.status, 503);
     assert.equal(refused.headers.get('retry-after'), null);
