@@ -1,12 +1,10 @@
 """RL run configuration, read from a JSON file (every field optional; defaults post-train lavida-r1-tiny)."""
 from __future__ import annotations
 
-import dataclasses
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from ..config_files import config_json, read_config
 from ..sft.config import DEFAULT_ANSWER_LENGTHS
 from ..world import FAMILIES
 
@@ -51,13 +49,7 @@ class RLConfig:
 
     @classmethod
     def from_file(cls, path: str | Path) -> "RLConfig":
-        data: dict[str, Any] = json.loads(Path(path).read_text())
-        unknown = sorted(set(data) - {f.name for f in dataclasses.fields(cls)})
-        if unknown:
-            raise ValueError(f"unknown RL config fields in {path}: {unknown}")
-        config = cls(**data)
-        config.validate()
-        return config
+        return read_config(cls, path, "RL")
 
     def validate(self) -> None:
         if not self.mixture or set(self.mixture) - set(FAMILIES) or min(self.mixture.values()) < 0 \
@@ -77,4 +69,4 @@ class RLConfig:
             raise ValueError("tree_rounds must be >= 1 and 0 <= branch_step < image_steps")
 
     def to_json(self) -> str:
-        return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True)
+        return config_json(self)

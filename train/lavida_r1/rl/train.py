@@ -7,14 +7,13 @@ Writes OUT/latest (model + optimizer + step, swapped in atomically), OUT/log.csv
 """
 from __future__ import annotations
 
-import argparse
 import os
-import sys
 from pathlib import Path
 
 import torch
 import torch.distributed as dist
 
+from ..config_files import training_cli
 from ..model import LavidaForMaskedDiffusion, load_checkpoint
 from ..progress import CsvLog, Progress
 from ..sft.examples import ExampleBuilder
@@ -84,16 +83,8 @@ def run(config: RLConfig, resume: bool, until: int | None = None) -> LavidaForMa
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="LaViDa-R1 unified SFT + RL post-training on the synthetic world.")
-    parser.add_argument("--config", required=True, type=Path, help="JSON run config (see lavida_r1/rl/config.py)")
-    parser.add_argument("--resume", action="store_true", help="continue from OUT/latest when it exists")
-    parser.add_argument("--until", type=int, help="pause after this step")
-    args = parser.parse_args(argv)
-    try:
-        config = RLConfig.from_file(args.config)
-    except (OSError, ValueError, TypeError) as error:
-        sys.exit(f"rl: {error}")
-    run(config, args.resume, args.until)
+    training_cli(argv, "LaViDa-R1 unified SFT + RL post-training on the synthetic world.", "rl", RLConfig.from_file,
+                 run, "lavida_r1/rl/config.py")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,10 @@
 """SFT run configuration, read from a JSON file (every field optional; defaults train lavida-r1-tiny)."""
 from __future__ import annotations
 
-import dataclasses
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+from ..config_files import config_json, read_config
 
 DEFAULT_MIXTURE = {"math": 1.0, "chart": 1.0, "mcq": 1.0, "grounding": 0.6, "edit": 0.6}
 # Answer canvas length per family (text tokens; an edit's plan region, before its image slots).
@@ -38,14 +37,7 @@ class SFTConfig:
 
     @classmethod
     def from_file(cls, path: str | Path) -> "SFTConfig":
-        data: dict[str, Any] = json.loads(Path(path).read_text())
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValueError(f"unknown SFT config fields in {path}: {unknown}")
-        config = cls(**data)
-        config.validate()
-        return config
+        return read_config(cls, path, "SFT")
 
     def validate(self) -> None:
         families = {"math", "chart", "mcq", "grounding", "edit"}
@@ -61,4 +53,4 @@ class SFTConfig:
             raise ValueError("loc_sigma must be >= 0")
 
     def to_json(self) -> str:
-        return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True)
+        return config_json(self)

@@ -8,14 +8,13 @@ of (seed, step), so `--resume` continues exactly as an uninterrupted run would.
 """
 from __future__ import annotations
 
-import argparse
 import math
-import sys
 import time
 from pathlib import Path
 
 import torch
 
+from ..config_files import training_cli
 from ..model import LavidaForMaskedDiffusion, get_preset
 from ..progress import CsvLog, Progress
 from ..tokenizer import load_tokenizer
@@ -109,16 +108,8 @@ def run(config: SFTConfig, resume: bool, until: int | None = None) -> LavidaForM
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Supervised fine-tuning on the synthetic world.")
-    parser.add_argument("--config", required=True, type=Path, help="JSON run config (see lavida_r1/sft/config.py)")
-    parser.add_argument("--resume", action="store_true", help="continue from OUT/latest when it exists")
-    parser.add_argument("--until", type=int, help="pause after this step (the schedule still spans all steps)")
-    args = parser.parse_args(argv)
-    try:
-        config = SFTConfig.from_file(args.config)
-    except (OSError, ValueError) as error:
-        sys.exit(f"sft: {error}")
-    run(config, args.resume, args.until)
+    training_cli(argv, "Supervised fine-tuning on the synthetic world.", "sft", SFTConfig.from_file, run,
+                 "lavida_r1/sft/config.py")
 
 
 if __name__ == "__main__":

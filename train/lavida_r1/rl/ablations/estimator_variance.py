@@ -19,14 +19,11 @@ from pathlib import Path
 
 import torch
 
-from ...model import load_checkpoint
 from ...sft.batch import collate
-from ...sft.config import DEFAULT_ANSWER_LENGTHS
-from ...sft.examples import ExampleBuilder
-from ...tokenizer import load_tokenizer
 from ...world import generate
 from ..likelihood import estimate, response_of
 from .report import markdown_table, write_report
+from .setup import load_for_ablation
 
 ESTIMATORS = {"complementary": {}, "mc 1/t (2 samples)": {"mc_samples": 2}, "d1 (t = 1)": {}}
 NAMES = {"complementary": "complementary", "mc 1/t (2 samples)": "mc", "d1 (t = 1)": "d1"}
@@ -62,10 +59,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out", type=Path, default=Path("../docs/rl"))
     args = parser.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    model = load_checkpoint(args.checkpoint).eval()
-    builder = ExampleBuilder(model.config, load_tokenizer(args.checkpoint / "tokenizer.json", model.config),
-                             DEFAULT_ANSWER_LENGTHS, False, model.model.vqvae)
+    model, builder = load_for_ablation(args.checkpoint, args.threads)
     results: dict[str, dict[str, dict[str, float]]] = {}
     for family in args.families.split(","):
         batch = collate([builder.build(generate(family, "eval", i)) for i in range(args.responses)], model.config)

@@ -13,18 +13,14 @@ import argparse
 import statistics
 from pathlib import Path
 
-import torch
-
-from ...model import load_checkpoint
 from ...sft.config import DEFAULT_ANSWER_LENGTHS
-from ...sft.examples import ExampleBuilder
-from ...tokenizer import load_tokenizer
 from ...world import generate
 from ..config import RLConfig
 from ..groups import edit_sampler
 from ..rewards import oracle_edit_reward
 from ..tree_search import tree_search
 from .report import markdown_table, write_report
+from .setup import load_for_ablation
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -38,10 +34,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out", type=Path, default=Path("../docs/rl"))
     args = parser.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    model = load_checkpoint(args.checkpoint).eval()
-    builder = ExampleBuilder(model.config, load_tokenizer(args.checkpoint / "tokenizer.json", model.config),
-                             DEFAULT_ANSWER_LENGTHS, False, model.model.vqvae)
+    model, builder = load_for_ablation(args.checkpoint, args.threads)
     image = edit_sampler(RLConfig(image_steps=args.image_steps))
     plan = DEFAULT_ANSWER_LENGTHS["edit"]
     outcome = {"iid": {"mean": [], "best": []}, "tree": {"mean": [], "best": []}}
