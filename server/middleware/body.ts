@@ -19,6 +19,12 @@ function violations(valid: boolean, errors: Parameters<typeof describeErrors>[0]
   return new HttpProblem('invalid-request', `${first.path} ${first.message}${list.length > 1 ? ` (and ${list.length - 1} more)` : ''}`, { errors: list });
 }
 
+/** multipart/form-data sends line breaks as CRLF (the HTML form encoding: browsers, curl's `-F`, fetch's FormData
+ * all do); the model was trained on `\n`, so text fields get theirs back. */
+function formFields(body: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v.replace(/\r\n?/g, '\n') : v]));
+}
+
 /** Parses and validates the body against `#/components/schemas/<jsonSchema>` (or `<uploadSchema>` for multipart). */
 export function requestBody(cfg: ServerConfig, jsonSchema: string, uploadSchema?: string): RequestHandler {
   const json = express.json({ limit: cfg.maxJsonBytes, strict: true });
@@ -36,7 +42,7 @@ export function requestBody(cfg: ServerConfig, jsonSchema: string, uploadSchema?
     } else if (validateUpload && req.is('multipart/form-data')) {
       upload(req, res, (err?: unknown) => {
         if (err) return next(err);
-        const fields: Record<string, unknown> = { ...(req.body as object) };
+        const fields = formFields(req.body as Record<string, unknown>);
         if (req.file) fields.image = UPLOAD_PLACEHOLDER;
         const problem = violations(validateUpload(fields), validateUpload.errors);
         if (req.file) delete fields.image;

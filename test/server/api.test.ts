@@ -32,17 +32,19 @@ describe('endpoints', { skip: NO_PACKAGE }, () => {
     assert.ok(body.text.trim().startsWith(body.reasoning.slice(0, 10)));
   });
 
+  // FormData sends the question's line break as CRLF (the form encoding); the server restores \n.
   test('POST /v1/vqa (multipart JPEG upload, knobs as fields) matches the same request as JSON', async () => {
     const jpeg = await shapesJpeg();
     const form = new FormData();
     form.set('image', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'shapes.jpg');
-    form.set('question', 'How many shapes are there?');
+    form.set('question', 'How many shapes are there?\nAnswer with a number.');
     form.set('max_tokens', '32');
     form.set('block_length', '16');
     form.set('threshold', '0.9');
     const up = await request(`${srv.url}/v1/vqa`, { method: 'POST', body: form });
     assert.equal(up.status, 200, up.text);
-    const js = await request(`${srv.url}/v1/vqa`, { json: { image: jpeg.toString('base64'), question: 'How many shapes are there?', max_tokens: 32, block_length: 16, threshold: 0.9 } });
+    const js = await request(`${srv.url}/v1/vqa`, { json: { image: jpeg.toString('base64'), question: 'How many shapes are there?\nAnswer with a number.', max_tokens: 32, block_length: 16, threshold: 0.9 } });
+    assert.equal(up.json<{ usage: { prompt_tokens: number } }>().usage.prompt_tokens, js.json<{ usage: { prompt_tokens: number } }>().usage.prompt_tokens);
     assert.equal(up.json().text, js.json().text);
   });
 
