@@ -16,7 +16,7 @@ import type { RgbImage } from '../server/engine/rgb.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PACKAGE = resolve(process.env.LAVIDA_BENCH_PACKAGE ?? join(ROOT, 'models/lavida-r1-tiny'));
-const CHECKPOINT = resolve(process.env.LAVIDA_BENCH_CHECKPOINT ?? join(ROOT, 'train/runs/sft-stage1/latest/model'));
+const CHECKPOINT = resolve(process.env.LAVIDA_BENCH_CHECKPOINT ?? join(ROOT, 'train/checkpoints/lavida-r1-tiny'));
 const N = Number(process.env.LAVIDA_BENCH_N ?? 8);
 const OUT = resolve(process.env.LAVIDA_BENCH_OUT ?? join(ROOT, 'bench'));
 const CONCURRENCY = [1, 4, 16];
