@@ -3,9 +3,10 @@ makes of them."""
 import random
 
 from lavida_r1 import prompts
-from lavida_r1.inference import decode_text, extract_answer
+from lavida_r1.inference import decode_text
 from lavida_r1.model.chat import grounding_request, render_prompt
 from lavida_r1.model.presets import get_preset
+from lavida_r1.scoring import extract_answer
 from lavida_r1.tokenizer import EDIT_SLOTS, GEN_SLOTS, encode_with_slots, load_tokenizer
 from lavida_r1.world import FAMILIES, generate, sft_target
 
