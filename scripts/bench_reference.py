@@ -4,8 +4,8 @@
     bench_reference.py PACKAGE_DIR CHECKPOINT_DIR OUT_DIR N_PER_FAMILY
 
 Writes OUT_DIR/reference.json: the samples (PNG beside it, prompt, target answer) and per configuration
-(prefix cache on/off x fixed steps / threshold 0.9) each sample's latency, answer tokens, NFE and whether the
-<answer> equals the target exactly; plus the process's peak RSS.
+(no cache / prefix cache / dual cache x fixed steps / threshold 0.9) each sample's latency, answer tokens, NFE
+and whether the <answer> equals the target exactly; plus the process's peak RSS.
 """
 import hashlib
 import json
@@ -46,7 +46,8 @@ for family in ("math", "chart", "mcq"):
         samples.append({"id": s.id, "family": family, "image": f"{s.id}.png", "prompt": s.prompt,
                         "target": s.target_answer or s.answer, "pil": s.image})
 
-configs = {"cache+fixed": {}, "cache+threshold0.9": {"threshold": 0.9},
+configs = {"prefix+fixed": {}, "prefix+threshold0.9": {"threshold": 0.9},
+           "dual+fixed": {"dual_cache": True}, "dual+threshold0.9": {"dual_cache": True, "threshold": 0.9},
            "nocache+fixed": {"use_cache": False}, "nocache+threshold0.9": {"use_cache": False, "threshold": 0.9}}
 results = {}
 for name, change in configs.items():

@@ -26,7 +26,7 @@ export function textOptions(m: Model, k: S['TextKnobs']): TextSamplerOptions {
   if (threshold === null && steps % blocks) {
     throw new HttpProblem('invalid-request', `steps (${steps}) must be a multiple of the number of blocks (max_tokens / block_length = ${blocks})`);
   }
-  return { genLength, blockLength, steps, schedule: k.schedule ?? d.schedule, shift: k.shift, threshold };
+  return { genLength, blockLength, steps, schedule: k.schedule ?? d.schedule, shift: k.shift, threshold, dualCache: k.dual_cache ?? false };
 }
 
 export function editOptions(m: Model, k: S['EditFields']): EditSettings {

@@ -1,7 +1,8 @@
 // ORT-backed `Denoise` functions for the samplers in sampling/. Each pass runs only the batch rows still
 // wanted (not cancelled; for text, still holding masks): the worker's cache is cut down to them, so a
-// cancelled or finished job stops costing compute. Rows not run get `fill` ids with confidence 0, which
-// the samplers commit and then stop on.
+// cancelled or finished job stops costing compute. Text rows whose current block is decoded also sit out the
+// block's later passes (they stay in the cache). Rows not run get `fill` ids with confidence 0, which the
+// samplers commit and then stop on (or, for a finished block, ignore).
 import type { Lease } from './ort/pool.js';
 import type { PackageRuntime, PromptCache, StepInput } from './runtime.js';
 import type { Candidates, Denoise } from './sampling/types.js';
@@ -18,42 +19,60 @@ export class BatchCancelledError extends Error {
   override readonly name = 'AbortError';
 }
 
-const rowsOf = (data: ArrayLike<number>, rows: number[], width: number): Int32Array => {
-  const out = new Int32Array(rows.length * width);
+/** Tokens [start, start + span) of each of `rows` in [batch * width] data. */
+const rowsOf = (data: ArrayLike<number>, rows: number[], width: number, start = 0, span = width - start): Int32Array => {
+  const out = new Int32Array(rows.length * span);
   rows.forEach((r, i) => {
-    for (let p = 0; p < width; p++) out[i * width + p] = data[r * width + p]!;
+    for (let p = 0; p < span; p++) out[i * span + p] = data[r * width + start + p]!;
   });
   return out;
 };
 
-/** Runs `input(rows)` for the wanted rows and spreads the outputs (`width` per row) over the whole batch. */
+/** Runs `input(rows)` for the `active` rows (a subset of `wanted`, the rows the cache keeps) and spreads the
+ *  outputs over the whole batch ([batch * width]; a text input's outputs land from its `offset`). */
 async function partialStep(ctx: StepContext, wanted: number[], width: number, fill: number,
-  input: (rows: number[]) => StepInput): Promise<Candidates> {
+  input: (rows: number[]) => StepInput, againstWindow = false, active = wanted): Promise<Candidates> {
   const ids = new Int32Array(ctx.batch * width).fill(fill);
   const confidence = new Float32Array(ctx.batch * width);
-  if (wanted.length === 0) {
+  if (active.length === 0) {
     if (!Array.from({ length: ctx.batch }, (_, r) => r).some(ctx.live)) throw new BatchCancelledError('every job of the batch was cancelled');
     return { ids, confidence };
   }
   if (wanted.length !== ctx.cache.rows.length) await ctx.rt.keepRows(ctx.lease, ctx.cache, wanted);
-  const out = await ctx.rt.step(ctx.lease, ctx.cache, input(wanted));
-  wanted.forEach((r, i) => {
-    ids.set(out.ids.subarray(i * width, (i + 1) * width), r * width);
-    confidence.set(out.confidence.subarray(i * width, (i + 1) * width), r * width);
+  const step = input(active);
+  const out = await ctx.rt.step(ctx.lease, ctx.cache, step, againstWindow, active);
+  const span = out.ids.length / active.length;
+  const at = step.want === 'text' ? (step.offset ?? 0) + (step.logitsSpan?.[0] ?? 0) : 0;
+  active.forEach((r, i) => {
+    ids.set(out.ids.subarray(i * span, (i + 1) * span), r * width + at);
+    confidence.set(out.confidence.subarray(i * span, (i + 1) * span), r * width + at);
   });
   return { ids, confidence };
 }
 
 /** Text canvases of `length` tokens (answers, edit plans with `genGrid` blank generation slots, LOC boxes
- *  with `vocabRange`). Returned ids are full-vocabulary ids. */
+ *  with `vocabRange`). Returned ids are full-vocabulary ids. `dualCache` (answers only): a block's first pass
+ *  keeps the window, its later passes run the block alone against it (sampling/text.py's dual cache). */
 export function textDenoiser(ctx: StepContext, length: number, o: { maskId: number; fillId: number;
-  vocabRange?: [number, number]; genGrid?: { grid: number; maskId: number } }): Denoise {
-  return (canvas) => {
-    const wanted = ctx.cache.rows.filter((r) => ctx.live(r) && canvas.subarray(r * length, (r + 1) * length).includes(o.maskId));
+  vocabRange?: [number, number]; genGrid?: { grid: number; maskId: number }; dualCache?: boolean }): Denoise {
+  if (o.dualCache && o.genGrid) throw new Error('the dual cache is for text canvases (no generation slots)');
+  return (canvas, _step, block) => {
+    const masked = (r: number, from: number, to: number) => canvas.subarray(r * length + from, r * length + to).includes(o.maskId);
+    const wanted = ctx.cache.rows.filter((r) => ctx.live(r) && masked(r, 0, length));
+    // the dual cache's window must hold every kept row, so a block's first pass runs them all
+    const active = block && !(o.dualCache && block.first) ? wanted.filter((r) => masked(r, block.start, block.end)) : wanted;
+    if (o.dualCache && block && !block.first) {
+      const span = block.end - block.start;
+      return partialStep(ctx, wanted, length, o.fillId, (rows) => ({
+        canvas: rowsOf(canvas, rows, length, block.start, span), length: span, offset: block.start, want: 'text', vocabRange: o.vocabRange,
+      }), true, active);
+    }
     return partialStep(ctx, wanted, length, o.fillId, (rows) => ({
       canvas: rowsOf(canvas, rows, length), length, want: 'text', vocabRange: o.vocabRange,
+      ...(block && { logitsSpan: [block.start, block.end] as [number, number] }),
+      ...(o.dualCache && block && { keepWindow: [block.start, block.end] as [number, number] }),
       ...(o.genGrid && { grid: o.genGrid.grid, genVq: new Int32Array(rows.length * o.genGrid.grid ** 2).fill(o.genGrid.maskId) }),
-    }));
+    }), false, active);
   };
 }
 

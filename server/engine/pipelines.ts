@@ -108,7 +108,7 @@ export async function answerQuestions(m: Model, jobs: Job[], o: TextSamplerOptio
     const cache = await m.runtime.prefill(lease, rows);
     const ctx: StepContext = { rt: m.runtime, lease, cache, batch: jobs.length, live };
     const c = m.config;
-    const denoise = textDenoiser(ctx, o.genLength, { maskId: c.mask_token_id, fillId: c.eos_token_id });
+    const denoise = textDenoiser(ctx, o.genLength, { maskId: c.mask_token_id, fillId: c.eos_token_id, dualCache: o.dualCache });
     const ids = { maskId: c.mask_token_id, eosId: c.eos_token_id, eotId: c.eot_token_id };
     const sample = await generateText(denoise, ids, o, jobs.length, undefined, fanOut(jobs, 'text', o.genLength));
     return jobs.map((_, i) => {

@@ -33,16 +33,21 @@ export interface PromptRow {
   imageFeatures?: Float32Array; // [image tokens * d_model]
 }
 
-/** A prompt batch's cache inside the lease's worker. `rows` maps cache rows to the batch rows still run. */
+/** A prompt batch's cache inside the lease's worker. `rows` maps cache rows to the batch rows still run.
+ *  `window`: the dual cache (the prompt's keys followed by the answer's, from a block's first pass). */
 export interface PromptCache {
   key: string;
+  window?: string;
   rows: number[];
   realLengths: number[]; // per batch row: prompt tokens without padding
 }
 
 export interface StepInput {
-  canvas: ArrayLike<number>; // [rows * length] the answer tokens of the cache's rows
+  canvas: ArrayLike<number>; // [rows * length] answer tokens of the cache's rows, from answer position `offset`
   length: number;
+  offset?: number; // default 0
+  logitsSpan?: [number, number]; // candidates only for canvas tokens [start, end) (default: all)
+  keepWindow?: [number, number]; // store the dual-cache window, the answer's keys in [start, end) hidden
   genVq?: ArrayLike<number>; // [rows * grid * grid]
   grid?: number;
   vocabRange?: [number, number]; // text logits outside are -inf (default: the whole vocabulary)
@@ -130,22 +135,28 @@ export class PackageRuntime {
 
   /** Keeps only `rows` (batch row numbers, a subset of cache.rows) in the worker's cache. */
   async keepRows(lease: Lease, cache: PromptCache, rows: number[]): Promise<void> {
-    await lease.sliceCache(cache.key, rows.map((r) => cache.rows.indexOf(r)));
+    const kept = rows.map((r) => cache.rows.indexOf(r));
+    await Promise.all([cache.key, cache.window].filter((k) => k !== undefined).map((k) => lease.sliceCache(k, kept)));
     cache.rows = rows;
   }
 
-  /** One backbone pass over the answer canvas of the cache's rows. */
-  async step(lease: Lease, cache: PromptCache, s: StepInput): Promise<StepOutput> {
+  /** One backbone pass over answer tokens of the cache's rows (or of `only`, a subset of them: the others
+   *  wait), against the prompt cache or (`againstWindow`: a block's later passes with the dual cache) against
+   *  the window the block's first pass kept. */
+  async step(lease: Lease, cache: PromptCache, s: StepInput, againstWindow = false, only?: number[]): Promise<StepOutput> {
     const c = this.config;
-    const B = cache.rows.length;
+    const run = only ?? cache.rows;
+    const B = run.length;
     const L = s.length;
+    const offset = s.offset ?? 0;
     const positions = new BigInt64Array(B * L);
-    cache.rows.forEach((row, b) => {
-      for (let i = 0; i < L; i++) positions[b * L + i] = BigInt(cache.realLengths[row]! + i);
+    run.forEach((row, b) => {
+      for (let i = 0; i < L; i++) positions[b * L + i] = BigInt(cache.realLengths[row]! + offset + i);
     });
-    const textLength = s.want === 'text' ? L : 0;
+    const [from, to] = s.want === 'text' ? s.logitsSpan ?? [0, L] : [0, 0];
+    const textLength = to - from;
     const textPositions = new BigInt64Array(B * textLength);
-    for (let i = 0; i < textPositions.length; i++) textPositions[i] = BigInt(i % L);
+    for (let i = 0; i < textPositions.length; i++) textPositions[i] = BigInt(from + (i % textLength));
     const feeds: Feeds = {
       input_ids: tensor('int64', int64(s.canvas), [B, L]), position_ids: tensor('int64', positions, [B, L]),
       attention_mask: tensor('int64', new BigInt64Array(B * L).fill(1n), [B, L]),
@@ -155,7 +166,12 @@ export class PackageRuntime {
       vocab_range: tensor('int64', int64(s.vocabRange ?? [0, c.embedding_size]), [2]),
     };
     const [idsName, confName] = s.want === 'text' ? ['text_ids', 'text_confidence'] : ['vq_ids', 'vq_confidence'];
-    const out = await lease.run('backbone', feeds, [idsName, confName], { use: cache.key });
+    if (againstWindow && cache.window === undefined) throw new Error('no dual-cache window: run the block\'s first pass with keepWindow');
+    if (s.keepWindow) cache.window ??= `${cache.key}-window`;
+    const rows = only && only.length !== cache.rows.length ? { rows: only.map((r) => cache.rows.indexOf(r)) } : {};
+    const out = await lease.run('backbone', feeds, [idsName, confName], againstWindow
+      ? { use: cache.window, ...rows }
+      : { use: cache.key, ...rows, ...(s.keepWindow && { extend: { key: cache.window!, hide: s.keepWindow } }) });
     return { ids: toInt32(out[idsName]!.data as BigInt64Array), confidence: out[confName]!.data as Float32Array };
   }
 

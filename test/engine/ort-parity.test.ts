@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Engine } from '../../server/engine/engine.js';
 import { decodeImage } from '../../server/engine/image.js';
-import { answerQuestions, editImages, groundBoxes, type Job } from '../../server/engine/pipelines.js';
+import { answerQuestions, editImages, groundBoxes, textSettings, type Job } from '../../server/engine/pipelines.js';
 import type { PromptCache, StepInput } from '../../server/engine/runtime.js';
 import { MODEL_ID, MODELS_DIR, NO_PYTHON, ortReference, PER_FAMILY, type OrtCase } from './ort-reference.js';
 
@@ -35,6 +35,15 @@ describe(`ORT pipelines = Python ort_pipeline (${PER_FAMILY} world samples per f
       for (const c of byFamily(family)) checkText(c, (await answerQuestions(engine.model, [jobs.get(c.id)!]))[0]!);
     });
   }
+
+  test('threshold 0.9 over the dual cache: answer tokens, one job at a time and as one batch', async () => {
+    const fast = { ...textSettings(engine.model), threshold: 0.9, dualCache: true };
+    const text = ['math', 'chart', 'mcq'].flatMap((f) => byFamily(f as OrtCase['family']));
+    for (const c of text) assert.deepEqual((await answerQuestions(engine.model, [jobs.get(c.id)!], fast))[0]!.tokens, c.fast_tokens, c.id);
+    const batch = text.slice(0, MAX_BATCH);
+    const together = await answerQuestions(engine.model, batch.map((c) => jobs.get(c.id)!), fast);
+    batch.forEach((c, i) => assert.deepEqual(together[i]!.tokens, c.fast_tokens, `${c.id} in a batch`));
+  });
 
   test('grounding: LOC bins and pixel boxes', async () => {
     for (const c of byFamily('grounding')) {
@@ -85,10 +94,10 @@ describe(`ORT pipelines = Python ort_pipeline (${PER_FAMILY} world samples per f
     const controller = new AbortController();
     const rowsPerStep: number[] = [];
     const step = engine.model.runtime.step.bind(engine.model.runtime);
-    engine.model.runtime.step = async (lease, cache: PromptCache, s: StepInput) => {
-      rowsPerStep.push(cache.rows.length);
+    engine.model.runtime.step = async (lease, cache: PromptCache, s: StepInput, againstWindow?: boolean, only?: number[]) => {
+      rowsPerStep.push((only ?? cache.rows).length);
       if (rowsPerStep.length === 2) controller.abort();
-      return step(lease, cache, s);
+      return step(lease, cache, s, againstWindow, only);
     };
     try {
       const results = await Promise.allSettled(cases.map((c, i) =>

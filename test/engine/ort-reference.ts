@@ -20,6 +20,7 @@ export interface OrtCase {
   image: string;
   prompt: string;
   tokens?: number[];
+  fast_tokens?: number[]; // threshold 0.9 over the dual cache
   text?: string;
   bins?: number[];
   box?: number[];

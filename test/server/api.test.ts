@@ -48,6 +48,31 @@ describe('endpoints', { skip: NO_PACKAGE }, () => {
     assert.equal(up.json().text, js.json().text);
   });
 
+  test('POST /v1/vqa dual_cache (JSON and multipart): block passes run against the window', async () => {
+    const rt = srv.ctx.engine.model.runtime;
+    const step = rt.step.bind(rt);
+    const windowPasses: boolean[] = [];
+    rt.step = (lease, cache, s, againstWindow, only) => (windowPasses.push(Boolean(againstWindow)), step(lease, cache, s, againstWindow, only));
+    try {
+      const knobs = { max_tokens: 32, block_length: 16, threshold: 0.9 };
+      const js = await request(`${srv.url}/v1/vqa`, { json: { image: dataUrl(png), question: 'How many shapes are there?', ...knobs, dual_cache: true } });
+      assert.equal(js.status, 200, js.text);
+      assert.ok(windowPasses.includes(true), 'some passes ran against the dual-cache window');
+      const form = new FormData();
+      form.set('image', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'shapes.png');
+      form.set('question', 'How many shapes are there?');
+      for (const [k, v] of Object.entries({ ...knobs, dual_cache: true })) form.set(k, String(v));
+      const up = await request(`${srv.url}/v1/vqa`, { method: 'POST', body: form });
+      assert.equal(up.status, 200, up.text);
+      assert.deepEqual([up.json().text, up.json<{ usage: { nfe: number } }>().usage.nfe], [js.json().text, js.json<{ usage: { nfe: number } }>().usage.nfe]);
+      windowPasses.length = 0;
+      await request(`${srv.url}/v1/vqa`, { json: { image: dataUrl(png), question: 'How many shapes are there?', ...knobs } });
+      assert.ok(windowPasses.length > 0 && !windowPasses.includes(true), 'without the knob no pass uses a window');
+    } finally {
+      rt.step = step;
+    }
+  });
+
   test('POST /v1/vqa stream: step events with partial canvases, the result, then [DONE]', async () => {
     const r = await request(`${srv.url}/v1/vqa`, { json: { image: dataUrl(png), question: 'What colour is the circle?', max_tokens: 16, block_length: 16, steps: 8, stream: true } });
     assert.equal(r.status, 200);

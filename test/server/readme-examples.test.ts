@@ -65,6 +65,18 @@ describe('README examples', { skip: NO_PACKAGE || resolve(PACKAGE_DIR) !== DEFAU
     });
   }
 
+  test('threshold decoding over the dual cache keeps the first VQA example\'s answer in fewer passes', async () => {
+    const example = examples.find((e) => e.endpoint === '/v1/vqa')!;
+    const ask = async (fields: Record<string, string>) => {
+      const r = await fetch(`${srv.url}/v1/vqa`, { method: 'POST', body: upload(example, { question: example.question!, ...fields }) });
+      assert.equal(r.status, 200);
+      return await r.json() as { answer: string | null; usage: { nfe: number } };
+    };
+    const [plain, fast] = [await ask({}), await ask({ threshold: '0.9', dual_cache: 'true' })];
+    assert.equal(fast.answer, example.answer);
+    assert.ok(fast.usage.nfe < plain.usage.nfe / 2, `${fast.usage.nfe} vs ${plain.usage.nfe} passes`);
+  });
+
   test('chat completions answer the first VQA example the same way', async () => {
     const example = examples.find((e) => e.endpoint === '/v1/vqa')!;
     const r = await fetch(`${srv.url}/v1/chat/completions`, {

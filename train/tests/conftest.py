@@ -1,3 +1,5 @@
+import copy
+
 import pytest
 import torch
 
@@ -29,3 +31,12 @@ def tiny_model() -> LavidaForMaskedDiffusion:
 @pytest.fixture(scope="session")
 def tiny_config():
     return get_preset("tiny")
+
+
+@pytest.fixture(scope="session")
+def sharp_model(tiny_model) -> LavidaForMaskedDiffusion:
+    """The tiny model with a scaled LM head, so some predictions are confident (threshold decoding)."""
+    model = copy.deepcopy(tiny_model)
+    with torch.no_grad():
+        model.model.transformer.ff_out.weight.mul_(12.0)
+    return model

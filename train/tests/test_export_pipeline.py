@@ -1,14 +1,17 @@
 """ONNX pipelines end to end: the onnxruntime sampler reproduces the PyTorch reference pipelines exactly, and
 the fp16 / int8 variants load and stay close to fp32 (full runs: `python -m lavida_r1.export.parity`)."""
+from dataclasses import replace
+
 import pytest
 
 from lavida_r1 import inference
-from lavida_r1.evaluate import DEFAULT_TOKENIZER
+from lavida_r1.evaluate import DEFAULT_TOKENIZER, eval_samples
 from lavida_r1.export import ort_pipeline
 from lavida_r1.export.deltas import compare
 from lavida_r1.export.package import export_package
 from lavida_r1.export.parity import family_parity
 from lavida_r1.export.runtime import OrtPackage
+from lavida_r1.sampling.text import generate_text
 from lavida_r1.world import FAMILIES
 
 PROVENANCE = {"checkpoint": "test", "checkpoint_sha256": {}, "data_seed": 0, "eval": None}
@@ -29,6 +32,20 @@ def test_onnx_pipeline_matches_pytorch(tiny_model, packages, family):
     report = family_parity(pipe, ort_pipeline.OrtPipeline(fp32), family, n=1)
     assert report["agree"] == report["n"]
     assert report["max_pixel_diff"] <= 1
+
+
+def test_onnx_threshold_and_dual_cache_decoding_matches_pytorch(sharp_model, tmp_path):
+    """Threshold decoding over the dual cache's window, on a model confident enough to unmask in parallel."""
+    export_package(sharp_model, tmp_path / "sharp", DEFAULT_TOKENIZER, "fp32", PROVENANCE)
+    package = OrtPackage(tmp_path / "sharp")
+    pipe, ort_pipe = inference.Pipeline(sharp_model, package.tokenizer), ort_pipeline.OrtPipeline(package)
+    pipe.text = ort_pipe.text = replace(pipe.text, gen_length=32, block_length=8, threshold=0.6, dual_cache=True)
+    parallel = []
+    for s in eval_samples("mcq", 2, 0):
+        ids, features = inference._encode(pipe, s.prompt, s.image)
+        parallel.append(generate_text(sharp_model, ids, pipe.text, image_features=features).nfe)
+        assert inference.answer_question(pipe, s.prompt, s.image) == ort_pipeline.answer_question(ort_pipe, s.prompt, s.image)
+    assert min(parallel) < 32  # some passes unmasked several tokens
 
 
 @pytest.mark.parametrize("dtype", ["fp16", "int8"])

@@ -1,5 +1,6 @@
 """Reference samplers: schedules, threshold decoding, determinism, inpainting, cache parity, boxes, images."""
 import copy
+from dataclasses import replace
 
 import pytest
 import torch
@@ -10,15 +11,6 @@ from lavida_r1.sampling.image import ImageSamplerConfig, generate_image
 from lavida_r1.sampling.order import stratified_order
 from lavida_r1.sampling.schedules import shift_counts, transfer_counts, uniform_counts
 from lavida_r1.sampling.text import TextSamplerConfig, generate_text
-
-
-@pytest.fixture(scope="module")
-def sharp_model(tiny_model):
-    """The tiny model with a scaled LM head, so some predictions are confident (threshold decoding)."""
-    model = copy.deepcopy(tiny_model)
-    with torch.no_grad():
-        model.model.transformer.ff_out.weight.mul_(12.0)
-    return model
 
 
 def prompt(config, length=9, seed=0, batch=1):
@@ -97,6 +89,45 @@ def test_prefix_cache_gives_the_same_tokens(tiny_model):
     cached = generate_text(tiny_model, prompt(c), TextSamplerConfig(**base, use_cache=True))
     uncached = generate_text(tiny_model, prompt(c), TextSamplerConfig(**base, use_cache=False))
     assert torch.equal(cached.tokens, uncached.tokens) and cached.nfe == uncached.nfe
+
+
+def test_dual_cache_block_pass_equals_a_full_pass_while_the_rest_is_unchanged(tiny_model):
+    """The window hides the block's stale keys: a block-only pass against it computes what a full pass over the
+    same canvas computes for the block (the approximation only enters once other tokens change)."""
+    c = tiny_model.config
+    ids = prompt(c, batch=2)
+    cache = tiny_model(ids, use_cache=True).cache
+    canvas = torch.randint(0, 500, (2, 16), generator=torch.Generator().manual_seed(1))
+    canvas[:, 3:13:2] = c.mask_token_id
+    positions = ids.shape[1] + torch.arange(16)[None].expand(2, -1)
+    full = tiny_model(canvas, position_ids=positions, past=cache, use_cache=True)
+    hidden = torch.zeros(2, 16, dtype=torch.bool)
+    hidden[:, 8:] = True
+    window = cache.join(full.cache, hidden)
+    block = tiny_model(canvas[:, 8:], position_ids=positions[:, 8:], past=window).logits
+    torch.testing.assert_close(block, full.logits[:, 8:], atol=1e-5, rtol=1e-5)
+    unhidden = tiny_model(canvas[:, 8:], position_ids=positions[:, 8:], past=cache.join(full.cache)).logits
+    assert (unhidden - full.logits[:, 8:]).abs().max() > 1e-3  # seeing the block's keys twice is not the same
+
+
+def test_dual_cache_with_one_pass_per_block_equals_the_prefix_cache(tiny_model):
+    c = tiny_model.config
+    config = TextSamplerConfig(gen_length=32, block_length=8, steps=4, stop_at_eos=False)  # every pass is a block's first
+    dual = generate_text(tiny_model, prompt(c, batch=2), replace(config, dual_cache=True))
+    assert torch.equal(dual.tokens, generate_text(tiny_model, prompt(c, batch=2), config).tokens)
+
+
+def test_dual_cache_decodes_every_token_and_refuses_what_it_cannot_do(sharp_model, tiny_model):
+    c = sharp_model.config
+    config = TextSamplerConfig(gen_length=32, block_length=8, steps=32, threshold=0.9, stop_at_eos=False, dual_cache=True)
+    sample = generate_text(sharp_model, prompt(c), config)
+    assert not (sample.tokens == c.mask_token_id).any() and 4 <= sample.nfe < 32
+    with pytest.raises(ValueError, match="needs use_cache"):
+        replace(config, use_cache=False).validate()
+    draft = torch.full((1, 16), c.mask_token_id)
+    with pytest.raises(ValueError, match="text canvases"):
+        generate_text(tiny_model, prompt(c), replace(config, gen_length=16), draft=draft,
+                      gen_vq=torch.zeros(1, 2, 2, dtype=torch.long))
 
 
 def test_batched_left_padded_rows_decode_as_alone(tiny_model):

@@ -44,3 +44,30 @@ export function sliceCache(c: StoredCache, rows: number[]): StoredCache {
     mask: pickRows(c.mask, (n) => new BigInt64Array(n)), batch: rows.length, past,
   };
 }
+
+/** The cache followed by a run's present keys/values [layers, batch, heads, length, head_dim], its gen mask and
+ *  attention mask [batch, length]; the run's tokens in [hide[0], hide[1]) become invisible keys. */
+export function appendPresent(c: StoredCache, keys: ort.Tensor, values: ort.Tensor, genMask: ort.Tensor,
+  current: BigInt64Array, hide: [number, number]): StoredCache {
+  const [layers, batch, heads, length, hd] = keys.dims as [number, number, number, number, number];
+  const past = c.past + length;
+  const join = (a: ort.Tensor, b: ort.Tensor): ort.Tensor => {
+    const [x, y] = [a.data as Float32Array, b.data as Float32Array];
+    const out = new Float32Array(layers * batch * heads * past * hd);
+    for (let lbh = 0; lbh < layers * batch * heads; lbh++) {
+      out.set(x.subarray(lbh * c.past * hd, (lbh + 1) * c.past * hd), lbh * past * hd);
+      out.set(y.subarray(lbh * length * hd, (lbh + 1) * length * hd), (lbh * past + c.past) * hd);
+    }
+    return new ort.Tensor('float32', out, [layers, batch, heads, past, hd]);
+  };
+  const gen = new Uint8Array(batch * past);
+  const mask = new BigInt64Array(batch * past);
+  const [cGen, nGen] = [c.genMask.data as Uint8Array, genMask.data as Uint8Array];
+  for (let r = 0; r < batch; r++) {
+    gen.set(cGen.subarray(r * c.past, (r + 1) * c.past), r * past);
+    gen.set(nGen.subarray(r * length, (r + 1) * length), r * past + c.past);
+    mask.set(c.mask.subarray(r * c.past, (r + 1) * c.past), r * past);
+    for (let i = 0; i < length; i++) mask[r * past + c.past + i] = i >= hide[0] && i < hide[1] ? 0n : current[r * length + i]!;
+  }
+  return { keys: join(c.keys, keys), values: join(c.values, values), genMask: new ort.Tensor('bool', gen, [batch, past]), mask, batch, past };
+}

@@ -39,6 +39,7 @@ export class Lease {
 
   run(graph: GraphName, feeds: Feeds, fetches: string[], cache?: CacheRef): Promise<RunResult> {
     if (cache?.store !== undefined) this.caches.add(cache.store);
+    if (cache?.extend !== undefined) this.caches.add(cache.extend.key);
     return this.worker.call<RunResult>({ op: 'run', graph, feeds, fetches, cache });
   }
 

@@ -25,10 +25,14 @@ export interface SessionSettings {
 }
 
 /** Backbone calls may keep the prompt cache inside the worker: `store` saves the run's present_* and its
- *  attention mask under a key; `use` feeds them back as past_* and prepends their mask to attention_mask. */
+ *  attention mask under a key; `use` feeds them back as past_* and prepends their mask to attention_mask.
+ *  `extend` (with `use`) saves the used cache followed by the run's present_* under `extend.key`, the run's
+ *  tokens in [hide[0], hide[1]) masked out as keys (Fast-dLLM's dual cache). */
 export interface CacheRef {
   use?: string;
+  rows?: number[]; // run only these rows of the used cache (the others wait; the cache keeps them)
   store?: string;
+  extend?: { key: string; hide: [number, number] };
 }
 
 export type Request =

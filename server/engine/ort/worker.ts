@@ -3,7 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import type { GraphName } from '../package/manifest.js';
-import { joinMask, sliceCache, type StoredCache } from './cache-store.js';
+import { appendPresent, joinMask, sliceCache, type StoredCache } from './cache-store.js';
 import type { CacheRef, Feeds, InitResult, Request, Response, RunResult, TensorData } from './protocol.js';
 import { transferables } from './protocol.js';
 import { createSessions, type Sessions } from './sessions.js';
@@ -12,6 +12,27 @@ if (!parentPort) throw new Error('worker.ts runs as a worker thread');
 const port = parentPort;
 let state: Sessions | undefined;
 const caches = new Map<string, StoredCache>();
+
+// Rows of a cache that passes run while the other rows wait (e.g. rows whose block is decoded), kept until the
+// cache changes: a block's later passes reuse the same cut.
+const selections = new Map<string, { rows: string; cache: StoredCache }>();
+
+function stored(key: string, rows?: number[]): StoredCache {
+  const c = caches.get(key);
+  if (!c) throw new Error(`no cache ${key}`);
+  if (!rows) return c;
+  const hit = selections.get(key);
+  if (hit?.rows === rows.join(',')) return hit.cache;
+  const cut = sliceCache(c, rows);
+  selections.set(key, { rows: rows.join(','), cache: cut });
+  return cut;
+}
+
+function keep(key: string, c: StoredCache | undefined): void {
+  selections.delete(key);
+  if (c) caches.set(key, c);
+  else caches.delete(key);
+}
 
 function session(graph: GraphName): ort.InferenceSession {
   const s = state?.sessions[graph];
@@ -23,20 +44,26 @@ async function run(graph: GraphName, feeds: Feeds, fetches: string[], cache: Cac
   const s = session(graph);
   const inputs: Record<string, ort.Tensor> = {};
   for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor(t.type, t.data, t.dims);
-  if (cache.use !== undefined) {
-    const c = caches.get(cache.use);
-    if (!c) throw new Error(`no cache ${cache.use}`);
+  if (cache.extend !== undefined && cache.rows !== undefined) throw new Error('extend runs every row of the cache');
+  const used = cache.use !== undefined ? stored(cache.use, cache.rows) : undefined;
+  if (used) {
     const current = feeds.attention_mask!;
-    Object.assign(inputs, { past_keys: c.keys, past_values: c.values, past_gen_mask: c.genMask });
-    inputs.attention_mask = joinMask(c, current.data as BigInt64Array, current.dims[1]!);
+    Object.assign(inputs, { past_keys: used.keys, past_values: used.values, past_gen_mask: used.genMask });
+    inputs.attention_mask = joinMask(used, current.data as BigInt64Array, current.dims[1]!);
   }
   const declared = new Set(s.inputNames);
   for (const name of Object.keys(inputs)) if (!declared.has(name)) delete inputs[name]; // e.g. past_gen_mask
-  const wanted = cache.store !== undefined ? [...new Set([...fetches, 'present_keys', 'present_values', 'present_gen_mask'])] : fetches;
+  const presents = cache.store !== undefined || cache.extend !== undefined;
+  const wanted = presents ? [...new Set([...fetches, 'present_keys', 'present_values', 'present_gen_mask'])] : fetches;
   const out = await s.run(inputs, wanted);
+  if (cache.extend !== undefined) {
+    const current = feeds.attention_mask!.data as BigInt64Array;
+    if (!used) throw new Error('extend needs the cache it extends (use)');
+    keep(cache.extend.key, appendPresent(used, out.present_keys!, out.present_values!, out.present_gen_mask!, current, cache.extend.hide));
+  }
   if (cache.store !== undefined) {
     const mask = feeds.attention_mask!;
-    caches.set(cache.store, {
+    keep(cache.store, {
       keys: out.present_keys!, values: out.present_values!, genMask: out.present_gen_mask!,
       mask: mask.data as BigInt64Array, batch: mask.dims[0]!, past: mask.dims[1]!,
     });
@@ -62,13 +89,11 @@ async function handle(req: Request): Promise<unknown> {
     case 'run':
       return run(req.graph, req.feeds, req.fetches, req.cache);
     case 'slice': {
-      const c = caches.get(req.cache);
-      if (!c) throw new Error(`no cache ${req.cache}`);
-      caches.set(req.cache, sliceCache(c, req.rows));
+      keep(req.cache, sliceCache(stored(req.cache), req.rows));
       return null;
     }
     case 'drop':
-      caches.delete(req.cache);
+      keep(req.cache, undefined);
       return null;
   }
 }

@@ -14,6 +14,7 @@ export interface TextSamplerOptions {
   threshold?: number | null; // unmask every masked token of the block above it, at least the most confident
   stopAtEos?: boolean; // after a finished block holding EOS/EoT, the rest becomes EOS
   eosConfidenceInf?: boolean; // EOS/EoT are chosen last
+  dualCache?: boolean; // Fast-dLLM dual cache: read by the denoiser, which the sampler tells the block of each pass
 }
 
 export interface TextTokenIds {
@@ -67,7 +68,7 @@ export async function generateText(denoise: Denoise, ids: TextTokenIds, o: TextS
         return false;
       });
       if (!anyMasked) break;
-      const out = await denoise(canvas, nfe);
+      const out = await denoise(canvas, nfe, { start, end, first: step === 0 });
       nfe++;
       for (let r = 0; r < batch; r++) {
         const conf = new Float64Array(L).fill(-Infinity);

@@ -6,9 +6,17 @@ export interface Candidates {
   confidence: ArrayLike<number>;
 }
 
+/** The block a text pass decodes, and whether the pass is the block's first (the dual cache refreshes then). */
+export interface BlockPass {
+  start: number;
+  end: number;
+  first: boolean;
+}
+
 /** One denoising pass over the flat [batch * length] canvas; `step` counts passes from 0 (for schedules that
- *  depend on it, e.g. the image temperature). */
-export type Denoise = (canvas: Int32Array, step: number) => Candidates | Promise<Candidates>;
+ *  depend on it, e.g. the image temperature). Text samplers say which block they decode: candidates outside it
+ *  may then be left out (any id, confidence 0). */
+export type Denoise = (canvas: Int32Array, step: number, block?: BlockPass) => Candidates | Promise<Candidates>;
 
 /** Called after every pass with the number of passes so far and the canvas (streaming). */
 export type StepCallback = (nfe: number, canvas: Int32Array) => void;

@@ -1,10 +1,12 @@
 """The Python ONNX Runtime pipelines' greedy outputs on held-out world samples, for the TypeScript engine's
 parity test: `ort_cases.py PACKAGE_DIR OUT_DIR N` writes OUT_DIR/ort_cases.json and the input PNGs beside it.
+Text cases carry the default decoding's tokens and `fast_tokens`, from threshold decoding over the dual cache.
 
 It drives lavida_r1.export.ort_pipeline step by step only to keep the token canvases (the pipeline functions
 return decoded strings)."""
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +18,7 @@ from lavida_r1.export.runtime import OrtPackage
 from lavida_r1.inference import decode_text
 from lavida_r1.world import FAMILIES
 
+FAST_THRESHOLD = 0.9  # fast_tokens: threshold decoding over the dual cache (test/engine/ort-parity.test.ts)
 package_dir, out_dir, n = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
 pkg = OrtPackage(package_dir, threads=1)
 c = pkg.config
@@ -38,8 +41,10 @@ for family in FAMILIES:
                         pixels=np.asarray(result.image).reshape(-1).tolist())
         else:
             ids, features = op.encode_prompt(pipe, sample.prompt, image)
-            tokens = op.generate_text(pkg, pkg.prefill(ids, np.ones_like(ids), features), pipe.text)[0].tolist()
-            case.update(tokens=tokens, text=decode_text(pkg.tokenizer, tokens, stops))
+            cache = pkg.prefill(ids, np.ones_like(ids), features)
+            tokens = op.generate_text(pkg, cache, pipe.text)[0].tolist()
+            fast = op.generate_text(pkg, cache, replace(pipe.text, threshold=FAST_THRESHOLD, dual_cache=True))[0].tolist()
+            case.update(tokens=tokens, text=decode_text(pkg.tokenizer, tokens, stops), fast_tokens=fast)
         cases.append(case)
 tmp = out_dir / "ort_cases.json.tmp"
 tmp.write_text(json.dumps({"package_sha256": pkg.manifest["files"]["backbone.onnx"]["sha256"], "cases": cases}))

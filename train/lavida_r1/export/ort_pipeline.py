@@ -1,8 +1,8 @@
 """The reference pipelines of `lavida_r1.inference` driven through the package's ONNX graphs (greedy).
 
 The samplers mirror `lavida_r1.sampling` step for step (block schedule, low-confidence remasking with a
-stable ranking, EOS stop, draft tokens, LOC-restricted grounding, stratified image order) with the prefix
-cache kept as graph inputs, which is how the server runs them. Image steps reuse the prompt's cache: the
+stable ranking, threshold decoding, EOS stop, draft tokens, LOC-restricted grounding, stratified image order)
+with the prefix cache (and the dual cache's window) kept as graph inputs, which is how the server runs them. Image steps reuse the prompt's cache: the
 PyTorch sampler's `prefix_len` forward computes the same attention pattern without a cache.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from ..sampling.image import ImageSamplerConfig
 from ..sampling.order import stratified_order
 from ..sampling.schedules import transfer_counts
 from ..sampling.text import TextSamplerConfig
-from .runtime import Cache, OrtPackage
+from .runtime import BackboneOutput, Cache, OrtPackage
 
 
 @dataclass
@@ -42,11 +42,29 @@ def select_scheduled(confidence: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return ranks < counts[:, None]
 
 
+def select_threshold(confidence: np.ndarray, threshold: float) -> np.ndarray:
+    """Every eligible position above the threshold, and always each row's most confident one."""
+    chosen = confidence > threshold
+    best = confidence.argmax(axis=1)
+    rows = np.arange(confidence.shape[0])
+    chosen[rows, best] |= np.isfinite(confidence[rows, best])
+    return chosen & np.isfinite(confidence)
+
+
 def _check_greedy_text(config: TextSamplerConfig) -> None:
     config.validate()
-    if (config.temperature != 0 or config.remasking != "low_confidence" or config.threshold is not None
-            or not config.use_cache or config.eos_logits_inf or config.eos_confidence_inf):
+    if (config.temperature != 0 or config.remasking != "low_confidence" or not config.use_cache
+            or config.eos_logits_inf or config.eos_confidence_inf):
         raise ValueError("the ONNX sampler mirrors greedy low-confidence decoding with the prefix cache only")
+
+
+def _window(cache: Cache, present: BackboneOutput, hidden: np.ndarray) -> Cache:
+    """The dual cache: the prompt's keys followed by the answer's, the `hidden` [B, L] ones invisible."""
+    key_valid = np.where(hidden, 0, np.ones(hidden.shape, np.int64))
+    return Cache(np.concatenate((cache.keys, present.present_keys), axis=3),
+                 np.concatenate((cache.values, present.present_values), axis=3),
+                 np.concatenate((cache.gen_mask, present.present_gen_mask), axis=1),
+                 np.concatenate((cache.key_valid, key_valid), axis=1))
 
 
 def _all_positions(batch: int, length: int) -> np.ndarray:
@@ -65,8 +83,9 @@ def generate_text(pkg: OrtPackage, cache: Cache, config: TextSamplerConfig, draf
     answer_pos = cache.key_valid.sum(axis=1, keepdims=True) + np.arange(config.gen_length)[None]
     text_positions = _all_positions(batch, config.gen_length)
     blocks = config.gen_length // config.block_length
-    steps_per_block = config.steps // blocks
+    steps_per_block = config.steps // blocks if config.threshold is None else config.block_length
     positions = np.arange(config.gen_length)
+    window = cache
     for b in range(blocks):
         start, end = b * config.block_length, (b + 1) * config.block_length
         in_block = (positions >= start) & (positions < end)
@@ -76,10 +95,22 @@ def generate_text(pkg: OrtPackage, cache: Cache, config: TextSamplerConfig, draf
             masked = (canvas == mask_id) & in_block
             if not masked.any():
                 break
-            out = pkg.backbone(canvas, answer_pos, cache, gen_vq=gen_vq, text_positions=text_positions)
-            confidence = np.where(masked, out.text_confidence.astype(np.float64), -np.inf)
-            chosen = select_scheduled(confidence, np.array([row[step] for row in per_row])) & masked
-            canvas = np.where(chosen, out.text_ids, canvas)
+            if config.dual_cache and step > 0:  # the block alone, against the window of the block's first pass
+                out = pkg.backbone(canvas[:, start:end], answer_pos[:, start:end], window,
+                                   text_positions=_all_positions(batch, end - start))
+                ids, conf = np.zeros_like(canvas), np.zeros(canvas.shape, np.float32)
+                ids[:, start:end], conf[:, start:end] = out.text_ids, out.text_confidence
+            else:
+                out = pkg.backbone(canvas, answer_pos, cache, gen_vq=gen_vq, text_positions=text_positions)
+                ids, conf = out.text_ids, out.text_confidence
+                if config.dual_cache:
+                    window = _window(cache, out, np.broadcast_to(in_block, canvas.shape))
+            confidence = np.where(masked, conf.astype(np.float64), -np.inf)
+            if config.threshold is not None:
+                chosen = select_threshold(confidence, config.threshold)
+            else:
+                chosen = select_scheduled(confidence, np.array([row[step] for row in per_row])) & masked
+            canvas = np.where(chosen, ids, canvas)
         if config.stop_at_eos:
             finished = np.isin(canvas[:, :end], stops).any(axis=1) & ~fixed[:, end:].any(axis=1)
             canvas = np.where(finished[:, None] & (canvas == mask_id), c.eos_token_id, canvas)

@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +60,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n", type=int, default=50)
     parser.add_argument("--families", default=",".join(FAMILIES))
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--text", type=json.loads, default={},
+                        help='text sampler changes for both sides, e.g. \'{"threshold": 0.9, "dual_cache": true}\'')
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     package = OrtPackage(args.package)
@@ -66,6 +69,7 @@ def main(argv: list[str] | None = None) -> None:
     system = package.manifest["layout"]["system_prompt"] is not None
     pipe = inference.Pipeline(model, package.tokenizer, system_prompt=system)
     ort_pipe = ort_pipeline.OrtPipeline(package, system_prompt=system)
+    pipe.text = ort_pipe.text = replace(pipe.text, **args.text)
     report = {}
     for family in [f for f in args.families.split(",") if f]:
         began = time.monotonic()

@@ -69,6 +69,15 @@ class PrefixCache:
         return PrefixCache([grow(k) for k in self.keys], [grow(v) for v in self.values],
                            grow(self.gen_mask), grow(self.key_valid))
 
+    def join(self, later: "PrefixCache", hidden: Tensor | None = None) -> "PrefixCache":
+        """This cache followed by `later` (keys of tokens after it); `hidden` [B, later.length] marks keys of
+        `later` that queries must not see (Fast-dLLM's dual cache hides the block being decoded, whose fresh
+        keys each step computes anew)."""
+        valid = later.key_valid if hidden is None else later.key_valid & ~hidden
+        return PrefixCache([torch.cat(p, dim=2) for p in zip(self.keys, later.keys)],
+                           [torch.cat(p, dim=2) for p in zip(self.values, later.values)],
+                           torch.cat((self.gen_mask, later.gen_mask), dim=1), torch.cat((self.key_valid, valid), dim=1))
+
 
 class LLaDABlock(nn.Module):
     def __init__(self, config: LavidaConfig, layer_id: int) -> None:
@@ -169,9 +178,8 @@ class LLaDATransformer(nn.Module):
 
         gen_mask [B, L]: True for tokens routed through the generation branch (None: text only).
         key_valid [B, L]: False for padding keys. With `past`, the queries follow the cached prompt.
+        use_cache: also return the queries' own keys/values (with `past`, not the past's: see PrefixCache.join).
         """
-        if use_cache and past is not None:
-            raise ValueError("use_cache with past is not supported: the prefix cache holds the prompt only")
         batch, length, _ = embeds.shape
         device = embeds.device
         past_len = past.length if past is not None else 0

@@ -1,9 +1,11 @@
 """Text sampler: LLaDA low-confidence remasking over semi-autoregressive blocks, as LaViDa runs it.
 
 Options: the uniform or shift schedule, float64 Gumbel sampling with temperature, LaViDa's prefix KV cache
-(the prompt is encoded once; each step runs the answer canvas only), Fast-dLLM confidence-threshold parallel
-decoding, EOS/EoT handling with early stop, and draft tokens (fixed tokens in the canvas that are never
-changed: infilling and answer-forcing).
+(the prompt is encoded once; each step runs the answer canvas only), Fast-dLLM's dual cache on top of it (the
+first step of a block runs the whole canvas and keeps its keys; the block's other steps run the block only,
+against those keys: approximate, since the rest of the canvas is not re-encoded until the next block),
+Fast-dLLM confidence-threshold parallel decoding, EOS/EoT handling with early stop, and draft tokens (fixed
+tokens in the canvas that are never changed: infilling and answer-forcing).
 
 Batches: prompts are left-padded (`prompt_mask` 0 on padding) and positions count real tokens only, so a row
 decodes the same tokens alone or in a batch.
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 from ..model import LavidaForMaskedDiffusion
@@ -32,6 +35,7 @@ class TextSamplerConfig:
     shift: float = 3.0
     threshold: float | None = None      # Fast-dLLM: unmask every masked token above it (at least one)
     use_cache: bool = True              # prefix KV cache (implies prefix_lm)
+    dual_cache: bool = False            # Fast-dLLM dual cache over the answer (needs use_cache)
     prefix_lm: bool = True              # prompt does not attend to the answer
     stop_at_eos: bool = True            # after a finished block holding EOS/EoT, fill the rest with EOS
     eos_logits_inf: bool = False        # never generate EOS (LLaDA logits_eos_inf)
@@ -46,6 +50,8 @@ class TextSamplerConfig:
             raise ValueError("steps must be a multiple of the number of blocks")
         if self.use_cache and not self.prefix_lm:
             raise ValueError("the prefix cache needs prefix_lm=True")
+        if self.dual_cache and not self.use_cache:
+            raise ValueError("the dual cache needs use_cache=True")
         if self.threshold is not None and not 0 < self.threshold <= 1:
             raise ValueError("threshold must lie in (0, 1]")
 
@@ -65,7 +71,7 @@ def prompt_positions(prompt_mask: Tensor) -> Tensor:
 
 
 class _Denoiser:
-    """Answer-canvas logits, with or without the prefix cache."""
+    """Answer-canvas logits, with or without the prefix cache, and with the dual cache when configured."""
 
     def __init__(self, model: LavidaForMaskedDiffusion, prompt_ids: Tensor, prompt_mask: Tensor,
                  image_features: Tensor | None, edit_vq: Tensor | None, gen_vq: Tensor | None, gen_length: int,
@@ -74,16 +80,29 @@ class _Denoiser:
         self.image_features, self.edit_vq, self.gen_vq, self.config = image_features, edit_vq, gen_vq, config
         real = prompt_mask.long().sum(dim=1, keepdim=True)
         self.answer_pos = real + torch.arange(gen_length, device=prompt_ids.device)[None]
-        self.cache = None
+        self.cache = self.window = None
+        if config.dual_cache and gen_vq is not None:
+            raise ValueError("the dual cache is for text canvases (no generation slots)")
         if config.use_cache:
             self.cache = model(prompt_ids, image_features=image_features, edit_vq=edit_vq, attention_mask=prompt_mask,
                                position_ids=prompt_positions(prompt_mask), use_cache=True).cache
 
-    def __call__(self, canvas: Tensor) -> Tensor:
+    def __call__(self, canvas: Tensor, block: tuple[int, int], first_in_block: bool) -> Tensor:
+        """Logits [B, gen_length, V]; with the dual cache, outside `block` they are 0 after the block's first step."""
         ones = torch.ones_like(canvas)
+        if self.config.dual_cache and not first_in_block:
+            start, end = block
+            logits = self.model(canvas[:, start:end], attention_mask=ones[:, start:end],
+                                position_ids=self.answer_pos[:, start:end], past=self.window).logits
+            return F.pad(logits, (0, 0, start, canvas.shape[1] - end))
         if self.cache is not None:
-            return self.model(canvas, gen_vq=self.gen_vq, attention_mask=ones, position_ids=self.answer_pos,
-                              past=self.cache).logits
+            out = self.model(canvas, gen_vq=self.gen_vq, attention_mask=ones, position_ids=self.answer_pos,
+                             past=self.cache, use_cache=self.config.dual_cache)
+            if self.config.dual_cache:
+                positions = torch.arange(canvas.shape[1], device=canvas.device)
+                in_block = (positions >= block[0]) & (positions < block[1])
+                self.window = self.cache.join(out.cache, in_block[None].expand_as(canvas))
+            return out.logits
         ids = torch.cat((self.prompt_ids, canvas), dim=1)
         positions = torch.cat((prompt_positions(self.prompt_mask), self.answer_pos), dim=1)
         prefix = self.prompt_ids.shape[1] if self.config.prefix_lm else None
@@ -147,7 +166,7 @@ def generate_text(model: LavidaForMaskedDiffusion, prompt_ids: Tensor, config: T
             masked = (canvas == mask_id) & in_block
             if not bool(masked.any()):
                 break
-            logits = denoise(canvas)
+            logits = denoise(canvas, (start, end), step == 0)
             nfe += 1
             if config.eos_logits_inf:
                 logits[..., c.eos_token_id] = float("-inf")
