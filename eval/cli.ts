@@ -52,12 +52,9 @@ async function score(args: string[]): Promise<void> {
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
-    const commands: Record<string, (args: string[]) => Promise<void>> = { run: runCommand, score, report: reportCommand };
+    const commands: Record<string, (args: string[]) => Promise<number | void>> = { run: runCommand, score, report: reportCommand };
     const command = cmd !== undefined && Object.hasOwn(commands, cmd) ? commands[cmd] : undefined;
-    if (command) {
-      await command(rest);
-      return 0;
-    }
+    if (command) return (await command(rest)) ?? 0;
     if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
       process.stdout.write(`${USAGE}\n`);
       return cmd === undefined ? 2 : 0;

@@ -2,7 +2,8 @@
 # The full world mini-benchmarks: writes them with the Python writer, runs all five against an embedded server,
 # scores them (ImgEdit with the world oracle judge) and writes the report under docs/eval/.
 #   scripts/eval-world.sh [MODEL_ID] [SIZE] [SEED]      (defaults: lavida-r1-tiny 300 0; npm run eval:world)
-# Re-running continues unfinished runs (--resume). Env: LAVIDA_MODELS_DIR, CONCURRENCY (default 4), WORK (data and
+# A run with failed samples stops the script (exit 3); re-running continues unfinished runs and retries the failed
+# samples (--resume --retry-errors). Env: LAVIDA_MODELS_DIR, CONCURRENCY (default 4), WORK (data and
 # runs; default /tmp/lavida-eval-world/<model>), REPORT_DIR (default docs/eval/<model>), LAVIDA_WORKERS /
 # LAVIDA_INTRA_OP_THREADS (default 1 / 1) as for the server.
 set -euo pipefail
@@ -27,7 +28,7 @@ runs=()
 for b in mathvista chartqa mmmu-pro lisa imgedit; do
   out="$work/runs/$b"
   resume=()
-  [ -s "$out/predictions.jsonl" ] && resume=(--resume)
+  [ -s "$out/predictions.jsonl" ] && resume=(--resume --retry-errors)
   node bin/lavida-eval.mjs run --benchmark "$b" --data "$data/${folder[$b]}" --embedded --model "$model" "${models_dir[@]}" \
     --out "$out" --concurrency "${CONCURRENCY:-4}" "${resume[@]}" > /dev/null  # the summary is in $out/summary.json
   runs+=("$out")

@@ -10,7 +10,7 @@ export const RUN_USAGE = `usage: lavida-eval run --benchmark NAME --data DIR (--
   --prompt   mathvista: query (default) | format-prompt;  mmmu-pro: official (default) | lmms-eval
   --direct   mmmu-pro: direct-answer prompts instead of chain of thought
   LAVIDA_API_KEY is sent as the bearer token. ImgEdit on world data is judged by the world oracle judge
-  (train/.venv Python, or LAVIDA_PYTHON).`;
+  (train/.venv Python, or LAVIDA_PYTHON). Exit status 3: the run finished but some samples failed.`;
 
 function positiveInt(v: string | undefined, name: string, dflt: number | undefined): number | undefined {
   if (v === undefined) return dflt;
@@ -60,7 +60,14 @@ export function parseRunArgs(args: string[]): RunOptions {
   };
 }
 
-export async function runCommand(args: string[]): Promise<void> {
+/** Exit status of a run whose failed samples are recorded (and scored as wrong): it is incomplete. */
+export const EXIT_SAMPLES_FAILED = 3;
+
+export async function runCommand(args: string[]): Promise<number> {
   const { record, summary } = await run(parseRunArgs(args));
   process.stdout.write(`${JSON.stringify({ run: record, summary }, null, 2)}\n`);
+  if (record.errors === 0) return 0;
+  process.stderr.write(`lavida-eval: ${record.errors} of ${record.completed} samples failed (their "error" is in predictions.jsonl, ` +
+    'and they score as wrong); rerun with --resume --retry-errors to retry them\n');
+  return EXIT_SAMPLES_FAILED;
 }

@@ -2,12 +2,15 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { appendFile, readFile, readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import sharp from 'sharp';
 import { NO_PACKAGE, PACKAGE_DIR } from '../package.js';
 import { tempDir, writeMMMUProMultiImage } from './helpers.js';
 
@@ -149,6 +152,30 @@ describe('lavida-eval run: argument and server errors', () => {
     const r = await cli(['run', '--benchmark', 'lisa', '--data', '.', '--out', '/tmp/x']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /give exactly one of --server URL and --embedded/);
+  });
+
+  test('a server that fails every sample: predictions and run.json record the errors, exit status 3', async () => {
+    const dir = await tempDir();
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).png().toFile(join(dir, 'a.png'));
+    await appendFile(join(dir, 'lisa_test.json'), JSON.stringify(['the dog', 'the cat'].map((problem) => ({ image: 'a.png', problem, solution: [1, 2, 3, 4] }))));
+    const server = createServer((req, res) => {
+      if (req.url === '/v1/models') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [{ id: 'broken', object: 'model' }] }));
+      req.resume().on('end', () => res.writeHead(500, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ type: 'about:blank', title: 'Internal', status: 500 })));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const out = join(dir, 'out');
+      const r = await cli(['run', '--benchmark', 'lisa', '--data', join(dir, 'lisa_test.json'), '--server', url, '--out', out]);
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stderr, /2 of 2 samples failed .*--resume --retry-errors/);
+      const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8'));
+      assert.deepEqual([run.total, run.completed, run.errors], [2, 2, 2]);
+      const lines = (await readFile(join(out, 'predictions.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      assert.ok(lines.every((l) => typeof l.error === 'string' && l.response === ''), JSON.stringify(lines));
+    } finally {
+      server.close();
+    }
   });
 
   test('an unreachable server fails at once, without a stack trace', async () => {
