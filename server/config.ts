@@ -11,6 +11,7 @@ export interface ServerConfig {
   intraOpNumThreads: number;
   workerMaxRestarts: number; // crashed ONNX Runtime workers replaced at most this often within workerRestartWindowMs
   workerRestartWindowMs: number;
+  workerHangMs: number; // a graph run slower than this counts as a crash of its worker (0: never)
   apiKeys: string[]; // empty: no authentication
   maxJsonBytes: number; // JSON bodies (base64 images included)
   maxUploadBytes: number; // one multipart file
@@ -24,7 +25,8 @@ export interface ServerConfig {
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const DEFAULTS: Omit<ServerConfig, 'modelsDir' | 'modelId'> = {
-  port: 8080, host: undefined, workers: 1, intraOpNumThreads: 1, workerMaxRestarts: 5, workerRestartWindowMs: 60_000, apiKeys: [],
+  port: 8080, host: undefined, workers: 1, intraOpNumThreads: 1, workerMaxRestarts: 5, workerRestartWindowMs: 60_000, workerHangMs: 60_000,
+  apiKeys: [],
   maxJsonBytes: 20 << 20, maxUploadBytes: 15 << 20, maxPixels: 25_000_000,
   maxQueue: 64, deadlineMs: 120_000, drainTimeoutMs: 30_000, logLevel: 'info',
 };
@@ -47,6 +49,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     intraOpNumThreads: int(env, 'LAVIDA_INTRA_OP_THREADS', DEFAULTS.intraOpNumThreads),
     workerMaxRestarts: int(env, 'LAVIDA_WORKER_MAX_RESTARTS', DEFAULTS.workerMaxRestarts),
     workerRestartWindowMs: int(env, 'LAVIDA_WORKER_RESTART_WINDOW_MS', DEFAULTS.workerRestartWindowMs, 1),
+    workerHangMs: int(env, 'LAVIDA_WORKER_HANG_MS', DEFAULTS.workerHangMs),
     apiKeys: (env.LAVIDA_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     maxJsonBytes: int(env, 'LAVIDA_MAX_BODY_BYTES', DEFAULTS.maxJsonBytes, 1),
     maxUploadBytes: int(env, 'LAVIDA_MAX_UPLOAD_BYTES', DEFAULTS.maxUploadBytes, 1),

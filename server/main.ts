@@ -12,6 +12,7 @@ async function start(config: ServerConfig, logger: Logger): Promise<{ server: Se
   const engine = await Engine.load({
     modelsDir: config.modelsDir, modelId: config.modelId, workers: config.workers, intraOpNumThreads: config.intraOpNumThreads,
     restartPolicy: { maxRestarts: config.workerMaxRestarts, windowMs: config.workerRestartWindowMs },
+    workerHangMs: config.workerHangMs || undefined,
     log: (line) => logger.info(line), onWorkerEvent: logWorkerEvent(logger),
   });
   const { app, ctx } = createApp({ engine, config, logger });

@@ -25,6 +25,7 @@ export interface EngineOptions {
   batching?: BatcherOptions; // default 5 ms window, 16 jobs; { windowMs: 0, maxBatch: 1 } turns it off
   verifyChecksums?: boolean;
   restartPolicy?: Partial<RestartPolicy>; // crashed workers (default: ort/restart-policy.ts)
+  workerHangMs?: number; // a graph run slower than this counts as a crash of its worker (default: never)
   log?: (line: string) => void;
   onWorkerEvent?: (e: PoolEvent) => void; // crashes and restarts (default: one JSON line to `log`)
 }
@@ -60,7 +61,7 @@ export class Engine {
     const pool = await WorkerPool.start(o.workers ?? 1, {
       dir: pkg.dir, graphs, device, intraOpNumThreads: o.intraOpNumThreads ?? 1, interOpNumThreads: o.interOpNumThreads ?? 1,
       graphOptimizationLevel: pkg.manifest.runtime.graph_optimization_level, enableCpuMemArena: true,
-    }, { restart: o.restartPolicy, onEvent: o.onWorkerEvent ?? ((e) => log(JSON.stringify(e))) });
+    }, { restart: o.restartPolicy, hangMs: o.workerHangMs, onEvent: o.onWorkerEvent ?? ((e) => log(JSON.stringify(e))) });
     const { provider, fallbackReason } = pool.info;
     if (fallbackReason) log(`[engine] LAVIDA_DEVICE=${device}: running on ${provider} (${fallbackReason})`);
     else log(`[engine] ${pkg.id} on ${provider}, ${pool.size} worker(s)`);

@@ -28,6 +28,7 @@ export interface PoolHealth {
 export interface PoolOptions {
   restart?: Partial<RestartPolicy>;
   onEvent?: (e: PoolEvent) => void;
+  hangMs?: number; // a graph run slower than this counts as a crash of its worker (default: never)
 }
 
 /** One worker, held by a job until `release`; its caches are dropped on release. */
@@ -75,6 +76,7 @@ export class WorkerPool {
   private readonly crashWindow: CrashWindow;
   private readonly onEvent: (e: PoolEvent) => void;
   private readonly respawn: SessionSettings;
+  private readonly hangMs: number | undefined;
   private leaseCount = 0;
   private restarts = 0;
   private crashes = 0;
@@ -87,12 +89,13 @@ export class WorkerPool {
     this.onEvent = o.onEvent ?? (() => undefined);
     // a replacement must not quietly come up on another provider than the one /readyz reports
     this.respawn = { ...settings, device: info.provider };
+    this.hangMs = o.hangMs;
   }
 
   static async start(size: number, settings: SessionSettings, o: PoolOptions = {}): Promise<WorkerPool> {
     if (!(Number.isInteger(size) && size >= 1)) throw new Error(`worker pool size must be a positive integer, got ${size}`);
     let pool: WorkerPool | undefined;
-    const workers = Array.from({ length: size }, () => new WorkerHandle((w, e, n) => pool?.died(w, e, n)));
+    const workers = Array.from({ length: size }, () => new WorkerHandle((w, e, n) => pool?.died(w, e, n), { hangMs: o.hangMs }));
     try {
       const infos = await Promise.all(workers.map((w) => w.call<InitResult>({ op: 'init', settings })));
       pool = new WorkerPool(workers, infos[0]!, settings, o);
@@ -122,11 +125,13 @@ export class WorkerPool {
     return new Lease(worker, `lease${this.leaseCount++}`);
   }
 
-  /** Test hook: kills worker `slot` as a native crash would (see WorkerHandle.killForTesting). */
-  crashForTesting(slot: number, when: 'now' | 'next-run' = 'now'): void {
+  /** Test hooks: kills worker `slot` as a native crash would (see WorkerHandle.killForTesting), or makes its
+   *  next call never return (`stall`). */
+  crashForTesting(slot: number, when: 'now' | 'next-run' | 'stall' = 'now'): void {
     const w = this.slots[slot]?.worker;
     if (!w) throw new Error(`worker ${slot} is not running`);
-    w.killForTesting(when === 'next-run');
+    if (when === 'stall') w.stallForTesting();
+    else w.killForTesting(when === 'next-run');
   }
 
   async close(): Promise<void> {
@@ -183,7 +188,7 @@ export class WorkerPool {
     slot.timer = slot.dueAt = undefined;
     const t0 = performance.now();
     // deaths while starting surface as the init call's rejection below, not through died()
-    const w = (slot.starting = new WorkerHandle((dead, e, n) => this.died(dead, e, n)));
+    const w = (slot.starting = new WorkerHandle((dead, e, n) => this.died(dead, e, n), { hangMs: this.hangMs }));
     try {
       await w.call<InitResult>({ op: 'init', settings: this.respawn });
     } catch (e) {

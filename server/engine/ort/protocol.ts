@@ -39,7 +39,9 @@ export type Request =
   | { op: 'init'; settings: SessionSettings }
   | { op: 'run'; graph: GraphName; feeds: Feeds; fetches: string[]; cache?: CacheRef }
   | { op: 'slice'; cache: string; rows: number[] } // keep only these batch rows of a stored cache
-  | { op: 'drop'; cache: string };
+  | { op: 'drop'; cache: string }
+  // ends the thread between runs, without a reply: `afterNextRun` in place of the next run's reply
+  | { op: 'exit'; code: number; afterNextRun?: boolean };
 
 export interface InitResult {
   provider: 'cuda' | 'cpu' | 'webgpu';

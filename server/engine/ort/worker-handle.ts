@@ -1,5 +1,8 @@
 // The main thread's handle on one ONNX Runtime worker thread: request/response calls by id, and death
-// detection (an uncaught error or any exit fails every pending call and is reported once to the owner).
+// detection (an uncaught error or any exit fails every pending call and is reported once to the owner). A graph
+// run that takes longer than `hangMs` counts as a death too: the handle is reported hung and the thread is asked
+// to exit once the run returns. It is never terminated mid-run: onnxruntime-node aborts the whole process when a
+// run returns into a terminated thread. (A run that never returns leaves its thread behind, idle but not freed.)
 import { Worker } from 'node:worker_threads';
 import { DeviceError } from './device.js';
 import { WorkerCrashedError, WorkerUnavailableError } from './errors.js';
@@ -17,33 +20,59 @@ function spawnWorker(): Worker {
   return new Worker(boot, { eval: true });
 }
 
+const RETIRE_WAIT_MS = 5000;
+
 /** Called once when the thread dies on its own (not after `terminate`); `inFlight` calls were failed. */
 export type OnDeath = (w: WorkerHandle, error: WorkerCrashedError, inFlight: number) => void;
 
+interface PendingCall {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  watchdog?: NodeJS.Timeout;
+}
+
+export interface WorkerHandleOptions {
+  hangMs?: number; // a graph run slower than this is a hung worker (default: never)
+}
+
 export class WorkerHandle {
   private readonly worker: Worker;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, PendingCall>();
   private nextId = 0;
   private dead: Error | null = null;
-  private crashOnRun = false;
+  private dropNextReply = false;
   leases = 0;
 
-  constructor(onDeath: OnDeath) {
+  constructor(private readonly onDeath: OnDeath, private readonly o: WorkerHandleOptions = {}) {
     this.worker = spawnWorker();
     this.worker.on('message', (msg: Response) => {
       const p = this.pending.get(msg.id);
       if (!p) return;
+      if (this.dropNextReply) return void (this.dropNextReply = false);
       this.pending.delete(msg.id);
+      clearTimeout(p.watchdog);
       if (msg.ok) p.resolve(msg.result);
       else p.reject(revive(msg.error));
     });
-    const die = (e: WorkerCrashedError): void => {
-      if (this.dead) return; // 'error' is followed by 'exit': report the first
-      const inFlight = this.fail(e);
-      onDeath(this, e, inFlight);
-    };
-    this.worker.on('error', (e) => die(new WorkerCrashedError(`ONNX Runtime worker crashed: ${e.message}`)));
-    this.worker.on('exit', (code) => die(new WorkerCrashedError(`ONNX Runtime worker exited (code ${code})`)));
+    this.worker.on('error', (e) => this.die(new WorkerCrashedError(`ONNX Runtime worker crashed: ${e.message}`)));
+    this.worker.on('exit', (code) => this.die(new WorkerCrashedError(`ONNX Runtime worker exited (code ${code})`)));
+  }
+
+  private die(e: WorkerCrashedError): void {
+    if (this.dead) return; // 'error' is followed by 'exit': report the first
+    const inFlight = this.fail(e);
+    this.onDeath(this, e, inFlight);
+  }
+
+  private hung(ms: number): void {
+    this.die(new WorkerCrashedError(`ONNX Runtime worker hung: a graph run took over ${ms} ms`));
+    this.silence();
+    this.post({ op: 'exit', code: 0 });
+  }
+
+  /** A message that gets no reply. */
+  private post(req: Extract<Request, { op: 'exit' }>): void {
+    this.worker.postMessage({ id: -1, req });
   }
 
   get alive(): boolean {
@@ -54,34 +83,62 @@ export class WorkerHandle {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     const reply = new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      const hangMs = req.op === 'run' ? this.o.hangMs : undefined;
+      const watchdog = hangMs ? setTimeout(() => this.hung(hangMs), hangMs) : undefined;
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, watchdog });
       this.worker.postMessage({ id, req }, req.op === 'run' ? transferables(Object.values(req.feeds)) : []);
     });
-    if (this.crashOnRun && req.op === 'run') this.killForTesting();
     return reply;
   }
 
   /** Test hook: ends the thread abruptly, as a native crash would (the death is reported like any other);
-   *  with `onNextRun`, right after its next `run` call is sent, so that call is in flight when it dies. */
+   *  with `onNextRun`, when its next `run` returns, in place of the reply, so that call is in flight when it
+   *  dies. (Only an idle thread is terminated: see the header.) */
   killForTesting(onNextRun = false): void {
-    this.crashOnRun = onNextRun;
-    if (!onNextRun) void this.worker.terminate();
+    if (onNextRun) this.post({ op: 'exit', code: 1, afterNextRun: true });
+    else void this.worker.terminate();
   }
 
-  /** Ends the thread on purpose: pending calls fail with WorkerUnavailableError, no death is reported. */
+  /** Test hook: the reply to the next call is lost, as if the call never returned (a hung native call). */
+  stallForTesting(): void {
+    this.dropNextReply = true;
+  }
+
+  /** Ends the thread on purpose: pending calls fail with WorkerUnavailableError, no death is reported. A busy
+   *  thread exits once its run returns (see the header); a run that takes over `RETIRE_WAIT_MS` is not waited for. */
   async terminate(): Promise<void> {
+    const busy = this.pending.size > 0;
+    this.silence();
+    this.fail(new WorkerUnavailableError('the ONNX Runtime worker pool is closed'));
+    if (!busy) return void (await this.worker.terminate());
+    this.post({ op: 'exit', code: 0 });
+    await new Promise<void>((done) => {
+      const giveUp = setTimeout(() => {
+        this.worker.unref(); // it no longer keeps the process alive
+        done();
+      }, RETIRE_WAIT_MS);
+      this.worker.once('exit', () => {
+        clearTimeout(giveUp);
+        done();
+      });
+    });
+  }
+
+  /** No more death reports from the thread (it is being ended on purpose). */
+  private silence(): void {
     this.worker.removeAllListeners('exit');
     this.worker.removeAllListeners('error');
     this.worker.on('error', () => undefined);
-    this.fail(new WorkerUnavailableError('the ONNX Runtime worker pool is closed'));
-    await this.worker.terminate();
   }
 
   /** Marks the handle dead and fails its pending calls; how many there were. */
   private fail(e: Error): number {
     this.dead ??= e;
     const n = this.pending.size;
-    for (const p of this.pending.values()) p.reject(e);
+    for (const p of this.pending.values()) {
+      clearTimeout(p.watchdog);
+      p.reject(e);
+    }
     this.pending.clear();
     return n;
   }

@@ -78,7 +78,9 @@ async function run(graph: GraphName, feeds: Feeds, fetches: string[], cache: Cac
   return result;
 }
 
-async function handle(req: Request): Promise<unknown> {
+let exitAfterRun: number | null = null;
+
+async function handle(req: Exclude<Request, { op: 'exit' }>): Promise<unknown> {
   switch (req.op) {
     case 'init': {
       state = await createSessions(req.settings);
@@ -99,8 +101,15 @@ async function handle(req: Request): Promise<unknown> {
 }
 
 port.on('message', (msg: { id: number; req: Request }) => {
-  handle(msg.req).then(
+  const req = msg.req;
+  if (req.op === 'exit') {
+    if (req.afterNextRun) exitAfterRun = req.code;
+    else process.exit(req.code); // ends this thread only
+    return;
+  }
+  handle(req).then(
     (result) => {
+      if (req.op === 'run' && exitAfterRun !== null) process.exit(exitAfterRun);
       const tensors = result && msg.req.op === 'run' ? Object.values(result as RunResult) : [];
       port.postMessage({ id: msg.id, ok: true, result } satisfies Response, transferables(tensors));
     },
