@@ -6,11 +6,15 @@ import { imageBytes, writeDurable } from './files.js';
 import type { JournalLine } from './journal.js';
 import type { Task } from './tasks.js';
 
+export type TextKnobs = Schemas['TextKnobs'];
+
 export interface CallOptions {
   client: LavidaClient;
   /** Edited images go to `<imagesDir>/<id>.png`. */
   imagesDir: string;
   timeoutMs: number;
+  /** Sent with every VQA request. */
+  knobs?: TextKnobs;
 }
 
 /** A failed call: the message recorded in the journal. */
@@ -40,7 +44,7 @@ async function perform(task: Task, o: CallOptions): Promise<Outcome> {
   const image = imageDataUrl(await imageBytes(task.image));
   const signal = AbortSignal.timeout(o.timeoutMs);
   if (task.kind === 'vqa') {
-    const d = await call(() => o.client.POST('/v1/vqa', { body: { image, question: task.question }, signal }));
+    const d = await call(() => o.client.POST('/v1/vqa', { body: { ...o.knobs, image, question: task.question }, signal }));
     // `response` is what the scorers read: the <answer> span when the model wrote one, else the whole text
     return { response: d.answer ?? d.text, text: d.text, finished: d.finished, usage: d.usage };
   }

@@ -2,15 +2,40 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../errors.js';
 import { benchmarkEntry } from '../score.js';
+import type { TextKnobs } from './call.js';
 import { run, type RunOptions } from './runner.js';
+
+/** TextKnobs of openapi.yaml and the JSON type of each; the server checks their ranges. */
+const KNOB_TYPES: Record<keyof TextKnobs, 'number' | 'boolean' | 'string'> = {
+  max_tokens: 'number', block_length: 'number', steps: 'number', threshold: 'number', dual_cache: 'boolean', schedule: 'string', shift: 'number',
+};
+const TEXT_KNOBS = Object.keys(KNOB_TYPES);
 
 export const RUN_USAGE = `usage: lavida-eval run --benchmark NAME --data DIR (--server URL | --embedded [--model ID] [--models-dir DIR])
                        --out DIR [--limit N] [--concurrency K] [--resume [--retry-errors]] [--timeout-ms MS]
-                       [--prompt STYLE] [--direct]
+                       [--prompt STYLE] [--direct] [--knobs JSON]
   --prompt   mathvista: query (default) | format-prompt;  mmmu-pro: official (default) | lmms-eval
   --direct   mmmu-pro: direct-answer prompts instead of chain of thought
+  --knobs    VQA benchmarks: text decoding knobs sent with every request, e.g. '{"threshold": 0.9, "dual_cache": true}'
+             (${TEXT_KNOBS.join(', ')}; see openapi.yaml TextKnobs)
   LAVIDA_API_KEY is sent as the bearer token. ImgEdit on world data is judged by the world oracle judge
   (train/.venv Python, or LAVIDA_PYTHON). Exit status 3: the run finished but some samples failed.`;
+
+export function parseKnobs(text: string): TextKnobs {
+  let knobs: unknown;
+  try {
+    knobs = JSON.parse(text);
+  } catch {
+    throw new UserError(`--knobs must be a JSON object (got ${text})`);
+  }
+  if (typeof knobs !== 'object' || knobs === null || Array.isArray(knobs)) throw new UserError(`--knobs must be a JSON object (got ${text})`);
+  for (const [k, value] of Object.entries(knobs)) {
+    const type = KNOB_TYPES[k as keyof TextKnobs];
+    if (!type) throw new UserError(`--knobs: unknown knob "${k}" (known: ${TEXT_KNOBS.join(', ')})`);
+    if (typeof value !== type) throw new UserError(`--knobs: ${k} must be a ${type} (got ${JSON.stringify(value)})`);
+  }
+  return knobs as TextKnobs;
+}
 
 function positiveInt(v: string | undefined, name: string, dflt: number | undefined): number | undefined {
   if (v === undefined) return dflt;
@@ -29,6 +54,7 @@ export function parseRunArgs(args: string[]): RunOptions {
         embedded: { type: 'boolean' }, model: { type: 'string' }, 'models-dir': { type: 'string' },
         limit: { type: 'string' }, concurrency: { type: 'string' }, resume: { type: 'boolean' },
         'retry-errors': { type: 'boolean' }, 'timeout-ms': { type: 'string' }, prompt: { type: 'string' }, direct: { type: 'boolean' },
+        knobs: { type: 'string' },
       },
     }).values;
   } catch (e) {
@@ -44,6 +70,8 @@ export function parseRunArgs(args: string[]): RunOptions {
   const benchmark = benchmarkEntry(str('benchmark')!).name;
   if (str('prompt') !== undefined && !['mathvista', 'mmmu-pro'].includes(benchmark)) throw new UserError(`--prompt does not apply to ${benchmark}`);
   if (v.direct && benchmark !== 'mmmu-pro') throw new UserError(`--direct does not apply to ${benchmark}`);
+  const knobs = str('knobs') === undefined ? undefined : parseKnobs(str('knobs')!);
+  if (knobs && !['mathvista', 'chartqa', 'mmmu-pro'].includes(benchmark)) throw new UserError(`--knobs (text decoding) does not apply to ${benchmark}`);
   return {
     benchmark,
     data: str('data')!,
@@ -57,6 +85,7 @@ export function parseRunArgs(args: string[]): RunOptions {
     timeoutMs: positiveInt(str('timeout-ms'), 'timeout-ms', 300_000)!,
     prompt: str('prompt'),
     direct: v.direct === true,
+    knobs,
   };
 }
 

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { createLavidaClient } from '../../sdk/client.js';
 import { UserError } from '../errors.js';
 import { writeAtomic } from '../output.js';
-import { runTask } from './call.js';
+import { runTask, type TextKnobs } from './call.js';
 import { startEmbedded, type EmbeddedOptions } from './embedded.js';
 import { Journal, recoverJournal } from './journal.js';
 import { progressBar } from './progress.js';
@@ -24,6 +24,7 @@ export interface RunOptions extends TaskOptions {
   /** With `resume`: run samples whose line is an error again. */
   retryErrors: boolean;
   timeoutMs: number;
+  knobs?: TextKnobs;
 }
 
 /** OUT/run.json: what was run, against what, and how it went. */
@@ -35,6 +36,7 @@ export interface RunRecord {
   embedded: boolean;
   limit: number | null;
   prompt: string | null;
+  knobs: TextKnobs | null;
   total: number;
   completed: number;
   errors: number;
@@ -59,17 +61,29 @@ async function servedModel(baseUrl: string): Promise<string | null> {
   }
 }
 
+async function previousRecord(path: string): Promise<Partial<RunRecord> | null> {
+  return readFile(path, 'utf8').then((t) => JSON.parse(t) as Partial<RunRecord>, () => null);
+}
+
 /** A resumed run with nothing left to do keeps the model its earlier invocation recorded. */
 async function previousModel(path: string): Promise<string | null> {
-  const prev = await readFile(path, 'utf8').then((t) => JSON.parse(t) as Partial<RunRecord>, () => null);
+  const prev = await previousRecord(path);
   return typeof prev?.model === 'string' ? prev.model : null;
+}
+
+/** One journal, one decoding: a resumed run must send the knobs its earlier invocation sent. */
+async function checkSameKnobs(path: string, knobs: TextKnobs | null): Promise<void> {
+  const prev = await previousRecord(path);
+  if (!prev) return;
+  const before = JSON.stringify(prev.knobs ?? null);
+  if (before !== JSON.stringify(knobs)) throw new UserError(`this run was made with --knobs ${before}, not ${JSON.stringify(knobs)}: resume it with the same knobs, or use another --out`);
 }
 
 /** Runs `todo` with at most `concurrency` requests in flight, journaling each as it finishes. */
 async function drain(todo: Task[], o: RunOptions, baseUrl: string, journal: Journal): Promise<void> {
   const client = createLavidaClient({ baseUrl, apiKey: process.env.LAVIDA_API_KEY });
   const bar = progressBar(o.benchmark, todo.length);
-  const call = { client, imagesDir: join(o.out, 'images'), timeoutMs: o.timeoutMs };
+  const call = { client, imagesDir: join(o.out, 'images'), timeoutMs: o.timeoutMs, knobs: o.knobs };
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < todo.length) {
@@ -89,6 +103,7 @@ export async function run(o: RunOptions): Promise<{ record: RunRecord; summary: 
   if (!o.resume && (await nonEmpty(predictions))) {
     throw new UserError(`${predictions} already has predictions: pass --resume to continue it, or another --out`);
   }
+  if (o.resume) await checkSameKnobs(join(o.out, 'run.json'), o.knobs ?? null);
   const before = await recoverJournal(predictions, o.retryErrors);
   if (before.tornBytes > 0) process.stderr.write(`[run] dropped a torn last line (${before.tornBytes} bytes) from ${predictions}\n`);
   const todo = tasks.filter((t) => !before.done.has(t.id));
@@ -115,7 +130,7 @@ export async function run(o: RunOptions): Promise<{ record: RunRecord; summary: 
   model ??= await previousModel(join(o.out, 'run.json'));
   const record: RunRecord = {
     benchmark: o.benchmark, data: resolve(o.data), model, server: o.embedded ? 'embedded' : o.server ?? '', embedded: o.embedded !== undefined,
-    limit: o.limit ?? null, prompt: o.prompt ?? null, total: tasks.length, completed: after.done.size, errors: after.errors,
+    limit: o.limit ?? null, prompt: o.prompt ?? null, knobs: o.knobs ?? null, total: tasks.length, completed: after.done.size, errors: after.errors,
     finished_at: new Date().toISOString(), wall_s: Math.round((performance.now() - t0) / 10) / 100,
   };
   await writeAtomic(join(o.out, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);

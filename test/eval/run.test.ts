@@ -82,6 +82,23 @@ describe('lavida-eval run (embedded server, world data)', { skip: SKIP }, () => 
     });
   }
 
+  test('--knobs: every VQA request decodes with them (at most 4 passes), run.json keeps them, a resume must match', async () => {
+    const out = join(runs, 'mathvista-short');
+    const knobs = { max_tokens: 16, block_length: 16, steps: 4 };
+    const args = ['run', '--benchmark', 'mathvista', '--data', join(world, 'MathVista'), ...embedded(), '--out', out, '--limit', '2'];
+    const r = await cli([...args, '--knobs', JSON.stringify(knobs)]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(await readFile(join(out, 'run.json'), 'utf8')).knobs, knobs);
+    const passes = async (dir: string) => new Map((await readFile(join(dir, 'predictions.jsonl'), 'utf8')).split('\n').filter(Boolean)
+      .map((l) => JSON.parse(l) as { id: string; usage: { nfe: number } }).map((l) => [l.id, l.usage.nfe]));
+    const [short, plain] = [await passes(out), await passes(join(runs, 'mathvista'))]; // the plain run: the test above
+    assert.deepEqual([...short.keys()].sort(), [...plain.keys()].sort());
+    for (const [id, nfe] of short) assert.ok(nfe <= 4 && plain.get(id)! >= 16, `${id}: ${nfe} passes with the knobs, ${plain.get(id)} without`);
+    const other = await cli([...args, '--resume', '--knobs', '{"threshold": 0.5}']);
+    assert.equal(other.code, 1);
+    assert.match(other.stderr, /this run was made with --knobs \{"max_tokens":16,"block_length":16,"steps":4\}, not \{"threshold":0\.5\}/);
+  });
+
   test('kill -9 mid-run, a torn line, then --resume: nothing lost, nothing duplicated', async () => {
     const out = join(runs, 'killed');
     const file = join(out, 'predictions.jsonl');
@@ -175,6 +192,18 @@ describe('lavida-eval run: argument and server errors', () => {
       assert.ok(lines.every((l) => typeof l.error === 'string' && l.response === ''), JSON.stringify(lines));
     } finally {
       server.close();
+    }
+  });
+
+  test('--knobs must be a JSON object of known text knobs, for VQA benchmarks only', async () => {
+    const base = ['run', '--data', '.', '--server', 'http://127.0.0.1:9', '--out', '/tmp/x'];
+    for (const [benchmark, knobs, message] of [
+      ['mathvista', '[1]', /--knobs must be a JSON object/], ['mathvista', '{"temperature": 1}', /unknown knob "temperature" \(known: max_tokens/],
+      ['chartqa', '{"dual_cache": "yes"}', /dual_cache must be a boolean/], ['lisa', '{"threshold": 0.9}', /--knobs \(text decoding\) does not apply to lisa/],
+    ] as const) {
+      const r = await cli([...base, '--benchmark', benchmark, '--knobs', knobs]);
+      assert.equal(r.code, 1, knobs);
+      assert.match(r.stderr, message);
     }
   });
 
