@@ -1,9 +1,9 @@
 // `npm run load-test`: a bounded, loopback-only load test of the REST server. Starts `server/main.ts` as a child
 // process on 127.0.0.1 (ephemeral port, an API key set, the default package), then drives concurrent autocannon
-// connections over good requests (VQA as JSON and as an upload, grounding, /v1/models, /healthz) and bad ones
-// (non-image upload, truncated PNG, malformed JSON, missing fields, out-of-range knobs, unknown model, wrong API
-// key, oversize body) in three phases: a warm-up, then two identical measured halves. It samples the server's RSS
-// throughout and prints a Markdown report (--out FILE also writes it as JSON).
+// connections over good requests (VQA as JSON, as an upload and with threshold + dual cache, grounding, /v1/models,
+// /healthz) and bad ones (non-image upload, truncated PNG, malformed JSON, missing fields, out-of-range knobs,
+// unknown model, wrong API key, oversize body) in three phases: a warm-up, then two identical measured halves. It
+// samples the server's RSS throughout and prints a Markdown report (--out FILE also writes it as JSON).
 // Fails (exit 1) on any 5xx other than 503, a status a kind does not expect, transport errors or timeouts, an
 // unclean shutdown, or RSS growth beyond --rss-threshold (end of warm-up → end, and half 1 → half 2).
 // Flags: --duration S (both halves together, default 20), --warmup S (default 5), --connections N (default 16,
@@ -130,6 +130,7 @@ async function kinds(apiKey: string): Promise<Kind[]> {
   return [
     { name: 'vqa (JSON)', good: true, expect: [200], requests: [json('/v1/vqa', { image, question })] },
     { name: 'vqa (upload)', good: true, expect: [200], requests: [upload('/v1/vqa', await multipart({ question }, { bytes: png, type: 'image/png' }))] },
+    { name: 'vqa (threshold + dual cache)', good: true, expect: [200], requests: [json('/v1/vqa', { image, question, threshold: 0.9, dual_cache: true })] },
     { name: 'ground', good: true, expect: [200], requests: [json('/v1/ground', { image, description: 'the red square' })] },
     { name: 'GET /v1/models', good: true, expect: [200], requests: [{ method: 'GET', path: '/v1/models', headers: auth }] },
     { name: 'GET /healthz', good: true, expect: [200], requests: [{ method: 'GET', path: '/healthz' }] },
