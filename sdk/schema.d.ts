@@ -236,6 +236,10 @@ export interface components {
             /** @enum {string} */
             schedule?: "uniform" | "shift";
             shift?: number;
+            /** @description Gumbel-max sampling of each pass's candidates at this temperature (0, the default, is greedy). */
+            temperature?: number;
+            /** @description The draws with `temperature` > 0 (the same seed gives the same answer; default a random seed). */
+            seed?: number;
         };
         VqaFields: components["schemas"]["TextKnobs"] & {
             model?: components["schemas"]["ModelId"];
@@ -521,6 +525,10 @@ export interface components {
              * @enum {integer|null}
              */
             n?: 1 | null;
+            /** @description As TextKnobs.temperature (default 0: greedy). */
+            temperature?: number | null;
+            /** @description As TextKnobs.seed. */
+            seed?: number | null;
         };
         ChatCompletionUsage: {
             prompt_tokens: number;

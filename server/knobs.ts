@@ -26,7 +26,8 @@ export function textOptions(m: Model, k: S['TextKnobs']): TextSamplerOptions {
   if (threshold === null && steps % blocks) {
     throw new HttpProblem('invalid-request', `steps (${steps}) must be a multiple of the number of blocks (max_tokens / block_length = ${blocks})`);
   }
-  return { genLength, blockLength, steps, schedule: k.schedule ?? d.schedule, shift: k.shift, threshold, dualCache: k.dual_cache ?? false };
+  return { genLength, blockLength, steps, schedule: k.schedule ?? d.schedule, shift: k.shift, threshold,
+    dualCache: k.dual_cache ?? false, temperature: k.temperature ?? 0 };
 }
 
 export function editOptions(m: Model, k: S['EditFields']): EditSettings {

@@ -8,6 +8,7 @@ import { run, type RunOptions } from './runner.js';
 /** TextKnobs of openapi.yaml and the JSON type of each; the server checks their ranges. */
 const KNOB_TYPES: Record<keyof TextKnobs, 'number' | 'boolean' | 'string'> = {
   max_tokens: 'number', block_length: 'number', steps: 'number', threshold: 'number', dual_cache: 'boolean', schedule: 'string', shift: 'number',
+  temperature: 'number', seed: 'number',
 };
 const TEXT_KNOBS = Object.keys(KNOB_TYPES);
 

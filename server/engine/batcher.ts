@@ -24,8 +24,10 @@ const abortReason = (signal: AbortSignal): unknown =>
 export class DynamicBatcher<J, R> {
   private queue: Array<Pending<J, R>> = [];
   private timer: NodeJS.Timeout | undefined;
+  private running = 0;
 
-  constructor(private readonly run: BatchRun<J, R>, private readonly opts: BatcherOptions) {
+  /** onIdle: called whenever the last queued or running job is done (or dropped). */
+  constructor(private readonly run: BatchRun<J, R>, private readonly opts: BatcherOptions, private readonly onIdle?: () => void) {
     if (!(opts.maxBatch >= 1 && opts.windowMs >= 0)) throw new Error('maxBatch must be >= 1 and windowMs >= 0');
   }
 
@@ -34,8 +36,14 @@ export class DynamicBatcher<J, R> {
     return new Promise<R>((resolve, reject) => {
       const p: Pending<J, R> = { job, signal, resolve, reject, settled: false };
       p.onAbort = () => {
+        const queued = this.queue.includes(p);
         this.queue = this.queue.filter((q) => q !== p);
         this.settle(p, () => reject(abortReason(signal!)));
+        if (queued && this.idle) {
+          clearTimeout(this.timer);
+          this.timer = undefined;
+          this.onIdle?.();
+        }
       };
       signal?.addEventListener('abort', p.onAbort, { once: true });
       this.queue.push(p);
@@ -60,12 +68,21 @@ export class DynamicBatcher<J, R> {
     }
   }
 
+  /** No job queued or running. */
+  get idle(): boolean {
+    return this.queue.length === 0 && this.running === 0;
+  }
+
   private async execute(batch: Array<Pending<J, R>>): Promise<void> {
+    this.running++;
     try {
       const results = await this.run(batch.map((p) => p.job), (i) => !batch[i]!.signal?.aborted);
       batch.forEach((p, i) => this.settle(p, () => p.resolve(results[i]!)));
     } catch (e) {
       for (const p of batch) this.settle(p, () => p.reject(e));
+    } finally {
+      this.running--;
+      if (this.idle) this.onIdle?.();
     }
   }
 }

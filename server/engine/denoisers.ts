@@ -5,6 +5,7 @@
 // samplers commit and then stop on (or, for a finished block, ignore).
 import type { Lease } from './ort/pool.js';
 import type { PackageRuntime, PromptCache, StepInput } from './runtime.js';
+import type { UniformSource } from './sampling/noise.js';
 import type { Candidates, Denoise } from './sampling/types.js';
 
 export interface StepContext {
@@ -52,10 +53,15 @@ async function partialStep(ctx: StepContext, wanted: number[], width: number, fi
 
 /** Text canvases of `length` tokens (answers, edit plans with `genGrid` blank generation slots, LOC boxes
  *  with `vocabRange`). Returned ids are full-vocabulary ids. `dualCache` (answers only): a block's first pass
- *  keeps the window, its later passes run the block alone against it (sampling/text.py's dual cache). */
+ *  keeps the window, its later passes run the block alone against it (sampling/text.py's dual cache).
+ *  `temperature` > 0: candidates are drawn from the logits, batch row r from `rngs[r]`. */
 export function textDenoiser(ctx: StepContext, length: number, o: { maskId: number; fillId: number;
-  vocabRange?: [number, number]; genGrid?: { grid: number; maskId: number }; dualCache?: boolean }): Denoise {
+  vocabRange?: [number, number]; genGrid?: { grid: number; maskId: number }; dualCache?: boolean;
+  temperature?: number; rngs?: UniformSource[] }): Denoise {
   if (o.dualCache && o.genGrid) throw new Error('the dual cache is for text canvases (no generation slots)');
+  const temperature = o.temperature ?? 0;
+  if (temperature > 0 && o.rngs?.length !== ctx.batch) throw new Error('sampling with temperature needs one random source per batch row');
+  const sample = (rows: number[]) => (temperature > 0 ? { sample: { temperature, rngs: rows.map((r) => o.rngs![r]!) } } : {});
   return (canvas, _step, block) => {
     const masked = (r: number, from: number, to: number) => canvas.subarray(r * length + from, r * length + to).includes(o.maskId);
     const wanted = ctx.cache.rows.filter((r) => ctx.live(r) && masked(r, 0, length));
@@ -65,10 +71,11 @@ export function textDenoiser(ctx: StepContext, length: number, o: { maskId: numb
       const span = block.end - block.start;
       return partialStep(ctx, wanted, length, o.fillId, (rows) => ({
         canvas: rowsOf(canvas, rows, length, block.start, span), length: span, offset: block.start, want: 'text', vocabRange: o.vocabRange,
+        ...sample(rows),
       }), true, active);
     }
     return partialStep(ctx, wanted, length, o.fillId, (rows) => ({
-      canvas: rowsOf(canvas, rows, length), length, want: 'text', vocabRange: o.vocabRange,
+      canvas: rowsOf(canvas, rows, length), length, want: 'text', vocabRange: o.vocabRange, ...sample(rows),
       ...(block && { logitsSpan: [block.start, block.end] as [number, number] }),
       ...(o.dualCache && block && { keepWindow: [block.start, block.end] as [number, number] }),
       ...(o.genGrid && { grid: o.genGrid.grid, genVq: new Int32Array(rows.length * o.genGrid.grid ** 2).fill(o.genGrid.maskId) }),

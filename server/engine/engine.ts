@@ -76,18 +76,29 @@ export class Engine {
 
   private submit<R>(key: string, run: (jobs: Job[], live: (i: number) => boolean) => Promise<R[]>, job: Job, o: RequestOptions): Promise<R> {
     let b = this.batchers.get(key);
-    if (!b) this.batchers.set(key, (b = new DynamicBatcher<Job, unknown>(run, this.batching)));
+    if (!b) {
+      // one batcher per task and settings, dropped once idle: clients varying float knobs do not grow the map
+      const created: DynamicBatcher<Job, unknown> = new DynamicBatcher<Job, unknown>(run, this.batching,
+        () => void (this.batchers.get(key) === created && this.batchers.delete(key)));
+      this.batchers.set(key, (b = created));
+    }
     return b.submit(job, o.signal) as Promise<R>;
   }
 
-  private async job(image: ImageInput, prompt: string, onStep?: Job['onStep']): Promise<Job> {
-    return { prompt, image: isRgb(image) ? image : await decodeImage(image), onStep };
+  /** Batchers alive now (one per task and settings with jobs queued or running). */
+  get batcherCount(): number {
+    return this.batchers.size;
   }
 
-  async vqa(image: ImageInput, question: string, o: RequestOptions & { sampling?: Partial<TextSamplerOptions> } = {}): Promise<VqaResult> {
+  private async job(image: ImageInput, prompt: string, onStep?: Job['onStep'], seed?: number): Promise<Job> {
+    return { prompt, image: isRgb(image) ? image : await decodeImage(image), onStep, seed };
+  }
+
+  /** `seed`: with `sampling.temperature` > 0, the draws (alone or in a batch, the same seed gives the same answer). */
+  async vqa(image: ImageInput, question: string, o: RequestOptions & { sampling?: Partial<TextSamplerOptions>; seed?: number } = {}): Promise<VqaResult> {
     const settings = { ...textSettings(this.model), ...o.sampling };
     return this.submit(`vqa:${JSON.stringify(settings)}`, (jobs, live) => answerQuestions(this.model, jobs, settings, live),
-      await this.job(image, question, o.onStep), o);
+      await this.job(image, question, o.onStep, o.seed), o);
   }
 
   async ground(image: ImageInput, description: string, o: RequestOptions & { steps?: 1 | 2 | 4 } = {}): Promise<GroundResult> {

@@ -1,6 +1,7 @@
 // The task pipelines over a batch of jobs (mirrors train/lavida_r1/export/ort_pipeline.py, which mirrors
 // inference.py): VQA text, grounding boxes and instruction edits. One leased worker runs the whole batch;
 // `live(i)` turns false when job i is cancelled, and the denoisers then stop running its row.
+import { randomInt } from 'node:crypto';
 import sharp from 'sharp';
 import { decodeText, extractAnswer } from './answer.js';
 import { countImageTokens } from './anyres.js';
@@ -15,12 +16,14 @@ import type { RgbImage } from './rgb.js';
 import type { PromptRow } from './runtime.js';
 import { generateBox, LOC_SLOTS } from './sampling/grounding.js';
 import { generateImage, type ImageSamplerOptions } from './sampling/image.js';
+import { PyRandom } from './sampling/pyrandom.js';
 import { generateText, type TextSamplerOptions } from './sampling/text.js';
 import type { StepCallback } from './sampling/types.js';
 
 export interface Job {
   prompt: string; // the question, grounding request or edit instruction
   image: RgbImage;
+  seed?: number; // VQA with temperature: the job's random source (default: a random seed)
   onStep?: (e: StepEvent) => void; // streaming: this job's canvas after every pass
 }
 
@@ -108,7 +111,8 @@ export async function answerQuestions(m: Model, jobs: Job[], o: TextSamplerOptio
     const cache = await m.runtime.prefill(lease, rows);
     const ctx: StepContext = { rt: m.runtime, lease, cache, batch: jobs.length, live };
     const c = m.config;
-    const denoise = textDenoiser(ctx, o.genLength, { maskId: c.mask_token_id, fillId: c.eos_token_id, dualCache: o.dualCache });
+    const rngs = (o.temperature ?? 0) > 0 ? jobs.map((j) => new PyRandom(j.seed ?? randomInt(2 ** 32))) : undefined;
+    const denoise = textDenoiser(ctx, o.genLength, { maskId: c.mask_token_id, fillId: c.eos_token_id, dualCache: o.dualCache, temperature: o.temperature, rngs });
     const ids = { maskId: c.mask_token_id, eosId: c.eos_token_id, eotId: c.eot_token_id };
     const sample = await generateText(denoise, ids, o, jobs.length, undefined, fanOut(jobs, 'text', o.genLength));
     return jobs.map((_, i) => {

@@ -5,6 +5,7 @@ import type { AnyresImage } from './image.js';
 import type { PackageConfig } from './package/manifest.js';
 import type { Lease } from './ort/pool.js';
 import { tensor, type Feeds } from './ort/protocol.js';
+import { chooseTokens, type UniformSource } from './sampling/noise.js';
 
 export const int64 = (values: ArrayLike<number>): BigInt64Array => BigInt64Array.from(Array.from(values, BigInt));
 const toInt32 = (values: BigInt64Array): Int32Array => Int32Array.from(values, Number);
@@ -52,11 +53,25 @@ export interface StepInput {
   grid?: number;
   vocabRange?: [number, number]; // text logits outside are -inf (default: the whole vocabulary)
   want: 'text' | 'vq';
+  sample?: { temperature: number; rngs: UniformSource[] }; // text: Gumbel-max from the logits, one source per row
 }
 
 export interface StepOutput {
   ids: Int32Array; // [rows * length] (text) or [rows * grid * grid] (vq)
   confidence: Float32Array;
+}
+
+/** Candidates of each row's logits [rows * positions * vocab], each row drawing from its own source. */
+function sampleRows(logits: Float32Array, rows: number, vocab: number, o: NonNullable<StepInput['sample']>): StepOutput {
+  const width = logits.length / rows;
+  const ids = new Int32Array(logits.length / vocab);
+  const confidence = new Float32Array(ids.length);
+  for (let r = 0; r < rows; r++) {
+    const out = chooseTokens(logits.subarray(r * width, (r + 1) * width), vocab, o.temperature, o.rngs[r]!);
+    ids.set(out.ids, (r * width) / vocab);
+    confidence.set(out.confidence, (r * width) / vocab);
+  }
+  return { ids, confidence };
 }
 
 export class PackageRuntime {
@@ -166,12 +181,14 @@ export class PackageRuntime {
       vocab_range: tensor('int64', int64(s.vocabRange ?? [0, c.embedding_size]), [2]),
     };
     const [idsName, confName] = s.want === 'text' ? ['text_ids', 'text_confidence'] : ['vq_ids', 'vq_confidence'];
+    const fetches = s.want === 'text' && s.sample ? ['text_logits'] : [idsName, confName];
     if (againstWindow && cache.window === undefined) throw new Error('no dual-cache window: run the block\'s first pass with keepWindow');
     if (s.keepWindow) cache.window ??= `${cache.key}-window`;
     const rows = only && only.length !== cache.rows.length ? { rows: only.map((r) => cache.rows.indexOf(r)) } : {};
-    const out = await lease.run('backbone', feeds, [idsName, confName], againstWindow
+    const out = await lease.run('backbone', feeds, fetches, againstWindow
       ? { use: cache.window, ...rows }
       : { use: cache.key, ...rows, ...(s.keepWindow && { extend: { key: cache.window!, hide: s.keepWindow } }) });
+    if (s.want === 'text' && s.sample) return sampleRows(out.text_logits!.data as Float32Array, B, c.embedding_size, s.sample);
     return { ids: toInt32(out[idsName]!.data as BigInt64Array), confidence: out[confName]!.data as Float32Array };
   }
 

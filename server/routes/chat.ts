@@ -40,7 +40,7 @@ export function chatRouter(ctx: AppContext): Router {
     checkModel(ctx, body.model);
     const m = ctx.engine.model;
     const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
-    const sampling = textOptions(m, { max_tokens: maxTokens });
+    const sampling = textOptions(m, { max_tokens: maxTokens, temperature: body.temperature ?? undefined });
     const { question, image: bytes } = questionAndImage(body.messages);
     await runJob(ctx, res, 'chat', async (signal) => {
       const { image } = await decodeRequestImage(bytes, ctx.config.maxPixels);
@@ -53,7 +53,7 @@ export function chatRouter(ctx: AppContext): Router {
       let sent = '';
       stream?.send(undefined, chunk({ role: 'assistant', content: '' }, null));
       const r = await ctx.engine.vqa(image, question, {
-        signal, sampling,
+        signal, sampling, seed: body.seed ?? undefined,
         onStep: stream && ((e) => {
           const prefix = stablePrefix(m, e.tokens);
           // a prefix ending inside a multi-byte character decodes to U+FFFD: wait for the rest

@@ -32,7 +32,7 @@ export function vqaRouter(ctx: AppContext): Router {
       const stream = body.stream ? (res.locals.stream = new EventStream(res)) : undefined;
       const t1 = performance.now();
       const r = await ctx.engine.vqa(image, body.question, {
-        signal, sampling, onStep: stream && ((e) => stream.send('step', textStep(m, e))),
+        signal, sampling, seed: body.seed, onStep: stream && ((e) => stream.send('step', textStep(m, e))),
       });
       const completion = completionTokens(m, r.tokens);
       ctx.metrics.promptTokens.inc({ task: 'vqa' }, r.promptTokens);

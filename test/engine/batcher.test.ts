@@ -12,6 +12,24 @@ describe('dynamic batching', () => {
     assert.deepEqual(batches, [[1, 2, 3], [4, 5]]);
   });
 
+  test('onIdle fires once the last running batch is done, or the last queued job is aborted, not before', async () => {
+    let idle = 0;
+    const b = new DynamicBatcher<number, number>(async (jobs) => (await sleep(20), jobs), { windowMs: 5, maxBatch: 2 }, () => idle++);
+    const first = [b.submit(1), b.submit(2), b.submit(3)]; // batches [1, 2] and [3], running together
+    await first[0];
+    assert.equal(idle, 0, 'a batch is still running');
+    await Promise.all(first);
+    await sleep(0);
+    assert.deepEqual([idle, b.idle], [1, true]);
+    const aborted = new AbortController();
+    const queued = b.submit(4, aborted.signal);
+    aborted.abort();
+    await assert.rejects(queued, { name: 'AbortError' });
+    assert.deepEqual([idle, b.idle], [2, true]);
+    await sleep(10); // the window's timer was cleared: no empty batch runs
+    assert.equal(idle, 2);
+  });
+
   test('a job aborted while queued never runs; one aborted while running rejects at once and is reported dead', async () => {
     const seen: number[][] = [];
     const liveAtEnd: boolean[][] = [];

@@ -198,7 +198,7 @@ describe('lavida-eval run: argument and server errors', () => {
   test('--knobs must be a JSON object of known text knobs, for VQA benchmarks only', async () => {
     const base = ['run', '--data', '.', '--server', 'http://127.0.0.1:9', '--out', '/tmp/x'];
     for (const [benchmark, knobs, message] of [
-      ['mathvista', '[1]', /--knobs must be a JSON object/], ['mathvista', '{"temperature": 1}', /unknown knob "temperature" \(known: max_tokens/],
+      ['mathvista', '[1]', /--knobs must be a JSON object/], ['mathvista', '{"top_k": 5}', /unknown knob "top_k" \(known: max_tokens/],
       ['chartqa', '{"dual_cache": "yes"}', /dual_cache must be a boolean/], ['lisa', '{"threshold": 0.9}', /--knobs \(text decoding\) does not apply to lisa/],
     ] as const) {
       const r = await cli([...base, '--benchmark', benchmark, '--knobs', knobs]);

@@ -73,6 +73,28 @@ describe('endpoints', { skip: NO_PACKAGE }, () => {
     }
   });
 
+  test('temperature + seed: /v1/vqa reproduces per seed (JSON and multipart), chat completions sample the same way', async () => {
+    const knobs = { max_tokens: 32, block_length: 16, temperature: 1.5 };
+    const vqa = async (seed: number) => {
+      const r = await request(`${srv.url}/v1/vqa`, { json: { image: dataUrl(png), question: 'How many shapes?', ...knobs, seed } });
+      assert.equal(r.status, 200, r.text);
+      return r.json<{ text: string }>().text;
+    };
+    const [a, again, b] = [await vqa(3), await vqa(3), await vqa(4)];
+    assert.equal(again, a);
+    assert.notEqual(b, a);
+    const form = new FormData();
+    form.set('image', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'shapes.png');
+    form.set('question', 'How many shapes?');
+    for (const [k, v] of Object.entries({ ...knobs, seed: 3 })) form.set(k, String(v));
+    const up = await request(`${srv.url}/v1/vqa`, { method: 'POST', body: form });
+    assert.equal(up.json<{ text: string }>().text, a);
+    const chat = await request(`${srv.url}/v1/chat/completions`, { json: { model, max_tokens: 32, temperature: 1.5, seed: 3, messages: [
+      { role: 'user', content: [{ type: 'image_url', image_url: { url: dataUrl(png) } }, { type: 'text', text: 'How many shapes?' }] }] } });
+    assert.equal(chat.status, 200, chat.text);
+    assert.equal(chat.json<{ choices: Array<{ message: { content: string } }> }>().choices[0]!.message.content, a);
+  });
+
   test('POST /v1/vqa stream: step events with partial canvases, the result, then [DONE]', async () => {
     const r = await request(`${srv.url}/v1/vqa`, { json: { image: dataUrl(png), question: 'What colour is the circle?', max_tokens: 16, block_length: 16, steps: 8, stream: true } });
     assert.equal(r.status, 200);

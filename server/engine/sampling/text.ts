@@ -15,6 +15,7 @@ export interface TextSamplerOptions {
   stopAtEos?: boolean; // after a finished block holding EOS/EoT, the rest becomes EOS
   eosConfidenceInf?: boolean; // EOS/EoT are chosen last
   dualCache?: boolean; // Fast-dLLM dual cache: read by the denoiser, which the sampler tells the block of each pass
+  temperature?: number; // Gumbel-max sampling (read by the denoiser: sampling/noise.ts); 0 or unset: greedy
 }
 
 export interface TextTokenIds {
@@ -36,6 +37,7 @@ export function validateTextOptions(o: TextSamplerOptions): void {
     throw new Error('steps must be a multiple of the number of blocks');
   }
   if (threshold !== null && !(threshold > 0 && threshold <= 1)) throw new Error('threshold must lie in (0, 1]');
+  if (!(Number.isFinite(o.temperature ?? 0) && (o.temperature ?? 0) >= 0)) throw new Error('temperature must be a finite number >= 0');
 }
 
 /** Decodes `batch` canvases of `genLength` tokens. draft [batch * genLength]: fixed tokens, the mask id where
