@@ -1,7 +1,7 @@
 // The main thread's handle on one ONNX Runtime worker thread: request/response calls by id, and death
 // detection (an uncaught error or any exit fails every pending call and is reported once to the owner). A graph
 // run that takes longer than `hangMs` counts as a death too: the handle is reported hung and the thread is asked
-// to exit once the run returns. It is never terminated mid-run: onnxruntime-node aborts the whole process when a
+// to exit once the run returns. It is never terminated mid-run: onnxruntime-node can abort the whole process when a
 // run returns into a terminated thread. (A run that never returns leaves its thread behind, idle but not freed.)
 import { Worker } from 'node:worker_threads';
 import { DeviceError } from './device.js';
