@@ -712,6 +712,8 @@ export interface operations {
             /** @description The answer, or (with `stream`) the denoising as it happens. */
             200: {
                 headers: {
+                    /** @description With `temperature` > 0, the seed of the draws (the request's, or one drawn for it). */
+                    "X-Lavida-Seed"?: number;
                     [name: string]: unknown;
                 };
                 content: {

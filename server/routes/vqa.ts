@@ -1,5 +1,6 @@
 // POST /v1/vqa: a question about an image → reasoning, answer, text, usage, timings; with `stream`, the
 // answer canvas after every denoising pass as `step` events, then `result`.
+import { randomInt } from 'node:crypto';
 import { Router } from 'express';
 import type { components } from '../../sdk/schema.js';
 import { checkModel, unixNow, type AppContext } from '../context.js';
@@ -26,13 +27,16 @@ export function vqaRouter(ctx: AppContext): Router {
     checkModel(ctx, body.model);
     const m = ctx.engine.model;
     const sampling = textOptions(m, body);
+    // sampled answers can be reproduced: the seed drawn here when none was given goes back in a header
+    const seed = sampling.temperature ? body.seed ?? randomInt(2 ** 32) : undefined;
+    if (seed !== undefined) res.set('X-Lavida-Seed', String(seed));
     await runJob(ctx, res, 'vqa', async (signal) => {
       const { image, decodeMs } = await decodeRequestImage(requestImageBytes(req.file, body.image), ctx.config.maxPixels);
       checkContext(m, promptLength(m, body.question, image, false), sampling.genLength);
       const stream = body.stream ? (res.locals.stream = new EventStream(res)) : undefined;
       const t1 = performance.now();
       const r = await ctx.engine.vqa(image, body.question, {
-        signal, sampling, seed: body.seed, onStep: stream && ((e) => stream.send('step', textStep(m, e))),
+        signal, sampling, seed, onStep: stream && ((e) => stream.send('step', textStep(m, e))),
       });
       const completion = completionTokens(m, r.tokens);
       ctx.metrics.promptTokens.inc({ task: 'vqa' }, r.promptTokens);

@@ -83,6 +83,13 @@ describe('endpoints', { skip: NO_PACKAGE }, () => {
     const [a, again, b] = [await vqa(3), await vqa(3), await vqa(4)];
     assert.equal(again, a);
     assert.notEqual(b, a);
+    // no seed: one is drawn and sent back, and it reproduces the answer
+    const unseeded = await request(`${srv.url}/v1/vqa`, { json: { image: dataUrl(png), question: 'How many shapes?', ...knobs } });
+    const drawn = Number(unseeded.headers.get('x-lavida-seed'));
+    assert.ok(Number.isInteger(drawn) && drawn >= 0, `X-Lavida-Seed ${unseeded.headers.get('x-lavida-seed')}`);
+    assert.equal(await vqa(drawn), unseeded.json<{ text: string }>().text);
+    const greedy = await request(`${srv.url}/v1/vqa`, { json: { image: dataUrl(png), question: 'How many shapes?', max_tokens: 32, block_length: 16 } });
+    assert.equal(greedy.headers.get('x-lavida-seed'), null, 'greedy answers have no seed');
     const form = new FormData();
     form.set('image', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'shapes.png');
     form.set('question', 'How many shapes?');
