@@ -2,8 +2,9 @@
 
 The samplers mirror `lavida_r1.sampling` step for step (block schedule, low-confidence remasking with a
 stable ranking, threshold decoding, EOS stop, draft tokens, LOC-restricted grounding, stratified image order)
-with the prefix cache (and the dual cache's window) kept as graph inputs, which is how the server runs them. Image steps reuse the prompt's cache: the
-PyTorch sampler's `prefix_len` forward computes the same attention pattern without a cache.
+with the prefix cache (and the dual cache's window) kept as graph inputs, which is how the server runs them.
+Image steps reuse the prompt's cache: the PyTorch sampler's `prefix_len` forward computes the same attention
+pattern without a cache.
 """
 from __future__ import annotations
 
