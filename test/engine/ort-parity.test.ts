@@ -45,6 +45,27 @@ describe(`ORT pipelines = Python ort_pipeline (${PER_FAMILY} world samples per f
     batch.forEach((c, i) => assert.deepEqual(together[i]!.tokens, c.fast_tokens, `${c.id} in a batch`));
   });
 
+  test('threshold + dual cache: a job cancelled mid-batch leaves the others\' tokens unchanged', async () => {
+    const fast = { ...textSettings(engine.model), threshold: 0.9, dualCache: true };
+    const cases = byFamily('chart').slice(0, 3);
+    assert.equal(cases.length, 3, 'needs LAVIDA_PARITY_N >= 3');
+    const controller = new AbortController();
+    let passes = 0;
+    const step = engine.model.runtime.step.bind(engine.model.runtime);
+    engine.model.runtime.step = async (...args) => {
+      if (++passes === 3) controller.abort(); // inside the first block, after its window was kept
+      return step(...args);
+    };
+    try {
+      const results = await Promise.allSettled(cases.map((c, i) =>
+        engine.vqa(jobs.get(c.id)!.image, c.prompt, { sampling: fast, ...(i === 1 && { signal: controller.signal }) })));
+      assert.equal(results[1]!.status, 'rejected');
+      for (const i of [0, 2]) assert.deepEqual((results[i] as PromiseFulfilledResult<{ tokens: number[] }>).value.tokens, cases[i]!.fast_tokens);
+    } finally {
+      engine.model.runtime.step = step;
+    }
+  });
+
   test('grounding: LOC bins and pixel boxes', async () => {
     for (const c of byFamily('grounding')) {
       const [r] = await groundBoxes(engine.model, [jobs.get(c.id)!]);
