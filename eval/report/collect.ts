@@ -29,13 +29,19 @@ async function readJson<T>(path: string, required: boolean): Promise<T | null> {
   }
 }
 
+/** The run folder's name, and the decoding knobs it was run with (runs of one benchmark told apart). */
+function runLabel(dir: string, record: RunRecord): string {
+  const knobs = Object.entries(record.knobs ?? {});
+  return knobs.length ? `${basename(dir)} [${knobs.map(([k, v]) => `${k}=${v}`).join(', ')}]` : basename(dir);
+}
+
 export async function collectRuns(dirs: string[]): Promise<RunEntry[]> {
   const runs: RunEntry[] = [];
   for (const d of dirs) {
     const dir = resolve(d);
     const record = (await readJson<RunRecord>(join(dir, 'run.json'), true))!;
     if (typeof record.benchmark !== 'string') throw new UserError(`${join(dir, 'run.json')}: no "benchmark"`);
-    runs.push({ dir, label: basename(dir), record, summary: await readJson<RunSummary>(join(dir, 'summary.json'), false) });
+    runs.push({ dir, label: runLabel(dir, record), record, summary: await readJson<RunSummary>(join(dir, 'summary.json'), false) });
   }
   return runs;
 }

@@ -5,8 +5,8 @@ import { describe, test } from 'node:test';
 import { cli, put, tempDir } from './helpers.js';
 
 
-async function fakeRun(dir: string, benchmark: string, model: string, metrics: Record<string, number | null>, errors = 0): Promise<string> {
-  await put(join(dir, 'run.json'), JSON.stringify({ benchmark, model, data: '/d', server: 'embedded', embedded: true, limit: null, prompt: null, total: 10, completed: 10, errors, finished_at: 'x', wall_s: 1 }));
+async function fakeRun(dir: string, benchmark: string, model: string, metrics: Record<string, number | null>, errors = 0, knobs?: object): Promise<string> {
+  await put(join(dir, 'run.json'), JSON.stringify({ benchmark, model, data: '/d', server: 'embedded', embedded: true, limit: null, prompt: null, knobs, total: 10, completed: 10, errors, finished_at: 'x', wall_s: 1 }));
   await put(join(dir, 'summary.json'), JSON.stringify({ benchmark, n: 10, metrics, missing: 0, settings: {} }));
   return dir;
 }
@@ -16,9 +16,10 @@ describe('lavida-eval report', () => {
     const root = await tempDir();
     const a = await fakeRun(join(root, 'tiny-lisa'), 'lisa', 'lavida-r1-tiny', { miou: 41.25, 'P@0.5': 37.5, parse_failures: 0 }, 2);
     const b = await fakeRun(join(root, 'sft-lisa'), 'lisa', 'sft', { miou: 12.5, 'P@0.5': 10, parse_failures: 1 });
+    const fast = await fakeRun(join(root, 'tiny-vqa'), 'mathvista', 'lavida-r1-tiny', { accuracy: 5 }, 0, { threshold: 0.9, dual_cache: true });
     const c = await fakeRun(join(root, 'tiny-edit'), 'imgedit', 'lavida-r1-tiny', { overall: 2.3456, sample_mean: 2.5, dropped: 0 });
     const out = join(root, 'report');
-    const r = await cli(['report', '--runs', a, b, c, '--out', out]);
+    const r = await cli(['report', '--runs', a, b, c, fast, '--out', out]);
     assert.equal(r.code, 0, r.stderr);
 
     const json = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
@@ -30,7 +31,9 @@ describe('lavida-eval report', () => {
     assert.deepEqual(lisa.rows[3].values, { 'P@0.5': null, miou: 26.1 });
     const edit = json.tables.find((t: { benchmark: string }) => t.benchmark === 'imgedit');
     assert.equal(edit.rows[0].values.overall, 2.3456);
-    assert.equal(json.tables.length, 2, 'only benchmarks with runs get a table');
+    assert.equal(json.tables.length, 3, 'only benchmarks with runs get a table');
+    const mathvista = json.tables.find((t: { benchmark: string }) => t.benchmark === 'mathvista');
+    assert.equal(mathvista.rows[0].label, 'tiny-vqa [threshold=0.9, dual_cache=true]', 'a run\'s decoding knobs are in its label');
 
     const md = await readFile(join(out, 'report.md'), 'utf8');
     assert.match(md, /\| tiny-lisa \| lavida-r1-tiny \| 10 \| 2 \| 37\.5 \| 41\.3 \|/);
