@@ -21,6 +21,14 @@ def read_config(cls: type[T], path: str | Path, label: str) -> T:
     return config
 
 
+def field_changes(cls: type, changes: object, option: str) -> dict[str, Any]:
+    """`changes` (parsed JSON) as keyword changes to a `cls` dataclass: an object of its field names."""
+    fields = sorted(f.name for f in dataclasses.fields(cls))
+    if not isinstance(changes, dict) or set(changes) - set(fields):
+        raise ValueError(f"{option} must be a JSON object of {cls.__name__} fields ({', '.join(fields)})")
+    return changes
+
+
 def config_json(config: Any) -> str:
     return json.dumps(dataclasses.asdict(config), indent=2, sort_keys=True)
 

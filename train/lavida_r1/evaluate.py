@@ -19,6 +19,7 @@ from pathlib import Path
 
 import torch
 
+from .config_files import field_changes
 from .inference import Pipeline, answer_question, edit_image, ground
 from .model import LavidaForMaskedDiffusion, load_checkpoint
 from .sampling.text import TextSamplerConfig
@@ -80,9 +81,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--text", type=json.loads, default={},
                         help='text sampler changes, e.g. \'{"threshold": 0.9, "dual_cache": true}\'')
     args = parser.parse_args(argv)
-    fields = {f.name for f in dataclasses.fields(TextSamplerConfig)}
-    if not isinstance(args.text, dict) or set(args.text) - fields:
-        sys.exit(f"evaluate: --text must be a JSON object of TextSamplerConfig fields ({', '.join(sorted(fields))})")
+    try:
+        text = field_changes(TextSamplerConfig, args.text, "--text")
+    except ValueError as e:
+        sys.exit(f"evaluate: {e}")
     torch.set_num_threads(args.threads)
     if args.untrained:
         from .model import get_preset
@@ -99,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     if unknown:
         sys.exit(f"evaluate: unknown families {unknown}; choose from {list(FAMILIES)}")
     try:
-        results = evaluate(model, args.tokenizer, families, args.n, args.seed, args.text)
+        results = evaluate(model, args.tokenizer, families, args.n, args.seed, text)
     except ValueError as e:  # e.g. a threshold outside (0, 1]
         sys.exit(f"evaluate: {e}")
     print(json.dumps(results, indent=2))

@@ -19,9 +19,11 @@ import numpy as np
 import torch
 
 from .. import inference
+from ..config_files import field_changes
 from ..evaluate import eval_samples
 from ..model import LavidaForMaskedDiffusion, load_checkpoint
 from ..model.generation import vq_decode
+from ..sampling.text import TextSamplerConfig
 from ..world import FAMILIES, Sample
 from . import ort_pipeline
 from .runtime import OrtPackage
@@ -69,7 +71,11 @@ def main(argv: list[str] | None = None) -> None:
     system = package.manifest["layout"]["system_prompt"] is not None
     pipe = inference.Pipeline(model, package.tokenizer, system_prompt=system)
     ort_pipe = ort_pipeline.OrtPipeline(package, system_prompt=system)
-    pipe.text = ort_pipe.text = replace(pipe.text, **args.text)
+    try:
+        pipe.text = ort_pipe.text = replace(pipe.text, **field_changes(TextSamplerConfig, args.text, "--text"))
+        pipe.text.validate()
+    except ValueError as e:
+        sys.exit(f"parity: {e}")
     report = {}
     for family in [f for f in args.families.split(",") if f]:
         began = time.monotonic()
