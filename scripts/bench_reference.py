@@ -1,5 +1,6 @@
 """The Python side of `npm run bench`: writes the benchmark samples and times the PyTorch reference sampler
-(lavida_r1.sampling.text.generate_text through inference.Pipeline's layout) on them, one request at a time.
+(lavida_r1.sampling.text.generate_text through inference.Pipeline's layout, over the package's default text
+canvas, as the engine's bench requests carry no task) on them, one request at a time.
 
     bench_reference.py PACKAGE_DIR CHECKPOINT_DIR OUT_DIR N_PER_FAMILY
 
@@ -21,7 +22,7 @@ from lavida_r1.evaluate import eval_samples
 from lavida_r1.export.runtime import OrtPackage
 from lavida_r1.inference import _encode, Pipeline, decode_text
 from lavida_r1.model import load_checkpoint
-from lavida_r1.sampling.text import generate_text
+from lavida_r1.sampling.text import TextSamplerConfig, generate_text
 from lavida_r1.scoring import extract_answer
 
 package_dir, checkpoint, out, n = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
@@ -35,7 +36,7 @@ if not same_weights:
 system = package.manifest["layout"]["system_prompt"] is not None
 text = package.manifest["layout"]["sampling"]["text"]
 pipe = Pipeline(load_checkpoint(checkpoint).eval(), package.tokenizer, system_prompt=system)
-pipe.text = replace(pipe.text, gen_length=text["gen_length"], block_length=text["block_length"], steps=text["steps"])
+default_text = TextSamplerConfig(gen_length=text["gen_length"], block_length=text["block_length"], steps=text["steps"])
 c = pipe.model.config
 stops = {c.eos_token_id, c.eot_token_id}
 
@@ -51,7 +52,7 @@ configs = {"prefix+fixed": {}, "prefix+threshold0.9": {"threshold": 0.9},
            "nocache+fixed": {"use_cache": False}, "nocache+threshold0.9": {"use_cache": False, "threshold": 0.9}}
 results = {}
 for name, change in configs.items():
-    config = replace(pipe.text, **change)
+    config = replace(default_text, **change)
     rows = []
     for s in samples:
         began = time.perf_counter()

@@ -173,10 +173,14 @@ export interface components {
         /**
          * @description RFC 9457 problem details. Stable types: urn:lavida:problem:invalid-request (400),
          *     context-length-exceeded (400), unauthorized (401), not-found (404), model-not-found (404),
+         *     method-not-allowed (405, with Allow: a path of this API asked with another method),
          *     payload-too-large (413), image-too-large (413), unsupported-media-type (415), unsupported-image-type (415),
-         *     undecodable-image (422), queue-full (429), unavailable (503), deadline-exceeded (504), internal (500);
+         *     undecodable-image (422), unsupported-aspect-ratio (422: the longer side is over LAVIDA_MAX_ASPECT_RATIO,
+         *     default 50, times the shorter), queue-full (429), unavailable (503), deadline-exceeded (504), internal (500);
          *     each prefixed with `urn:lavida:problem:`. unavailable is also the answer when the inference worker running
-         *     the request crashed, or when no worker is alive (then with Retry-After while a replacement is starting).
+         *     the request crashed, or when no worker is alive (then with Retry-After while a replacement is starting),
+         *     and while the server shuts down (Retry-After: 1): new requests, and those still running when the drain
+         *     timeout passes.
          */
         Problem: {
             /** @example urn:lavida:problem:invalid-request */
@@ -220,7 +224,7 @@ export interface components {
          *     Unset knobs take the model package's defaults.
          */
         TextKnobs: {
-            /** @description Answer canvas length in tokens. */
+            /** @description Answer canvas length in tokens (default: the task's canvas, see VqaTask). */
             max_tokens?: number;
             block_length?: number;
             /** @description Denoising passes over all blocks. */
@@ -241,7 +245,15 @@ export interface components {
             /** @description The draws with `temperature` > 0 (the same seed gives the same answer; default a random seed). */
             seed?: number;
         };
+        /**
+         * @description The question's task family (visual math, chart QA, multiple choice). The answer canvas defaults to the one
+         *     the model was trained at for it (`GET /v1/models` lists them); without a task, to the longest of them.
+         *     `max_tokens` (and the other knobs) still override.
+         * @enum {string}
+         */
+        VqaTask: "math" | "chart" | "mcq";
         VqaFields: components["schemas"]["TextKnobs"] & {
+            task?: components["schemas"]["VqaTask"];
             model?: components["schemas"]["ModelId"];
             /**
              * @description Stream the denoising as server-sent events.
@@ -614,6 +626,17 @@ export interface components {
                 object: "model";
                 created: number;
                 owned_by: string;
+                /** @description What the OpenAI shape has no room for. */
+                lavida: {
+                    /** @description The answer canvas (tokens) a VQA request with this `task` decodes by default. */
+                    canvases: {
+                        math: number;
+                        chart: number;
+                        mcq: number;
+                    };
+                    /** @description Without a task (VQA and chat completions). */
+                    default_canvas: number;
+                };
             }[];
         };
         Health: {

@@ -15,6 +15,12 @@ export class ClientGone extends Error {
     super('the client closed the connection');
   }
 }
+/** The drain timeout passed (SIGTERM) with the job unfinished. */
+export class ShuttingDown extends Error {
+  constructor() {
+    super('the server shut down before this request finished; retry');
+  }
+}
 
 export class Admission {
   private depth = 0;
@@ -47,19 +53,24 @@ export class Admission {
   }
 }
 
-/** A signal aborted with DeadlineExceeded after `deadlineMs` or ClientGone when `res` closes unfinished. */
-export function jobSignal(res: Response, deadlineMs: number): { signal: AbortSignal; dispose: () => void } {
+/** A signal aborted with DeadlineExceeded after `deadlineMs`, ClientGone when `res` closes unfinished, or the
+ *  reason of `shutdown` (ShuttingDown) when that fires. */
+export function jobSignal(res: Response, deadlineMs: number, shutdown: AbortSignal): { signal: AbortSignal; dispose: () => void } {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(new DeadlineExceeded(deadlineMs)), deadlineMs);
   const onClose = () => {
     if (!res.writableFinished) ctl.abort(new ClientGone());
   };
+  const onShutdown = () => ctl.abort(shutdown.reason);
   res.on('close', onClose);
+  if (shutdown.aborted) onShutdown();
+  else shutdown.addEventListener('abort', onShutdown, { once: true });
   return {
     signal: ctl.signal,
     dispose: () => {
       clearTimeout(timer);
       res.off('close', onClose);
+      shutdown.removeEventListener('abort', onShutdown);
     },
   };
 }

@@ -16,9 +16,14 @@ export interface ServerConfig {
   maxJsonBytes: number; // JSON bodies (base64 images included)
   maxUploadBytes: number; // one multipart file
   maxPixels: number; // decoded width * height (decompression bombs)
+  maxAspectRatio: number; // longer side / shorter side of an image
+  imageThreads: number; // threads decoding and preparing request images
   maxQueue: number; // engine jobs admitted at once (running or waiting); beyond it: 429
   deadlineMs: number; // per request; beyond it: 504 and the job is cancelled
   drainTimeoutMs: number; // SIGTERM: how long in-flight requests may take before the process exits anyway
+  headersTimeoutMs: number; // slow clients: the request headers must arrive within this
+  requestTimeoutMs: number; // the whole request (headers and body; not the response) within this
+  keepAliveTimeoutMs: number; // an idle keep-alive connection is closed after this
   logLevel: string;
 }
 
@@ -27,8 +32,9 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULTS: Omit<ServerConfig, 'modelsDir' | 'modelId'> = {
   port: 8080, host: undefined, workers: 1, intraOpNumThreads: 1, workerMaxRestarts: 5, workerRestartWindowMs: 60_000, workerHangMs: 60_000,
   apiKeys: [],
-  maxJsonBytes: 20 << 20, maxUploadBytes: 15 << 20, maxPixels: 25_000_000,
-  maxQueue: 64, deadlineMs: 120_000, drainTimeoutMs: 30_000, logLevel: 'info',
+  maxJsonBytes: 20 << 20, maxUploadBytes: 15 << 20, maxPixels: 25_000_000, maxAspectRatio: 50, imageThreads: 1,
+  maxQueue: 64, deadlineMs: 120_000, drainTimeoutMs: 30_000, headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000,
+  logLevel: 'info',
 };
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -39,7 +45,22 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): n
   return v;
 }
 
+/** Comma-separated keys; a variable that is set but yields no key is refused, as it would silently turn auth off. */
+function apiKeys(env: NodeJS.ProcessEnv): string[] {
+  const raw = env.LAVIDA_API_KEYS;
+  const keys = (raw ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  if (raw !== undefined && raw !== '' && keys.length === 0) {
+    throw new Error(`LAVIDA_API_KEYS is set (${JSON.stringify(raw)}) but holds no key; unset it to serve without authentication`);
+  }
+  return keys;
+}
+
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const headersTimeoutMs = int(env, 'LAVIDA_HEADERS_TIMEOUT_MS', DEFAULTS.headersTimeoutMs, 1);
+  const requestTimeoutMs = int(env, 'LAVIDA_REQUEST_TIMEOUT_MS', DEFAULTS.requestTimeoutMs, 1);
+  if (requestTimeoutMs < headersTimeoutMs) {
+    throw new Error(`LAVIDA_REQUEST_TIMEOUT_MS (${requestTimeoutMs}) must be at least LAVIDA_HEADERS_TIMEOUT_MS (${headersTimeoutMs})`);
+  }
   return {
     port: int(env, 'LAVIDA_PORT', int(env, 'PORT', DEFAULTS.port)),
     host: env.LAVIDA_HOST || undefined,
@@ -50,13 +71,17 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     workerMaxRestarts: int(env, 'LAVIDA_WORKER_MAX_RESTARTS', DEFAULTS.workerMaxRestarts),
     workerRestartWindowMs: int(env, 'LAVIDA_WORKER_RESTART_WINDOW_MS', DEFAULTS.workerRestartWindowMs, 1),
     workerHangMs: int(env, 'LAVIDA_WORKER_HANG_MS', DEFAULTS.workerHangMs),
-    apiKeys: (env.LAVIDA_API_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    apiKeys: apiKeys(env),
     maxJsonBytes: int(env, 'LAVIDA_MAX_BODY_BYTES', DEFAULTS.maxJsonBytes, 1),
     maxUploadBytes: int(env, 'LAVIDA_MAX_UPLOAD_BYTES', DEFAULTS.maxUploadBytes, 1),
     maxPixels: int(env, 'LAVIDA_MAX_PIXELS', DEFAULTS.maxPixels, 1),
+    maxAspectRatio: int(env, 'LAVIDA_MAX_ASPECT_RATIO', DEFAULTS.maxAspectRatio, 1),
+    imageThreads: int(env, 'LAVIDA_IMAGE_THREADS', DEFAULTS.imageThreads, 1),
     maxQueue: int(env, 'LAVIDA_MAX_QUEUE', DEFAULTS.maxQueue, 1),
     deadlineMs: int(env, 'LAVIDA_DEADLINE_MS', DEFAULTS.deadlineMs, 1),
     drainTimeoutMs: int(env, 'LAVIDA_DRAIN_TIMEOUT_MS', DEFAULTS.drainTimeoutMs, 0),
+    headersTimeoutMs, requestTimeoutMs,
+    keepAliveTimeoutMs: int(env, 'LAVIDA_KEEP_ALIVE_TIMEOUT_MS', DEFAULTS.keepAliveTimeoutMs, 1),
     logLevel: env.LAVIDA_LOG_LEVEL || DEFAULTS.logLevel,
   };
 }

@@ -1,4 +1,4 @@
-// What every router gets: the engine, settings, metrics, admission control and the drain flag.
+// What every router gets: the engine, settings, metrics, admission control, the drain flag and the shutdown signal.
 import type { Logger } from 'pino';
 import type { Admission } from './admission.js';
 import type { ServerConfig } from './config.js';
@@ -12,7 +12,7 @@ export interface AppContext {
   metrics: Metrics;
   admission: Admission;
   logger: Logger;
-  state: { draining: boolean };
+  state: { draining: boolean; shutdown: AbortController }; // shutdown: aborts every job (the drain timed out)
   created: number; // unix seconds the app was created (the model's `created`)
 }
 

@@ -1,7 +1,8 @@
-// Request images: inline strings (data URL or bare base64) to bytes, and bytes to RGB under the pixel limit.
-// The declared type is never trusted: decodeImage sniffs the bytes.
-import { decodeImage } from './engine/image.js';
-import type { RgbImage } from './engine/rgb.js';
+// Request images: inline strings (data URL or bare base64) to bytes, and bytes to a prepared image under the
+// pixel and aspect-ratio limits, on the engine's image threads. The declared type is never trusted: the bytes
+// are sniffed.
+import type { AppContext } from './context.js';
+import type { PreparedImage } from './engine/prepare.js';
 import { HttpProblem } from './problem.js';
 
 const DATA_URL = /^data:([^;,]*)((?:;[^;,]*)*),/;
@@ -28,14 +29,16 @@ export function inlineImageBytes(value: string, field: string): Uint8Array {
 }
 
 export interface DecodedImage {
-  image: RgbImage;
+  image: PreparedImage;
   decodeMs: number;
 }
 
-/** RGB of the bytes (sniffed type, EXIF orientation, alpha on white); ImageError maps to 413/415/422. */
-export async function decodeRequestImage(bytes: Uint8Array, maxPixels: number): Promise<DecodedImage> {
+/** The bytes decoded (sniffed type, EXIF orientation, alpha on white) and prepared for the model, off the event
+ *  loop; ImageError maps to 413/415/422. `edit`: also the VQ input of an edit. */
+export async function decodeRequestImage(ctx: AppContext, bytes: Uint8Array, edit = false): Promise<DecodedImage> {
   const t0 = performance.now();
-  const image = await decodeImage(bytes, { maxPixels });
+  const { maxPixels, maxAspectRatio } = ctx.config;
+  const image = await ctx.engine.prepareImage(bytes, { maxPixels, maxAspectRatio, edit });
   return { image, decodeMs: performance.now() - t0 };
 }
 

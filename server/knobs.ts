@@ -12,8 +12,9 @@ import { HttpProblem } from './problem.js';
 
 type S = components['schemas'];
 
-export function textOptions(m: Model, k: S['TextKnobs']): TextSamplerOptions {
-  const d = textSettings(m);
+/** `task`: its canvas is the default (VqaRequest.task); explicit knobs override. */
+export function textOptions(m: Model, k: S['TextKnobs'], task?: S['VqaTask']): TextSamplerOptions {
+  const d = textSettings(m, task);
   const genLength = k.max_tokens ?? d.genLength;
   const blockLength = k.block_length ?? Math.min(d.blockLength, genLength);
   const threshold = k.threshold ?? null;
@@ -44,7 +45,7 @@ export function editOptions(m: Model, k: S['EditFields']): EditSettings {
 }
 
 /** Prompt ids of a request (image slots included), as the pipelines will build them. */
-export function promptLength(m: Model, prompt: string, image: RgbImage, edit: boolean): number {
+export function promptLength(m: Model, prompt: string, image: Pick<RgbImage, 'width' | 'height'>, edit: boolean): number {
   const size = m.config.vision.image_size;
   const candidates = m.config.image_grid_pinpoints.map(([w, h]) => [w * size, h * size] as [number, number]);
   const [w, h] = selectBestResolution(image.width, image.height, candidates);

@@ -1,28 +1,38 @@
 // Process entry (`npm start`): load the model package, serve the app, drain gracefully on SIGTERM/SIGINT
-// (in-flight requests finish, new ones get 503, then the process exits 0).
+// (in-flight requests finish, new ones get 503, then the process exits 0; when the drain timeout passes first,
+// the requests still in flight get 503 and it exits 1). The engine is always closed before exiting: exiting
+// while an ONNX Runtime thread is inside a run aborts the process (SIGABRT).
 import type { Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pino, type Logger } from 'pino';
+import { ShuttingDown } from './admission.js';
 import { createApp } from './app.js';
 import { configFromEnv, type ServerConfig } from './config.js';
 import type { AppContext } from './context.js';
 import { Engine } from './engine/engine.js';
+import { httpServer } from './http-server.js';
 import { logWorkerEvent } from './worker-log.js';
 
 async function start(config: ServerConfig, logger: Logger): Promise<{ server: Server; ctx: AppContext; engine: Engine }> {
   const engine = await Engine.load({
     modelsDir: config.modelsDir, modelId: config.modelId, workers: config.workers, intraOpNumThreads: config.intraOpNumThreads,
+    imageThreads: config.imageThreads,
     restartPolicy: { maxRestarts: config.workerMaxRestarts, windowMs: config.workerRestartWindowMs },
     workerHangMs: config.workerHangMs || undefined,
     log: (line) => logger.info(line), onWorkerEvent: logWorkerEvent(logger),
   });
   const { app, ctx } = createApp({ engine, config, logger });
-  const server = config.host ? app.listen(config.port, config.host) : app.listen(config.port);
+  const server = httpServer(app, config);
+  if (config.host) server.listen(config.port, config.host);
+  else server.listen(config.port);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const address = server.address();
   logger.info({ port: typeof address === 'object' && address ? address.port : config.port, model: config.modelId,
     provider: engine.status.provider, auth: config.apiKeys.length > 0 }, 'listening');
   return { server, ctx, engine };
 }
+
+const ABORTED_GRACE_MS = 2000;
 
 /** Requests not yet answered, so the drain knows when the last one is done. */
 function trackInFlight(server: Server): { count: () => number; idle: () => Promise<void> } {
@@ -38,7 +48,13 @@ function trackInFlight(server: Server): { count: () => number; idle: () => Promi
 }
 
 async function main(): Promise<void> {
-  const config = configFromEnv();
+  let config: ServerConfig;
+  try {
+    config = configFromEnv();
+  } catch (e) {
+    console.error(`lavida: invalid settings: ${(e as Error).message}`);
+    process.exit(1);
+  }
   const logger = pino({ level: config.logLevel });
   let running: Awaited<ReturnType<typeof start>>;
   try {
@@ -54,17 +70,18 @@ async function main(): Promise<void> {
     if (ctx.state.draining) return;
     ctx.state.draining = true;
     logger.info({ signal, inFlight: inFlight.count() }, 'draining');
-    const timer = setTimeout(() => {
-      logger.warn({ inFlight: inFlight.count() }, 'drain timeout; exiting with requests unfinished');
-      process.exit(1);
-    }, config.drainTimeoutMs);
-    await inFlight.idle();
+    const drained = await Promise.race([inFlight.idle().then(() => true), sleep(config.drainTimeoutMs, false)]);
+    if (!drained) {
+      logger.warn({ inFlight: inFlight.count() }, 'drain timeout; the requests still in flight get 503');
+      ctx.state.shutdown.abort(new ShuttingDown());
+      // their 503s go out; a request that is not a job (a body still arriving) is cut off with its connection
+      await Promise.race([inFlight.idle(), sleep(ABORTED_GRACE_MS)]);
+    }
     server.close();
     server.closeAllConnections();
     await engine.close();
-    clearTimeout(timer);
-    logger.info('drained; bye');
-    process.exit(0);
+    logger.info(drained ? 'drained; bye' : 'drain timed out; bye');
+    process.exit(drained ? 0 : 1);
   };
   process.once('SIGTERM', () => void drain('SIGTERM'));
   process.once('SIGINT', () => void drain('SIGINT'));

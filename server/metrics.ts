@@ -29,7 +29,7 @@ export function createMetrics(pool: () => PoolHealth): Metrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
     }),
     queueDepth: new Gauge({ name: 'lavida_queue_depth', help: 'Engine jobs admitted and not finished (running or waiting)', registers }),
-    jobs: new Counter({ name: 'lavida_jobs_total', help: 'Engine jobs by task and outcome', labelNames: ['task', 'outcome'], registers }),
+    jobs: new Counter({ name: 'lavida_jobs_total', help: 'Engine jobs by task and outcome (ok, invalid: a client error, rejected: queue full, deadline, cancelled, error)', labelNames: ['task', 'outcome'], registers }),
     promptTokens: new Counter({ name: 'lavida_prompt_tokens_total', help: 'Prompt tokens (image slots included)', labelNames: ['task'], registers }),
     completionTokens: new Counter({ name: 'lavida_completion_tokens_total', help: 'Generated tokens up to the first stop token', labelNames: ['task'], registers }),
     nfe: new Histogram({

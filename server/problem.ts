@@ -14,11 +14,13 @@ export const PROBLEMS = {
   unauthorized: [401, 'Unauthorized'],
   'not-found': [404, 'Not found'],
   'model-not-found': [404, 'Model not found'],
+  'method-not-allowed': [405, 'Method not allowed'],
   'payload-too-large': [413, 'The request body is too large'],
   'image-too-large': [413, 'The image has too many pixels'],
   'unsupported-media-type': [415, 'Unsupported media type'],
   'unsupported-image-type': [415, 'Unsupported image type'],
   'undecodable-image': [422, 'The image could not be decoded'],
+  'unsupported-aspect-ratio': [422, 'The image is too long and thin'],
   'queue-full': [429, 'The server is busy'],
   internal: [500, 'Internal error'],
   unavailable: [503, 'Unavailable'],
@@ -48,6 +50,7 @@ export class HttpProblem extends Error {
 
 const IMAGE_KINDS: Record<ImageError['code'], ProblemKind> = {
   unsupported_type: 'unsupported-image-type', too_many_pixels: 'image-too-large', undecodable: 'undecodable-image',
+  bad_aspect_ratio: 'unsupported-aspect-ratio',
 };
 
 /** The problem an error stands for; unknown errors become `internal` (the caller logs them). */

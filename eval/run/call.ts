@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { imageDataUrl, type LavidaClient, type Schemas } from '../../sdk/client.js';
 import { imageBytes, writeDurable } from './files.js';
+import type { VqaTask } from './canvas.js';
 import type { JournalLine } from './journal.js';
 import type { Task } from './tasks.js';
 
@@ -15,6 +16,8 @@ export interface CallOptions {
   timeoutMs: number;
   /** Sent with every VQA request. */
   knobs?: TextKnobs;
+  /** The benchmark's task family, sent with every VQA request (the model's canvas for it is the default). */
+  task?: VqaTask;
 }
 
 /** A failed call: the message recorded in the journal. */
@@ -44,7 +47,7 @@ async function perform(task: Task, o: CallOptions): Promise<Outcome> {
   const image = imageDataUrl(await imageBytes(task.image));
   const signal = AbortSignal.timeout(o.timeoutMs);
   if (task.kind === 'vqa') {
-    const d = await call(() => o.client.POST('/v1/vqa', { body: { ...o.knobs, image, question: task.question }, signal }));
+    const d = await call(() => o.client.POST('/v1/vqa', { body: { ...o.knobs, task: o.task, image, question: task.question }, signal }));
     // `response` is what the scorers read: the <answer> span when the model wrote one, else the whole text
     return { response: d.answer ?? d.text, text: d.text, finished: d.finished, usage: d.usage };
   }

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { UserError } from '../errors.js';
 import { benchmarkEntry } from '../score.js';
 import type { TextKnobs } from './call.js';
+import { benchmarkTask } from './canvas.js';
 import { run, type RunOptions } from './runner.js';
 
 /** TextKnobs of openapi.yaml and the JSON type of each; the server checks their ranges. */
@@ -18,7 +19,8 @@ export const RUN_USAGE = `usage: lavida-eval run --benchmark NAME --data DIR (--
   --prompt   mathvista: query (default) | format-prompt;  mmmu-pro: official (default) | lmms-eval
   --direct   mmmu-pro: direct-answer prompts instead of chain of thought
   --knobs    VQA benchmarks: text decoding knobs sent with every request, e.g. '{"threshold": 0.9, "dual_cache": true}'
-             (${TEXT_KNOBS.join(', ')}; see openapi.yaml TextKnobs)
+             (${TEXT_KNOBS.join(', ')}; see openapi.yaml TextKnobs); each request also carries the benchmark's
+             task (math, chart, mcq), whose canvas is the default max_tokens
   LAVIDA_API_KEY is sent as the bearer token. ImgEdit on world data is judged by the world oracle judge
   (train/.venv Python, or LAVIDA_PYTHON). Exit status 3: the run finished but some samples failed.`;
 
@@ -72,7 +74,7 @@ export function parseRunArgs(args: string[]): RunOptions {
   if (str('prompt') !== undefined && !['mathvista', 'mmmu-pro'].includes(benchmark)) throw new UserError(`--prompt does not apply to ${benchmark}`);
   if (v.direct && benchmark !== 'mmmu-pro') throw new UserError(`--direct does not apply to ${benchmark}`);
   const knobs = str('knobs') === undefined ? undefined : parseKnobs(str('knobs')!);
-  if (knobs && !['mathvista', 'chartqa', 'mmmu-pro'].includes(benchmark)) throw new UserError(`--knobs (text decoding) does not apply to ${benchmark}`);
+  if (knobs && benchmarkTask(benchmark) === null) throw new UserError(`--knobs (text decoding) does not apply to ${benchmark}`);
   return {
     benchmark,
     data: str('data')!,

@@ -29,7 +29,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<EmbeddedServer>
   try {
     engine = await Engine.load({
       modelsDir: config.modelsDir, modelId: config.modelId, workers: config.workers,
-      intraOpNumThreads: config.intraOpNumThreads, log: (line) => logger.warn(line),
+      intraOpNumThreads: config.intraOpNumThreads, imageThreads: config.imageThreads, log: (line) => logger.warn(line),
     });
   } catch (e) {
     throw new UserError(`cannot load model ${config.modelId} from ${config.modelsDir}: ${(e as Error).message} (use --model and --models-dir)`);

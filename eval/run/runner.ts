@@ -1,10 +1,11 @@
 // `lavida-eval run`: tasks → server (through the SDK) → durable journal → scores.
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createLavidaClient } from '../../sdk/client.js';
+import { createLavidaClient, type Schemas } from '../../sdk/client.js';
 import { UserError } from '../errors.js';
 import { writeAtomic } from '../output.js';
 import { runTask, type TextKnobs } from './call.js';
+import { benchmarkTask, runCanvas, type VqaTask } from './canvas.js';
 import { startEmbedded, type EmbeddedOptions } from './embedded.js';
 import { Journal, recoverJournal } from './journal.js';
 import { progressBar } from './progress.js';
@@ -37,6 +38,9 @@ export interface RunRecord {
   limit: number | null;
   prompt: string | null;
   knobs: TextKnobs | null;
+  /** VQA benchmarks: the task family every request carried, and the answer canvas (tokens) they decoded over. */
+  task: VqaTask | null;
+  canvas: number | null;
   total: number;
   completed: number;
   errors: number;
@@ -50,11 +54,11 @@ async function nonEmpty(path: string): Promise<boolean> {
 }
 
 /** Preflight: an unreachable server fails the run at once instead of as an error on every sample. */
-async function servedModel(baseUrl: string): Promise<string | null> {
+async function servedModel(baseUrl: string): Promise<Schemas['ModelList']['data'][number] | null> {
   const client = createLavidaClient({ baseUrl, apiKey: process.env.LAVIDA_API_KEY });
   try {
     const { data } = await client.GET('/v1/models');
-    return data?.data[0]?.id ?? null;
+    return data?.data[0] ?? null;
   } catch (e) {
     const cause = (e as Error).cause;
     throw new UserError(`cannot reach the server at ${baseUrl}: ${cause instanceof Error ? cause.message : (e as Error).message}`);
@@ -65,10 +69,12 @@ async function previousRecord(path: string): Promise<Partial<RunRecord> | null> 
   return readFile(path, 'utf8').then((t) => JSON.parse(t) as Partial<RunRecord>, () => null);
 }
 
-/** A resumed run with nothing left to do keeps the model its earlier invocation recorded. */
-async function previousModel(path: string): Promise<string | null> {
+/** One journal, one canvas: a resumed run must decode over the canvas its earlier invocation did. */
+async function checkSameCanvas(path: string, canvas: number | null): Promise<void> {
   const prev = await previousRecord(path);
-  return typeof prev?.model === 'string' ? prev.model : null;
+  if (!prev || (prev.canvas ?? null) === canvas) return;
+  throw new UserError(`this run's requests decoded over a canvas of ${prev.canvas ?? 'the server default (no task sent)'} tokens, they would now ` +
+    `over ${canvas ?? 'the server default'}: the model's canvases changed; use another --out`);
 }
 
 /** One journal, one decoding: a resumed run must send the knobs its earlier invocation sent. */
@@ -83,7 +89,8 @@ async function checkSameKnobs(path: string, knobs: TextKnobs | null): Promise<vo
 async function drain(todo: Task[], o: RunOptions, baseUrl: string, journal: Journal): Promise<void> {
   const client = createLavidaClient({ baseUrl, apiKey: process.env.LAVIDA_API_KEY });
   const bar = progressBar(o.benchmark, todo.length);
-  const call = { client, imagesDir: join(o.out, 'images'), timeoutMs: o.timeoutMs, knobs: o.knobs };
+  const task = benchmarkTask(o.benchmark) ?? undefined;
+  const call = { client, imagesDir: join(o.out, 'images'), timeoutMs: o.timeoutMs, knobs: o.knobs, task };
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < todo.length) {
@@ -103,7 +110,8 @@ export async function run(o: RunOptions): Promise<{ record: RunRecord; summary: 
   if (!o.resume && (await nonEmpty(predictions))) {
     throw new UserError(`${predictions} already has predictions: pass --resume to continue it, or another --out`);
   }
-  if (o.resume) await checkSameKnobs(join(o.out, 'run.json'), o.knobs ?? null);
+  const runJson = join(o.out, 'run.json');
+  if (o.resume) await checkSameKnobs(runJson, o.knobs ?? null);
   const before = await recoverJournal(predictions, o.retryErrors);
   if (before.tornBytes > 0) process.stderr.write(`[run] dropped a torn last line (${before.tornBytes} bytes) from ${predictions}\n`);
   const todo = tasks.filter((t) => !before.done.has(t.id));
@@ -112,10 +120,17 @@ export async function run(o: RunOptions): Promise<{ record: RunRecord; summary: 
   const embedded = o.embedded && todo.length > 0 ? await startEmbedded(o.embedded) : null;
   const baseUrl = embedded?.url ?? o.server ?? '';
   const t0 = performance.now();
-  let model: string | null = embedded?.model ?? null;
+  const task = benchmarkTask(o.benchmark);
+  // a resumed run with nothing left to do keeps the model and canvas its earlier invocation recorded
+  const prev = await previousRecord(runJson);
+  let model = typeof prev?.model === 'string' ? prev.model : null;
+  let canvas = prev?.canvas ?? null;
   try {
     if (todo.length > 0) {
-      model ??= await servedModel(baseUrl);
+      const served = await servedModel(baseUrl);
+      model = embedded?.model ?? served?.id ?? null;
+      canvas = runCanvas(task, o.knobs, served);
+      if (o.resume) await checkSameCanvas(runJson, canvas);
       const journal = await Journal.open(predictions);
       try {
         await drain(todo, o, baseUrl, journal);
@@ -127,12 +142,11 @@ export async function run(o: RunOptions): Promise<{ record: RunRecord; summary: 
     await embedded?.close();
   }
   const after = await recoverJournal(predictions);
-  model ??= await previousModel(join(o.out, 'run.json'));
   const record: RunRecord = {
     benchmark: o.benchmark, data: resolve(o.data), model, server: o.embedded ? 'embedded' : o.server ?? '', embedded: o.embedded !== undefined,
-    limit: o.limit ?? null, prompt: o.prompt ?? null, knobs: o.knobs ?? null, total: tasks.length, completed: after.done.size, errors: after.errors,
+    limit: o.limit ?? null, prompt: o.prompt ?? null, knobs: o.knobs ?? null, task, canvas, total: tasks.length, completed: after.done.size, errors: after.errors,
     finished_at: new Date().toISOString(), wall_s: Math.round((performance.now() - t0) / 10) / 100,
   };
-  await writeAtomic(join(o.out, 'run.json'), `${JSON.stringify(record, null, 2)}\n`);
+  await writeAtomic(runJson, `${JSON.stringify(record, null, 2)}\n`);
   return { record, summary: await scoreRun(o.benchmark, o.data, o.out, after.done) };
 }

@@ -1,12 +1,14 @@
 // Dynamic batching: jobs submitted within `windowMs` of the first waiting one (up to `maxBatch`) run as one
 // batch. Each job may carry an AbortSignal: a queued job is dropped, a running one is settled at once and
-// its row reported dead to the batch (`live(i)` false), which stops computing it.
+// its row reported dead to the batch (`live(i)` false), which stops computing it. A batch that fails with an
+// error `rerunAlone` accepts runs again one job at a time, so one job's failure is not its neighbours'.
 
 export type BatchRun<J, R> = (jobs: J[], live: (i: number) => boolean) => Promise<R[]>;
 
 export interface BatcherOptions {
   windowMs: number;
   maxBatch: number;
+  rerunAlone?: (e: unknown) => boolean; // which batch failures are retried job by job (default: none)
 }
 
 interface Pending<J, R> {
@@ -79,7 +81,11 @@ export class DynamicBatcher<J, R> {
       const results = await this.run(batch.map((p) => p.job), (i) => !batch[i]!.signal?.aborted);
       batch.forEach((p, i) => this.settle(p, () => p.resolve(results[i]!)));
     } catch (e) {
-      for (const p of batch) this.settle(p, () => p.reject(e));
+      if (batch.length > 1 && this.opts.rerunAlone?.(e)) {
+        for (const p of batch) if (!p.settled) await this.execute([p]);
+      } else {
+        for (const p of batch) this.settle(p, () => p.reject(e));
+      }
     } finally {
       this.running--;
       if (this.idle) this.onIdle?.();

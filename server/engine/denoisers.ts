@@ -4,7 +4,8 @@
 // block's later passes (they stay in the cache). Rows not run get `fill` ids with confidence 0, which the
 // samplers commit and then stop on (or, for a finished block, ignore).
 import type { Lease } from './ort/pool.js';
-import type { PackageRuntime, PromptCache, StepInput } from './runtime.js';
+import type { PackageRuntime, PromptCache, StepInput, StepOutput } from './runtime.js';
+import { LOC_SLOTS, type LocDenoise } from './sampling/grounding.js';
 import type { UniformSource } from './sampling/noise.js';
 import type { Candidates, Denoise } from './sampling/types.js';
 
@@ -29,19 +30,27 @@ const rowsOf = (data: ArrayLike<number>, rows: number[], width: number, start = 
   return out;
 };
 
-/** Runs `input(rows)` for the `active` rows (a subset of `wanted`, the rows the cache keeps) and spreads the
- *  outputs over the whole batch ([batch * width]; a text input's outputs land from its `offset`). */
+/** Runs `step` (built for the `active` rows, a subset of `wanted`, the rows the cache keeps); undefined when
+ *  none is active (throws when every job of the batch was cancelled). */
+async function stepRows(ctx: StepContext, wanted: number[], step: StepInput, againstWindow = false,
+  active = wanted): Promise<StepOutput | undefined> {
+  if (active.length === 0) {
+    if (!Array.from({ length: ctx.batch }, (_, r) => r).some(ctx.live)) throw new BatchCancelledError('every job of the batch was cancelled');
+    return undefined;
+  }
+  if (wanted.length !== ctx.cache.rows.length) await ctx.rt.keepRows(ctx.lease, ctx.cache, wanted);
+  return ctx.rt.step(ctx.lease, ctx.cache, step, againstWindow, active);
+}
+
+/** `stepRows`, its outputs spread over the whole batch ([batch * width]; a text input's outputs land from its
+ *  `offset`); rows not run get `fill` with confidence 0. */
 async function partialStep(ctx: StepContext, wanted: number[], width: number, fill: number,
   input: (rows: number[]) => StepInput, againstWindow = false, active = wanted): Promise<Candidates> {
   const ids = new Int32Array(ctx.batch * width).fill(fill);
   const confidence = new Float32Array(ctx.batch * width);
-  if (active.length === 0) {
-    if (!Array.from({ length: ctx.batch }, (_, r) => r).some(ctx.live)) throw new BatchCancelledError('every job of the batch was cancelled');
-    return { ids, confidence };
-  }
-  if (wanted.length !== ctx.cache.rows.length) await ctx.rt.keepRows(ctx.lease, ctx.cache, wanted);
   const step = input(active);
-  const out = await ctx.rt.step(ctx.lease, ctx.cache, step, againstWindow, active);
+  const out = await stepRows(ctx, wanted, step, againstWindow, active);
+  if (!out) return { ids, confidence };
   const span = out.ids.length / active.length;
   const at = step.want === 'text' ? (step.offset ?? 0) + (step.logitsSpan?.[0] ?? 0) : 0;
   active.forEach((r, i) => {
@@ -83,12 +92,24 @@ export function textDenoiser(ctx: StepContext, length: number, o: { maskId: numb
   };
 }
 
-/** LOC bins (ids relative to the first LOC token), as the grounding sampler wants them. */
-export function groundingDenoiser(ctx: StepContext, width: number, o: { maskId: number; locOffset: number; bins: number }): Denoise {
-  const text = textDenoiser(ctx, width, { maskId: o.maskId, fillId: o.locOffset, vocabRange: [o.locOffset, o.locOffset + o.bins] });
-  return async (canvas, step) => {
-    const out = await text(canvas, step);
-    return { ids: Int32Array.from(out.ids, (id) => id - o.locOffset), confidence: out.confidence };
+/** The LOC logits of the four slots of each `width`-token box canvas, [batch * 4 * bins] (zeros for rows not
+ *  run), as the grounding sampler wants them. */
+export function groundingDenoiser(ctx: StepContext, width: number, o: { locOffset: number; bins: number }): LocDenoise {
+  const vocab = ctx.rt.config.embedding_size;
+  return async (canvas) => {
+    const logits = new Float32Array(ctx.batch * LOC_SLOTS * o.bins);
+    const wanted = ctx.cache.rows.filter(ctx.live);
+    const out = await stepRows(ctx, wanted, {
+      canvas: rowsOf(canvas, wanted, width), length: width, want: 'text', logits: true,
+      vocabRange: [o.locOffset, o.locOffset + o.bins], logitsSpan: [1, 1 + LOC_SLOTS],
+    });
+    wanted.forEach((r, i) => {
+      for (let s = 0; s < LOC_SLOTS; s++) {
+        const from = (i * LOC_SLOTS + s) * vocab + o.locOffset;
+        logits.set(out!.logits!.subarray(from, from + o.bins), (r * LOC_SLOTS + s) * o.bins);
+      }
+    });
+    return logits;
   };
 }
 

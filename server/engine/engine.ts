@@ -1,18 +1,21 @@
 // The engine: a verified package, its ONNX Runtime workers and one dynamic batcher per task and settings.
-// This is what the HTTP layer holds; inputs are image bytes (or decoded images) and prompts.
+// This is what the HTTP layer holds; inputs are image bytes (decoded and prepared on the image threads), or
+// images decoded or prepared already, and prompts.
 import { DynamicBatcher, type BatcherOptions } from './batcher.js';
-import { decodeImage } from './image.js';
+import { ImagePool, type PrepareOptions } from './image-pool.js';
 import { modelOf, type Model } from './model.js';
 import { parseDevice, type DeviceSetting, type Provider } from './ort/device.js';
+import { WorkerCrashedError, WorkerUnavailableError } from './ort/errors.js';
 import { WorkerPool, type PoolEvent, type PoolHealth } from './ort/pool.js';
 import type { RestartPolicy } from './ort/restart-policy.js';
 import { loadPackage } from './package/load.js';
+import { checkUserText } from './prompts.js';
 import type { GraphName } from './package/manifest.js';
 import {
   answerQuestions, editImages, editSettings, groundBoxes, textSettings,
   type EditResult, type EditSettings, type GroundResult, type Job, type StepEvent, type VqaResult,
 } from './pipelines.js';
-import type { RgbImage } from './rgb.js';
+import type { JobImage, PreparedImage } from './prepare.js';
 import type { TextSamplerOptions } from './sampling/text.js';
 
 export interface EngineOptions {
@@ -22,6 +25,7 @@ export interface EngineOptions {
   workers?: number; // ORT worker threads (default 1)
   intraOpNumThreads?: number; // per session (default 1; 0 lets ORT choose)
   interOpNumThreads?: number;
+  imageThreads?: number; // threads decoding and preparing image bytes (default 1)
   batching?: BatcherOptions; // default 5 ms window, 16 jobs; { windowMs: 0, maxBatch: 1 } turns it off
   verifyChecksums?: boolean;
   restartPolicy?: Partial<RestartPolicy>; // crashed workers (default: ort/restart-policy.ts)
@@ -44,14 +48,17 @@ export interface RequestOptions {
   onStep?: (e: StepEvent) => void; // vqa and edit: the job's canvas after every pass
 }
 
-export type ImageInput = Uint8Array | RgbImage;
+export type ImageInput = Uint8Array | JobImage;
 
-const isRgb = (x: ImageInput): x is RgbImage => !(x instanceof Uint8Array);
+/** A failed batch whose error is not the worker's is run again one job at a time: the job that caused it fails
+ *  alone, its neighbours complete. */
+const rerunAlone = (e: unknown): boolean => !(e instanceof WorkerCrashedError || e instanceof WorkerUnavailableError);
 
 export class Engine {
   private readonly batchers = new Map<string, DynamicBatcher<Job, unknown>>();
 
-  private constructor(readonly model: Model, readonly status: EngineStatus, private readonly batching: BatcherOptions) {}
+  private constructor(readonly model: Model, readonly status: EngineStatus, private readonly batching: BatcherOptions,
+    private readonly images: ImagePool) {}
 
   static async load(o: EngineOptions): Promise<Engine> {
     const log = o.log ?? ((line: string) => console.warn(line));
@@ -66,7 +73,7 @@ export class Engine {
     if (fallbackReason) log(`[engine] LAVIDA_DEVICE=${device}: running on ${provider} (${fallbackReason})`);
     else log(`[engine] ${pkg.id} on ${provider}, ${pool.size} worker(s)`);
     const status: EngineStatus = { model: pkg.id, dtype: pkg.manifest.dtype, device, provider, fallbackReason, workers: pool.size };
-    return new Engine(modelOf(pkg, pool), status, o.batching ?? { windowMs: 5, maxBatch: 16 });
+    return new Engine(modelOf(pkg, pool), status, o.batching ?? { windowMs: 5, maxBatch: 16 }, new ImagePool(o.imageThreads ?? 1, pkg.manifest.config));
   }
 
   /** Live workers, restarts, and why a worker is down (changes as workers crash and are replaced). */
@@ -78,7 +85,7 @@ export class Engine {
     let b = this.batchers.get(key);
     if (!b) {
       // one batcher per task and settings, dropped once idle: clients varying float knobs do not grow the map
-      const created: DynamicBatcher<Job, unknown> = new DynamicBatcher<Job, unknown>(run, this.batching,
+      const created: DynamicBatcher<Job, unknown> = new DynamicBatcher<Job, unknown>(run, { ...this.batching, rerunAlone },
         () => void (this.batchers.get(key) === created && this.batchers.delete(key)));
       this.batchers.set(key, (b = created));
     }
@@ -90,29 +97,37 @@ export class Engine {
     return this.batchers.size;
   }
 
-  private async job(image: ImageInput, prompt: string, onStep?: Job['onStep'], seed?: number): Promise<Job> {
-    return { prompt, image: isRgb(image) ? image : await decodeImage(image), onStep, seed };
+  /** Decodes and prepares image bytes off the event loop (ImageError for what cannot be used); `edit: true` for
+   *  an image to edit. */
+  prepareImage(bytes: Uint8Array, o: PrepareOptions = {}): Promise<PreparedImage> {
+    return this.images.prepare(bytes, o);
+  }
+
+  /** A job, once its text is known to hold no control token (PromptError), so a bad one never joins a batch. */
+  private async job(image: ImageInput, prompt: string, edit: boolean, onStep?: Job['onStep'], seed?: number): Promise<Job> {
+    checkUserText(this.model.tokenizer, prompt);
+    return { prompt, image: image instanceof Uint8Array ? await this.prepareImage(image, { edit }) : image, onStep, seed };
   }
 
   /** `seed`: with `sampling.temperature` > 0, the draws (alone or in a batch, the same seed gives the same answer). */
   async vqa(image: ImageInput, question: string, o: RequestOptions & { sampling?: Partial<TextSamplerOptions>; seed?: number } = {}): Promise<VqaResult> {
     const settings = { ...textSettings(this.model), ...o.sampling };
     return this.submit(`vqa:${JSON.stringify(settings)}`, (jobs, live) => answerQuestions(this.model, jobs, settings, live),
-      await this.job(image, question, o.onStep, o.seed), o);
+      await this.job(image, question, false, o.onStep, o.seed), o);
   }
 
   async ground(image: ImageInput, description: string, o: RequestOptions & { steps?: 1 | 2 | 4 } = {}): Promise<GroundResult> {
     const steps = o.steps ?? this.model.layout.sampling.grounding?.steps ?? 1;
-    return this.submit(`ground:${steps}`, (jobs, live) => groundBoxes(this.model, jobs, steps, live), await this.job(image, description), o);
+    return this.submit(`ground:${steps}`, (jobs, live) => groundBoxes(this.model, jobs, steps, live), await this.job(image, description, false), o);
   }
 
   async edit(image: ImageInput, instruction: string, o: RequestOptions & { settings?: Partial<EditSettings> } = {}): Promise<EditResult> {
     const settings = { ...editSettings(this.model), ...o.settings };
     return this.submit(`edit:${JSON.stringify(settings)}`, (jobs, live) => editImages(this.model, jobs, settings, live),
-      await this.job(image, instruction, o.onStep), o);
+      await this.job(image, instruction, true, o.onStep), o);
   }
 
   async close(): Promise<void> {
-    await this.model.pool.close();
+    await Promise.all([this.model.pool.close(), this.images.close()]);
   }
 }

@@ -1,23 +1,25 @@
 // Image preprocessing for the understanding path and edits, matching lavida_r1/model/image_processing.py
-// bit for bit: sharp decodes (EXIF orientation applied, pixel limit enforced), everything after that (alpha
-// flattening, Pillow's bicubic resize, padding, crops, normalisation) is done here on the RGB buffer.
+// bit for bit: sharp decodes (EXIF orientation applied, pixel and aspect-ratio limits enforced), everything after
+// that (alpha flattening, Pillow's bicubic resize, padding, crops, normalisation) is done here on the RGB buffer.
 import sharp from 'sharp';
 import { selectBestResolution } from './anyres.js';
 import type { ModelConfig } from './config.js';
 import { ImageError, requireImageMime, type ImageMime } from './mime.js';
 import { resizeBicubic } from './resample.js';
-import { crop, filled, paste, type Rgb, type RgbImage } from './rgb.js';
+import { crop, filled, paste, type RgbImage } from './rgb.js';
+import { resizeSquare } from './square.js';
 
 // Every request brings a new image, so libvips' operation cache (on by default, ~50 MB) never hits and only
 // holds memory.
 sharp.cache(false);
 
-/** expand2square's background: the normalisation mean (0.5) as an 8-bit colour, int(0.5 * 255). */
-export const SQUARE_FILL: Rgb = [127, 127, 127];
 export const DEFAULT_MAX_PIXELS = 40_000_000;
+/** Longer side / shorter side above this is refused: such an image is a line or less in the padded base view. */
+export const DEFAULT_MAX_ASPECT_RATIO = 50;
 
 export interface DecodeOptions {
   maxPixels?: number; // decoded width*height above this is refused (decompression bombs)
+  maxAspectRatio?: number; // longer side / shorter side above this is refused
   allowed?: readonly ImageMime[];
 }
 
@@ -38,6 +40,10 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): 
     throw new ImageError(`image could not be decoded: ${message}`, 'undecodable');
   }
   const { width, height, channels } = raw.info;
+  const maxRatio = opts.maxAspectRatio ?? DEFAULT_MAX_ASPECT_RATIO;
+  if (Math.max(width, height) > maxRatio * Math.min(width, height)) {
+    throw new ImageError(`image of ${width}x${height} pixels: the aspect ratio is over ${maxRatio}:1`, 'bad_aspect_ratio');
+  }
   if (channels === 3) return { width, height, data: new Uint8Array(raw.data) };
   if (channels === 4) return flattenOnWhite(width, height, raw.data);
   throw new ImageError(`unexpected ${channels}-channel image after conversion to sRGB`, 'undecodable');
@@ -72,14 +78,6 @@ export function resizeAndPad(img: RgbImage, targetW: number, targetH: number): R
   return canvas;
 }
 
-/** Pad to a square, image centred (the grounding and base-view convention). */
-export function expandToSquare(img: RgbImage, fill: Rgb = SQUARE_FILL): RgbImage {
-  const side = Math.max(img.width, img.height);
-  const canvas = filled(side, side, fill);
-  paste(canvas, img, Math.floor((side - img.width) / 2), Math.floor((side - img.height) / 2));
-  return canvas;
-}
-
 /** SigLIP normalisation (x / 255 - 0.5) / 0.5 in float32, CHW, written into `out` at `offset`. */
 export function normalizeInto(img: RgbImage, out: Float32Array, offset = 0): void {
   const plane = img.width * img.height;
@@ -99,6 +97,9 @@ export interface AnyresImage {
   originalSize: [number, number]; // (width, height) after EXIF orientation
 }
 
+/** What the vision graph needs of an anyres image. */
+export type AnyresInput = Omit<AnyresImage, 'views'>;
+
 /** Anyres crops + base view of a decoded image (Python's process_anyres). */
 export function processAnyres(img: RgbImage, c: ModelConfig): AnyresImage {
   const size = c.vision.image_size;
@@ -107,7 +108,7 @@ export function processAnyres(img: RgbImage, c: ModelConfig): AnyresImage {
   const padded = resizeAndPad(img, targetW, targetH);
   const cols = Math.floor(targetW / size);
   const rows = Math.floor(targetH / size);
-  const views = [resizeBicubic(expandToSquare(img), size, size)];
+  const views = [resizeSquare(img, size)];
   for (let r = 0; r < rows; r++) for (let col = 0; col < cols; col++) views.push(crop(padded, col * size, r * size, size, size));
   const pixelValues = new Float32Array(views.length * 3 * size * size);
   views.forEach((v, i) => normalizeInto(v, pixelValues, i * 3 * size * size));
@@ -115,7 +116,7 @@ export function processAnyres(img: RgbImage, c: ModelConfig): AnyresImage {
 }
 
 /** An edit source or target: padded to a square (mean colour) and resized to the VQ resolution. */
-export const processSquare = (img: RgbImage, size: number): RgbImage => resizeBicubic(expandToSquare(img), size, size);
+export const processSquare = (img: RgbImage, size: number): RgbImage => resizeSquare(img, size);
 
 /** VQ-VAE input x / 127.5 - 1 in float32, CHW (sft/examples.py image_to_vq). */
 export function vqPixels(img: RgbImage): Float32Array {

@@ -3,7 +3,7 @@
 export type ImageMime = 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp' | 'image/tiff';
 
 export class ImageError extends Error {
-  constructor(message: string, readonly code: 'unsupported_type' | 'too_many_pixels' | 'undecodable') {
+  constructor(message: string, readonly code: 'unsupported_type' | 'too_many_pixels' | 'bad_aspect_ratio' | 'undecodable') {
     super(message);
     this.name = 'ImageError';
   }

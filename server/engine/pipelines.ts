@@ -5,12 +5,13 @@ import { randomInt } from 'node:crypto';
 import sharp from 'sharp';
 import { decodeText, extractAnswer } from './answer.js';
 import { countImageTokens } from './anyres.js';
-import { binsToBox, roundHalfEven, type Box } from './boxes.js';
+import { binsToBox, boxBinRanges, roundHalfEven, type Box } from './boxes.js';
 import { vqGridSize } from './config.js';
 import { groundingDenoiser, imageDenoiser, textDenoiser, type StepContext } from './denoisers.js';
-import { processAnyres, processSquare, vqPixels } from './image.js';
 import type { Model } from './model.js';
 import type { Lease } from './ort/pool.js';
+import { anyresOf, vqInputOf, type JobImage } from './prepare.js';
+import type { VqaTask } from './package/manifest.js';
 import { editDraft, promptIds } from './prompts.js';
 import type { RgbImage } from './rgb.js';
 import type { PromptRow } from './runtime.js';
@@ -22,7 +23,7 @@ import type { StepCallback } from './sampling/types.js';
 
 export interface Job {
   prompt: string; // the question, grounding request or edit instruction
-  image: RgbImage;
+  image: JobImage; // the server's are prepared off the event loop (prepare.ts)
   seed?: number; // VQA with temperature: the job's random source (default: a random seed)
   onStep?: (e: StepEvent) => void; // streaming: this job's canvas after every pass
 }
@@ -71,9 +72,13 @@ export interface EditResult {
   png: Buffer;
 }
 
-export function textSettings(m: Model): TextSamplerOptions {
+/** The package's text decoding; for a `task` with its own canvas, that canvas at one token per pass
+ *  (lavida_r1.inference.text_sampler), else the default canvas (the longest task's). */
+export function textSettings(m: Model, task?: VqaTask): TextSamplerOptions {
   const t = m.layout.sampling.text;
-  return { genLength: t?.gen_length ?? 80, blockLength: t?.block_length ?? 16, steps: t?.steps ?? 80, schedule: t?.schedule ?? 'uniform' };
+  const d: TextSamplerOptions = { genLength: t?.gen_length ?? 80, blockLength: t?.block_length ?? 16, steps: t?.steps ?? 80, schedule: t?.schedule ?? 'uniform' };
+  const canvas = task === undefined ? undefined : m.layout.sampling.canvases?.[task];
+  return canvas === undefined ? d : { ...d, genLength: canvas, steps: canvas };
 }
 
 export function editSettings(m: Model): EditSettings {
@@ -95,7 +100,7 @@ async function withLease<T>(m: Model, fn: (lease: Lease) => Promise<T>): Promise
 
 /** Prompt ids and `<image>` embeddings of each job (one vision run for the batch). */
 async function promptRows(m: Model, lease: Lease, jobs: Job[], edit: boolean): Promise<PromptRow[]> {
-  const images = jobs.map((j) => processAnyres(j.image, m.config));
+  const images = jobs.map((j) => anyresOf(j.image, m.config));
   const features = await m.runtime.encodeImages(lease, images);
   return jobs.map((j, i) => {
     const n = countImageTokens(m.config, images[i]!.grid, j.image.width, j.image.height);
@@ -128,9 +133,10 @@ export async function groundBoxes(m: Model, jobs: Job[], steps: 1 | 2 | 4 = m.la
     const cache = await m.runtime.prefill(lease, await promptRows(m, lease, jobs, false));
     const ctx: StepContext = { rt: m.runtime, lease, cache, batch: jobs.length, live };
     const c = m.config;
-    const denoise = groundingDenoiser(ctx, LOC_SLOTS + 3, { maskId: c.mask_token_id, locOffset: c.loc_token_offset, bins: c.num_loc_bins });
+    const denoise = groundingDenoiser(ctx, LOC_SLOTS + 3, { locOffset: c.loc_token_offset, bins: c.num_loc_bins });
     const ids = { maskId: c.mask_token_id, locOffset: c.loc_token_offset, locBeginId: c.loc_begin_id, locEndId: c.loc_end_id, eotId: c.eot_token_id };
-    const sample = await generateBox(denoise, ids, steps, jobs.length);
+    const ranges = jobs.map((j) => boxBinRanges(j.image.width, j.image.height, c.num_loc_bins));
+    const sample = await generateBox(denoise, ids, ranges, c.num_loc_bins, steps);
     return jobs.map((j, i) => {
       const bins = Array.from(sample.bins.subarray(i * LOC_SLOTS, (i + 1) * LOC_SLOTS));
       const box = binsToBox(bins, j.image.width, j.image.height, c.num_loc_bins);
@@ -144,7 +150,7 @@ export async function editImages(m: Model, jobs: Job[], o: EditSettings = editSe
   return withLease(m, async (lease) => {
     const c = m.config;
     const grid = vqGridSize(c);
-    const source = await m.runtime.vqEncode(lease, jobs.map((j) => vqPixels(processSquare(j.image, c.vq.image_size))));
+    const source = await m.runtime.vqEncode(lease, jobs.map((j) => vqInputOf(j.image, c)));
     const cache = await m.runtime.prefill(lease, await promptRows(m, lease, jobs, true), { ids: source, grid });
     const ctx: StepContext = { rt: m.runtime, lease, cache, batch: jobs.length, live };
     const row = editDraft(c, o.planLength);

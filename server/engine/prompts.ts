@@ -4,11 +4,22 @@ import { IMAGE, renderPrompt, SYSTEM_PROMPT } from './chat.js';
 import { locToken, vqSlots, type ModelConfig } from './config.js';
 import { EDIT_SLOTS, type TextTokenizer } from './tokenizer.js';
 
-/** User text that cannot be laid out (it names the image more than once). */
+/** User text that cannot be laid out (it names the image more than once, or holds a control token). */
 export class PromptError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'PromptError';
+  }
+}
+
+/** Refuses user text holding a control-token string (`<|eot_id|>`, `<|reserved_token_6|>`, `<LOC_5>`, the slot
+ *  markers, …): it would tokenize to that control token. `<image>` is the image placeholder (see promptIds).
+ *  The Python reference (prompts.py) does not check: it is fed only the project's own prompts. */
+export function checkUserText(tok: TextTokenizer, text: string): void {
+  const found = tok.controlTokensIn(text, [IMAGE]);
+  if (found.length) {
+    const list = [...new Set(found)].join(', ');
+    throw new PromptError(`the text contains the control token${found.length > 1 ? 's' : ''} ${list}; special-token strings cannot be sent as text`);
   }
 }
 

@@ -5,7 +5,7 @@ import type { RgbImage } from './rgb.js';
 
 const PRECISION_BITS = 32 - 8 - 2;
 const ONE = 2 ** PRECISION_BITS;
-const HALF = 2 ** (PRECISION_BITS - 1);
+export const HALF = 2 ** (PRECISION_BITS - 1);
 
 function bicubic(x: number): number {
   const a = -0.5;
@@ -15,13 +15,13 @@ function bicubic(x: number): number {
   return 0;
 }
 
-interface Coefficients {
+export interface Coefficients {
   ksize: number;
   bounds: Int32Array; // per output pixel: first input index, count
   weights: Int32Array; // [outSize * ksize] fixed-point weights
 }
 
-function coefficients(inSize: number, outSize: number): Coefficients {
+export function coefficients(inSize: number, outSize: number): Coefficients {
   const scale = inSize / outSize;
   const filterScale = Math.max(scale, 1);
   const support = 2 * filterScale;
@@ -50,7 +50,7 @@ function coefficients(inSize: number, outSize: number): Coefficients {
   return { ksize, bounds, weights };
 }
 
-const clip8 = (v: number): number => Math.min(Math.max(Math.floor(v / ONE), 0), 255);
+export const clip8 = (v: number): number => Math.min(Math.max(Math.floor(v / ONE), 0), 255);
 
 /** One 1-D pass along `axis` of an interleaved RGB buffer. */
 function pass(src: RgbImage, outSize: number, axis: 'x' | 'y', c: Coefficients, offset = 0): RgbImage {

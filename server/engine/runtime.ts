@@ -1,7 +1,7 @@
 // The package's graphs as calls on a leased worker (mirrors train/lavida_r1/export/runtime.py): image
 // embeddings, prompt prefill into a worker-held cache (left-padded batches), denoising steps, VQ encode/decode.
 import { pooledSide, unpaddedShape } from './anyres.js';
-import type { AnyresImage } from './image.js';
+import type { AnyresInput } from './image.js';
 import type { PackageConfig } from './package/manifest.js';
 import type { Lease } from './ort/pool.js';
 import { tensor, type Feeds } from './ort/protocol.js';
@@ -54,11 +54,13 @@ export interface StepInput {
   vocabRange?: [number, number]; // text logits outside are -inf (default: the whole vocabulary)
   want: 'text' | 'vq';
   sample?: { temperature: number; rngs: UniformSource[] }; // text: Gumbel-max from the logits, one source per row
+  logits?: boolean; // text: return the logits themselves (StepOutput.logits; ids and confidence empty)
 }
 
 export interface StepOutput {
   ids: Int32Array; // [rows * length] (text) or [rows * grid * grid] (vq)
   confidence: Float32Array;
+  logits?: Float32Array; // [rows * text positions * vocabulary], when asked for
 }
 
 /** Candidates of each row's logits [rows * positions * vocab], each row drawing from its own source. */
@@ -80,7 +82,7 @@ export class PackageRuntime {
   constructor(readonly config: PackageConfig, private readonly headDim: number) {}
 
   /** One vision run for several images (views concatenated, pack indices offset); features per image. */
-  async encodeImages(lease: Lease, images: AnyresImage[]): Promise<Float32Array[]> {
+  async encodeImages(lease: Lease, images: AnyresInput[]): Promise<Float32Array[]> {
     const c = this.config;
     const T = pooledSide(c) ** 2;
     const views = images.map((im) => im.pixelValues.length / (3 * c.vision.image_size ** 2));
@@ -181,13 +183,14 @@ export class PackageRuntime {
       vocab_range: tensor('int64', int64(s.vocabRange ?? [0, c.embedding_size]), [2]),
     };
     const [idsName, confName] = s.want === 'text' ? ['text_ids', 'text_confidence'] : ['vq_ids', 'vq_confidence'];
-    const fetches = s.want === 'text' && s.sample ? ['text_logits'] : [idsName, confName];
+    const fetches = s.want === 'text' && (s.sample || s.logits) ? ['text_logits'] : [idsName, confName];
     if (againstWindow && cache.window === undefined) throw new Error('no dual-cache window: run the block\'s first pass with keepWindow');
     if (s.keepWindow) cache.window ??= `${cache.key}-window`;
     const rows = only && only.length !== cache.rows.length ? { rows: only.map((r) => cache.rows.indexOf(r)) } : {};
     const out = await lease.run('backbone', feeds, fetches, againstWindow
       ? { use: cache.window, ...rows }
       : { use: cache.key, ...rows, ...(s.keepWindow && { extend: { key: cache.window!, hide: s.keepWindow } }) });
+    if (s.want === 'text' && s.logits) return { ids: new Int32Array(0), confidence: new Float32Array(0), logits: out.text_logits!.data as Float32Array };
     if (s.want === 'text' && s.sample) return sampleRows(out.text_logits!.data as Float32Array, B, c.embedding_size, s.sample);
     return { ids: toInt32(out[idsName]!.data as BigInt64Array), confidence: out[confName]!.data as Float32Array };
   }

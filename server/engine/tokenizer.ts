@@ -14,11 +14,25 @@ export interface SlotCounts {
   gen?: number;
 }
 
+interface AddedToken { id: number; content: string; special: boolean }
+
+/** Strings of the form `<...>` in text, which is the form of this project's added tokens. */
+const BRACKETED = /<[^<>]*>/g;
+
 export class TextTokenizer {
   private readonly inner: Tokenizer;
+  private readonly control: Set<string>; // `<...>` strings that tokenize to a control token or are expanded to slots
+  private readonly otherControl: string[]; // added tokens of another form (none in this project's tokenizers)
 
   constructor(tokenizerJson: object) {
     this.inner = new Tokenizer(tokenizerJson, {});
+    const added = (tokenizerJson as { added_tokens?: AddedToken[] }).added_tokens ?? [];
+    // Added tokens below the first special id are ordinary words (e.g. whole labels a tokenizer keeps as one token).
+    const firstSpecial = Math.min(...added.filter((t) => t.special).map((t) => t.id));
+    const all = [...added.filter((t) => t.id >= firstSpecial).map((t) => t.content), EDIT_SLOTS, GEN_SLOTS];
+    const bracketed = (s: string): boolean => /^<[^<>]*>$/.test(s);
+    this.control = new Set(all.filter(bracketed));
+    this.otherControl = all.filter((s) => !bracketed(s));
   }
 
   static fromFile(path: string): TextTokenizer {
@@ -34,6 +48,13 @@ export class TextTokenizer {
   decode(ids: ArrayLike<number>): string {
     if (ids.length === 0) return ''; // the JS library throws on an empty list, Python returns ''
     return this.inner.decode(Array.from(ids), { skip_special_tokens: false, clean_up_tokenization_spaces: false });
+  }
+
+  /** The control-token strings in `text` other than `allowed`: added tokens from the first special id on
+   *  (special, LOC, reserved) and the slot markers, which the tokenizer would turn into control ids. */
+  controlTokensIn(text: string, allowed: readonly string[] = []): string[] {
+    const found = Array.from(text.matchAll(BRACKETED), (m) => m[0]).filter((s) => this.control.has(s));
+    return [...found, ...this.otherControl.filter((s) => text.includes(s))].filter((s) => !allowed.includes(s));
   }
 
   tokenToId(token: string): number | undefined {

@@ -2,7 +2,7 @@
 // (multer, in memory, size-limited); then validated against the operation's openapi.yaml schema (multipart
 // fields are strings, coerced by the schema). Anything else is 415.
 import express, { type RequestHandler } from 'express';
-import multer from 'multer';
+import multer, { MulterError } from 'multer';
 import type { ServerConfig } from '../config.js';
 import { HttpProblem } from '../problem.js';
 import { describeErrors, schemaCompiler } from '../spec.js';
@@ -25,6 +25,11 @@ function formFields(body: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v.replace(/\r\n?/g, '\n') : v]));
 }
 
+/** Multer's own errors (limits, unexpected fields) are mapped by toProblem; anything else its parser (busboy) raises
+ *  is a body that is not well-formed multipart: a part header without its colon, no boundary, an unterminated body. */
+const uploadError = (err: unknown): unknown => (err instanceof MulterError ? err
+  : new HttpProblem('invalid-request', `malformed multipart body: ${err instanceof Error ? err.message : String(err)}`));
+
 /** Parses and validates the body against `#/components/schemas/<jsonSchema>` (or `<uploadSchema>` for multipart). */
 export function requestBody(cfg: ServerConfig, jsonSchema: string, uploadSchema?: string): RequestHandler {
   const json = express.json({ limit: cfg.maxJsonBytes, strict: true });
@@ -41,7 +46,7 @@ export function requestBody(cfg: ServerConfig, jsonSchema: string, uploadSchema?
       });
     } else if (validateUpload && req.is('multipart/form-data')) {
       upload(req, res, (err?: unknown) => {
-        if (err) return next(err);
+        if (err) return next(uploadError(err));
         const fields = formFields(req.body as Record<string, unknown>);
         if (req.file) fields.image = UPLOAD_PLACEHOLDER;
         const problem = violations(validateUpload(fields), validateUpload.errors);

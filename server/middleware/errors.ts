@@ -2,9 +2,17 @@
 // A streaming response that has started gets an `error` event and [DONE] instead; a departed client, nothing.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ClientGone } from '../admission.js';
+import { allowedMethods, specPath } from '../paths.js';
 import { HttpProblem, toProblem } from '../problem.js';
 
+/** After the routers: a path of the API asked with another method is 405 with Allow, anything else 404. */
 export const notFound: RequestHandler = (req) => {
+  const path = specPath(req.originalUrl);
+  if (path) {
+    const allowed = allowedMethods(path);
+    throw new HttpProblem('method-not-allowed', `${req.method} is not allowed on ${path}; use ${allowed.join(', ')}`, {},
+      { Allow: allowed.join(', ') });
+  }
   throw new HttpProblem('not-found', `no route for ${req.method} ${req.path}`);
 };
 

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
+import { specPath } from '../paths.js';
 import type { EventStream } from '../sse.js';
 
 declare global {
@@ -28,7 +29,7 @@ export function requestContext(logger: Logger, metrics: Metrics): RequestHandler
     const start = performance.now();
     res.on('close', () => {
       const seconds = (performance.now() - start) / 1000;
-      const route = req.route ? `${req.baseUrl}${req.route.path === '/' ? '' : String(req.route.path)}` : 'unmatched';
+      const route = specPath(req.originalUrl) ?? 'unmatched'; // errors too: express has left the route by now
       // 499: the client went away before the response was complete (nginx's convention)
       const status = res.writableFinished ? res.statusCode : 499;
       metrics.requests.inc({ method: req.method, route, status: String(status) });

@@ -4,6 +4,8 @@
 import { Router } from 'express';
 import type { components } from '../../sdk/schema.js';
 import { checkModel, unixNow, type AppContext } from '../context.js';
+import type { Model } from '../engine/model.js';
+import { checkUserText } from '../engine/prompts.js';
 import { decodeRequestImage, inlineImageBytes } from '../images.js';
 import { randomId } from '../ids.js';
 import { runJob } from '../jobs.js';
@@ -33,6 +35,22 @@ export function questionAndImage(messages: S['ChatMessage'][]): { question: stri
   throw new HttpProblem('invalid-request', 'messages: this model answers questions about an image; add an image_url part (data: URL)');
 }
 
+/** Refuses a control-token string in any text part of the conversation, not only in the question the model sees. */
+function checkMessages(m: Model, messages: S['ChatMessage'][]): void {
+  messages.forEach((msg, i) => {
+    const parts = typeof msg.content === 'string' ? [{ type: 'text' as const, text: msg.content }] : msg.content;
+    parts.forEach((p, j) => {
+      if (p.type !== 'text') return;
+      try {
+        checkUserText(m.tokenizer, p.text);
+      } catch (e) {
+        const at = typeof msg.content === 'string' ? `/messages/${i}/content` : `/messages/${i}/content/${j}/text`;
+        throw new HttpProblem('invalid-request', `${at}: ${(e as Error).message}`);
+      }
+    });
+  });
+}
+
 export function chatRouter(ctx: AppContext): Router {
   const router = Router();
   router.post('/', requestBody(ctx.config, 'ChatCompletionRequest'), async (req, res) => {
@@ -41,9 +59,10 @@ export function chatRouter(ctx: AppContext): Router {
     const m = ctx.engine.model;
     const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
     const sampling = textOptions(m, { max_tokens: maxTokens, temperature: body.temperature ?? undefined });
+    checkMessages(m, body.messages);
     const { question, image: bytes } = questionAndImage(body.messages);
     await runJob(ctx, res, 'chat', async (signal) => {
-      const { image } = await decodeRequestImage(bytes, ctx.config.maxPixels);
+      const { image } = await decodeRequestImage(ctx, bytes);
       checkContext(m, promptLength(m, question, image, false), sampling.genLength);
       const id = randomId('chatcmpl');
       const created = unixNow();

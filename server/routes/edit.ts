@@ -32,7 +32,7 @@ export function editRouter(ctx: AppContext): Router {
     const m = ctx.engine.model;
     const settings = editOptions(m, body);
     await runJob(ctx, res, 'edit', async (signal) => {
-      const { image, decodeMs } = await decodeRequestImage(requestImageBytes(req.file, body.image), ctx.config.maxPixels);
+      const { image, decodeMs } = await decodeRequestImage(ctx, requestImageBytes(req.file, body.image), true);
       const promptTokens = promptLength(m, body.instruction, image, true);
       checkContext(m, promptTokens, editDraft(m.config, settings.planLength).length);
       const stream = body.stream ? (res.locals.stream = new EventStream(res)) : undefined;

@@ -24,7 +24,7 @@ export function groundRouter(ctx: AppContext): Router {
     const prompt = body.raw_prompt ? body.description : groundingRequest(body.description);
     const steps = (body.steps ?? m.layout.sampling.grounding?.steps ?? 1) as 1 | 2 | 4;
     await runJob(ctx, res, 'ground', async (signal) => {
-      const { image, decodeMs } = await decodeRequestImage(requestImageBytes(req.file, body.image), ctx.config.maxPixels);
+      const { image, decodeMs } = await decodeRequestImage(ctx, requestImageBytes(req.file, body.image));
       const promptTokens = promptLength(m, prompt, image, false);
       checkContext(m, promptTokens, LOC_CANVAS);
       const t1 = performance.now();

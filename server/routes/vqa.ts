@@ -26,12 +26,12 @@ export function vqaRouter(ctx: AppContext): Router {
     const body = req.body as S['VqaRequest'];
     checkModel(ctx, body.model);
     const m = ctx.engine.model;
-    const sampling = textOptions(m, body);
+    const sampling = textOptions(m, body, body.task);
     // sampled answers can be reproduced: the seed drawn here when none was given goes back in a header
     const seed = sampling.temperature ? body.seed ?? randomInt(2 ** 32) : undefined;
     if (seed !== undefined) res.set('X-Lavida-Seed', String(seed));
     await runJob(ctx, res, 'vqa', async (signal) => {
-      const { image, decodeMs } = await decodeRequestImage(requestImageBytes(req.file, body.image), ctx.config.maxPixels);
+      const { image, decodeMs } = await decodeRequestImage(ctx, requestImageBytes(req.file, body.image));
       checkContext(m, promptLength(m, body.question, image, false), sampling.genLength);
       const stream = body.stream ? (res.locals.stream = new EventStream(res)) : undefined;
       const t1 = performance.now();

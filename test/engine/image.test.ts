@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
 import { countImageTokens, selectBestResolution, unpaddedShape } from '../../server/engine/anyres.js';
-import { binsToBox, boxToBins, roundHalfEven, type Box } from '../../server/engine/boxes.js';
+import { binsToBox, boxBinRanges, boxToBins, roundHalfEven, type Box } from '../../server/engine/boxes.js';
 import type { ModelConfig } from '../../server/engine/config.js';
 import { decodeImage, processAnyres, processSquare, vqPixels } from '../../server/engine/image.js';
 import { ImageError, requireImageMime, sniffImageMime } from '../../server/engine/mime.js';
@@ -52,11 +52,12 @@ describe('image preprocessing = lavida_r1.model.image_processing (exact)', { ski
     }
   });
 
-  test('LOC bins ↔ pixel boxes (box_to_bins, bins_to_box)', () => {
+  test('LOC bins ↔ pixel boxes (box_to_bins, bins_to_box, box_bin_ranges)', () => {
     for (const b of im().boxes) {
       const [w, h] = b.size;
       assert.deepEqual(boxToBins(b.box as Box, w, h), b.bins, JSON.stringify(b));
       assert.deepEqual(binsToBox(b.some_bins, w, h), b.back);
+      assert.deepEqual(boxBinRanges(w, h), b.ranges, `${w}x${h}`);
     }
   });
 });

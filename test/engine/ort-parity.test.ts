@@ -5,13 +5,15 @@ import { after, before, describe, test } from 'node:test';
 import { Engine } from '../../server/engine/engine.js';
 import { decodeImage } from '../../server/engine/image.js';
 import { answerQuestions, editImages, groundBoxes, textSettings, type Job } from '../../server/engine/pipelines.js';
+import type { VqaTask } from '../../server/engine/package/manifest.js';
 import type { PromptCache, StepInput } from '../../server/engine/runtime.js';
 import { MODEL_ID, MODELS_DIR, NO_PYTHON, ortReference, PER_FAMILY, type OrtCase } from './ort-reference.js';
 
 const MAX_BATCH = 16;
 
 // Greedy parity: the TS pipelines on onnxruntime-node against train/lavida_r1/export/ort_pipeline.py on the same
-// package and held-out world samples: identical answer tokens, LOC bins and boxes, plan ids, VQ ids, pixels.
+// package and held-out world samples: identical answer tokens (each family over its own canvas), LOC bins and
+// boxes, plan ids, VQ ids, pixels.
 describe(`ORT pipelines = Python ort_pipeline (${PER_FAMILY} world samples per family, exact)`, { skip: NO_PYTHON }, () => {
   let engine: Engine;
   const jobs = new Map<string, Job>();
@@ -32,21 +34,27 @@ describe(`ORT pipelines = Python ort_pipeline (${PER_FAMILY} world samples per f
 
   for (const family of ['math', 'chart', 'mcq'] as const) {
     test(`${family}: answer tokens, one job at a time`, async () => {
-      for (const c of byFamily(family)) checkText(c, (await answerQuestions(engine.model, [jobs.get(c.id)!]))[0]!);
+      for (const c of byFamily(family)) {
+        const r = (await answerQuestions(engine.model, [jobs.get(c.id)!], textSettings(engine.model, family)))[0]!;
+        assert.equal(r.tokens.length, engine.model.layout.sampling.canvases?.[family] ?? engine.model.layout.sampling.text?.gen_length);
+        checkText(c, r);
+      }
     });
   }
 
-  test('threshold 0.9 over the dual cache: answer tokens, one job at a time and as one batch', async () => {
-    const fast = { ...textSettings(engine.model), threshold: 0.9, dualCache: true };
-    const text = ['math', 'chart', 'mcq'].flatMap((f) => byFamily(f as OrtCase['family']));
-    for (const c of text) assert.deepEqual((await answerQuestions(engine.model, [jobs.get(c.id)!], fast))[0]!.tokens, c.fast_tokens, c.id);
-    const batch = text.slice(0, MAX_BATCH);
-    const together = await answerQuestions(engine.model, batch.map((c) => jobs.get(c.id)!), fast);
-    batch.forEach((c, i) => assert.deepEqual(together[i]!.tokens, c.fast_tokens, `${c.id} in a batch`));
+  const fast = (family: VqaTask) => ({ ...textSettings(engine.model, family), threshold: 0.9, dualCache: true });
+
+  test('threshold 0.9 over the dual cache: answer tokens, one job at a time and as one batch per family', async () => {
+    for (const family of ['math', 'chart', 'mcq'] as const) {
+      const text = byFamily(family);
+      for (const c of text) assert.deepEqual((await answerQuestions(engine.model, [jobs.get(c.id)!], fast(family)))[0]!.tokens, c.fast_tokens, c.id);
+      const batch = text.slice(0, MAX_BATCH);
+      const together = await answerQuestions(engine.model, batch.map((c) => jobs.get(c.id)!), fast(family));
+      batch.forEach((c, i) => assert.deepEqual(together[i]!.tokens, c.fast_tokens, `${c.id} in a batch`));
+    }
   });
 
   test('threshold + dual cache: a job cancelled mid-batch leaves the others\' tokens unchanged', async () => {
-    const fast = { ...textSettings(engine.model), threshold: 0.9, dualCache: true };
     const cases = byFamily('chart').slice(0, 3);
     assert.equal(cases.length, 3, 'needs LAVIDA_PARITY_N >= 3');
     const controller = new AbortController();
@@ -58,7 +66,7 @@ describe(`ORT pipelines = Python ort_pipeline (${PER_FAMILY} world samples per f
     };
     try {
       const results = await Promise.allSettled(cases.map((c, i) =>
-        engine.vqa(jobs.get(c.id)!.image, c.prompt, { sampling: fast, ...(i === 1 && { signal: controller.signal }) })));
+        engine.vqa(jobs.get(c.id)!.image, c.prompt, { sampling: fast('chart'), ...(i === 1 && { signal: controller.signal }) })));
       assert.equal(results[1]!.status, 'rejected');
       for (const i of [0, 2]) assert.deepEqual((results[i] as PromiseFulfilledResult<{ tokens: number[] }>).value.tokens, cases[i]!.fast_tokens);
     } finally {
@@ -66,13 +74,24 @@ describe(`ORT pipelines = Python ort_pipeline (${PER_FAMILY} world samples per f
     }
   });
 
-  test('grounding: LOC bins and pixel boxes', async () => {
+  test('grounding: LOC bins and pixel boxes (valid boxes)', async () => {
     for (const c of byFamily('grounding')) {
       const [r] = await groundBoxes(engine.model, [jobs.get(c.id)!]);
       assert.deepEqual(r!.bins, c.bins, c.id);
       assert.deepEqual(r!.box, c.box, c.id);
+      assert.ok(r!.box[2] > r!.box[0] && r!.box[3] > r!.box[1], `${c.id} box ${r!.box}`);
       const { width, height } = jobs.get(c.id)!.image;
       assert.deepEqual(r!.normalized, [r!.box[0] / width, r!.box[1] / height, r!.box[2] / width, r!.box[3] / height]);
+    }
+  });
+
+  test('grounding in 1, 2 and 4 passes: LOC bins, one job at a time and as one batch', async () => {
+    const cases = byFamily('grounding');
+    for (const steps of [1, 2, 4] as const) {
+      for (const c of cases) assert.deepEqual((await groundBoxes(engine.model, [jobs.get(c.id)!], steps))[0]!.bins, c.bins_by_steps![steps], `${c.id} steps ${steps}`);
+      const batch = cases.slice(0, MAX_BATCH);
+      const together = await groundBoxes(engine.model, batch.map((c) => jobs.get(c.id)!), steps);
+      batch.forEach((c, i) => assert.deepEqual(together[i]!.bins, c.bins_by_steps![steps], `${c.id} steps ${steps} in a batch`));
     }
   });
 
@@ -94,16 +113,17 @@ describe(`ORT pipelines = Python ort_pipeline (${PER_FAMILY} world samples per f
     try {
       const text = [...byFamily('math'), ...byFamily('chart')];
       const [answers, boxes, edits] = await Promise.all([
-        Promise.all(text.map((c) => engine.vqa(jobs.get(c.id)!.image, c.prompt))),
+        Promise.all(text.map((c) => engine.vqa(jobs.get(c.id)!.image, c.prompt, { sampling: textSettings(engine.model, c.family as VqaTask) }))),
         Promise.all(byFamily('grounding').map((c) => engine.ground(jobs.get(c.id)!.image, c.prompt))),
         Promise.all(byFamily('edit').map((c) => engine.edit(jobs.get(c.id)!.image, c.prompt))),
       ]);
       text.forEach((c, i) => checkText(c, answers[i]!));
       byFamily('grounding').forEach((c, i) => assert.deepEqual(boxes[i]!.bins, c.bins, c.id));
       byFamily('edit').forEach((c, i) => assert.deepEqual([edits[i]!.planIds, edits[i]!.vq], [c.plan_ids, c.vq], c.id));
-      // one batch per task, cut at maxBatch rows
+      // one batch per task and settings (math and chart: their own canvases), cut at maxBatch rows
       const cut = (n: number): number[] => Array.from({ length: Math.ceil(n / MAX_BATCH) }, (_, i) => Math.min(MAX_BATCH, n - i * MAX_BATCH));
-      assert.deepEqual(batches.sort(), [...cut(text.length), ...cut(PER_FAMILY), ...cut(PER_FAMILY)].sort(), 'batches per task');
+      const perFamily = [...cut(PER_FAMILY), ...cut(PER_FAMILY), ...cut(PER_FAMILY), ...cut(PER_FAMILY)];
+      assert.deepEqual(batches.sort(), perFamily.sort(), 'batches per task and canvas');
     } finally {
       engine.model.runtime.prefill = prefill;
     }
@@ -122,7 +142,7 @@ describe(`ORT pipelines = Python ort_pipeline (${PER_FAMILY} world samples per f
     };
     try {
       const results = await Promise.allSettled(cases.map((c, i) =>
-        engine.vqa(jobs.get(c.id)!.image, c.prompt, i === 1 ? { signal: controller.signal } : {})));
+        engine.vqa(jobs.get(c.id)!.image, c.prompt, { sampling: textSettings(engine.model, 'chart'), ...(i === 1 && { signal: controller.signal }) })));
       assert.equal(results[1]!.status, 'rejected');
       assert.equal((results[1] as PromiseRejectedResult).reason.name, 'AbortError');
       for (const i of [0, 2]) checkText(cases[i]!, (results[i] as PromiseFulfilledResult<{ tokens: number[]; text: string }>).value);

@@ -23,6 +23,7 @@ export interface OrtCase {
   fast_tokens?: number[]; // threshold 0.9 over the dual cache
   text?: string;
   bins?: number[];
+  bins_by_steps?: Record<'1' | '2' | '4', number[]>; // grounding in 1, 2 and 4 passes
   box?: number[];
   plan?: string;
   plan_ids?: number[];

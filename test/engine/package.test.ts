@@ -37,6 +37,16 @@ describe('model package loading', { skip: NO_PACKAGE }, () => {
     assert.ok(pkg.manifest.graphs.backbone.inputs.some((i) => i.name === 'input_ids'));
   });
 
+  test('the answer canvases per task: read from the manifest, optional, checked by the schema', async () => {
+    const written = JSON.parse(readFileSync(join(PACKAGE_DIR!, 'manifest.json'), 'utf8')).layout.sampling.canvases;
+    assert.deepEqual((await loadPackage(models(), 'good')).manifest.layout.sampling.canvases, written);
+    assert.deepEqual(Object.keys(written).sort(), ['chart', 'math', 'mcq']);
+    editManifest(copy('no-canvases'), (m) => delete m.layout.sampling.canvases);
+    assert.equal((await loadPackage(models(), 'no-canvases')).manifest.layout.sampling.canvases, undefined);
+    editManifest(copy('bad-canvases'), (m) => { m.layout.sampling.canvases = { math: 0, chart: 80, mcq: 48 }; });
+    await rejectsWith(loadPackage(models(), 'bad-canvases'), 'invalid_manifest', /canvases\/math/);
+  });
+
   test('ids that are not plain folder names, or resolve outside the models folder, are refused', async () => {
     for (const id of ['..', '../good', 'a/b', '/etc', '.hidden', 'good/..', '', 'x'.repeat(200)]) {
       assert.throws(() => resolvePackageDir(models(), id), (e: unknown) => e instanceof PackageError && e.code === 'invalid_id', id);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { boxBinRanges } from '../../server/engine/boxes.js';
 import { generateBox } from '../../server/engine/sampling/grounding.js';
 import { generateImage } from '../../server/engine/sampling/image.js';
 import { chooseTokens } from '../../server/engine/sampling/noise.js';
@@ -8,11 +9,12 @@ import { PyRandom } from '../../server/engine/sampling/pyrandom.js';
 import { cosineTemperature, transferCounts } from '../../server/engine/sampling/schedules.js';
 import { selectScheduled, selectThreshold } from '../../server/engine/sampling/select.js';
 import { generateText, stopRowAtEos } from '../../server/engine/sampling/text.js';
-import { fakeDenoiser } from './fake-denoiser.js';
+import { fakeDenoiser, fakeLocLogits } from './fake-denoiser.js';
 import { reference, SKIP_REASON } from './reference.js';
 
 const TEXT_TOKENS = [...Array.from({ length: 12 }, (_, i) => i), 101, 102];
 const TEXT_IDS = { maskId: 100, eosId: 101, eotId: 102 };
+const LOC_BINS = 9; // sampling_cases.py IDS.num_loc_bins
 const num = (x: number | string): number => (x === '-inf' ? -Infinity : x === 'inf' ? Infinity : (x as number));
 
 describe('sampler logic = lavida_r1.sampling', { skip: SKIP_REASON }, () => {
@@ -74,10 +76,12 @@ describe('sampler logic = lavida_r1.sampling', { skip: SKIP_REASON }, () => {
     }
   });
 
-  test('grounding driver: same bins and canvas', async () => {
+  test('grounding driver (valid boxes, pixel ranges): same bins and canvas', async () => {
     const ids = { maskId: 100, locOffset: 0, locBeginId: 200, locEndId: 201, eotId: 102 };
     for (const c of s().grounding) {
-      const out = await generateBox(fakeDenoiser(c.salt, 7, 1025), ids, c.steps, c.batch);
+      const sizes: [number, number][] = c.sizes ?? new Array(c.batch).fill([1, 1]);
+      const ranges = sizes.map(([w, h]) => boxBinRanges(w, h, LOC_BINS));
+      const out = await generateBox(fakeLocLogits(c.salt, LOC_BINS), ids, ranges, LOC_BINS, c.steps);
       assert.deepEqual([...out.bins], c.bins.flat());
       assert.deepEqual([...out.tokens], c.tokens.flat());
     }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { decodeText, extractAnswer } from '../../server/engine/answer.js';
 import { renderPrompt } from '../../server/engine/chat.js';
@@ -76,4 +77,18 @@ describe('tokenizer, chat template and layouts = lavida_r1 (lavida-r1-tiny token
 test('too long answers are refused', { skip: SKIP_REASON }, () => {
   const tok = TextTokenizer.fromFile(TOKENIZER_JSON);
   assert.throws(() => textAnswerIds(tok, reference().cases.tokenizer.config, 'a long answer here', 2), /does not fit/);
+});
+
+test('added words below the first special id are plain text; specials, LOC and slot markers are control', () => {
+  // The committed tokenizer with one BPE entry turned into an added ordinary word (as a tokenizer that keeps
+  // whole labels as one token has), at the same id.
+  const json = JSON.parse(readFileSync(TOKENIZER_JSON, 'utf8'));
+  const [word, id] = Object.entries(json.model.vocab as Record<string, number>).find(([, i]) => i === 100)!;
+  delete json.model.vocab[word];
+  json.model.vocab.OCT = id;
+  json.added_tokens.push({ id, content: 'OCT', single_word: false, lstrip: false, rstrip: false, normalized: false, special: false });
+  const tok = new TextTokenizer(json);
+  assert.deepEqual(tok.encode('OCT'), [id]);
+  assert.deepEqual(tok.controlTokensIn('sales in OCT'), []);
+  assert.deepEqual(tok.controlTokensIn('<LOC_5> then <|eot_id|> and <|edit_slots|>'), ['<LOC_5>', '<|eot_id|>', '<|edit_slots|>']);
 });

@@ -4,7 +4,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { appendFile, readFile, readdir } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -39,8 +39,12 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
   }
 }
 
+const mkdirp = async (dir: string): Promise<string> => (await mkdir(dir, { recursive: true }), dir);
+
 const ids = async (file: string): Promise<string[]> =>
   (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id);
+
+const TASKS: Record<string, string | null> = { mathvista: 'math', chartqa: 'chart', 'mmmu-pro': 'mcq', lisa: null, imgedit: null };
 
 const DATA: Record<string, string> = {
   mathvista: 'MathVista', chartqa: 'ChartQA', 'mmmu-pro': 'MMMU_Pro', lisa: 'lisa_grounding', imgedit: 'ImgEdit',
@@ -62,6 +66,9 @@ describe('lavida-eval run (embedded server, world data)', { skip: SKIP }, () => 
       const { run, summary } = JSON.parse(r.stdout);
       const n = benchmark === 'mmmu-pro' ? 4 : 2; // the limit applies to each MMMU-Pro setting
       assert.deepEqual([run.total, run.completed, run.model], [n, n, basename(PKG!)]);
+      const canvases = JSON.parse(await readFile(join(PKG!, 'manifest.json'), 'utf8')).layout.sampling.canvases;
+      const task = TASKS[benchmark]!;
+      assert.deepEqual([run.task, run.canvas], [task, task === null ? null : canvases[task]], 'the benchmark\'s task and its canvas');
       assert.equal(run.errors, 0, 'every request answered (an HTTP error is only recorded as the sample\'s error)');
       assert.equal((await ids(join(out, 'predictions.jsonl'))).length, n);
       assert.equal(summary.n, n);
@@ -88,7 +95,8 @@ describe('lavida-eval run (embedded server, world data)', { skip: SKIP }, () => 
     const args = ['run', '--benchmark', 'mathvista', '--data', join(world, 'MathVista'), ...embedded(), '--out', out, '--limit', '2'];
     const r = await cli([...args, '--knobs', JSON.stringify(knobs)]);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(await readFile(join(out, 'run.json'), 'utf8')).knobs, knobs);
+    const record = JSON.parse(await readFile(join(out, 'run.json'), 'utf8'));
+    assert.deepEqual([record.knobs, record.task, record.canvas], [knobs, 'math', 16], 'max_tokens overrides the task canvas');
     const passes = async (dir: string) => new Map((await readFile(join(dir, 'predictions.jsonl'), 'utf8')).split('\n').filter(Boolean)
       .map((l) => JSON.parse(l) as { id: string; usage: { nfe: number } }).map((l) => [l.id, l.usage.nfe]));
     const [short, plain] = [await passes(out), await passes(join(runs, 'mathvista'))]; // the plain run: the test above
@@ -190,6 +198,46 @@ describe('lavida-eval run: argument and server errors', () => {
       assert.deepEqual([run.total, run.completed, run.errors], [2, 2, 2]);
       const lines = (await readFile(join(out, 'predictions.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
       assert.ok(lines.every((l) => typeof l.error === 'string' && l.response === ''), JSON.stringify(lines));
+    } finally {
+      server.close();
+    }
+  });
+
+  test('each VQA request carries the benchmark\'s task; run.json records the served canvas (knobs override); a resume must match it', async () => {
+    const dir = await tempDir();
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).png().toFile(join(await mkdirp(join(dir, 'png')), 'a.png'));
+    await appendFile(join(dir, 'test_human.json'), JSON.stringify([{ imgname: 'a.png', query: 'How many?', label: '2' }]));
+    await appendFile(join(dir, 'test_augmented.json'), JSON.stringify([{ imgname: 'a.png', query: 'How much?', label: '3' }]));
+    let chart = 96;
+    const bodies: Array<Record<string, unknown>> = [];
+    const server = createServer((req, res) => {
+      const json = (body: unknown): void => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (req.url === '/v1/models') return json({ object: 'list', data: [{ id: 'fake', object: 'model', created: 0, owned_by: 'x', lavida: { canvases: { math: 64, chart, mcq: 48 }, default_canvas: chart } }] });
+      let text = '';
+      req.on('data', (c) => (text += c)).on('end', () => {
+        bodies.push(JSON.parse(text) as Record<string, unknown>);
+        json({ id: 'v', object: 'vqa', created: 0, model: 'fake', reasoning: '', answer: '2', text: '<answer>2</answer>', finished: true,
+          usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2, nfe: 1 }, timings: { image_decode_ms: 0, inference_ms: 0, total_ms: 0 } });
+      });
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const args = (out: string): string[] => ['run', '--benchmark', 'chartqa', '--data', dir, '--server', url, '--out', join(dir, out)];
+      const plain = await cli([...args('plain'), '--limit', '1']);
+      assert.equal(plain.code, 0, plain.stderr);
+      assert.deepEqual(bodies.map((b) => [b.task, b.max_tokens]), [['chart', undefined]]);
+      const record = JSON.parse(await readFile(join(dir, 'plain', 'run.json'), 'utf8'));
+      assert.deepEqual([record.task, record.canvas], ['chart', 96]);
+      bodies.length = 0;
+      const knobbed = await cli([...args('knobbed'), '--knobs', '{"max_tokens": 32}']);
+      assert.equal(knobbed.code, 0, knobbed.stderr);
+      assert.deepEqual(bodies.map((b) => [b.task, b.max_tokens]), [['chart', 32], ['chart', 32]]);
+      assert.equal(JSON.parse(await readFile(join(dir, 'knobbed', 'run.json'), 'utf8')).canvas, 32);
+      chart = 80; // the served package's canvases changed: the unfinished run would mix two canvases
+      const resumed = await cli([...args('plain'), '--resume']);
+      assert.equal(resumed.code, 1);
+      assert.match(resumed.stderr, /this run's requests decoded over a canvas of 96 tokens, they would now over 80/);
     } finally {
       server.close();
     }

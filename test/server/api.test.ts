@@ -116,7 +116,7 @@ describe('endpoints', { skip: NO_PACKAGE }, () => {
     assert.equal(events.at(-1)!.data, '[DONE]');
   });
 
-  test('POST /v1/ground: a box in pixels of the original image, normalized, and LOC bins', async () => {
+  test('POST /v1/ground: a valid box in pixels of the original image, normalized, and LOC bins', async () => {
     const r = await request(`${srv.url}/v1/ground`, { json: { image: dataUrl(png), description: 'the red square', steps: 2 } });
     assert.equal(r.status, 200);
     const body = r.json<{ image: { width: number; height: number }; boxes: Array<{ bbox_2d: number[]; normalized: number[]; loc_bins: number[]; loc_text: string }> }>();
@@ -125,6 +125,7 @@ describe('endpoints', { skip: NO_PACKAGE }, () => {
     assert.ok(box);
     box.bbox_2d.forEach((v, i) => assert.ok(Math.abs(v / (i % 2 ? 64 : 96) - box.normalized[i]!) < 1e-9));
     assert.equal(box.loc_text, `<LOC_BEGIN>${box.loc_bins.map((b) => `<LOC_${b}>`).join('')}<LOC_END>`);
+    assert.ok(box.bbox_2d[2]! > box.bbox_2d[0]! && box.bbox_2d[3]! > box.bbox_2d[1]!, `a valid box: ${box.bbox_2d}`);
   });
 
   test('POST /v1/edit (multipart) answers a PNG; response_format b64_json answers JSON with the same image', async () => {

@@ -4,23 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { allConform, request, type Reply } from './conformance.js';
 import { dataUrl, pngBomb, shapesPng } from './fixtures.js';
 import { closeEngine, NO_PACKAGE, startServer, type TestServer } from './harness.js';
-
-function assertProblem(r: Reply, status: number, kind: string): void {
-  assert.equal(r.status, status, r.text);
-  assert.match(r.headers.get('content-type')!, /^application\/problem\+json/);
-  const p = r.json<{ type: string; status: number; detail: string; request_id: string }>();
-  assert.equal(p.type, `urn:lavida:problem:${kind}`);
-  assert.equal(p.status, status);
-  assert.equal(p.request_id, r.headers.get('x-request-id'));
-  assert.doesNotMatch(r.text, /\n\s+at |node_modules|\.ts:\d+/, 'no stack traces');
-}
-
-const upload = (bytes: Uint8Array, type: string, fields: Record<string, string> = { question: 'What is it?' }): FormData => {
-  const form = new FormData();
-  form.set('image', new Blob([new Uint8Array(bytes)], { type }), 'upload');
-  for (const [k, v] of Object.entries(fields)) form.set(k, v);
-  return form;
-};
+import { assertProblem, upload } from './problems.js';
 
 describe('bad input', { skip: NO_PACKAGE }, () => {
   let srv: TestServer;

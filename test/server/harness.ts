@@ -6,6 +6,7 @@ import { createApp } from '../../server/app.js';
 import { DEFAULTS, type ServerConfig } from '../../server/config.js';
 import type { AppContext } from '../../server/context.js';
 import { Engine } from '../../server/engine/engine.js';
+import { httpServer } from '../../server/http-server.js';
 import { MODEL_ID, MODELS_DIR } from '../package.js';
 
 export { NO_PACKAGE, PACKAGE_DIR } from '../package.js';
@@ -35,8 +36,9 @@ export interface TestServer {
 
 /** A server on the shared engine, or on `engine` (a test that breaks its engine brings its own). */
 export async function startServer(over: Partial<ServerConfig> = {}, engine?: Engine): Promise<TestServer> {
-  const { app, ctx } = createApp({ engine: engine ?? await sharedEngine(), config: testConfig(over), logger: pino({ level: 'silent' }) });
-  const server = app.listen(0, '127.0.0.1');
+  const config = testConfig(over);
+  const { app, ctx } = createApp({ engine: engine ?? await sharedEngine(), config, logger: pino({ level: 'silent' }) });
+  const server = httpServer(app, config).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -3,22 +3,12 @@
 // run that takes longer than `hangMs` counts as a death too: the handle is reported hung and the thread is asked
 // to exit once the run returns. It is never terminated mid-run: onnxruntime-node can abort the whole process when a
 // run returns into a terminated thread. (A run that never returns leaves its thread behind, idle but not freed.)
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { moduleWorker } from '../thread.js';
 import { DeviceError } from './device.js';
 import { WorkerCrashedError, WorkerUnavailableError } from './errors.js';
 import type { Request, Response, WireError } from './protocol.js';
 import { transferables } from './protocol.js';
-
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER_URL = new URL(`./worker${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url);
-
-/** Run from TypeScript sources (tsx), the worker registers tsx itself: Node 20 does not pass `--import`
- *  loader hooks on to worker threads. */
-function spawnWorker(): Worker {
-  if (!FROM_SOURCE) return new Worker(WORKER_URL);
-  const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((t) => { t.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
-  return new Worker(boot, { eval: true });
-}
 
 const RETIRE_WAIT_MS = 5000;
 
@@ -44,7 +34,7 @@ export class WorkerHandle {
   leases = 0;
 
   constructor(private readonly onDeath: OnDeath, private readonly o: WorkerHandleOptions = {}) {
-    this.worker = spawnWorker();
+    this.worker = moduleWorker(import.meta.url, './worker');
     this.worker.on('message', (msg: Response) => {
       const p = this.pending.get(msg.id);
       if (!p) return;

@@ -19,6 +19,9 @@ export interface GraphSpec {
   outputs: TensorSpec[];
 }
 
+/** The VQA task families a package may have its own answer canvas for (`layout.sampling.canvases`). */
+export type VqaTask = 'math' | 'chart' | 'mcq';
+
 export interface TextSamplingDefaults {
   gen_length: number;
   block_length: number;
@@ -39,6 +42,7 @@ export interface PackageLayout {
   head_dim: number;
   sampling: {
     text?: TextSamplingDefaults;
+    canvases?: Record<VqaTask, number>; // answer canvas per task (the one text canvas for every task without it)
     plan?: { steps: number; stop_at_eos?: boolean };
     image?: { steps: number; shift?: number; order?: 'stratified' | 'confidence'; order_seed?: number };
     grounding?: { steps: 1 | 2 | 4 };

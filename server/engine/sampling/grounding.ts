@@ -1,8 +1,8 @@
-// Grounding driver (sampling/grounding.py generate_box): the canvas `<LOC_BEGIN> 4 x mask <LOC_END> <|eot_id|>`,
-// each pass fills the most confident 4/steps LOC slots. `denoise` returns LOC bin indices (logits restricted to
-// the LOC tokens) and their confidences.
+// Grounding driver (sampling/grounding.py generate_box): the canvas `<LOC_BEGIN> 4 x mask <LOC_END> <|eot_id|>`;
+// each pass takes the valid-box candidates of the LOC logits (valid-box.ts) and commits the most confident
+// 4/steps masked slots, so the box always has x2 > x1 and y2 > y1 (in pixels too, with the image's ranges).
 import { selectScheduled } from './select.js';
-import type { Denoise } from './types.js';
+import { boxCandidates, type BinRange } from './valid-box.js';
 
 export const LOC_SLOTS = 4;
 const WIDTH = LOC_SLOTS + 3;
@@ -21,23 +21,29 @@ export interface GroundingSample {
   nfe: number;
 }
 
+/** One pass over the flat [batch * 7] canvas: the LOC logits of the four slots, [batch * 4 * bins]. */
+export type LocDenoise = (canvas: Int32Array, step: number) => Float32Array | Float64Array | Promise<Float32Array | Float64Array>;
+
 export function groundingCanvas(ids: GroundingTokenIds, batch: number): Int32Array {
   const row = [ids.locBeginId, ...new Array<number>(LOC_SLOTS).fill(ids.maskId), ids.locEndId, ids.eotId];
   return Int32Array.from({ length: batch * WIDTH }, (_, i) => row[i % WIDTH]!);
 }
 
-export async function generateBox(denoise: Denoise, ids: GroundingTokenIds, steps: 1 | 2 | 4 = 1, batch = 1): Promise<GroundingSample> {
+/** `ranges`: per batch row, the slots' bin ranges (boxes.ts boxBinRanges of the row's image). */
+export async function generateBox(denoise: LocDenoise, ids: GroundingTokenIds, ranges: BinRange[][], numBins: number,
+  steps: 1 | 2 | 4 = 1): Promise<GroundingSample> {
   if (![1, 2, 4].includes(steps)) throw new Error('grounding steps must be 1, 2 or 4');
+  const batch = ranges.length;
   const canvas = groundingCanvas(ids, batch);
   for (let step = 0; step < steps; step++) {
-    const out = await denoise(canvas, step);
+    const logits = await denoise(canvas, step);
     for (let r = 0; r < batch; r++) {
-      const at = (p: number): number => r * WIDTH + p;
-      const conf = Array.from({ length: WIDTH }, (_, p) => (canvas[at(p)] === ids.maskId ? out.confidence[at(p)]! : -Infinity));
-      const chosen = selectScheduled(conf, LOC_SLOTS / steps);
-      for (let p = 0; p < WIDTH; p++) {
-        if (chosen[p] && canvas[at(p)] === ids.maskId) canvas[at(p)] = out.ids[at(p)]! + ids.locOffset;
-      }
+      const slots = canvas.subarray(r * WIDTH + 1, r * WIDTH + 1 + LOC_SLOTS);
+      const committed = Array.from(slots, (t) => (t === ids.maskId ? -1 : t - ids.locOffset));
+      const row = logits.subarray(r * LOC_SLOTS * numBins, (r + 1) * LOC_SLOTS * numBins);
+      const out = boxCandidates(row, committed, ranges[r]!, numBins);
+      const chosen = selectScheduled(committed.map((c, s) => (c < 0 ? out.confidence[s]! : -Infinity)), LOC_SLOTS / steps);
+      for (let s = 0; s < LOC_SLOTS; s++) if (chosen[s] && committed[s]! < 0) slots[s] = out.ids[s]! + ids.locOffset;
     }
   }
   const bins = Int32Array.from({ length: batch * LOC_SLOTS },

@@ -15,20 +15,25 @@ export function chooseTokens(logits: ArrayLike<number>, vocab: number, temperatu
   const confidence = new Float64Array(positions);
   for (let p = 0; p < positions; p++) {
     const o = p * vocab;
-    let max = -Infinity;
-    for (let v = 0; v < vocab; v++) max = Math.max(max, logits[o + v]!);
     let best = 0;
     let bestScore = -Infinity;
-    let sum = 0;
     for (let v = 0; v < vocab; v++) {
       const l = logits[o + v]!;
-      sum += Math.exp(l - max);
       // log of exp(l) / (-log u)^T, compared in log space to avoid overflow
       const score = temperature > 0 ? l - temperature * Math.log(-Math.log(rng!.random())) : l;
       if (score > bestScore) [best, bestScore] = [v, score];
     }
     ids[p] = best;
-    confidence[p] = Math.exp(logits[o + best]! - max) / sum;
+    confidence[p] = softmaxProbability(logits, o, vocab, best);
   }
   return { ids, confidence };
+}
+
+/** The softmax probability of token `id` over logits[o, o + vocab). */
+export function softmaxProbability(logits: ArrayLike<number>, o: number, vocab: number, id: number): number {
+  let max = -Infinity;
+  for (let v = 0; v < vocab; v++) max = Math.max(max, logits[o + v]!);
+  let sum = 0;
+  for (let v = 0; v < vocab; v++) sum += Math.exp(logits[o + v]! - max);
+  return Math.exp(logits[o + id]! - max) / sum;
 }

@@ -7,7 +7,7 @@ import random
 import numpy as np
 from PIL import Image
 
-from lavida_r1.boxes import bins_to_box, box_to_bins
+from lavida_r1.boxes import bins_to_box, box_bin_ranges, box_to_bins
 from lavida_r1.model.image_processing import process_anyres, process_square, select_best_resolution
 from lavida_r1.model.presets import get_preset
 from lavida_r1.model.vision import count_image_tokens, unpadded_shape
@@ -110,6 +110,6 @@ def build(out_dir: str) -> dict:
             box = [float(prng.randint(0, w)) for _ in range(2)] + [float(prng.randint(0, h)) for _ in range(2)]
         bins = [prng.randint(0, 1024) for _ in range(4)]
         boxes.append({"size": [w, h], "box": box, "bins": box_to_bins(box, (w, h)), "some_bins": bins,
-                      "back": bins_to_box(bins, (w, h))})
+                      "back": bins_to_box(bins, (w, h)), "ranges": box_bin_ranges((w, h))})
     return {"tiny": tiny.to_dict(), "upstream": upstream.to_dict(), "images": images, "resizes": resizes,
             "geometry": geometry, "boxes": boxes}

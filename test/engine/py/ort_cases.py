@@ -1,12 +1,12 @@
 """The Python ONNX Runtime pipelines' greedy outputs on held-out world samples, for the TypeScript engine's
 parity test: `ort_cases.py PACKAGE_DIR OUT_DIR N` writes OUT_DIR/ort_cases.json and the input PNGs beside it.
-Text cases carry the default decoding's tokens and `fast_tokens`, from threshold decoding over the dual cache.
+Text cases carry the default decoding's tokens over their family's canvas and `fast_tokens`, from threshold
+decoding over the dual cache; grounding cases the LOC bins of 1-step decoding and `bins_by_steps` (1, 2, 4).
 
 It drives lavida_r1.export.ort_pipeline step by step only to keep the token canvases (the pipeline functions
 return decoded strings)."""
 import json
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +15,7 @@ from PIL import Image
 from lavida_r1.evaluate import eval_samples
 from lavida_r1.export import ort_pipeline as op
 from lavida_r1.export.runtime import OrtPackage
-from lavida_r1.inference import decode_text
+from lavida_r1.inference import answer_sampler, decode_text
 from lavida_r1.world import FAMILIES
 
 FAST_THRESHOLD = 0.9  # fast_tokens: threshold decoding over the dual cache (test/engine/ort-parity.test.ts)
@@ -33,8 +33,9 @@ for family in FAMILIES:
         case = {"family": family, "id": sample.id, "image": path.name, "prompt": sample.prompt}
         if family == "grounding":
             ids, features = op.encode_prompt(pipe, sample.prompt, image)
-            bins = op.generate_box(pkg, pkg.prefill(ids, np.ones_like(ids), features))
-            case.update(bins=bins[0].tolist(), box=op.ground(pipe, sample.prompt, image))
+            cache = pkg.prefill(ids, np.ones_like(ids), features)
+            bins = {steps: op.generate_box(pkg, cache, steps, [image.size])[0].tolist() for steps in (1, 2, 4)}
+            case.update(bins=bins[1], bins_by_steps=bins, box=op.ground(pipe, sample.prompt, image))
         elif family == "edit":
             result = op.edit_image(pipe, sample.prompt, image)
             case.update(plan=result.plan, plan_ids=result.plan_ids.tolist(), vq=result.vq.reshape(-1).tolist(),
@@ -42,8 +43,9 @@ for family in FAMILIES:
         else:
             ids, features = op.encode_prompt(pipe, sample.prompt, image)
             cache = pkg.prefill(ids, np.ones_like(ids), features)
-            tokens = op.generate_text(pkg, cache, pipe.text)[0].tolist()
-            fast = op.generate_text(pkg, cache, replace(pipe.text, threshold=FAST_THRESHOLD, dual_cache=True))[0].tolist()
+            tokens = op.generate_text(pkg, cache, answer_sampler(pkg.canvases, {}, family))[0].tolist()
+            fast_config = answer_sampler(pkg.canvases, {"threshold": FAST_THRESHOLD, "dual_cache": True}, family)
+            fast = op.generate_text(pkg, cache, fast_config)[0].tolist()
             case.update(tokens=tokens, text=decode_text(pkg.tokenizer, tokens, stops), fast_tokens=fast)
         cases.append(case)
 tmp = out_dir / "ort_cases.json.tmp"

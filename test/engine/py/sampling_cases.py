@@ -12,7 +12,7 @@ from lavida_r1.sampling.schedules import cosine_temperature, transfer_counts
 
 M32 = 0xFFFFFFFF
 TEXT_TOKENS = list(range(12)) + [101, 102]   # ordinary ids, EOS (101), EoT (102); the mask is 100
-IDS = SimpleNamespace(mask_token_id=100, eos_token_id=101, eot_token_id=102, loc_token_offset=0, num_loc_bins=2,
+IDS = SimpleNamespace(mask_token_id=100, eos_token_id=101, eot_token_id=102, loc_token_offset=0, num_loc_bins=9,
                       loc_begin_id=200, loc_end_id=201, image_mask_token_id=1025)
 
 
@@ -24,11 +24,16 @@ def mix(x: int) -> int:
     return x ^ (x >> 16)
 
 
-def fake_candidates(row: list[int], salt: int, vocab: list[int] | int) -> tuple[list[int], list[float]]:
-    """Per position: a token and a confidence in {1/8, ..., 8/8} (many exact ties), from the whole row."""
+def row_hash(row: list[int], salt: int) -> int:
     h = salt
     for i, t in enumerate(row):
         h = mix((h ^ ((t + i * 0x10001) & M32)) & M32)
+    return h
+
+
+def fake_candidates(row: list[int], salt: int, vocab: list[int] | int) -> tuple[list[int], list[float]]:
+    """Per position: a token and a confidence in {1/8, ..., 8/8} (many exact ties), from the whole row."""
+    h = row_hash(row, salt)
     ids, conf = [], []
     for p in range(len(row)):
         m = mix((h ^ ((p * 0x9E3779B1) & M32)) & M32)
@@ -57,11 +62,25 @@ class FakeModel:
         return SimpleNamespace(logits=self._out(ids))
 
 
+def fake_loc_logits(row: list[int], salt: int, bins: int) -> list[list[float]]:
+    """Per position and LOC bin: a logit in {0, 1/8, ..., 7/8} (many exact ties), from the whole row."""
+    h = row_hash(row, salt)
+    return [[((mix(h ^ ((p * 0x9E3779B1) & M32) ^ ((v * 0x85EBCA77) & M32)) >> 8) % 8) / 8 for v in range(bins)]
+            for p in range(len(row))]
+
+
+class FakeLocModel(FakeModel):
+    """Returns [B, L, bins] LOC logits (the LOC tokens are ids 0..bins-1)."""
+
+    def _out(self, canvas: torch.Tensor) -> torch.Tensor:
+        return torch.tensor([fake_loc_logits(r, self.salt, self.vocab) for r in canvas.tolist()], dtype=torch.float32)
+
+
 def unpack(logits, temperature, remasking, generator):
     return logits[..., 0].long(), logits[..., 1]
 
 
-text.choose_tokens = grounding.choose_tokens = image.choose_tokens = unpack
+text.choose_tokens = image.choose_tokens = unpack
 
 
 def text_cases(rng: random.Random) -> list[dict]:
@@ -89,8 +108,11 @@ def grounding_cases(rng: random.Random) -> list[dict]:
     cases = []
     for k in range(30):
         steps, batch = rng.choice([1, 2, 4]), rng.randint(1, 3)
-        s = grounding.generate_box(FakeModel(k, 1025), torch.zeros((batch, 3), dtype=torch.long), steps=steps)
-        cases.append({"salt": k, "steps": steps, "batch": batch, "bins": s.bins.tolist(), "tokens": s.tokens.tolist()})
+        sizes = [(rng.randint(1, 80), rng.randint(1, 80)) for _ in range(batch)] if k % 3 else None
+        s = grounding.generate_box(FakeLocModel(k, IDS.num_loc_bins), torch.zeros((batch, 3), dtype=torch.long),
+                                   steps=steps, image_sizes=sizes)
+        cases.append({"salt": k, "steps": steps, "batch": batch, "sizes": sizes, "bins": s.bins.tolist(),
+                      "tokens": s.tokens.tolist()})
     return cases
 
 

@@ -1,0 +1,14 @@
+// The HTTP server of the app, with timeouts against slow clients: the request headers (slowloris), the whole
+// request (a body trickled in; the response may take as long as the job does), idle keep-alive connections.
+import { createServer, type Server } from 'node:http';
+import type { Express } from 'express';
+import type { ServerConfig } from './config.js';
+
+export function httpServer(app: Express, c: ServerConfig): Server {
+  const server = createServer({
+    headersTimeout: c.headersTimeoutMs, requestTimeout: c.requestTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, c.headersTimeoutMs), // how often the two are checked
+  }, app);
+  server.keepAliveTimeout = c.keepAliveTimeoutMs;
+  return server;
+}

@@ -1,0 +1,40 @@
+// resizeSquare (pad + resize without the padded canvas) equals the padded canvas resized, bit for bit; and a
+// degenerate image costs what its pixels cost, not its longer side squared.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { resizeBicubic } from '../../server/engine/resample.js';
+import type { RgbImage } from '../../server/engine/rgb.js';
+import { expandToSquare, resizeSquare } from '../../server/engine/square.js';
+
+function noise(width: number, height: number, seed: number): RgbImage {
+  const data = new Uint8Array(width * height * 3);
+  let s = seed;
+  for (let i = 0; i < data.length; i++) data[i] = (s = (s * 1103515245 + 12345) >>> 0) >>> 24;
+  return { width, height, data };
+}
+
+describe('resizeSquare', () => {
+  test('equals resizeBicubic(expandToSquare(img)) for wide, tall, odd, square, up- and downscaled images', () => {
+    const sizes: Array<[number, number]> = [[97, 31], [31, 97], [200, 1], [1, 200], [64, 64], [40, 13], [13, 40], [64, 20], [20, 64],
+      [300, 299], [2, 3], [5, 1], [130, 64], [64, 130]];
+    for (const [i, [w, h]] of sizes.entries()) {
+      for (const size of [64, 48, 100]) {
+        const img = noise(w, h, i + size);
+        const want = resizeBicubic(expandToSquare(img), size, size);
+        const got = resizeSquare(img, size);
+        assert.ok(Buffer.from(got.data).equals(Buffer.from(want.data)), `${w}x${h} → ${size}`);
+      }
+      const other = resizeSquare(noise(w, h, i), 64, [10, 200, 30]);
+      assert.ok(Buffer.from(other.data).equals(Buffer.from(resizeBicubic(expandToSquare(noise(w, h, i), [10, 200, 30]), 64, 64).data)));
+    }
+  });
+
+  test('a 30000x1 and a 1x20000 image resize in milliseconds', () => {
+    for (const [w, h] of [[30000, 1], [1, 20000]] as const) {
+      const t0 = performance.now();
+      const out = resizeSquare(noise(w, h, 1), 384);
+      assert.equal(out.width, 384);
+      assert.ok(performance.now() - t0 < 1000, `${w}x${h} took ${performance.now() - t0} ms`);
+    }
+  });
+});
