@@ -15,14 +15,34 @@ def _square_offsets(size: tuple[int, int]) -> tuple[int, int, int]:
     return side, (side - width) // 2, (side - height) // 2
 
 
+def _pixel(b: int, side: int, offset: int, num_bins: int) -> float:
+    """A bin's coordinate on the image (before clipping)."""
+    return b * (side / (num_bins - 1)) - offset
+
+
 def bins_to_box(bins: list[int], original_size: tuple[int, int], num_bins: int = NUM_LOC_BINS) -> list[float]:
     """LOC bins → (x1, y1, x2, y2) in original-image pixels, clipped to the image."""
     side, off_x, off_y = _square_offsets(original_size)
     width, height = original_size
-    scale = side / (num_bins - 1)
-    x1, y1, x2, y2 = (b * scale for b in bins)
     clip = lambda v, hi: min(max(v, 0.0), float(hi))
-    return [clip(x1 - off_x, width), clip(y1 - off_y, height), clip(x2 - off_x, width), clip(y2 - off_y, height)]
+    return [clip(_pixel(b, side, o, num_bins), e) for b, o, e in zip(bins, (off_x, off_y) * 2, original_size * 2)]
+
+
+def box_bin_ranges(original_size: tuple[int, int] | None,
+                   num_bins: int = NUM_LOC_BINS) -> list[tuple[int, int]]:
+    """Per slot x1, y1, x2, y2, the inclusive bin range that keeps a box valid in pixels.
+
+    Clipping maps every bin in the padding to the image's edge, so strict bins (x1 < x2) alone do not give
+    x2 > x1 in pixels. With x1 < x2 in bins, x2 > x1 after `bins_to_box` holds exactly when x1 maps left of the
+    image's right edge and x2 right of its left edge: x1 runs up to the largest bin of 0..num_bins-2 whose
+    coordinate is < width, x2 from the smallest bin of 1..num_bins-1 whose coordinate is > 0 (the same for y). None (no image): the
+    ranges of a square image, (0, num_bins - 2) and (1, num_bins - 1), i.e. the bins alone.
+    """
+    size = original_size or (1, 1)
+    side, off_x, off_y = _square_offsets(size)
+    last = [max(b for b in range(num_bins - 1) if _pixel(b, side, o, num_bins) < e) for o, e in zip((off_x, off_y), size)]
+    first = [min(b for b in range(1, num_bins) if _pixel(b, side, o, num_bins) > 0) for o in (off_x, off_y)]
+    return [(0, last[0]), (0, last[1]), (first[0], num_bins - 1), (first[1], num_bins - 1)]
 
 
 def box_to_bins(box: list[float], original_size: tuple[int, int], num_bins: int = NUM_LOC_BINS) -> list[int]:

@@ -1,5 +1,6 @@
 """Held-out accuracy of a checkpoint on the world's eval split, per task family, with the reference greedy
-pipelines (`lavida_r1.inference`), next to trivial baselines.
+pipelines (`lavida_r1.inference`), next to trivial baselines. Each VQA family is decoded over the canvas the
+checkpoint was trained at (its canvases.json; `--text` changes apply over it, a `gen_length` among them replaces it).
 
     python -m lavida_r1.evaluate --checkpoint DIR [--tokenizer FILE] [--n 50] [--families math,chart,...]
         [--text '{"threshold": 0.9, "dual_cache": true}']   (text sampler changes, e.g. a faster decoding)
@@ -11,7 +12,6 @@ multiple choice (1 / options), the whole-image box for grounding, the unchanged 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 import time
@@ -20,14 +20,25 @@ from pathlib import Path
 import torch
 
 from .config_files import field_changes
-from .inference import Pipeline, answer_question, edit_image, ground
+from .inference import Pipeline, answer_question, answer_sampler, edit_image, ground
 from .model import LavidaForMaskedDiffusion, load_checkpoint
+from .model.canvases import UNIFORM, VQA_FAMILIES, Canvases, read_canvases
 from .sampling.text import TextSamplerConfig
 from .scoring import answer_correct, box_iou, edit_score
 from .tokenizer import load_tokenizer
 from .world import FAMILIES, Sample, generate
 
 DEFAULT_TOKENIZER = Path(__file__).resolve().parents[1] / "checkpoints" / "lavida-r1-tiny" / "tokenizer.json"
+TOKENIZER_HELP = "default: the checkpoint's tokenizer.json, else lavida-r1-tiny's"
+
+
+def tokenizer_for(checkpoint: Path | None, given: Path | None) -> Path:
+    """The tokenizer a CLI uses: the one given, else the checkpoint's own (a retrained tokenizer travels with
+    its weights), else lavida-r1-tiny's."""
+    if given is not None:
+        return given
+    own = checkpoint / "tokenizer.json" if checkpoint is not None else None
+    return own if own is not None and own.exists() else DEFAULT_TOKENIZER
 
 
 def eval_samples(family: str, n: int, seed: int) -> list[Sample]:
@@ -50,17 +61,19 @@ def score_family(pipe: Pipeline, family: str, samples: list[Sample]) -> dict[str
         return {"oracle_score": sum(scores) / len(scores), "baseline_unchanged_source": sum(unchanged) / len(unchanged)}
     hits, chance = 0, 0.0
     for s in samples:
-        hits += answer_correct(s, answer_question(pipe, s.prompt, s.image))
+        hits += answer_correct(s, answer_question(pipe, s.prompt, s.image, family))
         chance += 1 / len(s.options) if s.options else 0.0
     return {"accuracy": hits / len(samples), "chance": chance / len(samples)}
 
 
 def evaluate(model: LavidaForMaskedDiffusion, tokenizer_path: Path, families: list[str], n: int,
-             seed: int = 0, text: dict | None = None) -> dict[str, dict[str, float]]:
-    """text: TextSamplerConfig fields to change for the text families (answers; edit plans keep their own)."""
-    pipe = Pipeline(model.eval(), load_tokenizer(tokenizer_path, model.config))
-    pipe.text = dataclasses.replace(pipe.text, **(text or {}))
-    pipe.text.validate()
+             seed: int = 0, text: dict | None = None, canvases: Canvases = UNIFORM) -> dict[str, dict[str, float]]:
+    """text: TextSamplerConfig fields to change for the text families (answers; edit plans keep their own);
+    canvases: the model's trained canvases (`read_canvases` of its checkpoint)."""
+    pipe = Pipeline(model.eval(), load_tokenizer(tokenizer_path, model.config), canvases=canvases,
+                    text_changes=text or {})
+    for family in set(families) & set(VQA_FAMILIES):
+        answer_sampler(canvases, pipe.text_changes, family)  # refuse bad changes before any sample runs
     results = {}
     for family in families:
         began = time.monotonic()
@@ -73,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checkpoint", type=Path, help="model folder (config.json + model.safetensors)")
     parser.add_argument("--untrained", action="store_true", help="score a freshly initialised tiny model instead")
-    parser.add_argument("--tokenizer", type=Path, default=DEFAULT_TOKENIZER)
+    parser.add_argument("--tokenizer", type=Path, help=TOKENIZER_HELP)
     parser.add_argument("--n", type=int, default=50, help="held-out samples per family")
     parser.add_argument("--families", default=",".join(FAMILIES))
     parser.add_argument("--seed", type=int, default=0)
@@ -86,6 +99,7 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as e:
         sys.exit(f"evaluate: {e}")
     torch.set_num_threads(args.threads)
+    canvases = UNIFORM
     if args.untrained:
         from .model import get_preset
         from .sft.init import initialize
@@ -94,6 +108,10 @@ def main(argv: list[str] | None = None) -> None:
         initialize(model, 0.02)
     elif args.checkpoint:
         model = load_checkpoint(args.checkpoint)
+        try:
+            canvases = read_canvases(args.checkpoint)
+        except ValueError as e:
+            sys.exit(f"evaluate: {e}")
     else:
         sys.exit("evaluate: give --checkpoint DIR or --untrained")
     families = [f for f in args.families.split(",") if f]
@@ -101,7 +119,8 @@ def main(argv: list[str] | None = None) -> None:
     if unknown:
         sys.exit(f"evaluate: unknown families {unknown}; choose from {list(FAMILIES)}")
     try:
-        results = evaluate(model, args.tokenizer, families, args.n, args.seed, text)
+        tokenizer = tokenizer_for(args.checkpoint, args.tokenizer)
+        results = evaluate(model, tokenizer, families, args.n, args.seed, text, canvases)
     except ValueError as e:  # e.g. a threshold outside (0, 1]
         sys.exit(f"evaluate: {e}")
     print(json.dumps(results, indent=2))

@@ -5,7 +5,9 @@ the Python reference that exported graphs and the TypeScript engine are checked 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import torch
@@ -15,6 +17,7 @@ from tokenizers import Tokenizer
 from . import prompts
 from .boxes import bins_to_box
 from .model import LavidaForMaskedDiffusion
+from .model.canvases import BLOCK_LENGTH, UNIFORM, Canvases
 from .model.generation import vq_decode
 from .model.image_processing import process_anyres
 from .model.vision import count_image_tokens
@@ -24,9 +27,17 @@ from .sampling.text import TextSamplerConfig, generate_text
 from .sft.examples import image_to_vq
 
 
-def default_text_sampler() -> TextSamplerConfig:
-    """Greedy, one token per step in blocks of 16 over an 80-token canvas (the longest trained answer)."""
-    return TextSamplerConfig(gen_length=80, block_length=16, steps=80)
+def text_sampler(canvas: int) -> TextSamplerConfig:
+    """Greedy, one token per step in blocks of 16 over a `canvas`-token answer."""
+    return TextSamplerConfig(gen_length=canvas, block_length=BLOCK_LENGTH, steps=canvas)
+
+
+def answer_sampler(canvases: Canvases, changes: Mapping[str, Any], family: str | None) -> TextSamplerConfig:
+    """The sampler of a VQA family's answers (None: a question of unknown family, the longest canvas), with
+    `changes` (TextSamplerConfig fields, e.g. a threshold, or another gen_length) applied over it; validated."""
+    config = replace(text_sampler(canvases.answer(family)), **changes)
+    config.validate()
+    return config
 
 
 def default_image_sampler() -> ImageSamplerConfig:
@@ -34,17 +45,20 @@ def default_image_sampler() -> ImageSamplerConfig:
     return ImageSamplerConfig(steps=16, temperature=0.0, guidance_scale=0.0, image_guidance_scale=0.0)
 
 
-DEFAULT_PLAN_LENGTH = 64
-
-
 @dataclass
 class Pipeline:
+    """`canvases`: the checkpoint's (`model.canvases.read_canvases`); `text_changes`: TextSamplerConfig fields
+    changed for every family's answers (not the edit plans)."""
     model: LavidaForMaskedDiffusion
     tokenizer: Tokenizer
     system_prompt: bool = False
-    text: TextSamplerConfig = field(default_factory=default_text_sampler)
+    canvases: Canvases = UNIFORM
+    text_changes: Mapping[str, Any] = field(default_factory=dict)
     image: ImageSamplerConfig = field(default_factory=default_image_sampler)
-    plan_length: int = DEFAULT_PLAN_LENGTH
+
+    @property
+    def plan_length(self) -> int:
+        return self.canvases.edit_plan
 
 
 def decode_text(tokenizer: Tokenizer, ids: list[int], stop_ids: set[int]) -> str:
@@ -63,18 +77,21 @@ def _encode(pipe: Pipeline, question: str, image: Image.Image, edit: bool = Fals
     return torch.tensor([ids]), features[None]
 
 
-def answer_question(pipe: Pipeline, question: str, image: Image.Image) -> str:
-    """The decoded response (reasoning and `<answer>…</answer>`), greedy by default."""
+def answer_question(pipe: Pipeline, question: str, image: Image.Image, family: str | None = None) -> str:
+    """The decoded response (reasoning and `<answer>…</answer>`), greedy by default, over the canvas of the
+    question's VQA family (None: unknown, the longest)."""
     c = pipe.model.config
     ids, features = _encode(pipe, question, image)
-    sample = generate_text(pipe.model, ids, pipe.text, image_features=features)
+    sample = generate_text(pipe.model, ids, answer_sampler(pipe.canvases, pipe.text_changes, family),
+                           image_features=features)
     return decode_text(pipe.tokenizer, sample.tokens[0].tolist(), {c.eos_token_id, c.eot_token_id})
 
 
 def ground(pipe: Pipeline, description: str, image: Image.Image, steps: int = 1) -> list[float]:
     """The box (x1, y1, x2, y2) in original-image pixels for a grounding request."""
     ids, features = _encode(pipe, description, image)
-    bins = generate_box(pipe.model, ids, image_features=features, steps=steps).bins[0].tolist()
+    bins = generate_box(pipe.model, ids, image_features=features, steps=steps,
+                        image_sizes=[image.size]).bins[0].tolist()
     return bins_to_box(bins, image.size, pipe.model.config.num_loc_bins)
 
 

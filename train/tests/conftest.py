@@ -1,4 +1,5 @@
 import copy
+import dataclasses
 
 import pytest
 import torch
@@ -24,8 +25,10 @@ def randomized(model: LavidaForMaskedDiffusion, seed: int) -> LavidaForMaskedDif
 
 @pytest.fixture(scope="session")
 def tiny_model() -> LavidaForMaskedDiffusion:
+    """Random weights at std 0.5, image embeddings rescaled to the same RMS, so predictions depend on the image."""
     torch.manual_seed(0)
-    return randomized(LavidaForMaskedDiffusion(get_preset("tiny")), 0).eval()
+    config = dataclasses.replace(get_preset("tiny"), image_embedding_rms=0.5)
+    return randomized(LavidaForMaskedDiffusion(config), 0).eval()
 
 
 @pytest.fixture(scope="session")
@@ -38,5 +41,5 @@ def sharp_model(tiny_model) -> LavidaForMaskedDiffusion:
     """The tiny model with a scaled LM head, so some predictions are confident (threshold decoding)."""
     model = copy.deepcopy(tiny_model)
     with torch.no_grad():
-        model.model.transformer.ff_out.weight.mul_(12.0)
+        model.model.transformer.ff_out.weight.mul_(30.0)
     return model

@@ -15,7 +15,8 @@ from lavida_r1.export import PackageError, verify_package
 from lavida_r1.export.manifest import load_schema
 from lavida_r1.export.ort_pipeline import edit_source
 from lavida_r1.export.package import export_package
-from lavida_r1.export.runtime import OrtPackage
+from lavida_r1.export.runtime import OrtPackage, package_canvases
+from lavida_r1.model.canvases import Canvases
 from lavida_r1.model.generation import vq_decode, vq_encode
 from lavida_r1.model.image_processing import process_anyres
 from lavida_r1.model.vision import count_image_tokens
@@ -23,13 +24,14 @@ from lavida_r1.sft.examples import image_to_vq
 from lavida_r1.world import generate
 
 TOL = 1e-4
+CANVASES = Canvases(math=64, chart=80, mcq=48, edit_plan=64)
 
 
 @pytest.fixture(scope="module")
 def package_dir(tiny_model, tmp_path_factory):
     out = tmp_path_factory.mktemp("export") / "pkg"
     export_package(tiny_model, out, DEFAULT_TOKENIZER, "fp32",
-                   {"checkpoint": "test", "checkpoint_sha256": {}, "data_seed": 0, "eval": None})
+                   {"checkpoint": "test", "checkpoint_sha256": {}, "data_seed": 0, "eval": None}, CANVASES)
     return out
 
 
@@ -141,6 +143,20 @@ def test_manifest_validates_and_describes_the_package(package_dir):
     del broken["provenance"]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, schema)
+
+
+def test_manifest_records_the_canvases(package_dir, package):
+    layout = verify_package(package_dir)["layout"]
+    assert layout["sampling"]["canvases"] == {"math": 64, "chart": 80, "mcq": 48}
+    assert layout["sampling"]["text"] == {"gen_length": 80, "block_length": 16, "steps": 80, "schedule": "uniform"}
+    assert layout["answer_lengths"] == {"math": 64, "chart": 80, "mcq": 48, "edit": 64}
+    assert layout["plan_length"] == layout["sampling"]["plan"]["steps"] == 64
+    assert package.canvases == CANVASES
+    del layout["sampling"]["canvases"]  # a package from before per-family canvases: its one text canvas
+    assert package_canvases({"layout": layout}) == Canvases(math=80, chart=80, mcq=80, edit_plan=64)
+    with pytest.raises(jsonschema.ValidationError):
+        layout["sampling"]["canvases"] = {"math": 64, "chart": 80}
+        jsonschema.validate({**verify_package(package_dir), "layout": layout}, load_schema())
 
 
 def test_tampered_byte_is_refused(package_dir, tmp_path):

@@ -7,6 +7,7 @@ import torch
 
 from lavida_r1.boxes import bins_to_box, box_to_bins
 from lavida_r1.sampling.grounding import generate_box
+from lavida_r1.sampling.valid_box import slot_ranges, valid_box
 from lavida_r1.sampling.image import ImageSamplerConfig, generate_image
 from lavida_r1.sampling.order import stratified_order
 from lavida_r1.sampling.schedules import shift_counts, transfer_counts, uniform_counts
@@ -204,15 +205,15 @@ def test_grounding_fills_four_loc_slots(tiny_model, steps):
     assert torch.equal(sample.tokens[:, 5], torch.full((2,), c.loc_end_id))
 
 
-def test_one_step_grounding_is_the_loc_argmax(tiny_model):
+def test_one_step_grounding_is_the_best_valid_box(tiny_model):
     c = tiny_model.config
     ids = prompt(c)
     sample = generate_box(tiny_model, ids, steps=1)
     canvas = torch.tensor([[c.loc_begin_id] + [c.mask_token_id] * 4 + [c.loc_end_id, c.eot_token_id]])
     with torch.no_grad():
-        logits = tiny_model(torch.cat((ids, canvas), 1), prefix_len=ids.shape[1]).logits[0, ids.shape[1] + 1: ids.shape[1] + 5]
-    expected = logits[:, c.loc_token_offset: c.loc_token_offset + c.num_loc_bins].argmax(-1)
-    assert torch.equal(sample.bins[0], expected)
+        logits = tiny_model(torch.cat((ids, canvas), 1), prefix_len=ids.shape[1]).logits[:, ids.shape[1] + 1: ids.shape[1] + 5]
+    loc = logits[..., c.loc_token_offset: c.loc_token_offset + c.num_loc_bins].double()
+    assert torch.equal(sample.bins, valid_box(loc, slot_ranges(None, 1, c.num_loc_bins)))
 
 
 # ----- images -----

@@ -103,6 +103,25 @@ def test_resume_continues_exactly(tmp_path):
     assert json.loads((tmp_path / "parts" / "config.json").read_text())["steps"] == 4
 
 
+def test_resume_with_a_curriculum_weight_average_and_monitors_continues_exactly(tmp_path):
+    from lavida_r1.model import load_checkpoint
+    base = dict(curriculum=[{"until": 2, "mixture": {"caption": 1.0}}], mixture={"locate": 1.0, "math": 1.0},
+                steps=4, batch_size=2, warmup_steps=2, save_every=100, log_every=100, threads=1,
+                tokenizer=str(COMMITTED), ema_decay=0.9, monitor_every=2)
+    run(SFTConfig(**base, out=str(tmp_path / "whole")), resume=False)
+    parts = SFTConfig(**base, out=str(tmp_path / "parts"))
+    run(parts, resume=False, until=3)
+    run(parts, resume=True)
+    assert losses(tmp_path / "parts" / "log.csv") == losses(tmp_path / "whole" / "log.csv")
+    with (tmp_path / "whole" / "log.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert [r["family"] for r in rows[:2]] == ["caption", "caption"] and rows[1]["norm_ratio"] and not rows[0]["norm_ratio"]
+    weights = lambda run_dir, kind: load_checkpoint(tmp_path / run_dir / "latest" / kind).state_dict()
+    whole, parts_ema, live = weights("whole", "ema"), weights("parts", "ema"), weights("whole", "model")
+    assert all(torch.equal(whole[k], parts_ema[k]) for k in whole)
+    assert not torch.equal(whole["model.transformer.wte.weight"], live["model.transformer.wte.weight"])
+
+
 def test_loc_targets_reward_near_misses_and_leave_text_tokens_alone():
     from lavida_r1.sft.loc_targets import loc_aware_cross_entropy
     c = get_preset("tiny")
@@ -119,3 +138,25 @@ def test_loc_targets_reward_near_misses_and_leave_text_tokens_alone():
     assert torch.allclose(loc_aware_cross_entropy(peaked_at(510), target, c, sigma=0), exact)
     # a one-hot LOC miss by 10 bins costs as much as a miss by 400; the soft target tells them apart
     assert torch.allclose(torch.nn.functional.cross_entropy(peaked_at(900), target, reduction="sum"), exact)
+
+
+def test_publish_assembles_a_checkpoint_folder_from_a_run(tmp_path):
+    from lavida_r1.model import load_checkpoint
+    from lavida_r1.model.canvases import read_canvases
+    from lavida_r1.sft.publish import main
+    config = SFTConfig(mixture={"math": 1.0}, steps=1, batch_size=2, warmup_steps=1, threads=1, ema_decay=0.5,
+                       tokenizer=str(COMMITTED), out=str(tmp_path / "run"),
+                       answer_lengths={"math": 64, "chart": 80, "mcq": 48, "edit": 80})
+    run(config, resume=False)
+    out = tmp_path / "checkpoint"
+    out.mkdir()
+    (out / "provenance.json").write_text('{"kept": true}')
+    (out / "stale.bin").write_text("old")
+    main(["--run", str(tmp_path / "run"), "--out", str(out)])
+    assert sorted(p.name for p in out.iterdir()) == ["canvases.json", "config.json", "model.safetensors",
+                                                     "provenance.json", "sft-config.json", "sft-log.csv",
+                                                     "tokenizer.json"]
+    assert read_canvases(out).edit_plan == 80 and (out / "provenance.json").read_text() == '{"kept": true}'
+    published = load_checkpoint(out).state_dict()
+    ema = load_checkpoint(tmp_path / "run" / "latest" / "ema").state_dict()
+    assert all(torch.equal(published[k], ema[k]) for k in ema)

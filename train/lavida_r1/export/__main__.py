@@ -13,8 +13,9 @@ from pathlib import Path
 
 import torch
 
-from ..evaluate import DEFAULT_TOKENIZER
+from ..evaluate import TOKENIZER_HELP, tokenizer_for
 from ..model import load_checkpoint
+from ..model.canvases import read_canvases
 from ..model.checkpoint import CONFIG_FILE, WEIGHTS_FILE
 from .manifest import sha256_file
 from .onnx_io import DTYPES
@@ -26,7 +27,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--checkpoint", type=Path, required=True, help="model folder (config.json + model.safetensors)")
     parser.add_argument("--out", type=Path, required=True, help="package folder to write (replaced atomically)")
     parser.add_argument("--dtype", choices=DTYPES, default="fp32")
-    parser.add_argument("--tokenizer", type=Path, default=DEFAULT_TOKENIZER)
+    parser.add_argument("--tokenizer", type=Path, help=TOKENIZER_HELP)
     parser.add_argument("--eval-json", type=Path, help="evaluation scores to record (lavida_r1.evaluate output)")
     parser.add_argument("--data-seed", type=int, help="the world seed the checkpoint was trained with")
     parser.add_argument("--system-prompt", action="store_true", help="the model was trained with the system turn")
@@ -35,13 +36,18 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(args.threads)
     began = time.monotonic()
     model = load_checkpoint(args.checkpoint)
+    try:
+        canvases = read_canvases(args.checkpoint)
+    except ValueError as e:
+        sys.exit(f"export: {e}")
     provenance = {
         "checkpoint": str(args.checkpoint),
         "checkpoint_sha256": {name: sha256_file(args.checkpoint / name) for name in (CONFIG_FILE, WEIGHTS_FILE)},
         "data_seed": args.data_seed,
         "eval": json.loads(args.eval_json.read_text()) if args.eval_json else None,
     }
-    manifest = export_package(model, args.out, args.tokenizer, args.dtype, provenance, args.system_prompt)
+    tokenizer = tokenizer_for(args.checkpoint, args.tokenizer)
+    manifest = export_package(model, args.out, tokenizer, args.dtype, provenance, canvases, args.system_prompt)
     total = sum(f["bytes"] for f in manifest["files"].values())
     print(f"[export] {args.out}: {len(manifest['graphs'])} graphs, {total / 1e6:.1f} MB, "
           f"{time.monotonic() - began:.0f} s", file=sys.stderr)

@@ -27,7 +27,7 @@ def first_step(pipe: op.OrtPipeline, sample: Sample) -> tuple[np.ndarray, np.nda
     ids, features = op.encode_prompt(pipe, sample.prompt, sample.image, edit=edit)
     source = op.edit_source(pkg, sample.image) if edit else None
     cache = pkg.prefill(ids, np.ones_like(ids), features, source)
-    length = pipe.plan_length if edit else pipe.text.gen_length
+    length = pipe.plan_length if edit else pipe.canvases.answer(sample.family)
     canvas = np.full((1, length), c.mask_token_id, np.int64)
     positions = ids.shape[1] + np.arange(length)[None]
     out = pkg.backbone(canvas, positions, cache, text_positions=positions - ids.shape[1])
@@ -48,7 +48,7 @@ def pipeline_output(pipe: op.OrtPipeline, sample: Sample) -> object:
     if sample.family == "edit":
         result = op.edit_image(pipe, sample.prompt, sample.image)
         return result.plan, result.vq.tolist()
-    return op.answer_question(pipe, sample.prompt, sample.image)
+    return op.answer_question(pipe, sample.prompt, sample.image, sample.family)
 
 
 def compare(reference: op.OrtPipeline, candidate: op.OrtPipeline, family: str, n: int) -> dict[str, float]:

@@ -1,21 +1,25 @@
 """The reference pipelines of `lavida_r1.inference` driven through the package's ONNX graphs (greedy).
 
 The samplers mirror `lavida_r1.sampling` step for step (block schedule, low-confidence remasking with a
-stable ranking, threshold decoding, EOS stop, draft tokens, LOC-restricted grounding, stratified image order)
+stable ranking, threshold decoding, EOS stop, draft tokens, valid-box grounding, stratified image order)
 with the prefix cache (and the dual cache's window) kept as graph inputs, which is how the server runs them.
 Image steps reuse the prompt's cache: the PyTorch sampler's `prefix_len` forward computes the same attention
 pattern without a cache.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import torch
 from PIL import Image
 
 from .. import prompts
 from ..boxes import bins_to_box
-from ..inference import DEFAULT_PLAN_LENGTH, decode_text, default_image_sampler, default_text_sampler
+from ..inference import answer_sampler, decode_text, default_image_sampler
+from ..model.canvases import Canvases
 from ..model.image_processing import process_anyres, process_square
 from ..model.vision import count_image_tokens
 from ..sampling.grounding import LOC_SLOTS
@@ -23,16 +27,25 @@ from ..sampling.image import ImageSamplerConfig
 from ..sampling.order import stratified_order
 from ..sampling.schedules import transfer_counts
 from ..sampling.text import TextSamplerConfig
+from ..sampling.valid_box import box_candidates, slot_ranges
 from .runtime import BackboneOutput, Cache, OrtPackage
 
 
 @dataclass
 class OrtPipeline:
+    """Decodes with the package's canvases; `text_changes` as `inference.Pipeline.text_changes`."""
     package: OrtPackage
     system_prompt: bool = False
-    text: TextSamplerConfig = field(default_factory=default_text_sampler)
+    text_changes: Mapping[str, Any] = field(default_factory=dict)
     image: ImageSamplerConfig = field(default_factory=default_image_sampler)
-    plan_length: int = DEFAULT_PLAN_LENGTH
+
+    @property
+    def canvases(self) -> Canvases:
+        return self.package.canvases
+
+    @property
+    def plan_length(self) -> int:
+        return self.canvases.edit_plan
 
 
 def select_scheduled(confidence: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -120,22 +133,27 @@ def generate_text(pkg: OrtPackage, cache: Cache, config: TextSamplerConfig, draf
     return canvas
 
 
-def generate_box(pkg: OrtPackage, cache: Cache, steps: int = 1) -> np.ndarray:
-    """LOC bins [B, 4] (lavida_r1.sampling.grounding.generate_box, greedy)."""
+def generate_box(pkg: OrtPackage, cache: Cache, steps: int = 1,
+                 image_sizes: list[tuple[int, int]] | None = None) -> np.ndarray:
+    """LOC bins [B, 4] (lavida_r1.sampling.grounding.generate_box, greedy; the same valid-box candidates from
+    the graph's LOC logits)."""
     c = pkg.config
     batch = cache.key_valid.shape[0]
     row = [c.loc_begin_id] + [c.mask_token_id] * LOC_SLOTS + [c.loc_end_id, c.eot_token_id]
     canvas = np.array([row] * batch, np.int64)
     positions = cache.key_valid.sum(axis=1, keepdims=True) + np.arange(canvas.shape[1])[None]
     loc = (c.loc_token_offset, c.loc_token_offset + c.num_loc_bins)
+    slot_positions = np.tile(np.arange(1, 1 + LOC_SLOTS, dtype=np.int64), (batch, 1))
+    ranges = slot_ranges(image_sizes, batch, c.num_loc_bins)
     per_step = np.full(batch, LOC_SLOTS // steps)
     for _ in range(steps):
-        out = pkg.backbone(canvas, positions, cache, text_positions=_all_positions(batch, canvas.shape[1]),
-                           vocab_range=loc)
-        masked = canvas == c.mask_token_id
-        confidence = np.where(masked, out.text_confidence.astype(np.float64), -np.inf)
-        chosen = select_scheduled(confidence, per_step) & masked
-        canvas = np.where(chosen, out.text_ids, canvas)
+        out = pkg.backbone(canvas, positions, cache, text_positions=slot_positions, vocab_range=loc, logits=True)
+        slots = canvas[:, 1:1 + LOC_SLOTS]
+        masked = slots == c.mask_token_id
+        committed = torch.from_numpy(np.where(masked, -1, slots - c.loc_token_offset))
+        bins, confidence = box_candidates(torch.from_numpy(out.text_logits[..., loc[0]:loc[1]]), committed, ranges)
+        chosen = select_scheduled(np.where(masked, confidence.numpy(), -np.inf), per_step) & masked
+        canvas[:, 1:1 + LOC_SLOTS] = np.where(chosen, bins.numpy() + c.loc_token_offset, slots)
     return canvas[:, 1:1 + LOC_SLOTS] - c.loc_token_offset
 
 
@@ -173,17 +191,17 @@ def encode_prompt(pipe: OrtPipeline, question: str, image: Image.Image,
     return ids, pkg.encode_image(processed)[None]
 
 
-def answer_question(pipe: OrtPipeline, question: str, image: Image.Image) -> str:
+def answer_question(pipe: OrtPipeline, question: str, image: Image.Image, family: str | None = None) -> str:
     c = pipe.package.config
     ids, features = encode_prompt(pipe, question, image)
     cache = pipe.package.prefill(ids, np.ones_like(ids), features)
-    tokens = generate_text(pipe.package, cache, pipe.text)
+    tokens = generate_text(pipe.package, cache, answer_sampler(pipe.canvases, pipe.text_changes, family))
     return decode_text(pipe.package.tokenizer, tokens[0].tolist(), {c.eos_token_id, c.eot_token_id})
 
 
 def ground(pipe: OrtPipeline, description: str, image: Image.Image, steps: int = 1) -> list[float]:
     ids, features = encode_prompt(pipe, description, image)
-    bins = generate_box(pipe.package, pipe.package.prefill(ids, np.ones_like(ids), features), steps)
+    bins = generate_box(pipe.package, pipe.package.prefill(ids, np.ones_like(ids), features), steps, [image.size])
     return bins_to_box(bins[0].tolist(), image.size, pipe.package.config.num_loc_bins)
 
 

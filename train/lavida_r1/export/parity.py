@@ -2,7 +2,9 @@
 
     python -m lavida_r1.export.parity --package DIR --checkpoint DIR [--n 50] [--families math,...]
 
-Per family it counts samples whose outputs agree exactly: the decoded answer (math, chart, mcq), the box
+Both sides decode each family over its own canvas: the checkpoint's canvases.json on the PyTorch side, the
+manifest's on the ONNX side (they must be equal). Per family it counts samples whose outputs agree exactly: the
+decoded answer (math, chart, mcq), the box
 (grounding), and for edits the plan and the VQ ids (the PyTorch decoder applied to the ONNX ids must give
 the reference image bit for bit), and reports the largest pixel difference of the ONNX decoder.
 """
@@ -12,7 +14,6 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ from .. import inference
 from ..config_files import field_changes
 from ..evaluate import eval_samples
 from ..model import LavidaForMaskedDiffusion, load_checkpoint
+from ..model.canvases import VQA_FAMILIES, read_canvases
 from ..model.generation import vq_decode
 from ..sampling.text import TextSamplerConfig
 from ..world import FAMILIES, Sample
@@ -45,8 +47,8 @@ def sample_agrees(pipe: inference.Pipeline, ort_pipe: ort_pipeline.OrtPipeline, 
         reference = np.asarray(image)
         same = plan == result.plan and np.array_equal(_torch_pixels(pipe.model, result.vq), reference)
         return same, int(np.abs(np.asarray(result.image, np.int16) - reference).max())
-    return inference.answer_question(pipe, sample.prompt, sample.image) == \
-        ort_pipeline.answer_question(ort_pipe, sample.prompt, sample.image), 0
+    return inference.answer_question(pipe, sample.prompt, sample.image, sample.family) == \
+        ort_pipeline.answer_question(ort_pipe, sample.prompt, sample.image, sample.family), 0
 
 
 def family_parity(pipe: inference.Pipeline, ort_pipe: ort_pipeline.OrtPipeline, family: str, n: int,
@@ -69,15 +71,21 @@ def main(argv: list[str] | None = None) -> None:
     package = OrtPackage(args.package)
     model = load_checkpoint(args.checkpoint)
     system = package.manifest["layout"]["system_prompt"] is not None
-    pipe = inference.Pipeline(model, package.tokenizer, system_prompt=system)
-    ort_pipe = ort_pipeline.OrtPipeline(package, system_prompt=system)
+    families = [f for f in args.families.split(",") if f]
     try:
-        pipe.text = ort_pipe.text = replace(pipe.text, **field_changes(TextSamplerConfig, args.text, "--text"))
-        pipe.text.validate()
+        canvases = read_canvases(args.checkpoint)
+        if canvases != package.canvases:
+            raise ValueError(f"the package decodes with {package.canvases}, the checkpoint was trained at {canvases}: "
+                             "re-export it")
+        changes = field_changes(TextSamplerConfig, args.text, "--text")
+        for family in set(families) & set(VQA_FAMILIES):
+            inference.answer_sampler(canvases, changes, family)
     except ValueError as e:
         sys.exit(f"parity: {e}")
+    pipe = inference.Pipeline(model, package.tokenizer, system_prompt=system, canvases=canvases, text_changes=changes)
+    ort_pipe = ort_pipeline.OrtPipeline(package, system_prompt=system, text_changes=changes)
     report = {}
-    for family in [f for f in args.families.split(",") if f]:
+    for family in families:
         began = time.monotonic()
         report[family] = family_parity(pipe, ort_pipe, family, args.n, args.seed)
         print(f"[parity] {family}: {report[family]} ({time.monotonic() - began:.0f} s)", file=sys.stderr)

@@ -8,7 +8,10 @@ import numpy as np
 import onnxruntime as ort
 from tokenizers import Tokenizer
 
+from typing import Any
+
 from ..model import LavidaConfig
+from ..model.canvases import VQA_FAMILIES, Canvases
 from ..model.image_processing import AnyresImage
 from ..tokenizer import load_tokenizer
 from .anyres import pack_index
@@ -24,6 +27,7 @@ class BackboneOutput:
     present_keys: np.ndarray      # [layers, B, heads, L, head_dim]
     present_values: np.ndarray
     present_gen_mask: np.ndarray  # [B, L] bool
+    text_logits: np.ndarray | None = None  # [B, A, vocab] float32, when asked for
 
 
 @dataclass
@@ -35,12 +39,22 @@ class Cache:
     key_valid: np.ndarray         # [B, P] int64
 
 
+def package_canvases(manifest: dict[str, Any]) -> Canvases:
+    """The canvases a package decodes with: `layout.sampling.canvases` and `layout.plan_length` (a package
+    without per-family canvases: its one text canvas, `sampling.text.gen_length`, for every family)."""
+    layout = manifest["layout"]
+    sampling = layout["sampling"]
+    vqa = sampling.get("canvases") or dict.fromkeys(VQA_FAMILIES, sampling["text"]["gen_length"])
+    return Canvases(**vqa, edit_plan=layout["plan_length"])
+
+
 class OrtPackage:
     def __init__(self, directory: str | Path, threads: int = 1,
                  level: ort.GraphOptimizationLevel = ort.GraphOptimizationLevel.ORT_ENABLE_ALL) -> None:
         directory = Path(directory)
         self.manifest = verify_package(directory)
         self.config = LavidaConfig.from_dict(self.manifest["config"])
+        self.canvases = package_canvases(self.manifest)
         self.tokenizer: Tokenizer = load_tokenizer(directory / "tokenizer.json", self.config)
         options = ort.SessionOptions()
         options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
@@ -64,7 +78,7 @@ class OrtPackage:
                  key_valid: np.ndarray | None = None, image_features: np.ndarray | None = None,
                  edit_vq: np.ndarray | None = None, gen_vq: np.ndarray | None = None,
                  text_positions: np.ndarray | None = None,
-                 vocab_range: tuple[int, int] | None = None) -> BackboneOutput:
+                 vocab_range: tuple[int, int] | None = None, logits: bool = False) -> BackboneOutput:
         c = self.config
         batch = input_ids.shape[0]
         no_grid = np.zeros((batch, 0, 0), np.int64)
@@ -83,7 +97,7 @@ class OrtPackage:
         declared = {i.name for i in self.sessions["backbone"].get_inputs()}  # past_gen_mask: only with split blocks
         feeds = {k: v for k, v in feeds.items() if k in declared}
         names = ["text_ids", "text_confidence", "vq_ids", "vq_confidence", "present_keys", "present_values",
-                 "present_gen_mask"]
+                 "present_gen_mask"] + ["text_logits"] * logits
         return BackboneOutput(*self.sessions["backbone"].run(names, feeds))
 
     def prefill(self, input_ids: np.ndarray, key_valid: np.ndarray, image_features: np.ndarray | None = None,

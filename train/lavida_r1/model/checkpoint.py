@@ -4,6 +4,7 @@ A checkpoint is a folder with two files:
 - `config.json`: `LavidaConfig.to_json()`;
 - `model.safetensors`: every `LavidaForMaskedDiffusion.state_dict()` tensor under its own key, in the dtype it
   was saved in. Non-persistent buffers (SigLIP's position ids) are not stored; they are rebuilt on load.
+A published checkpoint also carries the answer canvases it was trained at (`canvases.json`, see `canvases.py`).
 
 Loading builds the model on the meta device, checks every key and shape against the file headers before any
 tensor data is read, then reads tensors one at a time and assigns them (`load_state_dict(assign=True)`), so the

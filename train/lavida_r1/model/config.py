@@ -104,6 +104,10 @@ class LavidaConfig:
     vq: VQConfig = field(default_factory=VQConfig)
     # Extra rows in the generation embedding table beyond the codebook (upstream: num_vq_embeddings + 256).
     gen_embedding_extra: int = 256
+    # Our extension, off upstream: each projected image embedding rescaled to this RMS. The pre-norm LM is blind
+    # to the scale of its inputs, so nothing else stops a vision tower trained from scratch from outgrowing the
+    # text embeddings by 100x (then the blocks cannot update image tokens). Parameter-free; in the vision graph.
+    image_embedding_rms: float | None = None
 
     @property
     def head_dim(self) -> int:

@@ -65,9 +65,14 @@ class LavidaForMaskedDiffusion(nn.Module):
 
     # ----- encoders -----
     def encode_views(self, pixel_values: Tensor) -> Tensor:
-        """Anyres views [V, 3, S, S] → projected, pooled features [V, T, d_model]."""
+        """Anyres views [V, 3, S, S] → projected, pooled features [V, T, d_model] (rescaled to
+        `image_embedding_rms` when the config sets it)."""
         m = self.model
-        return m.mm_projector(m.vision_resampler(m.vision_tower(pixel_values)))
+        features = m.mm_projector(m.vision_resampler(m.vision_tower(pixel_values)))
+        rms = self.config.image_embedding_rms
+        if rms is None:
+            return features
+        return features * (rms * torch.rsqrt(features.pow(2).mean(dim=-1, keepdim=True) + 1e-12))
 
     def encode_image(self, image: AnyresImage) -> Tensor:
         """One preprocessed image → its `<image>` embeddings [N, d_model] (base view, crops, newlines)."""

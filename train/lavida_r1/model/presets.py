@@ -48,12 +48,13 @@ def tiny() -> LavidaConfig:
                             num_attention_heads=4, image_size=64, patch_size=8),
         mm_hidden_size=96,
         mm_spatial_pool_out_channels=96,
-        image_grid_pinpoints=((1, 2), (2, 1), (2, 2)),
+        image_grid_pinpoints=((1, 2), (2, 1), (2, 2), (2, 3), (2, 4)),
         # Narrow full-resolution blocks (flat-colour images need little width there; 2.5x faster on CPU and
         # small enough to commit) and 1024 codes (world edit images hold a few thousand distinct 8x8 cells).
         vq=VQConfig(block_out_channels=(16, 32, 32, 64), layers_per_block=1, latent_channels=16,
                     num_vq_embeddings=1024, norm_num_groups=8, image_size=64),
         gen_embedding_extra=16,
+        image_embedding_rms=0.02,  # the text embeddings' init scale (std 0.02)
     )
 
 

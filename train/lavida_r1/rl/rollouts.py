@@ -72,7 +72,8 @@ def grounding_rollouts(model: LavidaForMaskedDiffusion, example: Example, image_
                        temperature: float, seed: int) -> list[Rollout]:
     ids, features = _prompt(model, example, n)
     with torch.no_grad():
-        sample = generate_box(model, ids, image_features=features, temperature=temperature, seed=seed)
+        sample = generate_box(model, ids, image_features=features, temperature=temperature, seed=seed,
+                              image_sizes=[image_size] * n)
     bins = sample.bins.tolist()
     return [Rollout(canvas, "", box=bins_to_box(b, image_size, model.config.num_loc_bins))
             for canvas, b in zip(sample.tokens.tolist(), bins)]

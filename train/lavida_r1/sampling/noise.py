@@ -14,6 +14,12 @@ def gumbel_argmax(logits: Tensor, temperature: float, generator: torch.Generator
     return (logits.exp() / (-torch.log(u)) ** temperature).argmax(dim=-1)
 
 
+def token_confidence(logits: Tensor, tokens: Tensor) -> Tensor:
+    """The softmax probability (float64) of each chosen token under the untempered logits."""
+    probs = torch.softmax(logits.to(torch.float64), dim=-1)
+    return torch.gather(probs, -1, tokens[..., None]).squeeze(-1)
+
+
 def choose_tokens(logits: Tensor, temperature: float, remasking: str,
                   generator: torch.Generator | None) -> tuple[Tensor, Tensor]:
     """Candidate tokens x0 and their confidences.
@@ -22,8 +28,7 @@ def choose_tokens(logits: Tensor, temperature: float, remasking: str,
     """
     x0 = gumbel_argmax(logits, temperature, generator)
     if remasking == "low_confidence":
-        probs = torch.softmax(logits.to(torch.float64), dim=-1)
-        confidence = torch.gather(probs, -1, x0[..., None]).squeeze(-1)
+        confidence = token_confidence(logits, x0)
     elif remasking == "random":
         confidence = torch.rand(x0.shape, dtype=torch.float64, device=x0.device, generator=generator)
     else:

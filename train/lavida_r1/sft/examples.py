@@ -1,7 +1,6 @@
 """World samples → training examples (token ids, pixels, VQ ids) in the layouts of `lavida_r1.prompts`."""
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +14,8 @@ from ..model.config import LavidaConfig
 from ..model.generation import vq_encode
 from ..model.image_processing import AnyresImage, process_anyres, process_square
 from ..model.vision import count_image_tokens
-from ..world import Sample, generate, sft_target
+from ..world import BOX_FAMILIES, Sample, generate, sft_target
+from .schedule import family_at
 
 
 @dataclass
@@ -45,7 +45,7 @@ class ExampleBuilder:
         n_image = count_image_tokens(c, image.grid, image.original_size)
         prompt = prompts.prompt_ids(self.tokenizer, c, sample.prompt, n_image, self.system_prompt,
                                     edit=family == "edit")
-        if family == "grounding":
+        if family in BOX_FAMILIES:
             answer = prompts.grounding_answer_ids(c, list(sample.box), sample.image.size)
             return Example(family, prompt, answer, image)
         if family == "edit":
@@ -60,12 +60,11 @@ class ExampleBuilder:
 
 
 def step_samples(seed: int, step: int, batch_size: int, mixture: dict[str, float]) -> list[Sample]:
-    """The batch of step `step`: one family drawn by the mixture weights, then `batch_size` train samples.
+    """The batch of step `step`: one family (`schedule.family_at`), then `batch_size` train samples; multiple
+    choice alternates its standard and vision settings within the batch.
 
     A pure function of (seed, step), so a resumed run sees exactly the data of an uninterrupted one.
     """
-    rng = random.Random(f"sft/{seed}/{step}")
-    families = [f for f, w in mixture.items() if w > 0]
-    family = rng.choices(families, weights=[mixture[f] for f in families])[0]
-    options = lambda: {"setting": rng.choice(["standard", "vision"])} if family == "mcq" else {}
-    return [generate(family, "train", step * batch_size + i, seed, **options()) for i in range(batch_size)]
+    family = family_at(seed, step, mixture)
+    options = lambda i: {"setting": ("standard", "vision")[i % 2]} if family == "mcq" else {}
+    return [generate(family, "train", step * batch_size + i, seed, **options(i)) for i in range(batch_size)]

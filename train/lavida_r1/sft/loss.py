@@ -4,6 +4,7 @@ Per row t ~ U(0,1); copy 1 masks the answer tokens (text and VQ) drawn with prob
 rest, so every answer token is predicted exactly once. The prompt runs once with the prefix cache and both
 copies attend to it (the prefix-LM pattern that inference uses). Loss = mean cross-entropy over the answer's
 text tokens + mean cross-entropy over its VQ tokens. With `loc_sigma` > 0, LOC targets are soft (see loc_targets).
+`token_cross_entropy` gives the same pair's cross-entropy per answer token (the diagnostics read it).
 """
 from __future__ import annotations
 
@@ -39,8 +40,20 @@ def image_features(model: LavidaForMaskedDiffusion, batch: Batch) -> Tensor:
     return torch.nn.utils.rnn.pad_sequence(rows, batch_first=True)
 
 
-def sft_loss(model: LavidaForMaskedDiffusion, batch: Batch, generator: torch.Generator,
-             loc_sigma: float = 0.0) -> LossParts:
+@dataclass
+class PairForward:
+    """The complementary pair's forward over a batch of B rows and A answer positions."""
+    logits: Tensor              # [2B, A, vocab] text logits of both copies (copy 1 rows first)
+    answers: Tensor             # [2B, A] the true answer ids, repeated for both copies
+    text_masks: Tensor          # [2, B, A] answer text tokens masked in each copy
+    text_slots: Tensor          # [B, A] answer positions holding text (not generation slots)
+    image_logits: Tensor | None  # [2B, N, codebook] VQ logits, with a target image
+    image_targets: Tensor | None  # [2B, N] the true VQ ids, repeated
+    image_masks: Tensor         # [2, B, N] VQ tokens masked in each copy (N = 0 without a target image)
+
+
+def pair_forward(model: LavidaForMaskedDiffusion, batch: Batch, generator: torch.Generator) -> PairForward:
+    """Both copies of the complementary pair, the prompt run once through the prefix cache."""
     c = model.config
     rows = batch.answer_ids.shape[0]
     cache = model(batch.prompt_ids, image_features=image_features(model, batch), edit_vq=batch.edit_vq,
@@ -57,22 +70,39 @@ def sft_loss(model: LavidaForMaskedDiffusion, batch: Batch, generator: torch.Gen
 
     answers = batch.answer_ids.repeat(2, 1)
     noisy = torch.where(text_masks.flatten(0, 1), c.mask_token_id, answers)
-    gen_vq = None
+    gen_vq = targets = None
     if batch.target_vq is not None:
         targets = batch.target_vq.flatten(1).repeat(2, 1)
         gen_vq = torch.where(image_masks.flatten(0, 1), c.image_mask_token_id, targets).view(2 * rows, *batch.target_vq.shape[1:])
     positions = batch.prompt_mask.sum(1, keepdim=True) + torch.arange(answers.shape[1])[None]
     out = model(noisy, gen_vq=gen_vq, attention_mask=torch.ones_like(noisy), position_ids=positions.repeat(2, 1),
                 past=cache)
+    return PairForward(out.logits, answers, text_masks, text_slots, out.image_logits if gen_vq is not None else None,
+                       targets, image_masks)
 
+
+def sft_loss(model: LavidaForMaskedDiffusion, batch: Batch, generator: torch.Generator,
+             loc_sigma: float = 0.0) -> LossParts:
+    pair = pair_forward(model, batch, generator)
     text_loss = image_loss = None
     total = torch.zeros(())
-    picked = text_masks.flatten(0, 1)
-    if bool(text_slots.any()):
-        text_loss = loc_aware_cross_entropy(out.logits[picked].float(), answers[picked], c, loc_sigma) / text_slots.sum()
+    picked = pair.text_masks.flatten(0, 1)
+    if bool(pair.text_slots.any()):
+        text_loss = loc_aware_cross_entropy(pair.logits[picked].float(), pair.answers[picked], model.config,
+                                            loc_sigma) / pair.text_slots.sum()
         total = total + text_loss
-    if gen_vq is not None:
-        chosen = image_masks.flatten(0, 1)
-        image_loss = F.cross_entropy(out.image_logits[chosen].float(), targets[chosen], reduction="sum") / image_slots.sum()
+    if pair.image_logits is not None:
+        chosen = pair.image_masks.flatten(0, 1)
+        image_loss = F.cross_entropy(pair.image_logits[chosen].float(), pair.image_targets[chosen],
+                                     reduction="sum") / pair.image_masks[0].numel()
         total = total + image_loss
     return LossParts(total, text_loss, image_loss)
+
+
+def token_cross_entropy(model: LavidaForMaskedDiffusion, batch: Batch, generator: torch.Generator) -> Tensor:
+    """[B, A] cross-entropy (nats, one-hot targets) of each answer text token, read from the copy of the pair
+    that masks it, so every token is scored exactly once as in `sft_loss` (whose text loss with `loc_sigma` 0 is
+    this summed over the text tokens, divided by their count); 0 at generation slots."""
+    pair = pair_forward(model, batch, generator)
+    ce = F.cross_entropy(pair.logits.flatten(0, 1).float(), pair.answers.flatten(), reduction="none")
+    return (ce.view(pair.text_masks.shape) * pair.text_masks).sum(0)

@@ -9,15 +9,18 @@ import torch
 from ..fsutil import replace_directory, temporary_sibling
 from ..model import LavidaForMaskedDiffusion, load_checkpoint, save_checkpoint
 
-MODEL_DIR, STATE_FILE = "model", "train_state.pt"
+MODEL_DIR, EMA_DIR, STATE_FILE = "model", "ema", "train_state.pt"
 
 
 def save_training_state(directory: Path, model: LavidaForMaskedDiffusion, optimizer: torch.optim.Optimizer,
-                        step: int) -> None:
-    """`directory` holds model/ and train_state.pt of the same step, or the previous complete checkpoint."""
+                        step: int, ema: LavidaForMaskedDiffusion | None = None) -> None:
+    """`directory` holds model/ (and ema/, the weight average) and train_state.pt of the same step, or the
+    previous complete checkpoint."""
     tmp = temporary_sibling(directory)
     try:
         save_checkpoint(model, tmp / MODEL_DIR)
+        if ema is not None:
+            save_checkpoint(ema, tmp / EMA_DIR)
         torch.save({"step": step, "optimizer": optimizer.state_dict()}, tmp / STATE_FILE)
         replace_directory(tmp, directory)
     except BaseException:
@@ -29,3 +32,7 @@ def load_training_state(directory: Path) -> tuple[LavidaForMaskedDiffusion, dict
     """(model, optimizer state dict, step) of a checkpoint written by save_training_state."""
     state = torch.load(directory / STATE_FILE, weights_only=True)
     return load_checkpoint(directory / MODEL_DIR), state["optimizer"], state["step"]
+
+
+def load_weight_average(directory: Path) -> LavidaForMaskedDiffusion | None:
+    return load_checkpoint(directory / EMA_DIR) if (directory / EMA_DIR).exists() else None

@@ -3,8 +3,9 @@
     python -m lavida_r1.sft.train --config FILE [--resume]
 
 Writes into the config's `out` folder: `config.json` (the run config), `latest/` (model + optimizer + step,
-replaced atomically every `save_every` steps and at the end), `log.csv`. Data and masks are pure functions
-of (seed, step), so `--resume` continues exactly as an uninterrupted run would.
+and `ema/` with `ema_decay`; replaced atomically every `save_every` steps and at the end), `log.csv` (with
+`monitor_every`, also the image reliance, the image/text norm ratio and the image token spread). Data and masks
+are pure functions of (seed, step), so `--resume` continues exactly as an uninterrupted run would.
 """
 from __future__ import annotations
 
@@ -23,7 +24,9 @@ from .config import SFTConfig
 from .examples import ExampleBuilder, step_samples
 from .init import initialize
 from .loss import sft_loss
-from .state import load_training_state, save_training_state
+from .ema import WeightAverage
+from .monitor import embedding_norm_ratio, image_reliance, image_token_spread
+from .state import load_training_state, load_weight_average, save_training_state
 
 LATEST = "latest"
 
@@ -46,20 +49,43 @@ def fresh_model(config: SFTConfig) -> LavidaForMaskedDiffusion:
     return model
 
 
+VISION = ("model.vision_tower.", "model.vision_resampler.", "model.mm_projector.", "model.image_newline")
+
+
 def trainable(model: LavidaForMaskedDiffusion) -> list[torch.nn.Parameter]:
     """Everything but the VQ tokenizer, which is trained on its own and frozen here."""
     return [p for n, p in model.named_parameters() if not n.startswith("model.vqvae.")]
 
 
 def make_optimizer(model: LavidaForMaskedDiffusion, config: SFTConfig) -> torch.optim.AdamW:
-    return torch.optim.AdamW(trainable(model), lr=config.lr, betas=(0.9, 0.95), weight_decay=config.weight_decay)
+    """Two groups: the image pathway (vision tower, pool, projector, newline) at `vision_lr_scale` of the
+    learning rate with its own weight decay, and the rest."""
+    named = [(n, p) for n, p in model.named_parameters() if not n.startswith("model.vqvae.")]
+    vision = [p for n, p in named if n.startswith(VISION)]
+    rest = [p for n, p in named if not n.startswith(VISION)]
+    return torch.optim.AdamW([
+        {"params": rest, "weight_decay": config.weight_decay, "lr_scale": 1.0},
+        {"params": vision, "weight_decay": config.vision_weight_decay, "lr_scale": config.vision_lr_scale},
+    ], lr=config.lr, betas=(0.9, 0.95))
+
+
+def monitor(model, batch, config: SFTConfig, step: int) -> dict[str, float | None]:
+    """Measured in eval mode on the step's batch before the update; the same masks as the step."""
+    model.eval()
+    try:
+        return {"image_reliance": image_reliance(model, batch, config.seed * 1_000_003 + step, config.loc_sigma),
+                "norm_ratio": embedding_norm_ratio(model, batch), "image_spread": image_token_spread(model, batch)}
+    finally:
+        model.train()
 
 
 def train_step(model, optimizer, builder, config: SFTConfig, step: int) -> dict[str, float | None]:
-    samples = step_samples(config.seed, step, config.batch_size, config.mixture)
+    samples = step_samples(config.seed, step, config.batch_size, config.mixture_at(step))
     batch = collate([builder.build(s) for s in samples], model.config)
     for group in optimizer.param_groups:
-        group["lr"] = learning_rate(config, step)
+        group["lr"] = learning_rate(config, step) * group["lr_scale"]
+    measured = monitor(model, batch, config, step) if config.monitor_every and (step + 1) % config.monitor_every == 0 \
+        else {}
     generator = torch.Generator().manual_seed(config.seed * 1_000_003 + step)
     parts = sft_loss(model, batch, generator, config.loc_sigma)
     optimizer.zero_grad(set_to_none=True)
@@ -68,7 +94,7 @@ def train_step(model, optimizer, builder, config: SFTConfig, step: int) -> dict[
     optimizer.step()
     value = lambda t: None if t is None else t.item()
     return {"loss": parts.total.item(), "text_loss": value(parts.text), "image_loss": value(parts.image),
-            "grad_norm": float(norm), "lr": optimizer.param_groups[0]["lr"], "family": samples[0].family}
+            "grad_norm": float(norm), "lr": optimizer.param_groups[0]["lr"], "family": samples[0].family, **measured}
 
 
 def run(config: SFTConfig, resume: bool, until: int | None = None) -> LavidaForMaskedDiffusion:
@@ -76,11 +102,12 @@ def run(config: SFTConfig, resume: bool, until: int | None = None) -> LavidaForM
     torch.set_num_threads(config.threads)
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
-    start = 0
+    start, averaged = 0, None
     if resume and (out / LATEST).exists():
         model, optimizer_state, start = load_training_state(out / LATEST)
         optimizer = make_optimizer(model, config)
         optimizer.load_state_dict(optimizer_state)
+        averaged = load_weight_average(out / LATEST)
     else:
         model = fresh_model(config)
         if config.vq_checkpoint:
@@ -89,21 +116,29 @@ def run(config: SFTConfig, resume: bool, until: int | None = None) -> LavidaForM
         optimizer = make_optimizer(model, config)
     model.train()
     model.model.vqvae.eval().requires_grad_(False)
+    ema = None
+    if config.ema_decay:
+        ema = WeightAverage(model, config.ema_decay)
+        if averaged is not None:
+            ema.model = averaged.requires_grad_(False)
     (out / "config.json").write_text(config.to_json() + "\n")
     tokenizer = load_tokenizer(config.tokenizer, model.config)
     builder = ExampleBuilder(model.config, tokenizer, config.answer_lengths, config.system_prompt, model.model.vqvae)
-    log = CsvLog(out / "log.csv", ["family", "loss", "text_loss", "image_loss", "grad_norm", "lr", "seconds"], start)
+    log = CsvLog(out / "log.csv", ["family", "loss", "text_loss", "image_loss", "grad_norm", "lr", "seconds",
+                                   "image_reliance", "norm_ratio", "image_spread"], start)
     progress = Progress(config.steps, start)
     stop = min(until, config.steps) if until is not None else config.steps
     for step in range(start, stop):
         began = time.monotonic()
         stats = train_step(model, optimizer, builder, config, step)
+        if ema is not None:
+            ema.update(model, step)
         family = stats.pop("family")
         log.append(step + 1, family=family, seconds=time.monotonic() - began, **stats)
         if (step + 1) % config.log_every == 0 or step + 1 == config.steps:
             progress.update(step + 1, loss=stats["loss"], lr=stats["lr"])
         if (step + 1) % config.save_every == 0 or step + 1 == stop:
-            save_training_state(out / LATEST, model, optimizer, step + 1)
+            save_training_state(out / LATEST, model, optimizer, step + 1, ema and ema.model)
     return model
 
 

@@ -4,8 +4,8 @@ from .config import WorldConfig
 from .edit_tasks import EDIT_TYPES
 from .generate import generate, iter_samples
 from .oracle_judge import judge_edit
-from .sample import FAMILIES, Sample, loc_tokens, sft_target
+from .sample import BOX_FAMILIES, FAMILIES, TRAINING_FAMILIES, Sample, loc_tokens, sft_target
 from .seeds import SPLITS, sample_seed
 
-__all__ = ["EDIT_TYPES", "FAMILIES", "SPLITS", "Sample", "WorldConfig", "generate", "iter_samples", "judge_edit",
-           "loc_tokens", "sample_seed", "sft_target"]
+__all__ = ["BOX_FAMILIES", "EDIT_TYPES", "FAMILIES", "SPLITS", "Sample", "TRAINING_FAMILIES", "WorldConfig", "generate",
+           "iter_samples", "judge_edit", "loc_tokens", "sample_seed", "sft_target"]

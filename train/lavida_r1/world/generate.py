@@ -4,24 +4,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from . import chart_tasks, edit_tasks, grounding_tasks, math_tasks, mcq_tasks
+from . import chart_tasks, edit_tasks, grounding_tasks, math_tasks, mcq_tasks, perception_tasks
 from .config import WorldConfig
-from .sample import FAMILIES, Sample
+from .sample import FAMILIES, TRAINING_FAMILIES, Sample
 from .seeds import sample_rng
 
 _MAKERS = {
     "math": math_tasks.make, "chart": chart_tasks.make, "mcq": mcq_tasks.make,
     "grounding": grounding_tasks.make, "edit": edit_tasks.make,
+    "caption": perception_tasks.make_caption, "locate": perception_tasks.make_locate,
 }
-assert tuple(_MAKERS) == FAMILIES
+assert tuple(_MAKERS) == FAMILIES + TRAINING_FAMILIES
 
 
 def generate(family: str, split: str, index: int, base_seed: int = 0, config: WorldConfig | None = None,
              **options: Any) -> Sample:
     """Options by family: kind= (every family; for edit the edit type), setting="standard"|"vision" (mcq),
-    split_type="human_test"|"augmented_test" (chart)."""
+    split_type="human_test"|"augmented_test" (chart). The training-only families (`caption`, `locate`) are
+    the perception stage of `perception_tasks`."""
     if family not in _MAKERS:
-        raise ValueError(f"unknown family {family!r}; expected one of {FAMILIES}")
+        raise ValueError(f"unknown family {family!r}; expected one of {FAMILIES + TRAINING_FAMILIES}")
     rng = sample_rng(split, family, index, base_seed)
     return _MAKERS[family](rng, config or WorldConfig(), f"{family}-{split}-{index}", **options)
 

@@ -11,6 +11,9 @@ from ..boxes import box_to_bins
 from .raster import Box
 
 FAMILIES: tuple[str, ...] = ("math", "chart", "mcq", "grounding", "edit")
+# Perception-stage families: trained on, never benchmarked (see perception_tasks).
+TRAINING_FAMILIES: tuple[str, ...] = ("caption", "locate")
+BOX_FAMILIES = ("grounding", "locate")
 
 BoxFormatter = Callable[[Box, int, int], str]
 
@@ -55,10 +58,10 @@ def loc_tokens(box: Box, width: int, height: int) -> str:
 
 def sft_target(sample: Sample, box_formatter: BoxFormatter = loc_tokens) -> str:
     """Short reasoning then `<answer>…</answer>`. Grounding answers use `box_formatter`; an edit's target
-    is its plan only (the model layer appends the target image tokens)."""
-    if sample.family == "edit":
+    is its plan only (the model layer appends the target image tokens), a caption's the caption only."""
+    if sample.family in ("edit", "caption"):
         return sample.reasoning
-    if sample.family == "grounding":
+    if sample.family in BOX_FAMILIES:
         assert sample.box is not None
         inner = box_formatter(sample.box, sample.image.width, sample.image.height)
     else:

@@ -1,0 +1,65 @@
+"""Publish an SFT run's weights as a checkpoint folder the rest of the pipeline uses.
+
+    python -m lavida_r1.sft.publish --run runs/sft-tiny --out checkpoints/lavida-r1-tiny [--weights ema|model]
+
+The folder gets the weights (`latest/ema`, the weight average, by default), the run's tokenizer, canvases.json
+(the trained answer lengths), the run's config and log as sft-config.json and sft-log.csv (so every figure
+drawn from the log can be checked), and keeps the provenance.json already there. It is assembled next to
+`--out` and renamed into place, so readers never see a half-published checkpoint.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+
+from ..fsutil import replace_directory, temporary_sibling
+from ..model import load_checkpoint, save_checkpoint
+from ..model.canvases import CANVASES_FILE, Canvases
+from .config import SFTConfig
+from .state import EMA_DIR, MODEL_DIR
+
+KEPT = ("provenance.json",)
+
+
+def canvases_of(config: SFTConfig) -> Canvases:
+    lengths = config.answer_lengths
+    return Canvases(math=lengths["math"], chart=lengths["chart"], mcq=lengths["mcq"], edit_plan=lengths["edit"])
+
+
+def publish(run: Path, out: Path, weights: str = "ema") -> None:
+    config = SFTConfig.from_file(run / "config.json")
+    latest = run / "latest"
+    source = latest / (EMA_DIR if weights == "ema" else MODEL_DIR)
+    if not source.exists():
+        raise FileNotFoundError(f"{source} does not exist (is ema_decay set in the run's config?)")
+    tmp = temporary_sibling(out)
+    try:
+        save_checkpoint(load_checkpoint(source), tmp)  # replaces the empty tmp folder with the weights
+        shutil.copyfile(config.tokenizer, tmp / "tokenizer.json")
+        (tmp / CANVASES_FILE).write_text(json.dumps(asdict(canvases_of(config)), indent=2) + "\n")
+        shutil.copyfile(run / "config.json", tmp / "sft-config.json")
+        shutil.copyfile(run / "log.csv", tmp / "sft-log.csv")
+        for name in KEPT:
+            if (out / name).exists():
+                shutil.copyfile(out / name, tmp / name)
+        replace_directory(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Publish an SFT run's weights as a checkpoint folder.")
+    parser.add_argument("--run", required=True, type=Path, help="the run's out folder (holds config.json, latest/)")
+    parser.add_argument("--out", required=True, type=Path, help="checkpoint folder to write (replaced whole)")
+    parser.add_argument("--weights", choices=("ema", "model"), default="ema")
+    args = parser.parse_args(argv)
+    publish(args.run, args.out, args.weights)
+    print(f"published {args.run / 'latest' / args.weights} to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

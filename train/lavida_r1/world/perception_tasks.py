@@ -1,0 +1,112 @@
+"""Dense perception tasks (training only, never a benchmark), in the spirit of LaViDa-O's grounded captions.
+
+Two training families on the same kinds of images the benchmark families draw:
+- `caption`: read the whole image out. Shape scenes list every object as colour, shape and its LOC box in
+  reading order; digit rows every digit; charts every label with its value; MMMU-Pro vision panels their
+  question and lettered options. About 10-80 informative tokens per image, against 1-4 in a QA answer.
+- `locate`: the box of one object named by colour and shape (unique in its scene), in the grounding layout:
+  the single-object step before Lisa-style implicit descriptions.
+The target text is `reasoning`; a caption has no `<answer>` (see `sample.sft_target`).
+meta keys: kind.
+"""
+from __future__ import annotations
+
+import random
+
+from . import mcq_tasks
+from .chart_tasks import CATEGORY_WORDS, MONTHS
+from .charts import bar_chart, line_chart
+from .config import WorldConfig
+from .palette import OBJECT_COLOURS
+from .raster import SHAPES, to_image
+from .sample import Sample, loc_tokens
+from .scenes import Obj, digit_row, digit_scale, place, render
+
+CAPTION_KINDS: dict[str, int] = {"objects": 4, "digits": 1, "chart": 3, "panel": 2}  # kind -> weight
+PROMPTS = {
+    "objects": "List every object in the image with its colour, shape and box.",
+    "digits": "Read every digit in the image from left to right.",
+    "chart": "Read every label of the chart with its value.",
+    "panel": "Read all the text under the picture.",
+}
+MAX_OBJECTS = 7
+
+
+def _scene(rng: random.Random, cfg: WorldConfig, count: int) -> tuple[list[Obj], int, int]:
+    """Objects at the sizes the QA families draw (13-22 px) or grounding's wider range (10-30 px)."""
+    width = cfg.understand_size
+    height = rng.choice([width, width * 3 // 4])
+    low, high = rng.choice([(13, 22), (10, 30)])
+    specs = [(rng.choice(SHAPES), rng.choice(list(OBJECT_COLOURS)), rng.randint(low, high)) for _ in range(count)]
+    return place(rng, specs, width, height, gap=3), width, height
+
+
+def reading_order(objs: list[Obj]) -> list[Obj]:
+    """Top to bottom by the box's top edge, then left to right."""
+    return sorted(objs, key=lambda o: (o.box[1], o.box[0]))
+
+
+def _objects_caption(objs: list[Obj], width: int, height: int) -> str:
+    listed = ", ".join(f"{o.name} {loc_tokens(o.box, width, height)}" for o in reading_order(objs))
+    noun = "shape" if len(objs) == 1 else "shapes"
+    return f"{len(objs)} {noun}: {listed}."
+
+
+def _chart(rng: random.Random, cfg: WorldConfig):
+    line = rng.random() < 0.5
+    n = rng.randint(4, 6) if line else rng.randint(3, 5)
+    if line:
+        start = rng.randint(0, 12 - n)
+        labels = MONTHS[start:start + n]
+    else:
+        labels = rng.sample(CATEGORY_WORDS, n)
+    values = rng.sample(range(5, 100), n)
+    colour = OBJECT_COLOURS[rng.choice(["blue", "green", "red", "purple", "orange", "cyan"])]
+    size = cfg.understand_size
+    canvas = (line_chart if line else bar_chart)(labels, values, size, size, colour)
+    listing = ", ".join(f"{label} {v}" for label, v in zip(labels, values))
+    return canvas, f"{'Line' if line else 'Bar'} chart: {listing}."
+
+
+def _caption(rng: random.Random, cfg: WorldConfig, kind: str):
+    """(image, caption) of one caption kind."""
+    if kind == "objects":
+        objs, width, height = _scene(rng, cfg, rng.randint(1, MAX_OBJECTS))
+        return to_image(render(objs, width, height)), _objects_caption(objs, width, height)
+    if kind == "digits":
+        digits = [rng.randint(0, 9) for _ in range(rng.randint(2, 5))]
+        size = cfg.understand_size
+        canvas = digit_row(rng, digits, size, size, digit_scale(len(digits), size))
+        return to_image(canvas), f"The digits are {', '.join(map(str, digits))}."
+    if kind == "chart":
+        canvas, caption = _chart(rng, cfg)
+        return to_image(canvas), caption
+    if kind == "panel":
+        panel = mcq_tasks.make(rng, cfg, "panel", setting="vision")
+        options = " ".join(f"{mcq_tasks.LETTERS[i]}. {o}" for i, o in enumerate(panel.options or []))
+        return panel.image, f"{panel.question.replace('<image 1>', 'the image')} {options}"
+    raise ValueError(f"unknown caption kind {kind!r}; expected one of {sorted(CAPTION_KINDS)}")
+
+
+def make_caption(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None = None) -> Sample:
+    kind = kind or rng.choices(list(CAPTION_KINDS), weights=list(CAPTION_KINDS.values()))[0]
+    image, caption = _caption(rng, cfg, kind)
+    return Sample(id=sample_id, family="caption", image=image, question=PROMPTS[kind], prompt=PROMPTS[kind],
+                  answer=caption, reasoning=caption, meta={"kind": kind})
+
+
+def make_locate(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None = None) -> Sample:
+    """One object named by colour and shape; scenes are redrawn until that name is unique."""
+    while True:
+        objs, width, height = _scene(rng, cfg, rng.randint(1, 6))
+        names = [o.name for o in objs]
+        unique = [o for o in objs if names.count(o.name) == 1]
+        if unique:
+            break
+    target = rng.choice(unique)
+    description = f"the {target.name}"
+    return Sample(
+        id=sample_id, family="locate", image=to_image(render(objs, width, height)), question=description,
+        prompt=f"Please locate {description} in this image. Give bounding boxes in LOC format.",
+        answer=str(list(target.box)), reasoning="", box=target.box, meta={"kind": kind or "name"},
+    )

@@ -1,0 +1,42 @@
+"""The perception stage's training families: captions that list everything, single-object grounding."""
+import re
+
+import numpy as np
+
+from lavida_r1.boxes import bins_to_box, box_to_bins
+from lavida_r1.world import generate, sft_target
+from lavida_r1.world.perception_tasks import CAPTION_KINDS
+
+
+def test_object_captions_list_every_object_with_its_box_in_reading_order():
+    for index in range(40):
+        sample = generate("caption", "train", index, kind="objects")
+        caption = sft_target(sample)
+        boxes = [[int(v) for v in box] for box in
+                 re.findall(r"<LOC_BEGIN><LOC_(\d+)><LOC_(\d+)><LOC_(\d+)><LOC_(\d+)><LOC_END>", caption)]
+        assert len(boxes) == int(caption.split(" ")[0]) >= 1
+        assert [(y1, x1) for x1, y1, _, _ in boxes] == sorted((y1, x1) for x1, y1, _, _ in boxes)
+        pixels = np.asarray(sample.image)
+        for box in boxes:  # each box holds coloured (non-white) pixels
+            x1, y1, x2, y2 = (round(v) for v in bins_to_box(box, sample.image.size))
+            assert x2 > x1 and y2 > y1 and (pixels[y1:y2, x1:x2] != 255).any()
+
+
+def test_every_caption_kind_is_deterministic_and_never_an_answer():
+    for kind in CAPTION_KINDS:
+        a, b = (generate("caption", "train", 3, kind=kind) for _ in range(2))
+        assert a.reasoning == b.reasoning and a.image.tobytes() == b.image.tobytes()
+        assert "<answer>" not in sft_target(a) and a.meta["kind"] == kind
+    chart = generate("caption", "train", 5, kind="chart")
+    assert re.fullmatch(r"(Bar|Line) chart: ([A-Z]{3} \d+, )+[A-Z]{3} \d+\.", chart.reasoning)
+    panel = generate("caption", "train", 5, kind="panel")
+    assert panel.reasoning.endswith(tuple("0123456789abcdefghijklmnopqrstuvwxyz")) and " A. " in panel.reasoning
+
+
+def test_locate_names_a_unique_object_and_answers_its_box():
+    for index in range(20):
+        sample = generate("locate", "train", index)
+        name = sample.question.removeprefix("the ")
+        assert sample.prompt.startswith(f"Please locate the {name} ")
+        bins = box_to_bins(list(sample.box), sample.image.size)
+        assert "".join(f"<LOC_{b}>" for b in bins) in sft_target(sample)
