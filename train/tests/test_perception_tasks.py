@@ -1,11 +1,12 @@
-"""The perception stage's training families: captions that list everything, single-object grounding."""
+"""The perception stage's training families: captions that list everything, single-object grounding, one large
+object."""
 import re
 
 import numpy as np
 
 from lavida_r1.boxes import bins_to_box, box_to_bins
 from lavida_r1.world import generate, sft_target
-from lavida_r1.world.perception_tasks import CAPTION_KINDS
+from lavida_r1.world.perception_tasks import CAPTION_KINDS, LARGE_SIZES
 
 
 def test_object_captions_list_every_object_with_its_box_in_reading_order():
@@ -38,5 +39,19 @@ def test_locate_names_a_unique_object_and_answers_its_box():
         sample = generate("locate", "train", index)
         name = sample.question.removeprefix("the ")
         assert sample.prompt.startswith(f"Please locate the {name} ")
+        bins = box_to_bins(list(sample.box), sample.image.size)
+        assert "".join(f"<LOC_{b}>" for b in bins) in sft_target(sample)
+
+
+def test_spot_draws_one_large_object_and_answers_its_box():
+    for index in range(20):
+        sample = generate("spot", "train", index)
+        x1, y1, x2, y2 = sample.box
+        assert LARGE_SIZES[0] <= max(x2 - x1, y2 - y1) <= LARGE_SIZES[1]
+        pixels = np.asarray(sample.image).astype(int)
+        inked = np.argwhere((pixels != pixels[0, 0]).any(axis=-1))  # everything not background
+        assert inked.size and inked[:, 1].min() >= x1 and inked[:, 1].max() < x2
+        assert inked[:, 0].min() >= y1 and inked[:, 0].max() < y2
+        assert sample.prompt.startswith(f"Please locate {sample.question} ")
         bins = box_to_bins(list(sample.box), sample.image.size)
         assert "".join(f"<LOC_{b}>" for b in bins) in sft_target(sample)

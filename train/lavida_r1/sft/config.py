@@ -5,12 +5,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config_files import config_json, read_config
+from ..world.sample import FAMILIES as BENCHMARK_FAMILIES, TRAINING_FAMILIES
 
 DEFAULT_MIXTURE = {"math": 1.0, "chart": 1.0, "mcq": 1.0, "grounding": 0.6, "edit": 0.6}
 # Answer canvas length per family (text tokens; an edit's plan region, before its image slots): the longest
 # SFT target of 2,000 train samples (600 edits) with the tiny tokenizer, plus a few tokens of room.
 DEFAULT_ANSWER_LENGTHS = {"math": 64, "chart": 80, "mcq": 48, "edit": 80, "caption": 88}
-FAMILIES = {"math", "chart", "mcq", "grounding", "edit", "caption", "locate"}
+FAMILIES = set(BENCHMARK_FAMILIES + TRAINING_FAMILIES)
 
 
 @dataclass

@@ -13,6 +13,7 @@ _MAKERS = {
     "math": math_tasks.make, "chart": chart_tasks.make, "mcq": mcq_tasks.make,
     "grounding": grounding_tasks.make, "edit": edit_tasks.make,
     "caption": perception_tasks.make_caption, "locate": perception_tasks.make_locate,
+    "spot": perception_tasks.make_spot,
 }
 assert tuple(_MAKERS) == FAMILIES + TRAINING_FAMILIES
 
@@ -20,7 +21,7 @@ assert tuple(_MAKERS) == FAMILIES + TRAINING_FAMILIES
 def generate(family: str, split: str, index: int, base_seed: int = 0, config: WorldConfig | None = None,
              **options: Any) -> Sample:
     """Options by family: kind= (every family; for edit the edit type), setting="standard"|"vision" (mcq),
-    split_type="human_test"|"augmented_test" (chart). The training-only families (`caption`, `locate`) are
+    split_type="human_test"|"augmented_test" (chart). The training-only families (`caption`, `locate`, `spot`) are
     the perception stage of `perception_tasks`."""
     if family not in _MAKERS:
         raise ValueError(f"unknown family {family!r}; expected one of {FAMILIES + TRAINING_FAMILIES}")

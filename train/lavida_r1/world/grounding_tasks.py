@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
+from ..model.chat import grounding_request
 from .config import WorldConfig
 from .palette import OBJECT_COLOURS
 from .raster import CORNERS, SHAPES, to_image
@@ -105,6 +106,6 @@ def make(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None 
     return Sample(
         id=sample_id, family="grounding", image=to_image(render(objs, width, height)),
         question=description,
-        prompt=f"Please locate {description} in this image. Give bounding boxes in LOC format.",
+        prompt=grounding_request(description),
         answer=str(list(box)), reasoning=reasoning, box=box, meta=meta,
     )

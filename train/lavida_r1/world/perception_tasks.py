@@ -1,11 +1,14 @@
 """Dense perception tasks (training only, never a benchmark), in the spirit of LaViDa-O's grounded captions.
 
-Two training families on the same kinds of images the benchmark families draw:
+Three training families on images like the benchmark families' (spot's objects are larger):
 - `caption`: read the whole image out. Shape scenes list every object as colour, shape and its LOC box in
   reading order; digit rows every digit; charts every label with its value; MMMU-Pro vision panels their
   question and lettered options. About 10-80 informative tokens per image, against 1-4 in a QA answer.
 - `locate`: the box of one object named by colour and shape (unique in its scene), in the grounding layout:
   the single-object step before Lisa-style implicit descriptions.
+- `spot`: the same request for the only object of the image, drawn large (40-60 px): the first step of a
+  curriculum by object size. Small objects in clutter stay unread by a tower trained from scratch while one
+  large object is located within a few hundred steps (docs/sft/perception-run.md).
 The target text is `reasoning`; a caption has no `<answer>` (see `sample.sft_target`).
 meta keys: kind.
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import random
 
+from ..model.chat import grounding_request
 from . import mcq_tasks
 from .chart_tasks import CATEGORY_WORDS, MONTHS
 from .charts import bar_chart, line_chart
@@ -30,6 +34,7 @@ PROMPTS = {
     "panel": "Read all the text under the picture.",
 }
 MAX_OBJECTS = 7
+LARGE_SIZES = (40, 60)  # spot's object sizes in px (QA scenes draw 10-30)
 
 
 def _scene(rng: random.Random, cfg: WorldConfig, count: int) -> tuple[list[Obj], int, int]:
@@ -103,10 +108,23 @@ def make_locate(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str 
         unique = [o for o in objs if names.count(o.name) == 1]
         if unique:
             break
-    target = rng.choice(unique)
+    return _box_request(sample_id, "locate", objs, width, height, rng.choice(unique), kind or "name")
+
+
+def make_spot(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None = None) -> Sample:
+    """The only object of the image, 40-60 px on the understanding canvas, named by colour and shape."""
+    width = cfg.understand_size
+    height = rng.choice([width, width * 3 // 4])
+    spec = (rng.choice(SHAPES), rng.choice(list(OBJECT_COLOURS)), rng.randint(*LARGE_SIZES))
+    objs = place(rng, [spec], width, height, gap=3)
+    return _box_request(sample_id, "spot", objs, width, height, objs[0], kind or "large")
+
+
+def _box_request(sample_id: str, family: str, objs: list[Obj], width: int, height: int, target: Obj,
+                 kind: str) -> Sample:
     description = f"the {target.name}"
     return Sample(
-        id=sample_id, family="locate", image=to_image(render(objs, width, height)), question=description,
-        prompt=f"Please locate {description} in this image. Give bounding boxes in LOC format.",
-        answer=str(list(target.box)), reasoning="", box=target.box, meta={"kind": kind or "name"},
+        id=sample_id, family=family, image=to_image(render(objs, width, height)), question=description,
+        prompt=grounding_request(description), answer=str(list(target.box)), reasoning="", box=target.box,
+        meta={"kind": kind},
     )

@@ -12,8 +12,8 @@ from .raster import Box
 
 FAMILIES: tuple[str, ...] = ("math", "chart", "mcq", "grounding", "edit")
 # Perception-stage families: trained on, never benchmarked (see perception_tasks).
-TRAINING_FAMILIES: tuple[str, ...] = ("caption", "locate")
-BOX_FAMILIES = ("grounding", "locate")
+TRAINING_FAMILIES: tuple[str, ...] = ("caption", "locate", "spot")
+BOX_FAMILIES = ("grounding", "locate", "spot")
 
 BoxFormatter = Callable[[Box, int, int], str]
 
