@@ -122,7 +122,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness, with the model and the device in use (and why, when not the one asked for). */
+        /**
+         * Readiness, with the model and the device in use (and why, when not the one asked for).
+         * @description With `LAVIDA_PROTECT_OPS`, a request without a valid key gets the status alone.
+         */
         get: operations["ready"];
         put?: never;
         post?: never;
@@ -139,7 +142,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics. */
+        /**
+         * Prometheus metrics.
+         * @description Needs a key when the server runs with `LAVIDA_PROTECT_OPS`.
+         */
         get: operations["metrics"];
         put?: never;
         post?: never;
@@ -645,6 +651,13 @@ export interface components {
             /** @description With `failed`: why the workers are down. */
             reason?: string | null;
         };
+        /** @description The full readiness, or only its status (`LAVIDA_PROTECT_OPS` and no key). */
+        ReadinessReply: components["schemas"]["Readiness"] | components["schemas"]["ReadinessBrief"];
+        /** @description Readiness without the deployment's details (`LAVIDA_PROTECT_OPS`, no key). */
+        ReadinessBrief: {
+            /** @enum {string} */
+            status: "ready" | "not_ready" | "draining";
+        };
         /**
          * @example {
          *       "status": "ready",
@@ -932,7 +945,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Readiness"];
+                    "application/json": components["schemas"]["ReadinessReply"];
                 };
             };
             /** @description Draining (SIGTERM received) or not ready (no inference worker alive; `reason` says why). */
@@ -941,7 +954,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Readiness"];
+                    "application/json": components["schemas"]["ReadinessReply"];
                 };
             };
         };
@@ -964,6 +977,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            401: components["responses"]["Problem"];
         };
     };
     openapi: {

@@ -13,6 +13,7 @@ export interface ServerConfig {
   workerRestartWindowMs: number;
   workerHangMs: number; // a graph run slower than this counts as a crash of its worker (0: never)
   apiKeys: string[]; // empty: no authentication
+  protectOps: boolean; // /metrics and the detailed /readyz need a key too (/readyz without one: status only)
   maxJsonBytes: number; // JSON bodies (base64 images included)
   maxUploadBytes: number; // one multipart file
   maxPixels: number; // decoded width * height (decompression bombs)
@@ -31,7 +32,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const DEFAULTS: Omit<ServerConfig, 'modelsDir' | 'modelId'> = {
   port: 8080, host: undefined, workers: 1, intraOpNumThreads: 1, workerMaxRestarts: 5, workerRestartWindowMs: 60_000, workerHangMs: 60_000,
-  apiKeys: [],
+  apiKeys: [], protectOps: false,
   maxJsonBytes: 20 << 20, maxUploadBytes: 15 << 20, maxPixels: 25_000_000, maxAspectRatio: 50, imageThreads: 1,
   maxQueue: 64, deadlineMs: 120_000, drainTimeoutMs: 30_000, headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000,
   logLevel: 'info',
@@ -55,12 +56,28 @@ function apiKeys(env: NodeJS.ProcessEnv): string[] {
   return keys;
 }
 
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '') return fallback;
+  if (['1', 'true', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'no'].includes(raw)) return false;
+  throw new Error(`${name} must be true or false (1/0, yes/no), got ${JSON.stringify(env[name])}`);
+}
+
+/** Protecting the operations endpoints with no key configured would protect nothing: refused. */
+function protectOps(env: NodeJS.ProcessEnv, keys: string[]): boolean {
+  const on = flag(env, 'LAVIDA_PROTECT_OPS', DEFAULTS.protectOps);
+  if (on && keys.length === 0) throw new Error('LAVIDA_PROTECT_OPS needs LAVIDA_API_KEYS (the keys that open /metrics and /readyz details)');
+  return on;
+}
+
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const headersTimeoutMs = int(env, 'LAVIDA_HEADERS_TIMEOUT_MS', DEFAULTS.headersTimeoutMs, 1);
   const requestTimeoutMs = int(env, 'LAVIDA_REQUEST_TIMEOUT_MS', DEFAULTS.requestTimeoutMs, 1);
   if (requestTimeoutMs < headersTimeoutMs) {
     throw new Error(`LAVIDA_REQUEST_TIMEOUT_MS (${requestTimeoutMs}) must be at least LAVIDA_HEADERS_TIMEOUT_MS (${headersTimeoutMs})`);
   }
+  const keys = apiKeys(env);
   return {
     port: int(env, 'LAVIDA_PORT', int(env, 'PORT', DEFAULTS.port)),
     host: env.LAVIDA_HOST || undefined,
@@ -71,7 +88,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     workerMaxRestarts: int(env, 'LAVIDA_WORKER_MAX_RESTARTS', DEFAULTS.workerMaxRestarts),
     workerRestartWindowMs: int(env, 'LAVIDA_WORKER_RESTART_WINDOW_MS', DEFAULTS.workerRestartWindowMs, 1),
     workerHangMs: int(env, 'LAVIDA_WORKER_HANG_MS', DEFAULTS.workerHangMs),
-    apiKeys: apiKeys(env),
+    apiKeys: keys, protectOps: protectOps(env, keys),
     maxJsonBytes: int(env, 'LAVIDA_MAX_BODY_BYTES', DEFAULTS.maxJsonBytes, 1),
     maxUploadBytes: int(env, 'LAVIDA_MAX_UPLOAD_BYTES', DEFAULTS.maxUploadBytes, 1),
     maxPixels: int(env, 'LAVIDA_MAX_PIXELS', DEFAULTS.maxPixels, 1),

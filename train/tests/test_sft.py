@@ -103,11 +103,11 @@ def test_resume_continues_exactly(tmp_path):
     assert json.loads((tmp_path / "parts" / "config.json").read_text())["steps"] == 4
 
 
-def test_resume_with_a_curriculum_weight_average_and_monitors_continues_exactly(tmp_path):
+def test_resume_with_a_curriculum_weight_average_view_readout_and_monitors_continues_exactly(tmp_path):
     from lavida_r1.model import load_checkpoint
     base = dict(curriculum=[{"until": 2, "mixture": {"caption": 1.0}}], mixture={"locate": 1.0, "math": 1.0},
                 steps=4, batch_size=2, warmup_steps=2, save_every=100, log_every=100, threads=1,
-                tokenizer=str(COMMITTED), ema_decay=0.9, monitor_every=2)
+                tokenizer=str(COMMITTED), ema_decay=0.9, monitor_every=2, view_readout_weight=1.0)
     run(SFTConfig(**base, out=str(tmp_path / "whole")), resume=False)
     parts = SFTConfig(**base, out=str(tmp_path / "parts"))
     run(parts, resume=False, until=3)
@@ -116,6 +116,7 @@ def test_resume_with_a_curriculum_weight_average_and_monitors_continues_exactly(
     with (tmp_path / "whole" / "log.csv").open() as f:
         rows = list(csv.DictReader(f))
     assert [r["family"] for r in rows[:2]] == ["caption", "caption"] and rows[1]["norm_ratio"] and not rows[0]["norm_ratio"]
+    assert all(float(r["readout_loss"]) > 0 for r in rows)
     weights = lambda run_dir, kind: load_checkpoint(tmp_path / run_dir / "latest" / kind).state_dict()
     whole, parts_ema, live = weights("whole", "ema"), weights("parts", "ema"), weights("whole", "model")
     assert all(torch.equal(whole[k], parts_ema[k]) for k in whole)

@@ -39,6 +39,10 @@ class SFTConfig:
     monitor_every: int = 0                   # >0: log image reliance and the image/text norm ratio this often
     grad_clip: float = 1.0
     loc_sigma: float = 0.0                   # >0: Gaussian soft targets over LOC bins (σ in bins)
+    # >0: the weight of the view readout (every image token reconstructs its pixels at `view_readout_cell`
+    # px; see view_readout), which keeps a from-scratch tower's tokens informative while the LM learns.
+    view_readout_weight: float = 0.0
+    view_readout_cell: int = 2
     init_std: float = 0.02
     seed: int = 0                            # data (world train split) and masking streams
     threads: int = 2
@@ -71,8 +75,8 @@ class SFTConfig:
             raise ValueError("ema_decay must be in [0, 1), vision_lr_scale > 0, monitor_every >= 0")
         if self.batch_size < 1 or self.steps < 1:
             raise ValueError("batch_size and steps must be positive")
-        if self.loc_sigma < 0:
-            raise ValueError("loc_sigma must be >= 0")
+        if self.loc_sigma < 0 or self.view_readout_weight < 0 or self.view_readout_cell < 1:
+            raise ValueError("loc_sigma and view_readout_weight must be >= 0, view_readout_cell >= 1")
 
     def to_json(self) -> str:
         return config_json(self)

@@ -28,16 +28,24 @@ class LossParts:
     image: Tensor | None
 
 
-def image_features(model: LavidaForMaskedDiffusion, batch: Batch) -> Tensor:
-    """Packed `<image>` embeddings of every row, zero-padded to the longest row: [B, N, d_model]."""
-    views = torch.cat([image.pixel_values for image in batch.images])
-    encoded = model.encode_views(views)
+def batch_views(batch: Batch) -> Tensor:
+    """Every row's anyres views in one tensor [V, 3, S, S], rows in order."""
+    return torch.cat([image.pixel_values for image in batch.images])
+
+
+def pack_features(model: LavidaForMaskedDiffusion, batch: Batch, encoded: Tensor) -> Tensor:
+    """Encoded `batch_views` [V, T, d_model] → packed `<image>` embeddings of every row, zero-padded to the
+    longest row: [B, N, d_model]."""
     rows, start = [], 0
     for image in batch.images:
         count = image.pixel_values.shape[0]
         rows.append(model.encode_packed(encoded[start:start + count], image))
         start += count
     return torch.nn.utils.rnn.pad_sequence(rows, batch_first=True)
+
+
+def image_features(model: LavidaForMaskedDiffusion, batch: Batch) -> Tensor:
+    return pack_features(model, batch, model.encode_views(batch_views(batch)))
 
 
 @dataclass
@@ -52,11 +60,14 @@ class PairForward:
     image_masks: Tensor         # [2, B, N] VQ tokens masked in each copy (N = 0 without a target image)
 
 
-def pair_forward(model: LavidaForMaskedDiffusion, batch: Batch, generator: torch.Generator) -> PairForward:
-    """Both copies of the complementary pair, the prompt run once through the prefix cache."""
+def pair_forward(model: LavidaForMaskedDiffusion, batch: Batch, generator: torch.Generator,
+                 features: Tensor | None = None) -> PairForward:
+    """Both copies of the complementary pair, the prompt run once through the prefix cache (`features`: the
+    batch's `image_features` when the caller has them already)."""
     c = model.config
     rows = batch.answer_ids.shape[0]
-    cache = model(batch.prompt_ids, image_features=image_features(model, batch), edit_vq=batch.edit_vq,
+    features = image_features(model, batch) if features is None else features
+    cache = model(batch.prompt_ids, image_features=features, edit_vq=batch.edit_vq,
                   attention_mask=batch.prompt_mask, position_ids=prompt_positions(batch.prompt_mask),
                   use_cache=True).cache.repeat(2)
 
@@ -82,8 +93,8 @@ def pair_forward(model: LavidaForMaskedDiffusion, batch: Batch, generator: torch
 
 
 def sft_loss(model: LavidaForMaskedDiffusion, batch: Batch, generator: torch.Generator,
-             loc_sigma: float = 0.0) -> LossParts:
-    pair = pair_forward(model, batch, generator)
+             loc_sigma: float = 0.0, features: Tensor | None = None) -> LossParts:
+    pair = pair_forward(model, batch, generator, features)
     text_loss = image_loss = None
     total = torch.zeros(())
     picked = pair.text_masks.flatten(0, 1)

@@ -18,7 +18,7 @@ import torch
 
 from ..model import LavidaForMaskedDiffusion
 from .batch import Batch
-from .loss import image_features, sft_loss
+from .loss import batch_views, image_features, sft_loss
 
 
 @torch.no_grad()
@@ -33,7 +33,7 @@ def embedding_norm_ratio(model: LavidaForMaskedDiffusion, batch: Batch) -> float
 
 @torch.no_grad()
 def image_token_spread(model: LavidaForMaskedDiffusion, batch: Batch) -> float:
-    views = model.encode_views(torch.cat([image.pixel_values for image in batch.images]))  # [V, T, d]
+    views = model.encode_views(batch_views(batch))  # [V, T, d]
     spread = (views - views.mean(dim=1, keepdim=True)).norm(dim=-1).mean(dim=1) / views.norm(dim=-1).mean(dim=1)
     return float(spread.mean())
 

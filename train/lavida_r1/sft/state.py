@@ -13,15 +13,19 @@ MODEL_DIR, EMA_DIR, STATE_FILE = "model", "ema", "train_state.pt"
 
 
 def save_training_state(directory: Path, model: LavidaForMaskedDiffusion, optimizer: torch.optim.Optimizer,
-                        step: int, ema: LavidaForMaskedDiffusion | None = None) -> None:
-    """`directory` holds model/ (and ema/, the weight average) and train_state.pt of the same step, or the
-    previous complete checkpoint."""
+                        step: int, ema: LavidaForMaskedDiffusion | None = None,
+                        readout: torch.nn.Module | None = None) -> None:
+    """`directory` holds model/ (and ema/, the weight average) and train_state.pt of the same step (with the
+    SFT view readout head's weights when there is one), or the previous complete checkpoint."""
     tmp = temporary_sibling(directory)
     try:
         save_checkpoint(model, tmp / MODEL_DIR)
         if ema is not None:
             save_checkpoint(ema, tmp / EMA_DIR)
-        torch.save({"step": step, "optimizer": optimizer.state_dict()}, tmp / STATE_FILE)
+        state = {"step": step, "optimizer": optimizer.state_dict()}
+        if readout is not None:
+            state["readout"] = readout.state_dict()
+        torch.save(state, tmp / STATE_FILE)
         replace_directory(tmp, directory)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -36,3 +40,10 @@ def load_training_state(directory: Path) -> tuple[LavidaForMaskedDiffusion, dict
 
 def load_weight_average(directory: Path) -> LavidaForMaskedDiffusion | None:
     return load_checkpoint(directory / EMA_DIR) if (directory / EMA_DIR).exists() else None
+
+
+def load_readout(directory: Path, readout: torch.nn.Module) -> None:
+    state = torch.load(directory / STATE_FILE, weights_only=True)
+    if "readout" not in state:
+        raise ValueError(f"{directory} was saved without a view readout; resume with view_readout_weight 0")
+    readout.load_state_dict(state["readout"])

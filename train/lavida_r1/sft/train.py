@@ -4,7 +4,8 @@
 
 Writes into the config's `out` folder: `config.json` (the run config), `latest/` (model + optimizer + step,
 and `ema/` with `ema_decay`; replaced atomically every `save_every` steps and at the end), `log.csv` (with
-`monitor_every`, also the image reliance, the image/text norm ratio and the image token spread). Data and masks
+`monitor_every`, also the image reliance, the image/text norm ratio and the image token spread; `loss` is the
+SFT loss, without the view readout's, which has its own column). Data and masks
 are pure functions of (seed, step), so `--resume` continues exactly as an uninterrupted run would.
 """
 from __future__ import annotations
@@ -23,10 +24,11 @@ from .batch import collate
 from .config import SFTConfig
 from .examples import ExampleBuilder, step_samples
 from .init import initialize
-from .loss import sft_loss
+from .loss import batch_views, pack_features, sft_loss
 from .ema import WeightAverage
 from .monitor import embedding_norm_ratio, image_reliance, image_token_spread
-from .state import load_training_state, load_weight_average, save_training_state
+from .state import load_readout, load_training_state, load_weight_average, save_training_state
+from .view_readout import ViewReadout
 
 LATEST = "latest"
 
@@ -57,16 +59,27 @@ def trainable(model: LavidaForMaskedDiffusion) -> list[torch.nn.Parameter]:
     return [p for n, p in model.named_parameters() if not n.startswith("model.vqvae.")]
 
 
-def make_optimizer(model: LavidaForMaskedDiffusion, config: SFTConfig) -> torch.optim.AdamW:
+def make_optimizer(model: LavidaForMaskedDiffusion, config: SFTConfig,
+                   readout: ViewReadout | None = None) -> torch.optim.AdamW:
     """Two groups: the image pathway (vision tower, pool, projector, newline) at `vision_lr_scale` of the
-    learning rate with its own weight decay, and the rest."""
+    learning rate with its own weight decay, and the rest; a third for the view readout head when there is one."""
     named = [(n, p) for n, p in model.named_parameters() if not n.startswith("model.vqvae.")]
     vision = [p for n, p in named if n.startswith(VISION)]
     rest = [p for n, p in named if not n.startswith(VISION)]
-    return torch.optim.AdamW([
+    groups = [
         {"params": rest, "weight_decay": config.weight_decay, "lr_scale": 1.0},
         {"params": vision, "weight_decay": config.vision_weight_decay, "lr_scale": config.vision_lr_scale},
-    ], lr=config.lr, betas=(0.9, 0.95))
+    ]
+    if readout is not None:
+        groups.append({"params": list(readout.parameters()), "weight_decay": 0.0, "lr_scale": 1.0})
+    return torch.optim.AdamW(groups, lr=config.lr, betas=(0.9, 0.95))
+
+
+def fresh_readout(model: LavidaForMaskedDiffusion, config: SFTConfig) -> ViewReadout | None:
+    if not config.view_readout_weight:
+        return None
+    torch.manual_seed(config.seed + 1)
+    return ViewReadout(model.config, config.view_readout_cell)
 
 
 def monitor(model, batch, config: SFTConfig, step: int) -> dict[str, float | None]:
@@ -79,7 +92,8 @@ def monitor(model, batch, config: SFTConfig, step: int) -> dict[str, float | Non
         model.train()
 
 
-def train_step(model, optimizer, builder, config: SFTConfig, step: int) -> dict[str, float | None]:
+def train_step(model, optimizer, builder, config: SFTConfig, step: int,
+               readout: ViewReadout | None = None) -> dict[str, float | None]:
     samples = step_samples(config.seed, step, config.batch_size, config.mixture_at(step))
     batch = collate([builder.build(s) for s in samples], model.config)
     for group in optimizer.param_groups:
@@ -87,13 +101,20 @@ def train_step(model, optimizer, builder, config: SFTConfig, step: int) -> dict[
     measured = monitor(model, batch, config, step) if config.monitor_every and (step + 1) % config.monitor_every == 0 \
         else {}
     generator = torch.Generator().manual_seed(config.seed * 1_000_003 + step)
-    parts = sft_loss(model, batch, generator, config.loc_sigma)
+    features = readout_loss = None
+    if readout is not None:  # the views are encoded once, for the LM and for the readout
+        views = batch_views(batch)
+        encoded = model.encode_views(views)
+        features, readout_loss = pack_features(model, batch, encoded), readout.loss(encoded, views)
+    parts = sft_loss(model, batch, generator, config.loc_sigma, features)
+    total = parts.total if readout_loss is None else parts.total + config.view_readout_weight * readout_loss
     optimizer.zero_grad(set_to_none=True)
-    parts.total.backward()
+    total.backward()
     norm = torch.nn.utils.clip_grad_norm_(trainable(model), config.grad_clip)
     optimizer.step()
     value = lambda t: None if t is None else t.item()
     return {"loss": parts.total.item(), "text_loss": value(parts.text), "image_loss": value(parts.image),
+            "readout_loss": value(readout_loss),
             "grad_norm": float(norm), "lr": optimizer.param_groups[0]["lr"], "family": samples[0].family, **measured}
 
 
@@ -105,7 +126,10 @@ def run(config: SFTConfig, resume: bool, until: int | None = None) -> LavidaForM
     start, averaged = 0, None
     if resume and (out / LATEST).exists():
         model, optimizer_state, start = load_training_state(out / LATEST)
-        optimizer = make_optimizer(model, config)
+        readout = fresh_readout(model, config)
+        if readout is not None:
+            load_readout(out / LATEST, readout)
+        optimizer = make_optimizer(model, config, readout)
         optimizer.load_state_dict(optimizer_state)
         averaged = load_weight_average(out / LATEST)
     else:
@@ -113,7 +137,8 @@ def run(config: SFTConfig, resume: bool, until: int | None = None) -> LavidaForM
         if config.vq_checkpoint:
             from ..vq.load import load_vqvae_into
             load_vqvae_into(model, config.vq_checkpoint)
-        optimizer = make_optimizer(model, config)
+        readout = fresh_readout(model, config)
+        optimizer = make_optimizer(model, config, readout)
     model.train()
     model.model.vqvae.eval().requires_grad_(False)
     ema = None
@@ -124,13 +149,13 @@ def run(config: SFTConfig, resume: bool, until: int | None = None) -> LavidaForM
     (out / "config.json").write_text(config.to_json() + "\n")
     tokenizer = load_tokenizer(config.tokenizer, model.config)
     builder = ExampleBuilder(model.config, tokenizer, config.answer_lengths, config.system_prompt, model.model.vqvae)
-    log = CsvLog(out / "log.csv", ["family", "loss", "text_loss", "image_loss", "grad_norm", "lr", "seconds",
-                                   "image_reliance", "norm_ratio", "image_spread"], start)
+    log = CsvLog(out / "log.csv", ["family", "loss", "text_loss", "image_loss", "readout_loss", "grad_norm", "lr",
+                                   "seconds", "image_reliance", "norm_ratio", "image_spread"], start)
     progress = Progress(config.steps, start)
     stop = min(until, config.steps) if until is not None else config.steps
     for step in range(start, stop):
         began = time.monotonic()
-        stats = train_step(model, optimizer, builder, config, step)
+        stats = train_step(model, optimizer, builder, config, step, readout)
         if ema is not None:
             ema.update(model, step)
         family = stats.pop("family")
@@ -138,7 +163,7 @@ def run(config: SFTConfig, resume: bool, until: int | None = None) -> LavidaForM
         if (step + 1) % config.log_every == 0 or step + 1 == config.steps:
             progress.update(step + 1, loss=stats["loss"], lr=stats["lr"])
         if (step + 1) % config.save_every == 0 or step + 1 == stop:
-            save_training_state(out / LATEST, model, optimizer, step + 1, ema and ema.model)
+            save_training_state(out / LATEST, model, optimizer, step + 1, ema and ema.model, readout)
     return model
 
 
