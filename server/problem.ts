@@ -15,6 +15,7 @@ export const PROBLEMS = {
   'not-found': [404, 'Not found'],
   'model-not-found': [404, 'Model not found'],
   'method-not-allowed': [405, 'Method not allowed'],
+  'request-timeout': [408, 'The request did not arrive in time'],
   'payload-too-large': [413, 'The request body is too large'],
   'image-too-large': [413, 'The image has too many pixels'],
   'unsupported-media-type': [415, 'Unsupported media type'],
@@ -22,6 +23,7 @@ export const PROBLEMS = {
   'undecodable-image': [422, 'The image could not be decoded'],
   'unsupported-aspect-ratio': [422, 'The image is too long and thin'],
   'queue-full': [429, 'The server is busy'],
+  'headers-too-large': [431, 'The request headers are too large'],
   internal: [500, 'Internal error'],
   unavailable: [503, 'Unavailable'],
   'deadline-exceeded': [504, 'The request deadline passed'],
@@ -42,9 +44,14 @@ export class HttpProblem extends Error {
     return PROBLEMS[this.kind][0];
   }
 
-  body(instance: string, requestId: string): Problem {
+  /** Without `instance` and `requestId` for errors before a request exists (a malformed or slow request). */
+  body(instance?: string, requestId?: string): Problem {
     const [status, title] = PROBLEMS[this.kind];
-    return { type: problemType(this.kind), title, status, detail: this.message, instance, request_id: requestId, ...this.extra };
+    return {
+      type: problemType(this.kind), title, status, detail: this.message,
+      ...(instance === undefined ? {} : { instance }), ...(requestId === undefined ? {} : { request_id: requestId }),
+      ...this.extra,
+    };
   }
 }
 

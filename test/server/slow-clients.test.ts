@@ -1,5 +1,6 @@
 // Slow clients cannot hold connections: headers trickled in (slowloris), a body trickled in and an idle
-// keep-alive connection are each cut off after their timeout, while the server keeps answering others.
+// keep-alive connection are each cut off after their timeout, while the server keeps answering others. What
+// node's HTTP parser refuses (timeouts, bad request lines, huge headers) is answered as problem+json.
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -26,6 +27,15 @@ function trickle(port: number, head: string, drip: string | null): Promise<{ rep
   });
 }
 
+/** The status and the problem+json body of a raw HTTP reply. */
+function problemReply(reply: string): { status: number; type: string } {
+  const [head, body] = reply.split('\r\n\r\n');
+  assert.match(head!, /\r\nContent-Type: application\/problem\+json\r\n/);
+  const problem = JSON.parse(body!) as { type: string; status: number };
+  assert.equal(problem.status, Number(head!.split(' ')[1]));
+  return problem;
+}
+
 describe('slow clients', { skip: NO_PACKAGE }, () => {
   let srv: TestServer;
   let port: number;
@@ -45,6 +55,7 @@ describe('slow clients', { skip: NO_PACKAGE }, () => {
     assert.ok(performance.now() - t0 < 200);
     const { reply, ms } = await slow;
     assert.match(reply, /^HTTP\/1\.1 408/);
+    assert.equal(problemReply(reply).type, 'urn:lavida:problem:request-timeout');
     assert.ok(ms < 2500, `${ms} ms`);
   });
 
@@ -52,7 +63,17 @@ describe('slow clients', { skip: NO_PACKAGE }, () => {
     const head = 'POST /v1/vqa HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"question": "';
     const { reply, ms } = await trickle(port, head, 'a');
     assert.match(reply, /^HTTP\/1\.1 408/);
+    assert.equal(problemReply(reply).type, 'urn:lavida:problem:request-timeout');
     assert.ok(ms >= 700 && ms < 3000, `${ms} ms`);
+  });
+
+  test('a malformed request line → 400 and headers over the limit → 431, both problem+json', async () => {
+    const bad = await trickle(port, 'GET /healthz HTTP/9.9 nonsense\r\n\r\n', null);
+    assert.match(bad.reply, /^HTTP\/1\.1 400/);
+    assert.equal(problemReply(bad.reply).type, 'urn:lavida:problem:invalid-request');
+    const huge = await trickle(port, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, null);
+    assert.match(huge.reply, /^HTTP\/1\.1 431/);
+    assert.equal(problemReply(huge.reply).type, 'urn:lavida:problem:headers-too-large');
   });
 
   test('an idle keep-alive connection is closed after the keep-alive timeout', async () => {
