@@ -1,12 +1,13 @@
-"""The perception stage's training families: captions that list everything, single-object grounding, one large
-object."""
+"""The perception stage's training families: captions that list everything, single-object grounding, one object
+per size band."""
 import re
 
 import numpy as np
+import pytest
 
 from lavida_r1.boxes import bins_to_box, box_to_bins
 from lavida_r1.world import generate, sft_target
-from lavida_r1.world.perception_tasks import CAPTION_KINDS, LARGE_SIZES
+from lavida_r1.world.perception_tasks import CAPTION_KINDS, SPOT_SIZES
 
 
 def test_object_captions_list_every_object_with_its_box_in_reading_order():
@@ -43,11 +44,14 @@ def test_locate_names_a_unique_object_and_answers_its_box():
         assert "".join(f"<LOC_{b}>" for b in bins) in sft_target(sample)
 
 
-def test_spot_draws_one_large_object_and_answers_its_box():
-    for index in range(20):
-        sample = generate("spot", "train", index)
+@pytest.mark.parametrize("kind", [None, *SPOT_SIZES])
+def test_spot_draws_one_object_of_its_size_band_and_answers_its_box(kind):
+    low, high = SPOT_SIZES[kind or "large"]
+    for index in range(12):
+        sample = generate("spot", "train", index, **({"kind": kind} if kind else {}))
+        assert sample.meta["kind"] == (kind or "large")
         x1, y1, x2, y2 = sample.box
-        assert LARGE_SIZES[0] <= max(x2 - x1, y2 - y1) <= LARGE_SIZES[1]
+        assert low <= max(x2 - x1, y2 - y1) <= high
         pixels = np.asarray(sample.image).astype(int)
         inked = np.argwhere((pixels != pixels[0, 0]).any(axis=-1))  # everything not background
         assert inked.size and inked[:, 1].min() >= x1 and inked[:, 1].max() < x2
@@ -55,3 +59,8 @@ def test_spot_draws_one_large_object_and_answers_its_box():
         assert sample.prompt.startswith(f"Please locate {sample.question} ")
         bins = box_to_bins(list(sample.box), sample.image.size)
         assert "".join(f"<LOC_{b}>" for b in bins) in sft_target(sample)
+
+
+def test_spot_refuses_an_unknown_size_band():
+    with pytest.raises(ValueError, match="unknown spot kind 'tiny'"):
+        generate("spot", "train", 0, kind="tiny")

@@ -37,6 +37,21 @@ def test_curriculum_phases_then_the_mixture():
         SFTConfig(curriculum=[{"until": 5, "mixture": {"poetry": 1}}], mixture={"math": 1.0}).validate()
 
 
+def test_a_mixture_key_can_name_one_kind_of_a_family():
+    from lavida_r1.sft.examples import step_samples
+    mixture = {"spot:small": 1.0, "spot:large": 1.0}
+    SFTConfig(mixture=mixture).validate()
+    keys = [family_at(0, step, mixture) for step in range(BLOCK)]
+    assert keys.count("spot:small") == keys.count("spot:large") == BLOCK // 2
+    step = keys.index("spot:small")
+    assert {s.meta["kind"] for s in step_samples(0, step, 4, mixture)} == {"small"}
+    assert {s.family for s in step_samples(0, step, 4, mixture)} == {"spot"}
+    with pytest.raises(ValueError, match="unknown kind 'tiny' of spot"):
+        SFTConfig(mixture={"spot:tiny": 1.0}).validate()
+    with pytest.raises(ValueError, match="subset"):
+        SFTConfig(mixture={"poetry:sonnet": 1.0}).validate()
+
+
 def test_the_image_pathway_trains_at_its_own_rate_and_decay():
     from lavida_r1.model import LavidaForMaskedDiffusion, get_preset
     from lavida_r1.sft.train import VISION, make_optimizer

@@ -5,7 +5,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config_files import config_json, read_config
+from ..world import kinds
 from ..world.sample import FAMILIES as BENCHMARK_FAMILIES, TRAINING_FAMILIES
+from .schedule import split_key
 
 DEFAULT_MIXTURE = {"math": 1.0, "chart": 1.0, "mcq": 1.0, "grounding": 0.6, "edit": 0.6}
 # Answer canvas length per family (text tokens; an edit's plan region, before its image slots): the longest
@@ -22,6 +24,7 @@ class SFTConfig:
     tokenizer: str = "checkpoints/lavida-r1-tiny/tokenizer.json"
     system_prompt: bool = False              # include the LLaDA system turn in prompts
     mixture: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_MIXTURE))
+    # Keys: a family, or `family:kind` for one kind of it (e.g. "spot:small"; see `world.kinds`).
     # Curriculum: [{"until": STEP, "mixture": {...}}, ...] in increasing order; `mixture` after the last.
     curriculum: list[dict] = field(default_factory=list)
     answer_lengths: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_ANSWER_LENGTHS))
@@ -62,11 +65,16 @@ class SFTConfig:
 
     def validate(self) -> None:
         for mixture in self.mixtures():
-            if not mixture or set(mixture) - FAMILIES or min(mixture.values()) < 0:
-                raise ValueError(f"a mixture must weight a subset of {sorted(FAMILIES)} with non-negative weights")
+            keys = [split_key(key) for key in mixture]
+            if not mixture or {f for f, _ in keys} - FAMILIES or min(mixture.values()) < 0:
+                raise ValueError(f"a mixture must weight a subset of {sorted(FAMILIES)} (or `family:kind`) with "
+                                 "non-negative weights")
+            for family, kind in keys:
+                if kind is not None and kind not in kinds(family):
+                    raise ValueError(f"unknown kind {kind!r} of {family}; expected one of {list(kinds(family))}")
             if sum(mixture.values()) <= 0:
                 raise ValueError("mixture weights must not all be zero")
-            if mixture.get("edit", 0) > 0 and not self.vq_checkpoint:
+            if any(f == "edit" and w > 0 for (f, _), w in zip(keys, mixture.values())) and not self.vq_checkpoint:
                 raise ValueError("edit samples need vq_checkpoint (a trained VQ tokenizer)")
         ends = [phase.get("until") for phase in self.curriculum]
         if any(not isinstance(e, int) for e in ends) or ends != sorted(set(ends)):

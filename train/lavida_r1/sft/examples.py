@@ -15,7 +15,7 @@ from ..model.generation import vq_encode
 from ..model.image_processing import AnyresImage, process_anyres, process_square
 from ..model.vision import count_image_tokens
 from ..world import BOX_FAMILIES, Sample, generate, sft_target
-from .schedule import family_at
+from .schedule import family_at, split_key
 
 
 @dataclass
@@ -60,11 +60,12 @@ class ExampleBuilder:
 
 
 def step_samples(seed: int, step: int, batch_size: int, mixture: dict[str, float]) -> list[Sample]:
-    """The batch of step `step`: one family (`schedule.family_at`), then `batch_size` train samples; multiple
-    choice alternates its standard and vision settings within the batch.
+    """The batch of step `step`: one mixture key (`schedule.family_at`: a family, or one kind of it), then
+    `batch_size` train samples; multiple choice alternates its standard and vision settings within the batch.
 
     A pure function of (seed, step), so a resumed run sees exactly the data of an uninterrupted one.
     """
-    family = family_at(seed, step, mixture)
-    options = lambda i: {"setting": ("standard", "vision")[i % 2]} if family == "mcq" else {}
+    family, kind = split_key(family_at(seed, step, mixture))
+    options = lambda i: {**({"setting": ("standard", "vision")[i % 2]} if family == "mcq" else {}),
+                         **({"kind": kind} if kind else {})}
     return [generate(family, "train", step * batch_size + i, seed, **options(i)) for i in range(batch_size)]

@@ -3,6 +3,8 @@
 Steps come in blocks of BLOCK; a block holds each family a number of times proportional to its mixture weight
 (largest remainders), in an order shuffled per block. Over any block the families are exactly on their
 shares, where independent draws drift by several steps per hundred. A pure function of (seed, step, mixture).
+A mixture key is a family or `family:kind`, one kind of it (e.g. `spot:small`), so a curriculum can move
+through a family's kinds.
 """
 from __future__ import annotations
 
@@ -13,7 +15,14 @@ from functools import lru_cache
 BLOCK = 64
 
 
+def split_key(key: str) -> tuple[str, str | None]:
+    """A mixture key -> (family, kind or None for the family's own mix of kinds)."""
+    family, _, kind = key.partition(":")
+    return family, kind or None
+
+
 def family_at(seed: int, step: int, mixture: dict[str, float]) -> str:
+    """The mixture key step `step` trains."""
     order = _block_order(seed, step // BLOCK, tuple(sorted(mixture.items())))
     return order[step % BLOCK]
 

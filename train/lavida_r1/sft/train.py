@@ -23,6 +23,7 @@ from ..tokenizer import load_tokenizer
 from .batch import collate
 from .config import SFTConfig
 from .examples import ExampleBuilder, step_samples
+from .schedule import family_at
 from .init import initialize
 from .loss import batch_views, pack_features, sft_loss
 from .ema import WeightAverage
@@ -94,7 +95,8 @@ def monitor(model, batch, config: SFTConfig, step: int) -> dict[str, float | Non
 
 def train_step(model, optimizer, builder, config: SFTConfig, step: int,
                readout: ViewReadout | None = None) -> dict[str, float | None]:
-    samples = step_samples(config.seed, step, config.batch_size, config.mixture_at(step))
+    mixture = config.mixture_at(step)
+    samples = step_samples(config.seed, step, config.batch_size, mixture)
     batch = collate([builder.build(s) for s in samples], model.config)
     for group in optimizer.param_groups:
         group["lr"] = learning_rate(config, step) * group["lr_scale"]
@@ -115,7 +117,8 @@ def train_step(model, optimizer, builder, config: SFTConfig, step: int,
     value = lambda t: None if t is None else t.item()
     return {"loss": parts.total.item(), "text_loss": value(parts.text), "image_loss": value(parts.image),
             "readout_loss": value(readout_loss),
-            "grad_norm": float(norm), "lr": optimizer.param_groups[0]["lr"], "family": samples[0].family, **measured}
+            "grad_norm": float(norm), "lr": optimizer.param_groups[0]["lr"],
+            "family": family_at(config.seed, step, mixture), **measured}
 
 
 def run(config: SFTConfig, resume: bool, until: int | None = None) -> LavidaForMaskedDiffusion:

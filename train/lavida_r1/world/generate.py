@@ -15,7 +15,19 @@ _MAKERS = {
     "caption": perception_tasks.make_caption, "locate": perception_tasks.make_locate,
     "spot": perception_tasks.make_spot,
 }
-assert tuple(_MAKERS) == FAMILIES + TRAINING_FAMILIES
+_KINDS: dict[str, tuple[str, ...]] = {
+    "math": tuple(math_tasks.KINDS), "chart": chart_tasks.HUMAN_KINDS + chart_tasks.AUGMENTED_KINDS,
+    "mcq": tuple(mcq_tasks.KIND_MAX_OPTIONS), "grounding": grounding_tasks.KINDS, "edit": edit_tasks.EDIT_TYPES,
+    "caption": tuple(perception_tasks.CAPTION_KINDS), "locate": ("name",), "spot": tuple(perception_tasks.SPOT_SIZES),
+}
+assert tuple(_MAKERS) == tuple(_KINDS) == FAMILIES + TRAINING_FAMILIES
+
+
+def kinds(family: str) -> tuple[str, ...]:
+    """The values `generate(family, ..., kind=...)` accepts (for edit, the edit types)."""
+    if family not in _KINDS:
+        raise ValueError(f"unknown family {family!r}; expected one of {FAMILIES + TRAINING_FAMILIES}")
+    return _KINDS[family]
 
 
 def generate(family: str, split: str, index: int, base_seed: int = 0, config: WorldConfig | None = None,

@@ -6,9 +6,10 @@ Three training families on images like the benchmark families' (spot's objects a
   question and lettered options. About 10-80 informative tokens per image, against 1-4 in a QA answer.
 - `locate`: the box of one object named by colour and shape (unique in its scene), in the grounding layout:
   the single-object step before Lisa-style implicit descriptions.
-- `spot`: the same request for the only object of the image, drawn large (40-60 px): the first step of a
-  curriculum by object size. Small objects in clutter stay unread by a tower trained from scratch while one
-  large object is located within a few hundred steps (docs/sft/perception-run.md).
+- `spot`: the same request for the only object of the image, drawn larger than in the QA scenes; its kinds
+  are size bands (`large` 40-60 px, the default; `medium`; `small`), the steps of a curriculum by object size.
+  Small objects in clutter stay unread by a tower trained from scratch while one large object is located
+  within a few hundred steps (docs/sft/perception-run.md).
 The target text is `reasoning`; a caption has no `<answer>` (see `sample.sft_target`).
 meta keys: kind.
 """
@@ -34,7 +35,7 @@ PROMPTS = {
     "panel": "Read all the text under the picture.",
 }
 MAX_OBJECTS = 7
-LARGE_SIZES = (40, 60)  # spot's object sizes in px (QA scenes draw 10-30)
+SPOT_SIZES: dict[str, tuple[int, int]] = {"large": (40, 60), "medium": (26, 40), "small": (16, 26)}  # px; QA: 10-30
 
 
 def _scene(rng: random.Random, cfg: WorldConfig, count: int) -> tuple[list[Obj], int, int]:
@@ -112,12 +113,15 @@ def make_locate(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str 
 
 
 def make_spot(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None = None) -> Sample:
-    """The only object of the image, 40-60 px on the understanding canvas, named by colour and shape."""
+    """The only object of the image, in the size band `kind` (default large), named by colour and shape."""
+    kind = kind or "large"
+    if kind not in SPOT_SIZES:
+        raise ValueError(f"unknown spot kind {kind!r}; expected one of {sorted(SPOT_SIZES)}")
     width = cfg.understand_size
     height = rng.choice([width, width * 3 // 4])
-    spec = (rng.choice(SHAPES), rng.choice(list(OBJECT_COLOURS)), rng.randint(*LARGE_SIZES))
+    spec = (rng.choice(SHAPES), rng.choice(list(OBJECT_COLOURS)), rng.randint(*SPOT_SIZES[kind]))
     objs = place(rng, [spec], width, height, gap=3)
-    return _box_request(sample_id, "spot", objs, width, height, objs[0], kind or "large")
+    return _box_request(sample_id, "spot", objs, width, height, objs[0], kind)
 
 
 def _box_request(sample_id: str, family: str, objs: list[Obj], width: int, height: int, target: Obj,
