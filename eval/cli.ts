@@ -1,40 +1,54 @@
 // lavida-eval command line: `run` (server → predictions → scores), `score` (offline), `report` (runs → tables, charts).
 import { parseArgs } from 'node:util';
+import { dataLayoutHelp } from './data-layouts.js';
 import { UserError } from './errors.js';
 import { writeScores } from './output.js';
-import { reportCommand, REPORT_USAGE } from './report/command.js';
-import { RUN_USAGE, runCommand } from './run/command.js';
+import { reportCommand } from './report/command.js';
+import { runCommand } from './run/command.js';
 import { benchmarkEntry, BENCHMARK_NAMES, type Flags } from './score.js';
 
 const SCORE_USAGE = `usage: lavida-eval score --benchmark NAME --data PATH --predictions FILE [--out DIR] [options]
-
-benchmarks: ${BENCHMARK_NAMES.join(', ')}
+  Scores a predictions file offline; prints the summary as JSON, and with --out writes DIR/scores.jsonl.
+  --benchmark    ${BENCHMARK_NAMES.join(', ')}
+  --data         the benchmark's data as released (below)
+  --predictions  JSONL with "id" and "response" per line (ImgEdit: the judge result JSON {key: reply})
+  --out DIR      also write the per-sample scores
+  -h, --help     this help
+options by benchmark:
   mathvista  --mode official|lmms-eval  --extractor official|rules  --quick-extract  --split testmini
              --judge-url URL --judge-model NAME --judge-key-env VAR  --demo-prompt ext_ans.py
   mmmu-pro   --mode official|lmms-eval  --fallback random|wrong  --seed N  --setting standard|vision|both
   lisa       --parser r1|baseline  --iou vlm-r1|continuous  --compare '>'|'>='  --threshold 0.5
              --coords pixels|norm1|norm1000|resized:WxH  --loc-bins 1025  --loc-pad center|topleft  --images DIR
-Predictions: JSONL with "id" and "response" (ImgEdit: the judge result JSON {key: reply}).`;
+${dataLayoutHelp()}`;
 
-const USAGE = `${RUN_USAGE}\n\n${SCORE_USAGE}\n\n${REPORT_USAGE}`;
+const USAGE = `usage: lavida-eval run|score|report [options]   (lavida-eval COMMAND --help: its options)
+  run     runs a benchmark through the LaViDa-R1 server (or an embedded one), then scores it
+  score   scores a predictions file offline by the benchmark's official rules
+  report  compares run folders: tables with confidence intervals, charts, a sample viewer`;
 
 const STRING_OPTIONS = [
   'benchmark', 'data', 'predictions', 'out', 'mode', 'extractor', 'judge-url', 'judge-model', 'judge-key-env',
   'demo-prompt', 'split', 'fallback', 'seed', 'setting', 'parser', 'iou', 'compare', 'threshold', 'coords',
   'loc-bins', 'loc-pad', 'images',
 ];
-const COMMON = ['benchmark', 'data', 'predictions', 'out'];
+const COMMON = ['benchmark', 'data', 'predictions', 'out', 'help'];
 
-async function score(args: string[]): Promise<void> {
+async function score(args: string[]): Promise<number> {
   let values: Flags;
   try {
     const options = Object.fromEntries([
       ...STRING_OPTIONS.map((o) => [o, { type: 'string' as const }]),
       ['quick-extract', { type: 'boolean' as const }],
+      ['help', { type: 'boolean' as const, short: 'h' }],
     ]);
     values = parseArgs({ args, options, strict: true, allowPositionals: false }).values as Flags;
   } catch (e) {
     throw new UserError(`${(e as Error).message}\n${SCORE_USAGE}`);
+  }
+  if (values.help === true) {
+    process.stdout.write(`${SCORE_USAGE}\n`);
+    return 0;
   }
   for (const req of ['benchmark', 'data', 'predictions']) {
     if (typeof values[req] !== 'string') throw new UserError(`missing --${req}\n${SCORE_USAGE}`);
@@ -47,14 +61,15 @@ async function score(args: string[]): Promise<void> {
   if (typeof values.out === 'string') await writeScores(values.out, report.samples);
   const { samples: _samples, ...summary } = report;
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  return 0;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
-    const commands: Record<string, (args: string[]) => Promise<number | void>> = { run: runCommand, score, report: reportCommand };
+    const commands: Record<string, (args: string[]) => Promise<number>> = { run: runCommand, score, report: reportCommand };
     const command = cmd !== undefined && Object.hasOwn(commands, cmd) ? commands[cmd] : undefined;
-    if (command) return (await command(rest)) ?? 0;
+    if (command) return await command(rest);
     if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
       process.stdout.write(`${USAGE}\n`);
       return cmd === undefined ? 2 : 0;

@@ -27,13 +27,13 @@ export async function firstFile(root: string, candidates: string[]): Promise<str
   return null;
 }
 
-/** All files under dir (recursive) whose name satisfies `accept`, sorted by path. */
-export async function listFiles(dir: string, accept: (name: string) => boolean): Promise<string[]> {
+/** The files directly in each of `subdirs` of `root` ('.' is root itself) whose name satisfies `accept`, sorted by path. */
+export async function filesIn(root: string, subdirs: string[], accept: (name: string) => boolean): Promise<string[]> {
   const out: string[] = [];
-  for (const ent of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, ent.name);
-    if (ent.isDirectory()) out.push(...(await listFiles(p, accept)));
-    else if (ent.isFile() && accept(ent.name)) out.push(p);
+  for (const sub of subdirs) {
+    const dir = join(root, sub);
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    out.push(...entries.filter((e) => e.isFile() && accept(e.name)).map((e) => join(dir, e.name)));
   }
   return out.sort();
 }

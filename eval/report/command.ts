@@ -12,14 +12,18 @@ import { buildTables } from './tables.js';
 
 export const REPORT_USAGE = 'usage: lavida-eval report --runs DIR... [--out DIR]   (DIR: `lavida-eval run` output folders; --out default: eval-report)';
 
-export async function reportCommand(args: string[]): Promise<void> {
-  let values: { runs?: string[]; out?: string };
+export async function reportCommand(args: string[]): Promise<number> {
+  let values: { runs?: string[]; out?: string; help?: boolean };
   let positionals: string[];
   try {
     // `--runs a b c`: the folders after the first are positionals
-    ({ values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { runs: { type: 'string', multiple: true }, out: { type: 'string' } } }));
+    ({ values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { runs: { type: 'string', multiple: true }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
   } catch (e) {
     throw new UserError(`${(e as Error).message}\n${REPORT_USAGE}`);
+  }
+  if (values.help) {
+    process.stdout.write(`${REPORT_USAGE}\n`);
+    return 0;
   }
   if (!values.runs) throw new UserError(`missing --runs\n${REPORT_USAGE}`);
   const runs = await collectRuns([...values.runs, ...positionals]);
@@ -37,4 +41,5 @@ export async function reportCommand(args: string[]): Promise<void> {
   await writeAtomic(join(out, 'report.md'), renderMarkdown(tables, generatedAt));
   await writeAtomic(join(out, 'report.html'), renderHtml(tables, generatedAt));
   process.stdout.write(`${['report.md', 'report.json', 'report.html'].map((f) => join(out, f)).join('\n')}\n`);
+  return 0;
 }

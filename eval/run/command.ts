@@ -1,7 +1,8 @@
 // `lavida-eval run` arguments → RunOptions; prints the run record and the summary as JSON on stdout.
 import { parseArgs } from 'node:util';
+import { dataLayoutHelp } from '../data-layouts.js';
 import { UserError } from '../errors.js';
-import { benchmarkEntry } from '../score.js';
+import { benchmarkEntry, BENCHMARK_NAMES } from '../score.js';
 import type { TextKnobs } from './call.js';
 import { benchmarkTask } from './canvas.js';
 import { run, type RunOptions } from './runner.js';
@@ -12,17 +13,33 @@ const KNOB_TYPES: Record<keyof TextKnobs, 'number' | 'boolean' | 'string'> = {
   temperature: 'number', seed: 'number',
 };
 const TEXT_KNOBS = Object.keys(KNOB_TYPES);
+const DEFAULT_PROGRESS_EVERY_S = 10;
 
 export const RUN_USAGE = `usage: lavida-eval run --benchmark NAME --data DIR (--server URL | --embedded [--model ID] [--models-dir DIR])
-                       --out DIR [--limit N] [--concurrency K] [--resume [--retry-errors]] [--timeout-ms MS]
-                       [--prompt STYLE] [--direct] [--knobs JSON]
-  --prompt   mathvista: query (default) | format-prompt;  mmmu-pro: official (default) | lmms-eval
-  --direct   mmmu-pro: direct-answer prompts instead of chain of thought
-  --knobs    VQA benchmarks: text decoding knobs sent with every request, e.g. '{"threshold": 0.9, "dual_cache": true}'
-             (${TEXT_KNOBS.join(', ')}; see openapi.yaml TextKnobs); each request also carries the benchmark's
-             task (math, chart, mcq), whose canvas is the default max_tokens
-  LAVIDA_API_KEY is sent as the bearer token. ImgEdit on world data is judged by the world oracle judge
-  (train/.venv Python, or LAVIDA_PYTHON). Exit status 3: the run finished but some samples failed.`;
+                       --out DIR [options]
+  Sends each sample to the server, journals the answers in DIR/predictions.jsonl, then scores them.
+  --benchmark NAME     ${BENCHMARK_NAMES.join(', ')}
+  --data DIR           the benchmark's data as released (below)
+  --server URL         a running LaViDa-R1 server (LAVIDA_API_KEY is sent as the bearer token)
+  --embedded           load the model package in this process and serve it on 127.0.0.1 for the run
+  --model ID           with --embedded: the package under the models folder (default lavida-r1-tiny)
+  --models-dir DIR     with --embedded: the models folder (default LAVIDA_MODELS_DIR, else models/)
+  --out DIR            run folder: predictions.jsonl, run.json, summary.json, scores.jsonl (ImgEdit: images/)
+  --limit N            the first N samples (MMMU-Pro: of each setting)
+  --concurrency K      requests in flight (default 1)
+  --resume             continue an unfinished run in DIR (--retry-errors: run its failed samples again)
+  --timeout-ms MS      per-request timeout (default 300000)
+  --prompt STYLE       mathvista: query (default) | format-prompt;  mmmu-pro: official (default) | lmms-eval
+  --direct             mmmu-pro: direct-answer prompts instead of chain of thought
+  --knobs JSON         VQA benchmarks: text decoding knobs sent with every request, e.g. '{"threshold": 0.9}'
+                       (${TEXT_KNOBS.join(', ')}: openapi.yaml TextKnobs);
+                       each request also carries the benchmark's task (math, chart, mcq), whose canvas is the
+                       default max_tokens
+  --progress-every S   when stderr is not a terminal (a log, CI), a progress line every S seconds (default ${DEFAULT_PROGRESS_EVERY_S})
+  -h, --help           this help
+  ImgEdit on world data is judged by the world oracle judge (train/.venv Python, or LAVIDA_PYTHON).
+  Exit status 3: the run finished but some samples failed.
+${dataLayoutHelp()}`;
 
 export function parseKnobs(text: string): TextKnobs {
   let knobs: unknown;
@@ -47,7 +64,8 @@ function positiveInt(v: string | undefined, name: string, dflt: number | undefin
   return n;
 }
 
-export function parseRunArgs(args: string[]): RunOptions {
+/** The run's options, or null when `--help` asks for the usage instead. */
+export function parseRunArgs(args: string[]): RunOptions | null {
   let v: Record<string, string | boolean | undefined>;
   try {
     v = parseArgs({
@@ -57,12 +75,13 @@ export function parseRunArgs(args: string[]): RunOptions {
         embedded: { type: 'boolean' }, model: { type: 'string' }, 'models-dir': { type: 'string' },
         limit: { type: 'string' }, concurrency: { type: 'string' }, resume: { type: 'boolean' },
         'retry-errors': { type: 'boolean' }, 'timeout-ms': { type: 'string' }, prompt: { type: 'string' }, direct: { type: 'boolean' },
-        knobs: { type: 'string' },
+        knobs: { type: 'string' }, 'progress-every': { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     }).values;
   } catch (e) {
     throw new UserError(`${(e as Error).message}\n${RUN_USAGE}`);
   }
+  if (v.help === true) return null;
   const str = (k: string): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
   for (const req of ['benchmark', 'data', 'out']) if (!str(req)) throw new UserError(`missing --${req}\n${RUN_USAGE}`);
   if ((str('server') === undefined) === (v.embedded !== true)) throw new UserError(`give exactly one of --server URL and --embedded\n${RUN_USAGE}`);
@@ -89,6 +108,7 @@ export function parseRunArgs(args: string[]): RunOptions {
     prompt: str('prompt'),
     direct: v.direct === true,
     knobs,
+    progressEverySeconds: positiveInt(str('progress-every'), 'progress-every', DEFAULT_PROGRESS_EVERY_S)!,
   };
 }
 
@@ -96,7 +116,12 @@ export function parseRunArgs(args: string[]): RunOptions {
 export const EXIT_SAMPLES_FAILED = 3;
 
 export async function runCommand(args: string[]): Promise<number> {
-  const { record, summary } = await run(parseRunArgs(args));
+  const options = parseRunArgs(args);
+  if (options === null) {
+    process.stdout.write(`${RUN_USAGE}\n`);
+    return 0;
+  }
+  const { record, summary } = await run(options);
   process.stdout.write(`${JSON.stringify({ run: record, summary }, null, 2)}\n`);
   if (record.errors === 0) return 0;
   process.stderr.write(`lavida-eval: ${record.errors} of ${record.completed} samples failed (their "error" is in predictions.jsonl, ` +

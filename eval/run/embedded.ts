@@ -1,11 +1,14 @@
 // `--embedded`: the server in this process on 127.0.0.1 and a free port, stopped when the run ends.
 // Loaded lazily so `--server URL` runs never load ONNX Runtime.
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import { UserError } from '../errors.js';
 
 export interface EmbeddedServer {
   url: string;
   model: string;
+  /** The package folder the server loaded. */
+  packageDir: string;
   close(): Promise<void>;
 }
 
@@ -42,6 +45,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<EmbeddedServer>
   return {
     url: `http://127.0.0.1:${port}`,
     model: config.modelId,
+    packageDir: join(config.modelsDir, config.modelId),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

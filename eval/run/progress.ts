@@ -1,8 +1,17 @@
-// A progress bar with rate and ETA on stderr: redrawn in place on a terminal, a line every few seconds otherwise.
+// Progress with rate and ETA on stderr: on a terminal one line redrawn in place (on every sample and every
+// second); otherwise (a log, CI) a first line, a line every `everyMs`, and a last line.
 export interface Progress {
   tick(failed: boolean): void;
   done(): void;
 }
+
+export interface ProgressOptions {
+  stream?: Pick<NodeJS.WriteStream, 'write' | 'isTTY'>;
+  /** Interval between lines when the stream is not a terminal. */
+  everyMs?: number;
+}
+
+const TTY_REDRAW_MS = 1000;
 
 const clock = (s: number): string => {
   if (!Number.isFinite(s)) return '--:--';
@@ -13,12 +22,11 @@ const clock = (s: number): string => {
   return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
 };
 
-export function progressBar(label: string, total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function progressBar(label: string, total: number, { stream = process.stderr, everyMs = 10_000 }: ProgressOptions = {}): Progress {
   const start = Date.now();
   const tty = stream.isTTY === true;
   let n = 0;
   let errors = 0;
-  let lastPrint = 0;
   const render = (): string => {
     const secs = (Date.now() - start) / 1000;
     const rate = n / Math.max(secs, 1e-3);
@@ -28,19 +36,19 @@ export function progressBar(label: string, total: number, stream: NodeJS.WriteSt
     return `[${label}] ${'#'.repeat(filled)}${'.'.repeat(width - filled)} ${n}/${total} ${pct}% ` +
       `${rate.toFixed(2)}/s elapsed ${clock(secs)} ETA ${clock(n === 0 ? Infinity : (total - n) / rate)} errors ${errors}`;
   };
-  const print = (final: boolean): void => {
-    const now = Date.now();
-    if (tty) stream.write(`\r${render()}\x1b[K${final ? '\n' : ''}`);
-    else if (final || now - lastPrint >= 5000) stream.write(`${render()}\n`);
-    lastPrint = now;
-  };
-  if (tty) print(false);
+  const draw = (): void => void stream.write(tty ? `\r${render()}\x1b[K` : `${render()}\n`);
+  draw();
+  const timer = setInterval(draw, tty ? TTY_REDRAW_MS : everyMs);
+  timer.unref();
   return {
     tick(failed) {
       n++;
       if (failed) errors++;
-      print(false);
+      if (tty) draw();
     },
-    done: () => print(true),
+    done() {
+      clearInterval(timer);
+      stream.write(tty ? `\r${render()}\x1b[K\n` : `${render()}\n`);
+    },
   };
 }

@@ -9,6 +9,7 @@ import { benchmarkTask, runCanvas, type VqaTask } from './canvas.js';
 import { startEmbedded, type EmbeddedOptions } from './embedded.js';
 import { Journal, recoverJournal } from './journal.js';
 import { progressBar } from './progress.js';
+import { gitState, packageSha256, type GitState } from './provenance.js';
 import { scoreRun, type RunSummary } from './score-run.js';
 import { buildTasks, type Task, type TaskOptions } from './tasks.js';
 
@@ -26,6 +27,8 @@ export interface RunOptions extends TaskOptions {
   retryErrors: boolean;
   timeoutMs: number;
   knobs?: TextKnobs;
+  /** Seconds between progress lines when stderr is not a terminal. */
+  progressEverySeconds: number;
 }
 
 /** OUT/run.json: what was run, against what, and how it went. */
@@ -33,10 +36,15 @@ export interface RunRecord {
   benchmark: string;
   data: string;
   model: string | null;
+  /** sha256 of the model package's manifest.json (embedded runs; null when run against a --server). */
+  package_sha256: string | null;
   server: string;
   embedded: boolean;
+  /** The harness checkout's commit, null outside a git checkout. */
+  git: GitState | null;
   limit: number | null;
   prompt: string | null;
+  direct: boolean;
   knobs: TextKnobs | null;
   /** VQA benchmarks: the task family every request carried, and the answer canvas (tokens) they decoded over. */
   task: VqaTask | null;
@@ -88,7 +96,7 @@ async function checkSameKnobs(path: string, knobs: TextKnobs | null): Promise<vo
 /** Runs `todo` with at most `concurrency` requests in flight, journaling each as it finishes. */
 async function drain(todo: Task[], o: RunOptions, baseUrl: string, journal: Journal): Promise<void> {
   const client = createLavidaClient({ baseUrl, apiKey: process.env.LAVIDA_API_KEY });
-  const bar = progressBar(o.benchmark, todo.length);
+  const bar = progressBar(o.benchmark, todo.length, { everyMs: o.progressEverySeconds * 1000 });
   const task = benchmarkTask(o.benchmark) ?? undefined;
   const call = { client, imagesDir: join(o.out, 'images'), timeoutMs: o.timeoutMs, knobs: o.knobs, task };
   let next = 0;
@@ -105,7 +113,8 @@ async function drain(todo: Task[], o: RunOptions, baseUrl: string, journal: Jour
 
 export async function run(o: RunOptions): Promise<{ record: RunRecord; summary: RunSummary | null }> {
   const tasks = await buildTasks(o.benchmark, o.data, o);
-  await mkdir(join(o.out, 'images'), { recursive: true });
+  // only ImgEdit writes images
+  await mkdir(tasks.some((t) => t.kind === 'edit') ? join(o.out, 'images') : o.out, { recursive: true });
   const predictions = join(o.out, 'predictions.jsonl');
   if (!o.resume && (await nonEmpty(predictions))) {
     throw new UserError(`${predictions} already has predictions: pass --resume to continue it, or another --out`);
@@ -124,11 +133,13 @@ export async function run(o: RunOptions): Promise<{ record: RunRecord; summary: 
   // a resumed run with nothing left to do keeps the model and canvas its earlier invocation recorded
   const prev = await previousRecord(runJson);
   let model = typeof prev?.model === 'string' ? prev.model : null;
+  let packageHash = prev?.package_sha256 ?? null;
   let canvas = prev?.canvas ?? null;
   try {
     if (todo.length > 0) {
       const served = await servedModel(baseUrl);
       model = embedded?.model ?? served?.id ?? null;
+      packageHash = embedded ? await packageSha256(embedded.packageDir) : null;
       canvas = runCanvas(task, o.knobs, served);
       if (o.resume) await checkSameCanvas(runJson, canvas);
       const journal = await Journal.open(predictions);
@@ -143,8 +154,8 @@ export async function run(o: RunOptions): Promise<{ record: RunRecord; summary: 
   }
   const after = await recoverJournal(predictions);
   const record: RunRecord = {
-    benchmark: o.benchmark, data: resolve(o.data), model, server: o.embedded ? 'embedded' : o.server ?? '', embedded: o.embedded !== undefined,
-    limit: o.limit ?? null, prompt: o.prompt ?? null, knobs: o.knobs ?? null, task, canvas, total: tasks.length, completed: after.done.size, errors: after.errors,
+    benchmark: o.benchmark, data: resolve(o.data), model, package_sha256: packageHash, server: o.embedded ? 'embedded' : o.server ?? '',
+    embedded: o.embedded !== undefined, git: await gitState(), limit: o.limit ?? null, prompt: o.prompt ?? null, direct: o.direct === true, knobs: o.knobs ?? null, task, canvas, total: tasks.length, completed: after.done.size, errors: after.errors,
     finished_at: new Date().toISOString(), wall_s: Math.round((performance.now() - t0) / 10) / 100,
   };
   await writeAtomic(runJson, `${JSON.stringify(record, null, 2)}\n`);

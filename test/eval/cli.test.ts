@@ -94,3 +94,72 @@ describe('lavida-eval score (spawned)', () => {
     assert.deepEqual(JSON.parse(r.stdout).metrics, { relaxed_overall: 50, relaxed_human: 100, relaxed_augmented: 0, correct: 1 });
   });
 });
+
+describe('lavida-eval --help', () => {
+  test('each subcommand prints its options on stdout and exits 0', async () => {
+    const expected: Record<string, RegExp[]> = {
+      run: [/--benchmark NAME/, /--server URL/, /--embedded/, /--resume/, /--knobs JSON/, /--progress-every S/],
+      score: [/--predictions/, /--extractor official\|rules/, /--fallback random\|wrong/, /--iou vlm-r1\|continuous/],
+      report: [/--runs DIR/, /--out DIR/],
+    };
+    for (const [cmd, patterns] of Object.entries(expected)) {
+      for (const flag of ['--help', '-h']) {
+        const r = await cli([cmd, flag]);
+        assert.equal(r.code, 0, `${cmd} ${flag}: ${r.stderr}`);
+        assert.equal(r.stderr, '');
+        assert.match(r.stdout, new RegExp(`^usage: lavida-eval ${cmd} `));
+        for (const p of patterns) assert.match(r.stdout, p, `${cmd} ${flag}`);
+      }
+    }
+  });
+  test('run and score --help name the --data layout of every benchmark', async () => {
+    for (const cmd of ['run', 'score']) {
+      const { stdout } = await cli([cmd, '--help']);
+      const layout = stdout.slice(stdout.indexOf('--data for each benchmark:'));
+      for (const [name, file] of [['mathvista', 'testmini-\\*\\.parquet'], ['chartqa', 'test_human\\.json'], ['mmmu-pro', '"standard \\(10 options\\)/test-\\*\\.parquet"'], ['lisa', 'lisa_test\\.json'], ['imgedit', 'singleturn\\.json']]) {
+        assert.match(layout, new RegExp(`\\n  ${name} +[^\\n]*${file}`), `${cmd}: ${name}`);
+      }
+    }
+  });
+  test('--help wins over missing required options', async () => {
+    const r = await cli(['score', '--benchmark', 'chartqa', '--help']);
+    assert.equal(r.code, 0, r.stderr);
+  });
+});
+
+describe('--data pointed at the wrong folder', () => {
+  // (Lisa takes that parent too: lisa_grounding/lisa_test.json is one of its released layouts)
+  test('the parent of the benchmark folders: the message names the file that benchmark expects, and what is there', async () => {
+    const root = await tempDir();
+    // a make_benchmarks layout: every benchmark's folder side by side
+    await put(join(root, 'ChartQA', 'ChartQA Dataset', 'test', 'test_human.json'), '[]');
+    await writeParquet(join(root, 'MathVista', 'data', 'testmini-00000-of-00001.parquet'), [['pid', ['1'], S.string('pid')]]);
+    await writeParquet(join(root, 'MMMU_Pro', 'vision', 'test-00000-of-00001.parquet'), [['id', ['1'], S.string('id')]]);
+    await put(join(root, 'lisa_grounding', 'lisa_test.json'), '[]');
+    await put(join(root, 'ImgEdit', 'Benchmark', 'singleturn', 'singleturn.json'), '{}');
+    const preds = await put(join(await tempDir(), 'p.jsonl'), '');
+    const got = 'got a folder holding ChartQA/, ImgEdit/, MMMU_Pro/, MathVista/, lisa_grounding/';
+    const expected: Record<string, string> = {
+      chartqa: "expected ChartQA's test_human.json here",
+      mathvista: "expected MathVista's testmini-*.parquet or testmini.json here",
+      'mmmu-pro': 'expected MMMU-Pro\'s "standard (10 options)/" and "vision/" folders here',
+      imgedit: "expected ImgEdit's singleturn.json here",
+    };
+    for (const [benchmark, message] of Object.entries(expected)) {
+      const r = await cli(['score', '--benchmark', benchmark, '--data', root, '--predictions', preds]);
+      assert.equal(r.code, 1, `${benchmark}: ${r.stdout}`);
+      assert.ok(r.stderr.includes(`--data ${root}: ${message}; ${got}`), `${benchmark}: ${r.stderr}`);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+    }
+  });
+  test('an empty folder says so', async () => {
+    const dir = await tempDir();
+    const r = await cli(['score', '--benchmark', 'chartqa', '--data', dir, '--predictions', await put(join(dir, 'p.jsonl'), '')]);
+    // the predictions file is the only entry
+    assert.match(r.stderr, /expected ChartQA's test_human\.json here; got a folder holding p\.jsonl/);
+    const empty = await tempDir();
+    const r2 = await cli(['score', '--benchmark', 'lisa', '--data', empty, '--predictions', join(dir, 'p.jsonl')]);
+    assert.match(r2.stderr, /expected Lisa-Grounding's lisa_test\.json here; got an empty folder/);
+  });
+});
+

@@ -30,12 +30,9 @@ export const png = (width: number, height: number): Uint8Array => greyPng(width,
 export const solidPng = (width: number, height: number, [r, g, b]: [number, number, number]): Promise<Buffer> =>
   sharp({ create: { width, height, channels: 3, background: { r, g, b } } }).png().toBuffer();
 
-/** A minimal baseline-JPEG header (SOI, APP0, SOF0) carrying the given size. */
-export function jpegHeader(width: number, height: number): Uint8Array {
-  const app0 = [0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00];
-  const sof = [0xff, 0xc0, 0x00, 0x11, 0x08, height >> 8, height & 0xff, width >> 8, width & 0xff, 0x03, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
-  return new Uint8Array([0xff, 0xd8, ...app0, ...sof, 0xff, 0xd9]);
-}
+/** A grey JPEG of the given size, encoded by sharp. */
+export const jpeg = (width: number, height: number): Promise<Buffer> =>
+  sharp({ create: { width, height, channels: 3, background: { r: 128, g: 128, b: 128 } } }).jpeg().toBuffer();
 
 type SchemaElement = NonNullable<Parameters<typeof parquetWriteBuffer>[0]['schema']>[number];
 
@@ -78,10 +75,10 @@ export function jsonl(rows: unknown[]): string {
 
 const BIN = fileURLToPath(new URL('../../bin/lavida-eval.mjs', import.meta.url));
 
-/** Runs the real `lavida-eval` CLI in a child process; never throws on a non-zero exit. */
-export async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs the real `lavida-eval` CLI in a child process (`env` added to this one's); never throws on a non-zero exit. */
+export async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args]);
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };

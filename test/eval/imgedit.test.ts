@@ -171,5 +171,5 @@ describe('ImgEdit loader and judge', () => {
       server.close();
     }
   });
-  test('missing benchmark file → clear error', async () => assert.rejects(loadImgEdit(await tempDir()), /no singleturn\.json/));
+  test('missing benchmark file → clear error', async () => assert.rejects(loadImgEdit(await tempDir()), /expected ImgEdit's singleturn\.json here; got an empty folder/));
 });

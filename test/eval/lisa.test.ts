@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import sharp from 'sharp';
 import {
   continuousIou, locToPixels, parseBaselineBox, parseLocBins, parseR1Box, toPixels, vlmR1Iou, type Box,
 } from '../../eval/benchmarks/lisa/box.js';
 import { loadLisa, type LisaRecord } from '../../eval/benchmarks/lisa/load.js';
 import { DEFAULT_LISA_OPTIONS, lisaPrompt, scoreLisa } from '../../eval/benchmarks/lisa/score.js';
-import { imageSize, sizeFromBytes } from '../../eval/imagesize.js';
-import { jpegHeader, png, put, tempDir } from './helpers.js';
+import { imageSize } from '../../eval/imagesize.js';
+import { jpeg, png, put, solidPng, tempDir } from './helpers.js';
 
 const close = (a: number, b: number): void => assert.ok(Math.abs(a - b) < 5e-7, `${a} ≉ ${b}`);
 
@@ -68,10 +69,18 @@ describe('Lisa parsing (baseline and LOC)', () => {
   test('pixels stay', () => assert.deepEqual(toPixels([1, 2, 3, 4], { kind: 'pixels' }, null), [1, 2, 3, 4]));
 });
 
-describe('image sizes from headers', () => {
-  test('PNG', () => assert.deepEqual(sizeFromBytes(png(7, 3)), { width: 7, height: 3 }));
-  test('JPEG SOF0', () => assert.deepEqual(sizeFromBytes(jpegHeader(640, 480)), { width: 640, height: 480 }));
-  test('unknown bytes → null', () => assert.equal(sizeFromBytes(new Uint8Array([1, 2, 3])), null));
+describe('image sizes (sharp metadata)', () => {
+  test('PNG, JPEG and WebP', async () => {
+    const dir = await tempDir();
+    const webp = await sharp(await solidPng(5, 9, [1, 2, 3])).webp().toBuffer();
+    assert.deepEqual(await imageSize(await put(join(dir, 'a.png'), png(7, 3))), { width: 7, height: 3 });
+    assert.deepEqual(await imageSize(await put(join(dir, 'b.jpg'), await jpeg(640, 480))), { width: 640, height: 480 });
+    assert.deepEqual(await imageSize(await put(join(dir, 'c.webp'), webp)), { width: 5, height: 9 });
+  });
+  test('not an image → an error naming the file', async () => {
+    const file = await put(join(await tempDir(), 'x.png'), new Uint8Array([1, 2, 3]));
+    await assert.rejects(imageSize(file), /cannot read the size of image .*x\.png/);
+  });
 });
 
 const rec = (i: number, solution: Box, image = 'a.png'): LisaRecord => ({ index: i, image, imagePath: `/nope/${image}`, problem: 'p', solution });
@@ -108,7 +117,7 @@ describe('Lisa scoring', () => {
   });
   test('norm1000 coordinates read the image size from the file', async () => {
     const dir = await tempDir();
-    await put(join(dir, 'img.jpg'), jpegHeader(200, 100));
+    await put(join(dir, 'img.jpg'), await jpeg(200, 100));
     const r: LisaRecord = { index: 0, image: 'img.jpg', imagePath: join(dir, 'img.jpg'), problem: 'p', solution: [20, 20, 100, 100] };
     const report = await scoreLisa([r], [{ id: '0', response: '<answer>{"bbox_2d": [100, 200, 500, 1000]}</answer>' }], {
       ...DEFAULT_LISA_OPTIONS, coords: { kind: 'norm', scale: 1000 },
@@ -125,7 +134,7 @@ describe('Lisa scoring', () => {
 describe('Lisa loader', () => {
   test('lisa_test.json + lisa_test/ image folder; ids are array indices', async () => {
     const dir = await tempDir();
-    await put(join(dir, 'lisa_test', 'a b.jpg'), jpegHeader(10, 20));
+    await put(join(dir, 'lisa_test', 'a b.jpg'), await jpeg(10, 20));
     await put(join(dir, 'lisa_test.json'), JSON.stringify([
       { image: 'a b.jpg', problem: '<image>What keeps food cold?', solution: [74.0, 302.0, 181.0, 500.0], normal_caption: 'x' },
       { image: 'a b.jpg', problem: 'second', solution: [1, 2, 3, 4] },

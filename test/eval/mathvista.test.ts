@@ -304,6 +304,6 @@ describe('MathVista loaders', () => {
   test('missing folder and empty folder give clear errors', async () => {
     const dir = await tempDir();
     await assert.rejects(loadMathVista(join(dir, 'nope')), /MathVista data not found/);
-    await assert.rejects(loadMathVista(dir), /no MathVista testmini data/);
+    await assert.rejects(loadMathVista(dir), /expected MathVista's testmini-\*\.parquet or testmini\.json here; got an empty folder/);
   });
 });

@@ -2,7 +2,8 @@
 // (lmms-lab/ChartQA, HuggingFaceM4/ChartQA, ahmed-masry/ChartQA).
 import { join } from 'node:path';
 import { UserError } from '../../errors.js';
-import { firstFile, listFiles, requireExists } from '../../fsutil.js';
+import { wrongDataFolder } from '../../data-layouts.js';
+import { filesIn, firstFile, requireExists } from '../../fsutil.js';
 import { num, readParquetRows, str, toImageSource, type Row } from '../../parquet.js';
 import { readText } from '../../predictions.js';
 import type { ImageSource } from '../../types.js';
@@ -97,7 +98,7 @@ export async function loadChartQA(path: string, opts: ChartQALoadOptions = {}): 
   }
   const human = await firstFile(path, ['test_human.json', 'test/test_human.json', 'ChartQA Dataset/test/test_human.json']);
   if (human) return loadOfficial(join(human, '..'), opts);
-  const parquets = await listFiles(path, (n) => n.startsWith('test') && n.endsWith('.parquet'));
+  const parquets = await filesIn(path, ['.', 'data'], (n) => /^test(-.*)?\.parquet$/.test(n));
   if (parquets.length > 0) return loadParquet(parquets, opts);
-  throw new UserError(`no ChartQA test data under ${path} (expected test_human.json + test_augmented.json, or test-*.parquet)`);
+  throw await wrongDataFolder('chartqa', path);
 }

@@ -2,6 +2,7 @@
 // judge prompt file (judge_prompt.json or prompts.json).
 import { dirname, join } from 'node:path';
 import { UserError } from '../../errors.js';
+import { wrongDataFolder } from '../../data-layouts.js';
 import { firstFile, requireExists } from '../../fsutil.js';
 import { parseObjectEntries } from '../../jsonorder.js';
 import { readText } from '../../predictions.js';
@@ -31,7 +32,7 @@ export async function loadImgEdit(path: string): Promise<ImgEditData> {
   let file = path;
   if ((await requireExists(path, 'ImgEdit data')) === 'dir') {
     const f = await firstFile(path, EDIT_FILES);
-    if (!f) throw new UserError(`no singleturn.json or basic_edit.json under ${path}`);
+    if (!f) throw await wrongDataFolder('imgedit', path);
     file = f;
   }
   const root = dirname(file);

@@ -1,6 +1,7 @@
 // Lisa-Grounding loader: VLM-R1's lisa_test.json (array of {image, problem, solution}) + the image folder.
 import { dirname, join } from 'node:path';
 import { UserError } from '../../errors.js';
+import { wrongDataFolder } from '../../data-layouts.js';
 import { firstFile, kindOf, requireExists } from '../../fsutil.js';
 import { readText } from '../../predictions.js';
 import type { Box } from './box.js';
@@ -38,7 +39,7 @@ export async function loadLisa(path: string, opts: LisaLoadOptions = {}): Promis
   let file = path;
   if ((await requireExists(path, 'Lisa-Grounding data')) === 'dir') {
     const f = await firstFile(path, ['lisa_test.json', 'lisa_grounding/lisa_test.json', 'rec_jsons_processed/lisa_test.json']);
-    if (!f) throw new UserError(`no lisa_test.json under ${path}`);
+    if (!f) throw await wrongDataFolder('lisa', path);
     file = f;
   }
   let data: unknown;

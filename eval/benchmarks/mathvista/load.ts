@@ -1,7 +1,8 @@
 // MathVista loader: the HF testmini parquet, or the GitHub layout (data/testmini.json [+ data/query.json]).
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { UserError } from '../../errors.js';
-import { firstFile, kindOf, listFiles, requireExists } from '../../fsutil.js';
+import { wrongDataFolder } from '../../data-layouts.js';
+import { filesIn, firstFile, kindOf, requireExists } from '../../fsutil.js';
 import { num, readParquetRows, str, toImageSource, type Row } from '../../parquet.js';
 import { readText } from '../../predictions.js';
 import type { ImageSource } from '../../types.js';
@@ -137,9 +138,9 @@ export async function loadMathVista(path: string, opts: MathVistaLoadOptions = {
   const split = opts.split ?? 'testmini';
   const kind = await requireExists(path, 'MathVista data');
   if (kind === 'file') return path.endsWith('.parquet') ? loadParquet([path], opts) : loadJson(path, opts);
-  const parquets = await listFiles(path, (n) => n.startsWith(`${split}-`) && n.endsWith('.parquet'));
+  const parquets = await filesIn(path, ['.', 'data'], (n) => n.startsWith(`${split}-`) && n.endsWith('.parquet'));
   if (parquets.length > 0) return loadParquet(parquets, opts);
   const json = await firstFile(path, [`${split}.json`, `data/${split}.json`]);
   if (json) return loadJson(json, opts);
-  throw new UserError(`no MathVista ${split} data under ${path} (expected ${split}-*.parquet or ${split}.json; got folder ${basename(path)})`);
+  throw await wrongDataFolder('mathvista', path, `${split}-*.parquet or ${split}.json`);
 }

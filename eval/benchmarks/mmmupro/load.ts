@@ -2,7 +2,8 @@
 import { basename, join } from 'node:path';
 import { readdir } from 'node:fs/promises';
 import { UserError } from '../../errors.js';
-import { kindOf, listFiles, requireExists } from '../../fsutil.js';
+import { wrongDataFolder } from '../../data-layouts.js';
+import { filesIn, kindOf, requireExists } from '../../fsutil.js';
 import { readParquetRows, str, toImageSource } from '../../parquet.js';
 import { parseStringList } from '../../pyliteral.js';
 import type { ImageSource } from '../../types.js';
@@ -36,8 +37,8 @@ const TEXT_COLS = ['id', 'question', 'options', 'answer', 'subject'];
 const IMAGE_COLS = ['image', ...Array.from({ length: 7 }, (_, i) => `image_${i + 1}`)];
 
 async function loadConfig(dir: string, setting: MMMUProSetting, opts: MMMUProLoadOptions): Promise<MMMUProRecord[]> {
-  const files = (await kindOf(dir)) === 'file' ? [dir] : await listFiles(dir, (n) => n.endsWith('.parquet'));
-  if (files.length === 0) throw new UserError(`no parquet files in ${dir}`);
+  const files = (await kindOf(dir)) === 'file' ? [dir] : await filesIn(dir, ['.'], (n) => n.endsWith('.parquet'));
+  if (files.length === 0) throw await wrongDataFolder('mmmu-pro', dir);
   const out: MMMUProRecord[] = [];
   for (const f of files) {
     for (const r of await readParquetRows(f, opts.images ? [...TEXT_COLS, ...IMAGE_COLS] : TEXT_COLS)) {
