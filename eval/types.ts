@@ -24,6 +24,8 @@ export interface ScoreReport {
   benchmark: string;
   n: number;
   metrics: Metrics;
+  /** For each percentage metric that is a proportion of samples (accuracies): how many samples it is over. */
+  sample_counts: Record<string, number>;
   /** Data rows with no prediction (not scored). */
   missing: number;
   /** Settings that change the numbers (extractor, modes), so a report says how it was scored. */

@@ -1,27 +1,27 @@
-// Reads run folders (OUT of `lavida-eval run`): run.json and summary.json.
+// Reads run folders (OUT of `lavida-eval run`): run.json, summary.json and scores.jsonl, and names each run.
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import type { RunRecord } from '../run/runner.js';
 import type { RunSummary } from '../run/score-run.js';
+import type { SampleScore } from '../types.js';
 
 export interface RunEntry {
   dir: string;
-  /** The folder name: runs are told apart by where they were written. */
+  /** Model id, package hash and decoding settings (runForm); the folder name only where that leaves two alike. */
   label: string;
   record: RunRecord;
   /** null when the run was not scored (ImgEdit without a judge). */
   summary: RunSummary | null;
+  /** scores.jsonl; empty when the run was not scored. */
+  scores: SampleScore[];
 }
 
-async function readJson<T>(path: string, required: boolean): Promise<T | null> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    if (required) throw new UserError(`${path} not found: is this a \`lavida-eval run\` output folder?`);
-    return null;
-  }
+async function readOptional(path: string): Promise<string | null> {
+  return readFile(path, 'utf8').catch(() => null);
+}
+
+function parseJson<T>(text: string, path: string): T {
   try {
     return JSON.parse(text) as T;
   } catch (e) {
@@ -29,19 +29,48 @@ async function readJson<T>(path: string, required: boolean): Promise<T | null> {
   }
 }
 
-/** The run folder's name, and the decoding knobs it was run with (runs of one benchmark told apart). */
-function runLabel(dir: string, record: RunRecord): string {
-  const knobs = Object.entries(record.knobs ?? {});
-  return knobs.length ? `${basename(dir)} [${knobs.map(([k, v]) => `${k}=${v}`).join(', ')}]` : basename(dir);
+async function readJsonl<T>(path: string): Promise<T[]> {
+  const text = await readOptional(path);
+  if (text === null) return [];
+  return text.split('\n').filter((l) => l.trim() !== '').map((l, i) => parseJson<T>(l, `${path}:${i + 1}`));
+}
+
+/** Leading hex digits of the package hash shown in labels. */
+const HASH_DIGITS = 8;
+
+/**
+ * "lavida-r1-tiny @3f2a9c1d threshold=0.9 dual_cache=true": the model, its package and how it decoded (knobs,
+ * prompt style, direct answers), which is what tells runs of one benchmark apart.
+ */
+export function runForm(record: RunRecord): string {
+  const parts = [record.model ?? 'unknown model'];
+  if (record.package_sha256) parts.push(`@${record.package_sha256.slice(0, HASH_DIGITS)}`);
+  for (const [k, v] of Object.entries(record.knobs ?? {})) parts.push(`${k}=${v}`);
+  if (record.prompt) parts.push(`prompt=${record.prompt}`);
+  if (record.direct) parts.push('direct');
+  return parts.join(' ');
 }
 
 export async function collectRuns(dirs: string[]): Promise<RunEntry[]> {
   const runs: RunEntry[] = [];
   for (const d of dirs) {
     const dir = resolve(d);
-    const record = (await readJson<RunRecord>(join(dir, 'run.json'), true))!;
-    if (typeof record.benchmark !== 'string') throw new UserError(`${join(dir, 'run.json')}: no "benchmark"`);
-    runs.push({ dir, label: runLabel(dir, record), record, summary: await readJson<RunSummary>(join(dir, 'summary.json'), false) });
+    const runJson = join(dir, 'run.json');
+    const text = await readOptional(runJson);
+    if (text === null) throw new UserError(`${runJson} not found: is this a \`lavida-eval run\` output folder?`);
+    const record = parseJson<RunRecord>(text, runJson);
+    if (typeof record.benchmark !== 'string') throw new UserError(`${runJson}: no "benchmark"`);
+    const summaryJson = join(dir, 'summary.json');
+    const summaryText = await readOptional(summaryJson);
+    runs.push({
+      dir, label: runForm(record), record,
+      summary: summaryText === null ? null : parseJson<RunSummary>(summaryText, summaryJson),
+      scores: await readJsonl<SampleScore>(join(dir, 'scores.jsonl')),
+    });
   }
-  return runs;
+  // runs of one benchmark with the same form (e.g. repeats): the folder names tell them apart
+  const key = (r: RunEntry): string => `${r.record.benchmark}\n${runForm(r.record)}`;
+  const count = new Map<string, number>();
+  for (const r of runs) count.set(key(r), (count.get(key(r)) ?? 0) + 1);
+  return runs.map((r) => (count.get(key(r))! > 1 ? { ...r, label: `${r.label} (${basename(r.dir)})` } : r));
 }

@@ -1,73 +1,117 @@
-// The report's data: per benchmark, the headline metrics of every run beside the reference numbers.
+// The report's data: per benchmark, the headline metrics (with intervals and failure rates) of every run beside
+// the reference numbers, and its per-category tables.
+import { BENCHMARK_SPECS, type BenchmarkSpec, type Breakdown, type MetricColumn } from './benchmarks.js';
 import type { RunEntry } from './collect.js';
+import { runIntervals } from './intervals.js';
 import { REFERENCES } from './references.js';
-
-export interface MetricColumn {
-  key: string;
-  label: string;
-  /** Upper end of the chart axis (percentages: 100; ImgEdit's 1–5 judge scale: 5). */
-  max: number;
-}
+import type { Interval } from './stats.js';
 
 export interface Row {
   kind: 'run' | 'reference';
   label: string;
-  model: string | null;
   n: number | null;
   errors: number | null;
   values: Record<string, number | null>;
+  intervals: Record<string, Interval | null>;
+  /** By rate label (BenchmarkSpec.rates). */
+  rates: Record<string, number | null>;
   /** Where a reference number comes from. */
   source?: string;
+}
+
+export interface CategoryCell {
+  value: number | null;
+  interval: Interval | null;
+  /** Samples in the category, when the summary says. */
+  n: number | null;
+}
+
+export interface CategoryTable {
+  title: string;
+  max: number;
+  /** Column headers: the runs' labels. */
+  runs: string[];
+  rows: Array<{ category: string; cells: CategoryCell[] }>;
 }
 
 export interface BenchmarkTable {
   benchmark: string;
   title: string;
   columns: MetricColumn[];
+  rates: string[];
   rows: Row[];
+  categories: CategoryTable[];
 }
 
-const pct = (key: string, label: string): MetricColumn => ({ key, label, max: 100 });
+interface ScoredRun {
+  run: RunEntry;
+  intervals: Record<string, Interval>;
+}
 
-/** Display order and headline metrics (keys as `lavida-eval score` reports them). */
-export const HEADLINES: Array<{ benchmark: string; title: string; columns: MetricColumn[] }> = [
-  { benchmark: 'mathvista', title: 'MathVista (testmini)', columns: [pct('accuracy', 'accuracy %')] },
-  { benchmark: 'chartqa', title: 'ChartQA', columns: [pct('relaxed_overall', 'relaxed acc. %'), pct('relaxed_human', 'human %'), pct('relaxed_augmented', 'augmented %')] },
-  { benchmark: 'mmmu-pro', title: 'MMMU-Pro', columns: [pct('mean', 'mean %'), pct('standard', 'standard (10 opt.) %'), pct('vision', 'vision %')] },
-  { benchmark: 'lisa', title: 'Lisa-Grounding', columns: [pct('P@0.5', 'P@0.5 %'), pct('miou', 'mIoU %')] },
-  { benchmark: 'imgedit', title: 'ImgEdit', columns: [{ key: 'overall', label: 'overall (1–5)', max: 5 }, { key: 'sample_mean', label: 'sample mean (1–5)', max: 5 }] },
-];
-
-function runRow(r: RunEntry, columns: MetricColumn[]): Row {
-  const m = r.summary?.metrics ?? {};
+function runRow({ run, intervals }: ScoredRun, spec: BenchmarkSpec): Row {
+  const m = run.summary?.metrics ?? {};
+  const summary = run.summary;
   return {
-    kind: 'run', label: r.label, model: r.record.model, n: r.summary?.n ?? null, errors: r.record.errors,
-    values: Object.fromEntries(columns.map((c) => [c.key, m[c.key] ?? null])),
+    kind: 'run', label: run.label, n: summary?.n ?? null, errors: run.record.errors,
+    values: Object.fromEntries(spec.columns.map((c) => [c.key, m[c.key] ?? null])),
+    intervals: Object.fromEntries(spec.columns.map((c) => [c.key, intervals[c.key] ?? null])),
+    rates: Object.fromEntries(spec.rates.map((r) => [r.label, summary ? r.value(summary) : null])),
   };
 }
 
-function referenceRows(benchmark: string, columns: MetricColumn[]): Row[] {
-  const refs = REFERENCES.filter((x) => x.benchmark === benchmark);
+function referenceRows(spec: BenchmarkSpec): Row[] {
+  const refs = REFERENCES.filter((x) => x.benchmark === spec.benchmark);
   return [...new Set(refs.map((x) => x.system))].map((system) => {
     const mine = refs.filter((x) => x.system === system);
     return {
-      kind: 'reference', label: system, model: null, n: null, errors: null,
-      values: Object.fromEntries(columns.map((c) => [c.key, mine.find((x) => x.metric === c.key)?.value ?? null])),
+      kind: 'reference', label: system, n: null, errors: null,
+      values: Object.fromEntries(spec.columns.map((c) => [c.key, mine.find((x) => x.metric === c.key)?.value ?? null])),
+      intervals: {}, rates: {},
       source: [...new Set(mine.map((x) => x.source))].join('; '),
     };
   });
 }
 
-/** One table per benchmark that has runs, in the HEADLINES order; references follow the runs. */
-export function buildTables(runs: RunEntry[]): BenchmarkTable[] {
-  return HEADLINES.filter((h) => runs.some((r) => r.record.benchmark === h.benchmark)).map((h) => ({
-    ...h,
-    rows: [...runs.filter((r) => r.record.benchmark === h.benchmark).map((r) => runRow(r, h.columns)), ...referenceRows(h.benchmark, h.columns)],
-  }));
+/** One table per breakdown that any run has categories for; categories in the order the summaries list them. */
+function categoryTable(b: Breakdown, runs: ScoredRun[]): CategoryTable | null {
+  const keys = new Map<string, string>(); // category → metric key
+  for (const { run } of runs) {
+    for (const key of Object.keys(run.summary?.metrics ?? {})) {
+      const category = b.category(key);
+      if (category !== null && !keys.has(category)) keys.set(category, key);
+    }
+  }
+  if (keys.size === 0) return null;
+  return {
+    title: b.title, max: b.max, runs: runs.map(({ run }) => run.label),
+    rows: [...keys].map(([category, key]) => ({
+      category,
+      cells: runs.map(({ run, intervals }) => ({
+        value: run.summary?.metrics[key] ?? null, interval: intervals[key] ?? null, n: run.summary?.sample_counts?.[key] ?? null,
+      })),
+    })),
+  };
 }
 
-/** Percentages with one decimal, judge scores with two; "—" for no value. */
-export function formatValue(v: number | null, column: MetricColumn): string {
-  if (v === null) return '—';
-  return v.toFixed(column.max === 5 ? 2 : 1);
+/** One table per benchmark that has runs, in the BENCHMARK_SPECS order; references follow the runs. */
+export function buildTables(runs: RunEntry[]): BenchmarkTable[] {
+  return BENCHMARK_SPECS.filter((s) => runs.some((r) => r.record.benchmark === s.benchmark)).map((spec) => {
+    const mine = runs.filter((r) => r.record.benchmark === spec.benchmark).map((run) => ({ run, intervals: runIntervals(run, spec) }));
+    return {
+      benchmark: spec.benchmark, title: spec.title, columns: spec.columns, rates: spec.rates.map((r) => r.label),
+      rows: [...mine.map((r) => runRow(r, spec)), ...referenceRows(spec)],
+      categories: spec.breakdowns.map((b) => categoryTable(b, mine)).filter((t): t is CategoryTable => t !== null),
+    };
+  });
+}
+
+/** Percentages with one decimal, judge scores (max 5) with two; "—" for no value. */
+export function formatValue(v: number | null | undefined, max: number): string {
+  if (v === null || v === undefined) return '—';
+  return v.toFixed(max === 5 ? 2 : 1);
+}
+
+/** "[38.1, 52.5]", or "" without an interval. */
+export function formatInterval(i: Interval | null | undefined, max: number): string {
+  return i ? `[${formatValue(i.lo, max)}, ${formatValue(i.hi, max)}]` : '';
 }

@@ -100,7 +100,7 @@ describe('lavida-eval --help', () => {
     const expected: Record<string, RegExp[]> = {
       run: [/--benchmark NAME/, /--server URL/, /--embedded/, /--resume/, /--knobs JSON/, /--progress-every S/],
       score: [/--predictions/, /--extractor official\|rules/, /--fallback random\|wrong/, /--iou vlm-r1\|continuous/],
-      report: [/--runs DIR/, /--out DIR/],
+      report: [/--runs DIR/, /--out DIR/, /--samples N/, /Wilson/, /bootstrap/],
     };
     for (const [cmd, patterns] of Object.entries(expected)) {
       for (const flag of ['--help', '-h']) {

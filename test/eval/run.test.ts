@@ -146,14 +146,18 @@ describe('lavida-eval run (embedded server, world data)', { skip: SKIP }, () => 
     for (const b of Object.keys(DATA)) {
       const summary = JSON.parse(await readFile(join(runs, b, 'summary.json'), 'utf8'));
       const table = report.tables.find((t: { benchmark: string }) => t.benchmark === b);
-      const row = table.rows.find((x: { label: string }) => x.label === b);
+      const row = table.rows.find((x: { kind: string }) => x.kind === 'run');
       for (const key of Object.keys(row.values)) assert.equal(row.values[key], summary.metrics[key] ?? null, `${b} ${key}`);
     }
     const md = await readFile(join(out, 'report.md'), 'utf8');
     const lisa = JSON.parse(await readFile(join(runs, 'lisa', 'summary.json'), 'utf8'));
-    assert.ok(md.includes(`| lisa | ${basename(PKG!)} | 2 |`));
+    const sha = JSON.parse(await readFile(join(runs, 'lisa', 'run.json'), 'utf8')).package_sha256 as string;
+    assert.ok(md.includes(`| ${basename(PKG!)} @${sha.slice(0, 8)} | 2 |`), 'rows labelled by the model and its package');
     assert.ok(md.includes(lisa.metrics.miou.toFixed(1)));
     assert.ok((await readFile(join(out, 'report.html'), 'utf8')).includes('<svg'));
+    const viewer = await readFile(join(out, 'samples.html'), 'utf8');
+    assert.equal((viewer.match(/<article /g) ?? []).length, 2 + 2 + 4 + 2 + 2, 'every sample of the five runs');
+    assert.ok((viewer.match(/<img src="data:image\/jpeg;base64,/g) ?? []).length >= 12, 'their images inline (ImgEdit: source and edit)');
   });
 });
 

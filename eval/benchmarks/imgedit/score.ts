@@ -61,6 +61,7 @@ export function scoreImgEdit(records: ImgEditRecord[], results: Array<[string, u
     benchmark: 'imgedit',
     n: samples.length,
     metrics,
+    sample_counts: {},
     missing: records.filter((r) => !seen.has(r.key)).length,
     settings: { overall: 'mean of type scores (paper convention)', parser: 'official step1/step2' },
     samples,

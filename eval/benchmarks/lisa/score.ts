@@ -65,7 +65,7 @@ export async function scoreLisa(records: LisaRecord[], preds: Prediction[], opts
     sum += iou;
     if (hit) hits++;
     if (source === 'none') failures++;
-    samples.push({ id: String(record.index), box, source, iou, hit });
+    samples.push({ id: String(record.index), box, source, iou, hit, answer: record.solution });
   }
   return {
     benchmark: 'lisa',
@@ -75,6 +75,7 @@ export async function scoreLisa(records: LisaRecord[], preds: Prediction[], opts
       [`P@${opts.threshold}`]: percent(hits, pairs.length),
       parse_failures: failures,
     },
+    sample_counts: { [`P@${opts.threshold}`]: pairs.length },
     missing,
     settings: {
       parser: opts.parser,

@@ -95,14 +95,17 @@ export async function scoreMathVista(
     samples.push({ id: record.pid, extraction, method, prediction: normalized, answer: record.answer, correct });
   }
   const metrics: Metrics = { accuracy: percent(hits, pairs.length), correct: hits };
+  const counts: Record<string, number> = { accuracy: pairs.length };
   for (const [g, acc] of [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     metrics[g] = percent(acc.hit, acc.total);
+    counts[g] = acc.total;
   }
   for (const [m, c] of Object.entries(methods)) metrics[`extraction_method/${m}`] = c;
   return {
     benchmark: 'mathvista',
     n: pairs.length,
     metrics,
+    sample_counts: counts,
     missing,
     settings: {
       mode: opts.mode,

@@ -58,10 +58,12 @@ export function scoreMMMUPro(records: MMMUProRecord[], preds: Prediction[], opts
     samples.push({ id: keyOf(record), parsed: parsed.letter, fallback: parsed.fallback, answer: record.answer, correct });
   }
   const metrics: Metrics = {};
+  const counts: Record<string, number> = {};
   for (const s of SETTINGS) {
     const t = tally.get(s);
     if (!t) continue;
     metrics[s] = percent(t.hit, t.total);
+    counts[s] = t.total;
     metrics[`${s}/fallbacks`] = fallbacks[s];
   }
   const std = metrics.standard;
@@ -69,11 +71,13 @@ export function scoreMMMUPro(records: MMMUProRecord[], preds: Prediction[], opts
   if (typeof std === 'number' && typeof vis === 'number') metrics.mean = (std + vis) / 2;
   for (const [k, t] of [...tally].filter(([k]) => k.includes('/subject/')).sort(([a], [b]) => (a < b ? -1 : 1))) {
     metrics[k] = percent(t.hit, t.total);
+    counts[k] = t.total;
   }
   return {
     benchmark: 'mmmu-pro',
     n: pairs.length,
     metrics,
+    sample_counts: counts,
     missing,
     settings: { mode: opts.mode, fallback: opts.fallback, seed: opts.seed },
     samples,

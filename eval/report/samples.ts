@@ -1,0 +1,127 @@
+// The sample viewer's data for one run: each sample's image(s) and prompt (rebuilt from the run's data as `run`
+// built them), the model's response (predictions.jsonl), and what the scorer read from it (scores.jsonl).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { imageBytes } from '../run/files.js';
+import { buildTasks, type Task } from '../run/tasks.js';
+import type { SampleScore } from '../types.js';
+import type { RunEntry } from './collect.js';
+
+export interface SampleView {
+  id: string;
+  /** null when the run's data could not be read. */
+  prompt: string | null;
+  /** Data URLs: the request's image, and for ImgEdit the edited one. */
+  images: string[];
+  /** The model's whole text (VQA: reasoning and answer), else the response the scorer read. */
+  response: string;
+  error: string | null;
+  extracted: string;
+  answer: string;
+  score: string;
+  /** What the "wrong answers only" filter keeps. */
+  wrong: boolean;
+}
+
+export interface RunSamples {
+  label: string;
+  benchmark: string;
+  samples: SampleView[];
+  /** Why prompts and images are missing, if they are. */
+  note: string | null;
+}
+
+type Verdict = Pick<SampleView, 'extracted' | 'answer' | 'score' | 'wrong'>;
+
+const text = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
+const correctness = (row: SampleScore): Pick<Verdict, 'score' | 'wrong'> => ({ score: row.correct === true ? 'correct' : 'wrong', wrong: row.correct !== true });
+
+/** An ImgEdit sample counts as wrong when the judge gave it no score or an average below the scale's middle. */
+const IMGEDIT_PASS = 3;
+
+/** How each benchmark's scores.jsonl row reads in the viewer. */
+const VERDICTS: Record<string, (row: SampleScore) => Verdict> = {
+  mathvista: (r) => ({ extracted: `${text(r.extraction)} → ${text(r.prediction)} (${text(r.method)})`, answer: text(r.answer), ...correctness(r) }),
+  chartqa: (r) => ({ extracted: text(r.prediction), answer: Array.isArray(r.answer) ? r.answer.join(' | ') : text(r.answer), ...correctness(r) }),
+  'mmmu-pro': (r) => ({ extracted: `${text(r.parsed)}${r.fallback === true ? ' (random fallback: no letter parsed)' : ''}`, answer: text(r.answer), ...correctness(r) }),
+  lisa: (r) => ({
+    extracted: `${text(r.box)} (${text(r.source)})`, answer: text(r.answer),
+    score: `IoU ${Number(r.iou).toFixed(3)}${r.hit === true ? ' (hit)' : ' (miss)'}`, wrong: r.hit !== true,
+  }),
+  imgedit: (r) => ({
+    extracted: '', answer: '', score: typeof r.avg === 'number' ? `${r.avg} / 5` : 'no score in the judge reply',
+    wrong: typeof r.avg !== 'number' || r.avg < IMGEDIT_PASS,
+  }),
+};
+
+const UNSCORED: Verdict = { extracted: '', answer: '', score: 'not scored', wrong: false };
+
+const THUMBNAIL_SIDE = 384;
+
+async function thumbnail(bytes: Uint8Array): Promise<string> {
+  const jpeg = await sharp(bytes).rotate().flatten({ background: '#ffffff' })
+    .resize({ width: THUMBNAIL_SIDE, height: THUMBNAIL_SIDE, fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer();
+  return `data:image/jpeg;base64,${jpeg.toString('base64')}`;
+}
+
+interface JournalEntry {
+  response: string;
+  text?: string;
+  error?: string;
+}
+
+/** predictions.jsonl by id; a torn last line (a run still going, or killed) is skipped. */
+async function journal(dir: string): Promise<Map<string, JournalEntry>> {
+  const out = new Map<string, JournalEntry>();
+  const lines = (await readFile(join(dir, 'predictions.jsonl'), 'utf8').catch(() => '')).split('\n');
+  for (const line of lines) {
+    try {
+      const v = JSON.parse(line) as { id: unknown } & JournalEntry;
+      out.set(String(v.id), v);
+    } catch {
+      // blank or torn
+    }
+  }
+  return out;
+}
+
+const promptOf = (t: Task): string => (t.kind === 'vqa' ? t.question : t.kind === 'ground' ? t.description : t.instruction);
+
+/** The request's image and (ImgEdit) the edited one; an image that cannot be read is left out. */
+async function images(t: Task | undefined, run: RunEntry, id: string): Promise<string[]> {
+  const sources: Array<() => Promise<Uint8Array>> = [];
+  if (t) sources.push(() => imageBytes(t.image));
+  if (run.record.benchmark === 'imgedit') sources.push(() => readFile(join(run.dir, 'images', `${id}.png`)));
+  const out: string[] = [];
+  for (const source of sources) {
+    const url = await source().then(thumbnail, () => null);
+    if (url) out.push(url);
+  }
+  return out;
+}
+
+/** The first `limit` samples of the run (all by default), in the order they were answered. */
+export async function runSamples(run: RunEntry, limit = Infinity): Promise<RunSamples> {
+  const { record } = run;
+  let tasks = new Map<string, Task>();
+  let note: string | null = null;
+  try {
+    const built = await buildTasks(record.benchmark, record.data, { limit: record.limit ?? undefined, prompt: record.prompt ?? undefined, direct: record.direct });
+    tasks = new Map(built.map((t) => [t.id, t]));
+  } catch (e) {
+    note = `no prompts or images: the run's data (${record.data}) could not be read: ${(e as Error).message}`;
+  }
+  const scores = new Map(run.scores.map((s) => [s.id, s]));
+  const verdict = VERDICTS[record.benchmark]!;
+  const samples: SampleView[] = [];
+  for (const [id, p] of [...(await journal(run.dir))].slice(0, limit)) {
+    const task = tasks.get(id);
+    const row = scores.get(id);
+    samples.push({
+      id, prompt: task ? promptOf(task) : null, images: await images(task, run, id),
+      response: p.text ?? p.response ?? '', error: p.error ?? null, ...(row ? verdict(row) : UNSCORED),
+    });
+  }
+  return { label: run.label, benchmark: record.benchmark, samples, note };
+}
