@@ -4,7 +4,7 @@ import { countImageTokens, selectBestResolution } from './engine/anyres.js';
 import { vqGridSize } from './engine/config.js';
 import type { Model } from './engine/model.js';
 import { editSettings, textSettings, type EditSettings } from './engine/pipelines.js';
-import { promptIds } from './engine/prompts.js';
+import { promptIds, type Prompt } from './engine/prompts.js';
 import type { RgbImage } from './engine/rgb.js';
 import type { TextSamplerOptions } from './engine/sampling/text.js';
 import type { components } from '../sdk/schema.js';
@@ -45,7 +45,7 @@ export function editOptions(m: Model, k: S['EditFields']): EditSettings {
 }
 
 /** Prompt ids of a request (image slots included), as the pipelines will build them. */
-export function promptLength(m: Model, prompt: string, image: Pick<RgbImage, 'width' | 'height'>, edit: boolean): number {
+export function promptLength(m: Model, prompt: Prompt, image: Pick<RgbImage, 'width' | 'height'>, edit: boolean): number {
   const size = m.config.vision.image_size;
   const candidates = m.config.image_grid_pinpoints.map(([w, h]) => [w * size, h * size] as [number, number]);
   const [w, h] = selectBestResolution(image.width, image.height, candidates);

@@ -9,7 +9,7 @@ import { WorkerCrashedError, WorkerUnavailableError } from './ort/errors.js';
 import { WorkerPool, type PoolEvent, type PoolHealth } from './ort/pool.js';
 import type { RestartPolicy } from './ort/restart-policy.js';
 import { loadPackage } from './package/load.js';
-import { checkUserText } from './prompts.js';
+import { checkUserText, promptTexts, type Prompt } from './prompts.js';
 import type { GraphName } from './package/manifest.js';
 import {
   answerQuestions, editImages, editSettings, groundBoxes, textSettings,
@@ -104,13 +104,14 @@ export class Engine {
   }
 
   /** A job, once its text is known to hold no control token (PromptError), so a bad one never joins a batch. */
-  private async job(image: ImageInput, prompt: string, edit: boolean, onStep?: Job['onStep'], seed?: number): Promise<Job> {
-    checkUserText(this.model.tokenizer, prompt);
+  private async job(image: ImageInput, prompt: Prompt, edit: boolean, onStep?: Job['onStep'], seed?: number): Promise<Job> {
+    for (const text of promptTexts(prompt)) checkUserText(this.model.tokenizer, text);
     return { prompt, image: image instanceof Uint8Array ? await this.prepareImage(image, { edit }) : image, onStep, seed };
   }
 
-  /** `seed`: with `sampling.temperature` > 0, the draws (alone or in a batch, the same seed gives the same answer). */
-  async vqa(image: ImageInput, question: string, o: RequestOptions & { sampling?: Partial<TextSamplerOptions>; seed?: number } = {}): Promise<VqaResult> {
+  /** `question`: one user turn, or a conversation (chat). `seed`: with `sampling.temperature` > 0, the draws
+   *  (alone or in a batch, the same seed gives the same answer). */
+  async vqa(image: ImageInput, question: Prompt, o: RequestOptions & { sampling?: Partial<TextSamplerOptions>; seed?: number } = {}): Promise<VqaResult> {
     const settings = { ...textSettings(this.model), ...o.sampling };
     return this.submit(`vqa:${JSON.stringify(settings)}`, (jobs, live) => answerQuestions(this.model, jobs, settings, live),
       await this.job(image, question, false, o.onStep, o.seed), o);

@@ -12,7 +12,7 @@ import type { Model } from './model.js';
 import type { Lease } from './ort/pool.js';
 import { anyresOf, vqInputOf, type JobImage } from './prepare.js';
 import type { VqaTask } from './package/manifest.js';
-import { editDraft, promptIds } from './prompts.js';
+import { editDraft, promptIds, type Prompt } from './prompts.js';
 import type { RgbImage } from './rgb.js';
 import type { PromptRow } from './runtime.js';
 import { generateBox, LOC_SLOTS } from './sampling/grounding.js';
@@ -22,7 +22,7 @@ import { generateText, type TextSamplerOptions } from './sampling/text.js';
 import type { StepCallback } from './sampling/types.js';
 
 export interface Job {
-  prompt: string; // the question, grounding request or edit instruction
+  prompt: Prompt; // the question (or a chat conversation), grounding request or edit instruction
   image: JobImage; // the server's are prepared off the event loop (prepare.ts)
   seed?: number; // VQA with temperature: the job's random source (default: a random seed)
   onStep?: (e: StepEvent) => void; // streaming: this job's canvas after every pass
@@ -47,7 +47,8 @@ const always: Live = () => true;
 export interface VqaResult {
   text: string; // up to the first EOS/EoT
   answer: string | null; // inside <answer>…</answer>
-  tokens: number[]; // the whole answer canvas
+  tokens: number[]; // the whole answer canvas (masked beyond the blocks decoded with `decodeTokens`)
+  confidence: number[]; // per canvas position, the token's probability at the pass that decided it (NaN: undecided)
   nfe: number; // passes of the batch
   promptTokens: number; // prompt ids including the image slots
 }
@@ -121,9 +122,14 @@ export async function answerQuestions(m: Model, jobs: Job[], o: TextSamplerOptio
     const ids = { maskId: c.mask_token_id, eosId: c.eos_token_id, eotId: c.eot_token_id };
     const sample = await generateText(denoise, ids, o, jobs.length, undefined, fanOut(jobs, 'text', o.genLength));
     return jobs.map((_, i) => {
-      const tokens = Array.from(sample.tokens.subarray(i * o.genLength, (i + 1) * o.genLength));
-      const text = decodeText(m.tokenizer, tokens, stops(m));
-      return { text, answer: extractAnswer(text), tokens, nfe: sample.nfe, promptTokens: rows[i]!.ids.length };
+      const span = [i * o.genLength, (i + 1) * o.genLength] as const;
+      const tokens = Array.from(sample.tokens.subarray(...span));
+      // a canvas decoded only in part (decodeTokens) ends its text at the first undecided position
+      const text = decodeText(m.tokenizer, tokens, new Set([...stops(m), c.mask_token_id]));
+      return {
+        text, answer: extractAnswer(text), tokens, confidence: Array.from(sample.confidence.subarray(...span)), nfe: sample.nfe,
+        promptTokens: rows[i]!.ids.length,
+      };
     });
   });
 }

@@ -1,6 +1,6 @@
 // The sequence layouts of each task (lavida_r1/prompts.py): prompt ids and the answer canvases.
 import { boxToBins, type Box } from './boxes.js';
-import { IMAGE, renderPrompt, SYSTEM_PROMPT } from './chat.js';
+import { IMAGE, renderConversation, SYSTEM_PROMPT, type Conversation } from './chat.js';
 import { locToken, vqSlots, type ModelConfig } from './config.js';
 import { EDIT_SLOTS, type TextTokenizer } from './tokenizer.js';
 
@@ -23,14 +23,30 @@ export function checkUserText(tok: TextTokenizer, text: string): void {
   }
 }
 
+/** What a job asks: a question (one user turn) or a whole conversation (chat completions). */
+export type Prompt = string | Conversation;
+
+/** The texts of a prompt that come from the user (every turn and the system message of a conversation). */
+export const promptTexts = (p: Prompt): string[] =>
+  typeof p === 'string' ? [p] : [...(typeof p.system === 'string' ? [p.system] : []), ...p.turns.map((t) => t.text)];
+
 /** The whole prompt up to the assistant header, image (and, for edits, edit-source) slots expanded.
- * A question that already holds one `<image>` (LLaVA / lmms-eval style) keeps the image there. */
-export function promptIds(tok: TextTokenizer, c: ModelConfig, question: string, imageTokens: number,
+ * A text that already holds one `<image>` (LLaVA / lmms-eval style) keeps the image there; in a conversation,
+ * only the turn that carries the image may name it. `system`: the package's system prompt, unless a
+ * conversation brings its own. */
+export function promptIds(tok: TextTokenizer, c: ModelConfig, prompt: Prompt, imageTokens: number,
   system: boolean, edit = false): number[] {
-  const named = question.split(IMAGE).length - 1;
+  const conv: Conversation = typeof prompt === 'string'
+    ? { turns: [{ role: 'user', text: edit ? `${EDIT_SLOTS}\n${prompt}` : prompt, image: true }] }
+    : prompt;
+  const named = promptTexts(prompt).reduce((n, text) => n + text.split(IMAGE).length - 1, 0);
   if (named > 1) throw new PromptError(`the text names ${IMAGE} ${named} times; a request carries one image`);
-  const user = edit ? `${EDIT_SLOTS}\n${question}` : question;
-  const text = renderPrompt(user, { image: named === 0, system: system ? SYSTEM_PROMPT : null });
+  const carrier = conv.turns.find((t) => t.image);
+  if (named === 1 && !carrier?.text.includes(IMAGE)) {
+    throw new PromptError(`${IMAGE} may only be named in the message that carries the image`);
+  }
+  const turns = conv.turns.map((t) => ({ ...t, image: Boolean(t.image) && named === 0 }));
+  const text = renderConversation({ system: conv.system === undefined ? (system ? SYSTEM_PROMPT : null) : conv.system, turns });
   return tok.encodeWithSlots(text, c, { image: imageTokens, edit: edit ? vqSlots(c) : 0 });
 }
 

@@ -16,6 +16,7 @@ export interface TextSamplerOptions {
   eosConfidenceInf?: boolean; // EOS/EoT are chosen last
   dualCache?: boolean; // Fast-dLLM dual cache: read by the denoiser, which the sampler tells the block of each pass
   temperature?: number; // Gumbel-max sampling (read by the denoiser: sampling/noise.ts); 0 or unset: greedy
+  decodeTokens?: number; // only the blocks covering the first decodeTokens positions are decoded (the rest stays masked)
 }
 
 export interface TextTokenIds {
@@ -27,6 +28,7 @@ export interface TextTokenIds {
 export interface TextSample {
   tokens: Int32Array; // [batch * genLength]
   unmaskStep: Int32Array; // pass at which each token was decided (-1: fixed draft token)
+  confidence: Float64Array; // each token's confidence at the pass that decided it (NaN: fixed or not decided)
   nfe: number;
 }
 
@@ -38,6 +40,7 @@ export function validateTextOptions(o: TextSamplerOptions): void {
   }
   if (threshold !== null && !(threshold > 0 && threshold <= 1)) throw new Error('threshold must lie in (0, 1]');
   if (!(Number.isFinite(o.temperature ?? 0) && (o.temperature ?? 0) >= 0)) throw new Error('temperature must be a finite number >= 0');
+  if (o.decodeTokens !== undefined && !(Number.isInteger(o.decodeTokens) && o.decodeTokens >= 1)) throw new Error('decodeTokens must be an integer >= 1');
 }
 
 /** Decodes `batch` canvases of `genLength` tokens. draft [batch * genLength]: fixed tokens, the mask id where
@@ -52,11 +55,13 @@ export async function generateText(denoise: Denoise, ids: TextTokenIds, o: TextS
   if (canvas.length !== batch * L) throw new Error(`draft has ${canvas.length} tokens, expected ${batch * L}`);
   const fixed = canvas.map((t) => (t !== ids.maskId ? 1 : 0));
   const unmaskStep = new Int32Array(batch * L).fill(-1);
+  const confidence = new Float64Array(batch * L).fill(NaN);
   const blocks = L / blockLength;
+  const decodedBlocks = Math.min(blocks, Math.ceil((o.decodeTokens ?? L) / blockLength));
   const stepsPerBlock = threshold === null ? o.steps / blocks : blockLength;
   const isMasked = (row: number, pos: number): boolean => canvas[row * L + pos] === ids.maskId;
   let nfe = 0;
-  for (let b = 0; b < blocks; b++) {
+  for (let b = 0; b < decodedBlocks; b++) {
     const start = b * blockLength;
     const end = start + blockLength;
     const perRow = Array.from({ length: batch }, (_, r) => {
@@ -83,6 +88,7 @@ export async function generateText(denoise: Denoise, ids: TextTokenIds, o: TextS
           if (chosen[p] && isMasked(r, p)) {
             canvas[r * L + p] = out.ids[r * L + p]!;
             unmaskStep[r * L + p] = nfe - 1;
+            confidence[r * L + p] = out.confidence[r * L + p]!;
           }
         }
       }
@@ -94,7 +100,7 @@ export async function generateText(denoise: Denoise, ids: TextTokenIds, o: TextS
       if (allDone) break;
     }
   }
-  return { tokens: canvas, unmaskStep, nfe };
+  return { tokens: canvas, unmaskStep, confidence, nfe };
 }
 
 /** A row whose decoded part (up to `end`) holds EOS/EoT and which has no fixed tokens later is finished: its
