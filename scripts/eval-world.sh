@@ -4,8 +4,9 @@
 #   scripts/eval-world.sh [MODEL_ID] [SIZE] [SEED]      (defaults: lavida-r1-tiny 300 0; npm run eval:world)
 # A run with failed samples stops the script (exit 3); re-running continues unfinished runs and retries the failed
 # samples (--resume --retry-errors). Env: LAVIDA_MODELS_DIR, CONCURRENCY (default 4), WORK (data and
-# runs; default /tmp/lavida-eval-world/<model>), REPORT_DIR (default docs/eval/<model>), LAVIDA_WORKERS /
-# LAVIDA_INTRA_OP_THREADS (default 1 / 1) as for the server.
+# runs; default /tmp/lavida-eval-world/<model>), REPORT_DIR (default docs/eval/<model>), SAMPLES (samples per
+# run in the report's samples.html, default 20), LAVIDA_WORKERS / LAVIDA_INTRA_OP_THREADS (default 1 / 1) as for
+# the server.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -33,4 +34,5 @@ for b in mathvista chartqa mmmu-pro lisa imgedit; do
     --out "$out" --concurrency "${CONCURRENCY:-4}" "${resume[@]}" > /dev/null  # the summary is in $out/summary.json
   runs+=("$out")
 done
-node bin/lavida-eval.mjs report --runs "${runs[@]}" --out "${REPORT_DIR:-docs/eval/$model}"
+# the committed report's sample viewer keeps the first SAMPLES (default 20) samples of each run, to stay small
+node bin/lavida-eval.mjs report --runs "${runs[@]}" --out "${REPORT_DIR:-docs/eval/$model}" --samples "${SAMPLES:-20}"

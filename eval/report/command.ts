@@ -11,6 +11,7 @@ import { INTERVALS_NOTE } from './intervals.js';
 import { renderMarkdown } from './markdown.js';
 import { REFERENCES } from './references.js';
 import { runSamples } from './samples.js';
+import { BOOTSTRAP_SEED } from './stats.js';
 import { buildTables } from './tables.js';
 import { renderViewer } from './viewer.js';
 
@@ -18,7 +19,7 @@ export const REPORT_USAGE = `usage: lavida-eval report --runs DIR... [--out DIR]
   Compares \`lavida-eval run\` output folders: per benchmark a table of the runs (labelled by model, package
   sha256 and decoding knobs) beside the LaViDa-R1 and LaViDa-O papers' numbers, failure rates (answers no rule
   could read, MMMU-Pro's random fallbacks, unscored judge replies) and per-category tables.
-  Intervals are 95%: Wilson score for accuracies, percentile bootstrap (seed 0) for mIoU and means of scores.
+  Intervals are 95%: Wilson score for accuracies, percentile bootstrap (seed ${BOOTSTRAP_SEED}) for mIoU and means of scores.
   --runs DIR...   run folders (run.json, summary.json, scores.jsonl, predictions.jsonl)
   --out DIR       where to write report.md, report.json, report.html and samples.html (default eval-report)
   --samples N     the first N samples of each run in samples.html (default: all; 0: no samples.html); the

@@ -2,10 +2,10 @@
 // sample_counts), the benchmark's bootstrap for the others (from scores.jsonl).
 import type { BenchmarkSpec } from './benchmarks.js';
 import type { RunEntry } from './collect.js';
-import { bootstrapInterval, wilsonInterval, type Interval } from './stats.js';
+import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, bootstrapInterval, wilsonInterval, type Interval } from './stats.js';
 
 export const INTERVALS_NOTE = '95% confidence intervals in brackets: the Wilson score interval for accuracies (over the samples ' +
-  'each is computed on); a percentile bootstrap (2000 resamples, seed 0) for mIoU, MMMU-Pro\'s mean of its two settings ' +
+  `each is computed on); a percentile bootstrap (${BOOTSTRAP_RESAMPLES} resamples, seed ${BOOTSTRAP_SEED}) for mIoU, MMMU-Pro's mean of its two settings ` +
   '(resampled within each setting) and ImgEdit\'s judge scores (overall: resampled within each edit type).';
 
 export function runIntervals(run: RunEntry, spec: BenchmarkSpec): Record<string, Interval> {
