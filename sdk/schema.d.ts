@@ -70,9 +70,23 @@ export interface paths {
         put?: never;
         /**
          * OpenAI-compatible chat completion over one image.
-         * @description The last user message's text is the question and its (or an earlier user message's) last `image_url`
-         *     part the image; only `data:` URLs are accepted (the server fetches nothing). Decoding is greedy.
-         *     Fields of the OpenAI request that do not apply are accepted and ignored.
+         * @description The conversation goes into LaViDa's (LLaDA's) chat template: a `system` (or `developer`) message replaces
+         *     the default system prompt, earlier user and assistant turns come before the last user message, and the
+         *     image (exactly one `image_url` part, a `data:` URL: the server fetches nothing) opens the user turn that
+         *     carries it. More than one image is a 400 (the model reads one image per prompt).
+         *
+         *     Decoding is greedy unless `temperature` > 0 (then sampled, reproducible with `seed`; the seed used, given or
+         *     drawn, is in `X-Lavida-Seed`). The answer canvas is the server's (the longest of the model's task canvases,
+         *     `GET /v1/models` lists it as `lavida.default_canvas`); `max_tokens` (or `max_completion_tokens`) caps the
+         *     completion: only the canvas blocks covering that many tokens are decoded, and the completion is cut there
+         *     (`finish_reason: length`). `stop` cuts before the first stop string (`finish_reason: stop`). `n` > 1
+         *     samples n completions (needs `temperature` > 0), choice i with seed + i.
+         *
+         *     An OpenAI parameter this server does not implement is a 400 naming it (`error.param`), unless its value
+         *     asks for what the server does anyway (e.g. `top_p: 1`, `presence_penalty: 0`, `response_format: {type:
+         *     text}`, `tools: []`); `user` and `safety_identifier` are accepted and have no effect. Unknown parameters
+         *     are a 400 too. With `stream`, errors after the stream started arrive as an `error` event carrying the
+         *     `error` object (the OpenAI clients raise it), then `data: [DONE]`.
          */
         post: operations["createChatCompletion"];
         delete?: never;
@@ -90,6 +104,23 @@ export interface paths {
         };
         /** The served model. */
         get: operations["listModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models/{model}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The served model, by id (any other id is a 404). */
+        get: operations["retrieveModel"];
         put?: never;
         post?: never;
         delete?: never;
@@ -180,9 +211,11 @@ export interface components {
          * @description RFC 9457 problem details. Stable types: urn:lavida:problem:invalid-request (400),
          *     context-length-exceeded (400), unauthorized (401), not-found (404), model-not-found (404),
          *     method-not-allowed (405, with Allow: a path of this API asked with another method),
-         *     payload-too-large (413), image-too-large (413), unsupported-media-type (415), unsupported-image-type (415),
-         *     undecodable-image (422), unsupported-aspect-ratio (422: the longer side is over LAVIDA_MAX_ASPECT_RATIO,
-         *     default 50, times the shorter), queue-full (429), unavailable (503), deadline-exceeded (504), internal (500);
+         *     request-timeout (408: the headers or the body did not arrive within LAVIDA_HEADERS_TIMEOUT_MS /
+         *     LAVIDA_REQUEST_TIMEOUT_MS; the connection is closed), payload-too-large (413), image-too-large (413),
+         *     unsupported-media-type (415), unsupported-image-type (415), undecodable-image (422),
+         *     unsupported-aspect-ratio (422: the longer side is over LAVIDA_MAX_ASPECT_RATIO, default 50, times the
+         *     shorter), queue-full (429), headers-too-large (431), unavailable (503), deadline-exceeded (504), internal (500);
          *     each prefixed with `urn:lavida:problem:`. unavailable is also the answer when the inference worker running
          *     the request crashed, or when no worker is alive (then with Retry-After while a replacement is starting),
          *     and while the server shuts down (Retry-After: 1): new requests, and those still running when the drain
@@ -198,12 +231,26 @@ export interface components {
             /** @description The request path. */
             instance?: string;
             request_id?: string;
+            /** @description The request parameter at fault, when one is (e.g. `messages[0].content[1].image_url.url`). */
+            param?: string;
             /** @description Each schema violation (invalid-request only). */
             errors?: {
                 /** @description JSON pointer into the request body. */
                 path: string;
                 message: string;
             }[];
+        };
+        /** @description OpenAI's error object. `message` is the problem's `detail`, `code` its type without the URN prefix and with underscores (`model_not_found`, `invalid_request`, `deadline_exceeded`, …). */
+        OpenAiError: {
+            message: string;
+            /** @enum {string} */
+            type: "invalid_request_error" | "authentication_error" | "rate_limit_error" | "server_error";
+            param: string | null;
+            code: string | null;
+        };
+        /** @description A problem (RFC 9457) with OpenAI's `error` object as an extension member. */
+        OpenAiProblem: components["schemas"]["Problem"] & {
+            error: components["schemas"]["OpenAiError"];
         };
         /** @example What is the value of x? */
         Question: string;
@@ -215,10 +262,13 @@ export interface components {
         /** @example make the circle blue */
         Instruction: string;
         /**
-         * @description A `data:image/...;base64,` URL or bare standard base64 of PNG, JPEG, GIF or WebP bytes.
-         * @example data:image/png;base64,iVBORw0KGgo...
+         * @description A `data:image/...;base64,` URL or bare standard base64 (padding optional) of PNG, JPEG, GIF or WebP bytes;
+         *     anything else (a URL to fetch, another encoding) is a 400, and bytes that are not such an image a 415.
+         * @example data:image/png;base64,iVBORw0KGgo=
          */
         ImageData: string;
+        /** @description The file's bytes (PNG, JPEG, GIF or WebP; others are a 415), sent as a file part. */
+        ImageFile: string;
         /**
          * @description The served model's id (optional; another id is a 404).
          * @example lavida-r1-tiny
@@ -226,8 +276,10 @@ export interface components {
         ModelId: string;
         /**
          * @description Text decoding (LLaDA low-confidence remasking over semi-autoregressive blocks). `max_tokens` must be a
-         *     multiple of `block_length`, and (without `threshold`) `steps` a multiple of the number of blocks.
-         *     Unset knobs take the model package's defaults.
+         *     multiple of `block_length`, and (without `threshold`) `steps` a multiple of the number of blocks
+         *     (`max_tokens / block_length`); else 400. Unset knobs take the model package's defaults, also in these
+         *     rules: `block_length` the package's (16 for lavida-r1-tiny) or `max_tokens` when shorter, `steps` the
+         *     package's for its own canvas, else `max_tokens`.
          */
         TextKnobs: {
             /** @description Answer canvas length in tokens (default: the task's canvas, see VqaTask). */
@@ -271,10 +323,10 @@ export interface components {
             question: components["schemas"]["Question"];
             image: components["schemas"]["ImageData"];
         };
-        VqaUpload: components["schemas"]["VqaFields"] & {
+        VqaUpload: {
             question: components["schemas"]["Question"];
-            image: string;
-        };
+            image: components["schemas"]["ImageFile"];
+        } & components["schemas"]["VqaFields"];
         Usage: {
             /** @description Including the image slots. */
             prompt_tokens: number;
@@ -357,10 +409,10 @@ export interface components {
             description: components["schemas"]["Description"];
             image: components["schemas"]["ImageData"];
         };
-        GroundUpload: components["schemas"]["GroundFields"] & {
+        GroundUpload: {
             description: components["schemas"]["Description"];
-            image: string;
-        };
+            image: components["schemas"]["ImageFile"];
+        } & components["schemas"]["GroundFields"];
         /** @description [x1, y1, x2, y2] */
         Box: number[];
         GroundBox: {
@@ -462,10 +514,10 @@ export interface components {
             instruction: components["schemas"]["Instruction"];
             image: components["schemas"]["ImageData"];
         };
-        EditUpload: components["schemas"]["EditFields"] & {
+        EditUpload: {
             instruction: components["schemas"]["Instruction"];
-            image: string;
-        };
+            image: components["schemas"]["ImageFile"];
+        } & components["schemas"]["EditFields"];
         EditSettings: {
             steps: number;
             plan_steps: number;
@@ -506,8 +558,14 @@ export interface components {
             /** @description Row-major VQ ids of the grid, null where still masked. */
             tokens: (number | null)[];
         };
-        /** @description Server-sent events: `event: <name>` and `data: <JSON>` per event, then `data: [DONE]`. */
-        EventStream: string;
+        /**
+         * @description One server-sent event: `event: <name>` (absent: `message`) and `data: <JSON>` (its schema named by the
+         *     stream's `x-events`); the last event of a stream is `data: [DONE]`.
+         */
+        EventStream: {
+            event?: string;
+            data: string;
+        };
         ChatContentPart: {
             /** @constant */
             type: "text";
@@ -516,42 +574,94 @@ export interface components {
             /** @constant */
             type: "image_url";
             image_url: {
-                /** @description A data: URL. */
-                url: string;
+                /** @description A data: URL (or bare base64) of the image. */
+                url: components["schemas"]["ImageData"];
                 /** @enum {string} */
                 detail?: "auto" | "low" | "high";
             };
         };
         ChatMessage: {
-            /** @enum {string} */
+            /**
+             * @description `developer` is a system message.
+             * @enum {string}
+             */
             role: "system" | "developer" | "user" | "assistant";
             content: string | components["schemas"]["ChatContentPart"][];
-            name?: string;
         };
+        /** @description Up to 4 strings; the completion is cut before the first occurrence of any. */
+        ChatStop: string | string[] | null;
         ChatCompletionRequest: {
             model: components["schemas"]["ModelId"];
             messages: components["schemas"]["ChatMessage"][];
             /** @default false */
-            stream?: boolean;
+            stream?: boolean | null;
             stream_options?: {
                 include_usage?: boolean;
             } | null;
+            /** @description Caps the completion at this many tokens (default: the canvas). */
             max_tokens?: number | null;
+            /** @description As max_tokens (wins over it). */
             max_completion_tokens?: number | null;
-            /**
-             * @description Only one choice is produced.
-             * @enum {integer|null}
-             */
-            n?: 1 | null;
+            /** @description Completions to sample (more than 1 needs temperature > 0); choice i draws with seed + i. */
+            n?: number | null;
             /** @description As TextKnobs.temperature (default 0: greedy). */
             temperature?: number | null;
-            /** @description As TextKnobs.seed. */
+            /** @description As TextKnobs.seed (the first choice's; default a random seed). */
             seed?: number | null;
+            stop?: components["schemas"]["ChatStop"];
+            /**
+             * @description The log-probability of each completion token (not with `stream`). A diffusion model decides tokens in
+             *     any order over several passes; a token's log-probability is the log of the probability the model gave
+             *     it (softmax over the text vocabulary, without temperature) at the pass that committed it, given the
+             *     canvas as it was then (later positions partly masked). It is not a left-to-right conditional, and
+             *     the values do not sum to the sequence's likelihood. `top_logprobs` other than 0 is refused (the
+             *     alternatives are not computed).
+             */
+            logprobs?: boolean | null;
+            /** @description Accepted; no effect. */
+            user?: string;
+            /** @description Accepted; no effect. */
+            safety_identifier?: string;
         };
         ChatCompletionUsage: {
             prompt_tokens: number;
+            /** @description Over all choices, after max_tokens and stop. */
             completion_tokens: number;
             total_tokens: number;
+        };
+        /**
+         * @description `stop`: the model ended the text or a stop string cut it; `length`: max_tokens or the canvas ran out.
+         * @enum {string}
+         */
+        ChatFinishReason: "stop" | "length";
+        ChatTokenLogprob: {
+            /** @description The token decoded alone (part of a multi-byte character shows as U+FFFD). */
+            token: string;
+            logprob: number;
+            /** @description UTF-8 of `token`. */
+            bytes: number[];
+            top_logprobs: unknown[];
+        };
+        ChatChoiceLogprobs: {
+            content: components["schemas"]["ChatTokenLogprob"][];
+        } | null;
+        /** @description What the OpenAI shape has no room for. */
+        ChatAnswer: {
+            /** @description The stripped text inside <answer>…</answer> of the completion, null when absent. */
+            answer: string | null;
+            /** @description The completion before `<answer>`, trimmed. */
+            reasoning: string;
+        };
+        ChatChoice: {
+            index: number;
+            message: {
+                /** @constant */
+                role: "assistant";
+                content: string;
+            };
+            finish_reason: components["schemas"]["ChatFinishReason"];
+            logprobs: components["schemas"]["ChatChoiceLogprobs"];
+            lavida: components["schemas"]["ChatAnswer"];
         };
         /**
          * @example {
@@ -566,7 +676,12 @@ export interface components {
          *             "role": "assistant",
          *             "content": "There are 3 circles. <answer>3</answer>"
          *           },
-         *           "finish_reason": "stop"
+         *           "finish_reason": "stop",
+         *           "logprobs": null,
+         *           "lavida": {
+         *             "answer": "3",
+         *             "reasoning": "There are 3 circles."
+         *           }
          *         }
          *       ],
          *       "usage": {
@@ -587,23 +702,12 @@ export interface components {
             object: "chat.completion";
             created: number;
             model: string;
-            choices: {
-                index: number;
-                message: {
-                    /** @constant */
-                    role: "assistant";
-                    content: string;
-                };
-                /** @enum {string} */
-                finish_reason: "stop" | "length";
-            }[];
+            choices: components["schemas"]["ChatChoice"][];
             usage: components["schemas"]["ChatCompletionUsage"];
-            /** @description What the OpenAI shape has no room for. */
-            lavida?: {
-                answer: string | null;
-                reasoning: string;
+            /** @description The first choice's answer and reasoning, and the denoising passes of the request. */
+            lavida: {
                 nfe: number;
-            };
+            } & components["schemas"]["ChatAnswer"];
         };
         ChatCompletionChunk: {
             id: string;
@@ -618,32 +722,32 @@ export interface components {
                     role?: "assistant";
                     content?: string;
                 };
-                /** @enum {string|null} */
-                finish_reason: "stop" | "length" | null;
+                finish_reason: components["schemas"]["ChatFinishReason"] | null;
             }[];
             usage?: components["schemas"]["ChatCompletionUsage"];
         };
         ModelList: {
             /** @constant */
             object: "list";
-            data: {
-                id: string;
-                /** @constant */
-                object: "model";
-                created: number;
-                owned_by: string;
-                /** @description What the OpenAI shape has no room for. */
-                lavida: {
-                    /** @description The answer canvas (tokens) a VQA request with this `task` decodes by default. */
-                    canvases: {
-                        math: number;
-                        chart: number;
-                        mcq: number;
-                    };
-                    /** @description Without a task (VQA and chat completions). */
-                    default_canvas: number;
+            data: components["schemas"]["Model"][];
+        };
+        Model: {
+            id: string;
+            /** @constant */
+            object: "model";
+            created: number;
+            owned_by: string;
+            /** @description What the OpenAI shape has no room for. */
+            lavida: {
+                /** @description The answer canvas (tokens) a VQA request with this `task` decodes by default. */
+                canvases: {
+                    math: number;
+                    chart: number;
+                    mcq: number;
                 };
-            }[];
+                /** @description Without a task (VQA), and always for chat completions. */
+                default_canvas: number;
+            };
         };
         Health: {
             /** @enum {unknown} */
@@ -721,6 +825,25 @@ export interface components {
             };
             content: {
                 "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description An RFC 9457 problem with OpenAI's error object (the OpenAI-compatible routes). */
+        OpenAiProblem: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["OpenAiProblem"];
+            };
+        };
+        /** @description The queue is full; retry after the given number of seconds. */
+        OpenAiBusy: {
+            headers: {
+                "Retry-After": number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["OpenAiProblem"];
             };
         };
     };
@@ -859,6 +982,8 @@ export interface operations {
             /** @description The completion, or (with `stream`) its chunks. */
             200: {
                 headers: {
+                    /** @description With `temperature` > 0, the seed of the draws (the request's, or one drawn for it; choice i uses seed + i). */
+                    "X-Lavida-Seed"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -866,16 +991,16 @@ export interface operations {
                     "text/event-stream": components["schemas"]["EventStream"];
                 };
             };
-            400: components["responses"]["Problem"];
-            401: components["responses"]["Problem"];
-            404: components["responses"]["Problem"];
-            413: components["responses"]["Problem"];
-            415: components["responses"]["Problem"];
-            422: components["responses"]["Problem"];
-            429: components["responses"]["Busy"];
-            500: components["responses"]["Problem"];
-            503: components["responses"]["Problem"];
-            504: components["responses"]["Problem"];
+            400: components["responses"]["OpenAiProblem"];
+            401: components["responses"]["OpenAiProblem"];
+            404: components["responses"]["OpenAiProblem"];
+            413: components["responses"]["OpenAiProblem"];
+            415: components["responses"]["OpenAiProblem"];
+            422: components["responses"]["OpenAiProblem"];
+            429: components["responses"]["OpenAiBusy"];
+            500: components["responses"]["OpenAiProblem"];
+            503: components["responses"]["OpenAiProblem"];
+            504: components["responses"]["OpenAiProblem"];
         };
     };
     listModels: {
@@ -896,9 +1021,35 @@ export interface operations {
                     "application/json": components["schemas"]["ModelList"];
                 };
             };
-            401: components["responses"]["Problem"];
-            500: components["responses"]["Problem"];
-            503: components["responses"]["Problem"];
+            401: components["responses"]["OpenAiProblem"];
+            500: components["responses"]["OpenAiProblem"];
+            503: components["responses"]["OpenAiProblem"];
+        };
+    };
+    retrieveModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OpenAI-style model object. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Model"];
+                };
+            };
+            401: components["responses"]["OpenAiProblem"];
+            404: components["responses"]["OpenAiProblem"];
+            500: components["responses"]["OpenAiProblem"];
+            503: components["responses"]["OpenAiProblem"];
         };
     };
     health: {
@@ -995,7 +1146,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/yaml": string;
+                    "application/yaml": Record<string, never>;
                 };
             };
         };

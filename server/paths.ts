@@ -9,10 +9,14 @@ const PATH_METHODS: ReadonlyMap<string, readonly string[]> = new Map(Object.entr
   return [path, methods.includes('GET') && !methods.includes('HEAD') ? [...methods, 'HEAD'] : methods];
 }));
 
+/** Each spec path with a pattern for the URLs it names (a `{parameter}` is one path segment). */
+const PATH_PATTERNS: ReadonlyArray<[string, RegExp]> = [...PATH_METHODS.keys()].map((path) =>
+  [path, new RegExp(`^${path.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('[^/]+')}$`)]);
+
 /** The spec path a request URL names (one trailing slash allowed, as express routes), else undefined. */
 export function specPath(url: string): string | undefined {
   const path = url.split('?')[0]!.replace(/(.)\/$/, '$1');
-  return PATH_METHODS.has(path) ? path : undefined;
+  return PATH_METHODS.has(path) ? path : PATH_PATTERNS.find(([, pattern]) => pattern.test(path))?.[0];
 }
 
 /** The methods `path` (a spec path) serves. */

@@ -1,5 +1,5 @@
 // Turning answer canvases into text: final answers (reasoning split, completion length) and partial canvases
-// while the denoising runs (masked positions shown as a glyph; the stable prefix for chat streaming).
+// while the denoising runs (masked positions shown as a glyph). Chat completions have their own (openai/).
 import type { Model } from './engine/model.js';
 
 export const MASK_GLYPH = '▒';
@@ -36,10 +36,4 @@ export function renderCanvas(m: Model, tokens: readonly number[]): { text: strin
   text += m.tokenizer.decode(run);
   const masked = tokens.filter((t) => t === maskId).length;
   return { text, masked, tokens: tokens.map((t) => (t === maskId ? null : t)) };
-}
-
-/** The decoded text of the tokens before the first mask or stop token: it can no longer change. */
-export function stablePrefix(m: Model, tokens: readonly number[]): string {
-  const end = tokens.findIndex((t) => t === m.config.mask_token_id || isStop(m, t));
-  return m.tokenizer.decode(end < 0 ? tokens : tokens.slice(0, end));
 }

@@ -44,3 +44,18 @@ export function describeErrors(errors: ErrorObject[] | null | undefined): Array<
     return { path: e.instancePath || '/', message: `${e.message ?? 'is invalid'}${extra ? `: ${extra}` : ''}${allowed}` };
   });
 }
+
+/** A request parameter as OpenAI names it: a JSON pointer (`/messages/0/content`) as `messages[0].content`;
+ *  undefined for the whole body. */
+export function pointerParam(pointer: string): string | undefined {
+  const parts = pointer.split('/').slice(1).filter((p) => p !== '').map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));
+  if (!parts.length) return undefined;
+  return parts.reduce((param, p) => (/^\d+$/.test(p) ? `${param}[${p}]` : param ? `${param}.${p}` : p), '');
+}
+
+/** The parameter a schema violation is about (an unknown or missing property named by it). */
+export function violationParam(e: ErrorObject): string | undefined {
+  const p = e.params as { missingProperty?: string; unevaluatedProperty?: string };
+  const extra = p.missingProperty ?? p.unevaluatedProperty;
+  return pointerParam(extra === undefined ? e.instancePath : `${e.instancePath}/${extra}`);
+}

@@ -5,7 +5,7 @@ import express, { type RequestHandler } from 'express';
 import multer, { MulterError } from 'multer';
 import type { ServerConfig } from '../config.js';
 import { HttpProblem } from '../problem.js';
-import { describeErrors, schemaCompiler } from '../spec.js';
+import { describeErrors, schemaCompiler, violationParam } from '../spec.js';
 
 const jsonSchemas = schemaCompiler();
 const uploadSchemas = schemaCompiler({ coerceTypes: true });
@@ -16,7 +16,9 @@ function violations(valid: boolean, errors: Parameters<typeof describeErrors>[0]
   if (valid) return undefined;
   const list = describeErrors(errors);
   const first = list[0]!;
-  return new HttpProblem('invalid-request', `${first.path} ${first.message}${list.length > 1 ? ` (and ${list.length - 1} more)` : ''}`, { errors: list });
+  const param = violationParam(errors![0]!);
+  return new HttpProblem('invalid-request', `${first.path} ${first.message}${list.length > 1 ? ` (and ${list.length - 1} more)` : ''}`,
+    { errors: list, ...(param === undefined ? {} : { param }) });
 }
 
 /** multipart/form-data sends line breaks as CRLF (the HTML form encoding: browsers, curl's `-F`, fetch's FormData
@@ -30,8 +32,13 @@ function formFields(body: Record<string, unknown>): Record<string, unknown> {
 const uploadError = (err: unknown): unknown => (err instanceof MulterError ? err
   : new HttpProblem('invalid-request', `malformed multipart body: ${err instanceof Error ? err.message : String(err)}`));
 
-/** Parses and validates the body against `#/components/schemas/<jsonSchema>` (or `<uploadSchema>` for multipart). */
-export function requestBody(cfg: ServerConfig, jsonSchema: string, uploadSchema?: string): RequestHandler {
+/** A look at a parsed JSON body before the schema's: throws a clearer problem than a schema violation would, or
+ *  leaves the body as the schema should see it. */
+export type BodyScreen = (body: unknown) => void;
+
+/** Parses and validates the body against `#/components/schemas/<jsonSchema>` (or `<uploadSchema>` for multipart);
+ *  `screen` sees a JSON body first. */
+export function requestBody(cfg: ServerConfig, jsonSchema: string, uploadSchema?: string, screen?: BodyScreen): RequestHandler {
   const json = express.json({ limit: cfg.maxJsonBytes, strict: true });
   const upload = multer({
     storage: multer.memoryStorage(),
@@ -42,7 +49,13 @@ export function requestBody(cfg: ServerConfig, jsonSchema: string, uploadSchema?
   return (req, res, next) => {
     if (req.is('application/json')) {
       json(req, res, (err?: unknown) => {
-        next(err ?? violations(validateJson(req.body), validateJson.errors));
+        if (err) return next(err);
+        try {
+          screen?.(req.body);
+        } catch (e) {
+          return next(e);
+        }
+        next(violations(validateJson(req.body), validateJson.errors));
       });
     } else if (validateUpload && req.is('multipart/form-data')) {
       upload(req, res, (err?: unknown) => {

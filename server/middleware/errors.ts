@@ -1,7 +1,9 @@
-// The last middleware: every error as application/problem+json (no stack traces; internals only in the log).
-// A streaming response that has started gets an `error` event and [DONE] instead; a departed client, nothing.
+// The last middleware: every error as application/problem+json (no stack traces; internals only in the log),
+// with OpenAI's error object on the OpenAI-compatible routes. A streaming response that has started gets an
+// `error` event and [DONE] instead; a departed client, nothing.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ClientGone } from '../admission.js';
+import { isOpenAiPath, withOpenAiError } from '../openai/errors.js';
 import { allowedMethods, specPath } from '../paths.js';
 import { HttpProblem, toProblem } from '../problem.js';
 
@@ -25,7 +27,9 @@ export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const problem = toProblem(err);
   if (problem.kind === 'internal') log.error({ err }, 'internal error');
   else log.info({ problem: problem.kind, detail: problem.message }, 'request refused');
-  const body = problem.body(req.originalUrl.split('?')[0]!, res.locals.requestId);
+  const path = req.originalUrl.split('?')[0]!;
+  const problemBody = problem.body(path, res.locals.requestId);
+  const body = isOpenAiPath(path) ? withOpenAiError(problemBody) : problemBody;
   if (res.locals.stream) {
     res.locals.stream.send('error', body);
     res.locals.stream.done();

@@ -1,105 +1,80 @@
-// POST /v1/chat/completions (OpenAI-compatible): the last user message's text is the question and the last
-// image_url part of the user turns the image; answered by the VQA pipeline. With `stream`, chunks carry the
-// text as soon as it is final: the decoded prefix before the first still-masked token.
+// POST /v1/chat/completions (OpenAI-compatible): the conversation in LaViDa's chat template with its one image,
+// answered by the VQA pipeline over the server's canvas; OpenAI's max_tokens, stop, n, seed and logprobs shape
+// the choices (openai/); what is not implemented is refused (openai/parameters.ts). With `stream`, chunks carry
+// each choice's text as soon as it is settled.
+import { randomInt } from 'node:crypto';
 import { Router } from 'express';
 import type { components } from '../../sdk/schema.js';
 import { checkModel, unixNow, type AppContext } from '../context.js';
-import type { Model } from '../engine/model.js';
-import { checkUserText } from '../engine/prompts.js';
-import { decodeRequestImage, inlineImageBytes } from '../images.js';
+import { extractAnswer } from '../engine/answer.js';
+import { decodeRequestImage } from '../images.js';
 import { randomId } from '../ids.js';
 import { runJob } from '../jobs.js';
 import { checkContext, promptLength, textOptions } from '../knobs.js';
 import { requestBody } from '../middleware/body.js';
+import { ChatStream } from '../openai/chat-stream.js';
+import { finishCompletion, stopStrings, tokenLogprobs, type CompletionLimits } from '../openai/completion.js';
+import { chatPrompt, problemAt } from '../openai/conversation.js';
+import { screenChatParameters } from '../openai/parameters.js';
 import { HttpProblem } from '../problem.js';
-import { completionTokens, reasoningOf, stablePrefix } from '../render.js';
+import { reasoningOf } from '../render.js';
 import { EventStream } from '../sse.js';
 
 type S = components['schemas'];
 
-/** The question (text parts of the last user message) and the image (data URL) of a conversation. */
-export function questionAndImage(messages: S['ChatMessage'][]): { question: string; image: Uint8Array } {
-  const users = messages.map((msg, i) => ({ msg, i })).filter(({ msg }) => msg.role === 'user');
-  const last = users.at(-1);
-  if (!last) throw new HttpProblem('invalid-request', 'messages: a user message is required');
-  const parts = typeof last.msg.content === 'string' ? [{ type: 'text' as const, text: last.msg.content }] : last.msg.content;
-  const question = parts.flatMap((p) => (p.type === 'text' ? [p.text] : [])).join('\n').trim();
-  if (!question) throw new HttpProblem('invalid-request', 'messages: the last user message has no text');
-  for (const { msg, i } of users.reverse()) {
-    if (typeof msg.content === 'string') continue;
-    for (let j = msg.content.length - 1; j >= 0; j--) {
-      const part = msg.content[j]!;
-      if (part.type === 'image_url') return { question, image: inlineImageBytes(part.image_url.url, `/messages/${i}/content/${j}/image_url/url`) };
-    }
-  }
-  throw new HttpProblem('invalid-request', 'messages: this model answers questions about an image; add an image_url part (data: URL)');
-}
+const SEEDS = 2 ** 32;
 
-/** Refuses a control-token string in any text part of the conversation, not only in the question the model sees. */
-function checkMessages(m: Model, messages: S['ChatMessage'][]): void {
-  messages.forEach((msg, i) => {
-    const parts = typeof msg.content === 'string' ? [{ type: 'text' as const, text: msg.content }] : msg.content;
-    parts.forEach((p, j) => {
-      if (p.type !== 'text') return;
-      try {
-        checkUserText(m.tokenizer, p.text);
-      } catch (e) {
-        const at = typeof msg.content === 'string' ? `/messages/${i}/content` : `/messages/${i}/content/${j}/text`;
-        throw new HttpProblem('invalid-request', `${at}: ${(e as Error).message}`);
-      }
-    });
-  });
-}
+const answerOf = (text: string): S['ChatAnswer'] => ({ answer: extractAnswer(text), reasoning: reasoningOf(text) });
 
 export function chatRouter(ctx: AppContext): Router {
   const router = Router();
-  router.post('/', requestBody(ctx.config, 'ChatCompletionRequest'), async (req, res) => {
+  router.post('/', requestBody(ctx.config, 'ChatCompletionRequest', undefined, screenChatParameters), async (req, res) => {
     const body = req.body as S['ChatCompletionRequest'];
     checkModel(ctx, body.model);
     const m = ctx.engine.model;
-    const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
-    const sampling = textOptions(m, { max_tokens: maxTokens, temperature: body.temperature ?? undefined });
-    checkMessages(m, body.messages);
-    const { question, image: bytes } = questionAndImage(body.messages);
+    const n = body.n ?? 1;
+    const temperature = body.temperature ?? 0;
+    if (n > 1 && temperature === 0) {
+      throw new HttpProblem('invalid-request', 'n > 1 needs temperature > 0: greedy decoding gives the same completion every time', { param: 'n' });
+    }
+    const limits: CompletionLimits = { maxTokens: body.max_completion_tokens ?? body.max_tokens ?? undefined, stop: stopStrings(body.stop) };
+    const canvas = textOptions(m, { temperature });
+    // decode only the blocks the capped completion can reach: the tokens before them are the same either way
+    const decodeTokens = limits.maxTokens !== undefined && limits.maxTokens < canvas.genLength
+      ? Math.ceil(limits.maxTokens / canvas.blockLength) * canvas.blockLength : undefined;
+    const sampling = { ...canvas, ...(decodeTokens === undefined ? {} : { decodeTokens }) };
+    const { conversation, image: bytes, imageParam } = chatPrompt(m.tokenizer, body.messages);
+    const seed = temperature > 0 ? body.seed ?? randomInt(SEEDS) : undefined;
+    if (seed !== undefined) res.set('X-Lavida-Seed', String(seed));
     await runJob(ctx, res, 'chat', async (signal) => {
-      const { image } = await decodeRequestImage(ctx, bytes);
-      checkContext(m, promptLength(m, question, image, false), sampling.genLength);
-      const id = randomId('chatcmpl');
-      const created = unixNow();
-      const chunk = (delta: { role?: 'assistant'; content?: string }, finish: 'stop' | 'length' | null): S['ChatCompletionChunk'] =>
-        ({ id, object: 'chat.completion.chunk', created, model: m.id, choices: [{ index: 0, delta, finish_reason: finish }] });
-      const stream = body.stream ? (res.locals.stream = new EventStream(res)) : undefined;
-      let sent = '';
-      stream?.send(undefined, chunk({ role: 'assistant', content: '' }, null));
-      const r = await ctx.engine.vqa(image, question, {
-        signal, sampling, seed: body.seed ?? undefined,
-        onStep: stream && ((e) => {
-          const prefix = stablePrefix(m, e.tokens);
-          // a prefix ending inside a multi-byte character decodes to U+FFFD: wait for the rest
-          if (prefix.length > sent.length && prefix.startsWith(sent) && !prefix.endsWith('\uFFFD')) {
-            stream.send(undefined, chunk({ content: prefix.slice(sent.length) }, null));
-            sent = prefix;
-          }
-        }),
-      });
-      const completion = completionTokens(m, r.tokens);
-      const finish = completion < r.tokens.length ? 'stop' : 'length';
-      const usage = { prompt_tokens: r.promptTokens, completion_tokens: completion, total_tokens: r.promptTokens + completion };
-      ctx.metrics.promptTokens.inc({ task: 'chat' }, r.promptTokens);
-      ctx.metrics.completionTokens.inc({ task: 'chat' }, completion);
-      ctx.metrics.nfe.observe({ task: 'chat' }, r.nfe);
-      if (!stream) {
-        const out: S['ChatCompletion'] = {
-          id, object: 'chat.completion', created, model: m.id,
-          choices: [{ index: 0, message: { role: 'assistant', content: r.text }, finish_reason: finish }], usage,
-          lavida: { answer: r.answer, reasoning: reasoningOf(r.text), nfe: r.nfe },
-        };
-        return void res.json(out);
+      const image = await decodeRequestImage(ctx, bytes).then((d) => d.image, (e: unknown) => Promise.reject(problemAt(e, imageParam)));
+      try {
+        checkContext(m, promptLength(m, conversation, image, false), sampling.genLength);
+      } catch (e) {
+        throw problemAt(e, 'messages');
       }
-      const rest = r.text.startsWith(sent) ? r.text.slice(sent.length) : '';
-      stream.send(undefined, chunk(rest ? { content: rest } : {}, finish));
-      if (body.stream_options?.include_usage) stream.send(undefined, { ...chunk({}, null), choices: [], usage });
-      stream.done();
+      const head = { id: randomId('chatcmpl'), created: unixNow() };
+      const stream = body.stream ? new ChatStream((res.locals.stream = new EventStream(res)), m, head, limits, n) : undefined;
+      const results = await Promise.all(Array.from({ length: n }, (_, i) => ctx.engine.vqa(image, conversation, {
+        signal, sampling, seed: seed === undefined ? undefined : (seed + i) % SEEDS, onStep: stream && ((e) => stream.step(i, e.tokens)),
+      })));
+      const completions = results.map((r) => finishCompletion(m, r.tokens, limits));
+      const promptTokens = results[0]!.promptTokens;
+      const completionTokens = completions.reduce((sum, c) => sum + c.tokens.length, 0);
+      const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+      ctx.metrics.promptTokens.inc({ task: 'chat' }, promptTokens);
+      ctx.metrics.completionTokens.inc({ task: 'chat' }, completionTokens);
+      for (const r of results) ctx.metrics.nfe.observe({ task: 'chat' }, r.nfe);
+      if (stream) return stream.finish(completions, body.stream_options?.include_usage ? usage : undefined);
+      const out: S['ChatCompletion'] = {
+        ...head, object: 'chat.completion', model: m.id,
+        choices: completions.map((c, i) => ({
+          index: i, message: { role: 'assistant', content: c.text }, finish_reason: c.finish,
+          logprobs: body.logprobs ? { content: tokenLogprobs(m, c, results[i]!.confidence) } : null, lavida: answerOf(c.text),
+        })),
+        usage, lavida: { ...answerOf(completions[0]!.text), nfe: Math.max(...results.map((r) => r.nfe)) },
+      };
+      res.json(out);
     });
   });
   return router;

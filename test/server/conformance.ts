@@ -3,6 +3,7 @@
 // each against the schema `x-events` names, ending with [DONE]). `conformingFetch` checks responses as the
 // test reads them, so clients built on fetch (openapi-fetch, openai) are checked too.
 import assert from 'node:assert/strict';
+import { specPath } from '../../server/paths.js';
 import { schemaCompiler, SPEC, describeErrors } from '../../server/spec.js';
 
 type Media = { schema?: { $ref?: string; type?: string }; 'x-events'?: Record<string, { $ref: string }> };
@@ -32,7 +33,8 @@ function responseSpec(method: string, path: string, status: number): ResponseSpe
 
 /** Checks one complete response (body as text). */
 export function checkResponse(method: string, url: string, res: Response, body: string): void {
-  const path = new URL(url).pathname;
+  const { pathname } = new URL(url);
+  const path = specPath(pathname) ?? pathname;
   const spec = responseSpec(method, path, res.status);
   const media = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
   const declared = spec.content?.[media];

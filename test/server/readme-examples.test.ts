@@ -91,6 +91,22 @@ describe('README examples', { skip: NO_PACKAGE || resolve(PACKAGE_DIR) !== DEFAU
     assert.match(content, new RegExp(`<answer>${example.answer!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}</answer>`));
   });
 
+  // max_tokens caps the completion; the canvas stays the server's, so an answer within 64 tokens is kept
+  for (const example of examples.filter((e) => e.endpoint === '/v1/vqa')) {
+    test(`chat completions with max_tokens: 64 answer ${example.name}: "${example.answer}"`, async () => {
+      const r = await fetch(`${srv.url}/v1/chat/completions`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'lavida-r1-tiny', max_tokens: 64, messages: [{ role: 'user', content: [
+          { type: 'text', text: example.question },
+          { type: 'image_url', image_url: { url: `data:image/png;base64,${png(example.image).toString('base64')}` } }] }] }),
+      });
+      assert.equal(r.status, 200);
+      const body = await r.json() as { usage: { completion_tokens: number }; lavida: { answer: string | null } };
+      assert.ok(body.usage.completion_tokens <= 64, JSON.stringify(body.usage));
+      assert.ok(answerMatches(body.lavida.answer, example.answer!, example.relaxed ?? false), `got ${body.lavida.answer}, want ${example.answer}`);
+    });
+  }
+
   for (const example of examples.filter((e) => e.endpoint === '/v1/ground')) {
     test(`grounding ${example.name}: IoU >= 0.5 with the true box`, async () => {
       const r = await fetch(`${srv.url}/v1/ground`, { method: 'POST', body: upload(example, { description: example.description! }) });
