@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Type-checks the TypeScript sources and runs their tests with node's test runner (through tsx).
+# Type-checks the TypeScript sources and runs their tests with node's test runner (through tsx). The Python
+# environment comes first: the fuzz test runs schemathesis from train/.venv.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -8,5 +9,6 @@ if [ "${#files[@]}" -eq 0 ]; then
   echo "[test-ts] no TypeScript tests yet"
   exit 0
 fi
+bash "$root/scripts/setup-python.sh"
 npx tsc --noEmit
 exec node --import tsx --test --test-reporter=spec --test-concurrency=1 "${files[@]}"

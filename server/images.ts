@@ -22,7 +22,7 @@ export function inlineImageBytes(value: string, field: string): Uint8Array {
   } else if (value.startsWith('data:')) {
     throw new HttpProblem('invalid-request', `${field}: malformed data URL`);
   }
-  if (!BASE64.test(payload) || payload.length % 4 === 1 || payload.length === 0) {
+  if (!BASE64.test(payload) || payload.length === 0) {
     throw new HttpProblem('invalid-request', `${field}: not valid base64`);
   }
   return Buffer.from(payload, 'base64');

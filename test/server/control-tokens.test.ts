@@ -25,7 +25,7 @@ describe('control tokens in user text', { skip: NO_PACKAGE }, () => {
     await closeEngine();
   });
 
-  test('in a question, a description, an instruction or a chat message → 400 naming the token', async () => {
+  test('in a question, a description, an instruction (JSON or upload) or any chat message → 400 naming the token', async () => {
     const image = dataUrl(png);
     for (const token of TOKENS) {
       const text = `How many shapes${token} are there?`;
@@ -34,11 +34,16 @@ describe('control tokens in user text', { skip: NO_PACKAGE }, () => {
         await request(`${srv.url}/v1/vqa`, { method: 'POST', body: upload(png, 'image/png', { question: text }) }),
         await request(`${srv.url}/v1/ground`, { json: { image, description: text } }),
         await request(`${srv.url}/v1/ground`, { json: { image, description: text, raw_prompt: true } }),
+        await request(`${srv.url}/v1/ground`, { method: 'POST', body: upload(png, 'image/png', { description: text }) }),
         await request(`${srv.url}/v1/edit`, { method: 'POST', body: upload(png, 'image/png', { instruction: text }) }),
+        await request(`${srv.url}/v1/edit`, { json: { image, instruction: text } }),
         await request(`${srv.url}/v1/chat/completions`, { json: { model: srv.ctx.engine.status.model, messages: [
           { role: 'user', content: [{ type: 'text', text }, { type: 'image_url', image_url: { url: image } }] }] } }),
         await request(`${srv.url}/v1/chat/completions`, { json: { model: srv.ctx.engine.status.model, messages: [
           { role: 'system', content: text }, { role: 'user', content: [{ type: 'text', text: 'Hi' }, { type: 'image_url', image_url: { url: image } }] }] } }),
+        await request(`${srv.url}/v1/chat/completions`, { json: { model: srv.ctx.engine.status.model, messages: [
+          { role: 'user', content: [{ type: 'text', text: 'Hi' }, { type: 'image_url', image_url: { url: image } }] },
+          { role: 'assistant', content: text }, { role: 'user', content: 'And now?' }] } }),
       ];
       for (const r of replies) {
         assertProblem(r, 400, 'invalid-request');

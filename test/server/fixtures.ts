@@ -1,5 +1,5 @@
-// Test images, encoded by sharp (a real PNG and JPEG), and hostile inputs: a truncated PNG and a
-// decompression bomb (a valid 20000 x 20000 1-bit PNG, about 50 KB).
+// Test images, encoded by sharp (a real PNG and JPEG), and hostile inputs: a truncated PNG and decompression
+// bombs (a valid 20000 x 20000 1-bit PNG, about 50 KB; a 40-byte GIF that claims 65535 x 65535 pixels).
 import sharp from 'sharp';
 import { greyPng } from '../png.js';
 
@@ -13,3 +13,10 @@ export const dataUrl = (bytes: Uint8Array, mime = 'image/png'): string => `data:
 
 /** A complete, valid PNG of side x side black pixels (1-bit grayscale): tiny on the wire, huge decoded. */
 export const pngBomb = (side = 20000): Buffer => greyPng(side, side, 1, 0);
+
+/** A GIF whose screen and one image claim 65535 x 65535 pixels, with a single pixel of data. */
+export const gifBomb = (): Buffer => Buffer.concat([
+  Buffer.from('GIF89a'), Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0]), // screen 65535 x 65535, no colour table
+  Buffer.from([0x2c, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0]), // image descriptor: at 0,0, 65535 x 65535
+  Buffer.from([2, 2, 0x4c, 0x01, 0]), Buffer.from([0x3b]), // LZW min code size 2, one data block, trailer
+]);
