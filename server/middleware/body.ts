@@ -32,6 +32,18 @@ function formFields(body: Record<string, unknown>): Record<string, unknown> {
 const uploadError = (err: unknown): unknown => (err instanceof MulterError ? err
   : new HttpProblem('invalid-request', `malformed multipart body: ${err instanceof Error ? err.message : String(err)}`));
 
+/** Runs a body check inside a parser's callback, where a throw would escape express and end the process:
+ *  its problem, or whatever it throws (a screen's problem, a validator failure), goes to the error handler. */
+function guarded(next: (err?: unknown) => void, check: () => HttpProblem | undefined): void {
+  let outcome: unknown;
+  try {
+    outcome = check();
+  } catch (e) {
+    outcome = e;
+  }
+  next(outcome);
+}
+
 /** A look at a parsed JSON body before the schema's: throws a clearer problem than a schema violation would, or
  *  leaves the body as the schema should see it. */
 export type BodyScreen = (body: unknown) => void;
@@ -50,22 +62,22 @@ export function requestBody(cfg: ServerConfig, jsonSchema: string, uploadSchema?
     if (req.is('application/json')) {
       json(req, res, (err?: unknown) => {
         if (err) return next(err);
-        try {
+        guarded(next, () => {
           screen?.(req.body);
-        } catch (e) {
-          return next(e);
-        }
-        next(violations(validateJson(req.body), validateJson.errors));
+          return violations(validateJson(req.body), validateJson.errors);
+        });
       });
     } else if (validateUpload && req.is('multipart/form-data')) {
       upload(req, res, (err?: unknown) => {
         if (err) return next(uploadError(err));
-        const fields = formFields(req.body as Record<string, unknown>);
-        if (req.file) fields.image = UPLOAD_PLACEHOLDER;
-        const problem = violations(validateUpload(fields), validateUpload.errors);
-        if (req.file) delete fields.image;
-        req.body = fields;
-        next(problem);
+        guarded(next, () => {
+          const fields = formFields(req.body as Record<string, unknown>);
+          if (req.file) fields.image = UPLOAD_PLACEHOLDER;
+          const problem = violations(validateUpload(fields), validateUpload.errors);
+          if (req.file) delete fields.image;
+          req.body = fields;
+          return problem;
+        });
       });
     } else {
       const accepted = validateUpload ? 'application/json or multipart/form-data' : 'application/json';
