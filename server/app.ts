@@ -12,6 +12,7 @@ import { notFound, problemHandler } from './middleware/errors.js';
 import { requestContext } from './middleware/request-context.js';
 import { HttpProblem } from './problem.js';
 import { chatRouter } from './routes/chat.js';
+import { docsRouter } from './routes/docs.js';
 import { editRouter } from './routes/edit.js';
 import { groundRouter } from './routes/ground.js';
 import { modelsRouter } from './routes/models.js';
@@ -48,6 +49,7 @@ export function createApp(o: AppOptions): LavidaApp {
   app.set('etag', false);
   app.use(requestContext(ctx.logger, metrics));
   app.use(serviceRouter(ctx));
+  app.use(docsRouter());
   const v1 = express.Router();
   v1.use(refuseWhileDraining(ctx));
   if (o.config.apiKeys.length) v1.use(apiKeyAuth(o.config.apiKeys));
