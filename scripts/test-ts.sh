@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Type-checks the TypeScript sources and runs their tests with node's test runner (through tsx). The Python
-# environment comes first: the fuzz test runs schemathesis from train/.venv.
+# environment and the browser come first: the fuzz test runs schemathesis from train/.venv, the tests under
+# test/browser/ a headless Chromium.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -10,5 +11,6 @@ if [ "${#files[@]}" -eq 0 ]; then
   exit 0
 fi
 bash "$root/scripts/setup-python.sh"
+bash "$root/scripts/setup-browser.sh"
 npx tsc --noEmit
 exec node --import tsx --test --test-reporter=spec --test-concurrency=1 "${files[@]}"
