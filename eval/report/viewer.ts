@@ -3,12 +3,14 @@
 import type { RunSamples, SampleView } from './samples.js';
 import { esc } from './svg.js';
 
+// The filters hide samples with the `hidden` attribute, so [hidden] must win over the articles' display:flex.
 const STYLE = `body{font:14px system-ui,sans-serif;margin:0;color:#222}header{position:sticky;top:0;background:#fff;
 padding:.8em 2em;border-bottom:1px solid #ccc;display:flex;gap:1.5em;align-items:center}main{padding:0 2em}
 article{display:flex;gap:1em;border-bottom:1px solid #eee;padding:.8em 0}article.wrong h3{color:#b00}
 article.right h3{color:#070}.images{display:flex;flex-direction:column;gap:.4em;flex:none}img{max-width:384px;border:1px solid #ddd}
 dl{display:grid;grid-template-columns:8em 1fr;gap:.2em .8em;margin:0}dt{color:#666}dd{margin:0}
-pre{white-space:pre-wrap;margin:0;font:13px ui-monospace,monospace}h3{margin:0 0 .4em;font-size:14px}.note{color:#b60}`;
+pre{white-space:pre-wrap;margin:0;font:13px ui-monospace,monospace}h3{margin:0 0 .4em;font-size:14px}.note{color:#b60}
+[hidden]{display:none}`;
 
 /** Shows the samples of the chosen run (or all), and only the wrong ones when the box is ticked. */
 export const FILTER_SCRIPT = `(function () {
