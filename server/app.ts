@@ -16,6 +16,7 @@ import { docsRouter } from './routes/docs.js';
 import { editRouter } from './routes/edit.js';
 import { groundRouter } from './routes/ground.js';
 import { modelsRouter } from './routes/models.js';
+import { playgroundRouter } from './routes/playground.js';
 import { serviceRouter } from './routes/service.js';
 import { vqaRouter } from './routes/vqa.js';
 
@@ -50,6 +51,7 @@ export function createApp(o: AppOptions): LavidaApp {
   app.use(requestContext(ctx.logger, metrics));
   app.use(serviceRouter(ctx));
   app.use(docsRouter());
+  app.use(playgroundRouter());
   const v1 = express.Router();
   v1.use(refuseWhileDraining(ctx));
   if (o.config.apiKeys.length) v1.use(apiKeyAuth(o.config.apiKeys));

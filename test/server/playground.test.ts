@@ -1,0 +1,84 @@
+// The playground's files at `/` and /playground/ (the browser test, test/browser/playground.test.ts, drives the
+// page): every file the page loads is served with its type and a same-origin Content-Security-Policy, the example
+// images with it; nothing else under those paths, and the API's 404 and 405 answers stay as they were.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ROOT } from '../../server/config.js';
+import { closeEngine, NO_PACKAGE, startServer, type TestServer } from './harness.js';
+
+const PLAYGROUND_DIR = join(ROOT, 'server', 'playground');
+
+async function assertProblem(res: Response, status: number, kind: string): Promise<void> {
+  assert.equal(res.status, status, res.url);
+  assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/, res.url);
+  assert.equal((await res.json() as { type: string }).type, `urn:lavida:problem:${kind}`, res.url);
+}
+
+/** The playground's files (paths relative to its folder). */
+const files = (dir = ''): string[] => readdirSync(join(PLAYGROUND_DIR, dir), { withFileTypes: true })
+  .flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+
+describe('playground files', { skip: NO_PACKAGE }, () => {
+  let srv: TestServer;
+  before(async () => {
+    srv = await startServer();
+  });
+  after(async () => {
+    await srv?.close();
+    await closeEngine();
+  });
+
+  test('GET / is the page; it loads its style and script from /playground/', async () => {
+    const res = await fetch(`${srv.url}/`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+    const html = await res.text();
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    assert.deepEqual(assets.filter((a) => a.startsWith('/playground/')).sort(), ['/playground/main.js', '/playground/style.css']);
+    assert.equal((await fetch(`${srv.url}/`, { method: 'HEAD' })).status, 200);
+  });
+
+  test('every file of server/playground/ is served with its type; every module a script imports is one of them', async () => {
+    const served = files();
+    for (const file of served) {
+      const res = await fetch(`${srv.url}/playground/${file}`);
+      assert.equal(res.status, 200, file);
+      const type = { js: /^text\/javascript/, css: /^text\/css/, html: /^text\/html/ }[file.split('.').at(-1)!];
+      assert.match(res.headers.get('content-type') ?? '', type!, file);
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff', file);
+      const text = await res.text();
+      assert.equal(text, readFileSync(join(PLAYGROUND_DIR, file), 'utf8'), file);
+      for (const [, target] of text.matchAll(/^import .* from '([^']+)';$/gm)) {
+        const resolved = new URL(target!, `http://x/${file}`).pathname.slice(1);
+        assert.ok(served.includes(resolved), `${file} imports ${target}, which is not a playground file`);
+      }
+    }
+  });
+
+  test('the example images and their list are served under /playground/examples/', async () => {
+    const list = await fetch(`${srv.url}/playground/examples/examples.json`);
+    assert.equal(list.status, 200);
+    const { examples } = await list.json() as { examples: Array<{ image: string }> };
+    for (const { image } of examples) {
+      const res = await fetch(`${srv.url}/playground/examples/${image}`);
+      assert.equal(res.status, 200, image);
+      assert.equal(res.headers.get('content-type'), 'image/png', image);
+    }
+  });
+
+  test('nothing else: a missing file, a path out of the folder and other methods are the API\'s 404; API paths keep their 405', async () => {
+    await assertProblem(await fetch(`${srv.url}/playground/missing.js`), 404, 'not-found');
+    await assertProblem(await fetch(`${srv.url}/playground/..%2Froutes%2Fplayground.ts`), 404, 'not-found');
+    await assertProblem(await fetch(`${srv.url}/playground/examples/..%2F..%2Fpackage.json`), 404, 'not-found');
+    await assertProblem(await fetch(`${srv.url}/playground/`), 404, 'not-found');
+    await assertProblem(await fetch(`${srv.url}/`, { method: 'POST' }), 404, 'not-found');
+    await assertProblem(await fetch(`${srv.url}/index.html`), 404, 'not-found');
+    const vqa = await fetch(`${srv.url}/v1/vqa`);
+    await assertProblem(vqa, 405, 'method-not-allowed');
+    assert.equal(vqa.headers.get('allow'), 'POST');
+    await assertProblem(await fetch(`${srv.url}/v1/nothing`), 404, 'not-found');
+  });
+});
