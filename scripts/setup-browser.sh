@@ -10,7 +10,7 @@ if [ -n "${CHROMIUM_PATH:-}" ]; then
 fi
 command -v chromium >/dev/null 2>&1 && exit 0
 
-if [ "$(id -u)" -eq 0 ]; then
+if [ "$EUID" -eq 0 ]; then
   as_root=()
 elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
   as_root=(sudo -n)
