@@ -173,4 +173,4 @@ $('stop').addEventListener('click', () => state.running?.abort());
 $('copy-curl').addEventListener('click', copyCurl);
 selectTask('vqa');
 await Promise.all([showServerStatus(), checkKey(), showExamples()]);
-document.body.dataset.ready = 'true';
+document.body.dataset.ready = 'true'; // the server's state and the examples are shown (the browser test waits for this)
