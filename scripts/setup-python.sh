@@ -12,7 +12,7 @@ want="$(cat "$req" "$test_req" | sha256sum | cut -d' ' -f1)"
 if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   exit 0
 fi
-echo "[setup-python] preparing $venv (torch CPU build, transformers, diffusers, ..., schemathesis)" >&2
+echo "[setup-python] preparing $venv (torch CPU build, transformers, diffusers, ..., schemathesis, openapi-python-client)" >&2
 python3 -m venv "$venv"
 log="$venv/install.log"
 # pip's output goes to a log, shown only when the install fails.

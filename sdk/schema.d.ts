@@ -234,11 +234,13 @@ export interface components {
             /** @description The request parameter at fault, when one is (e.g. `messages[0].content[1].image_url.url`). */
             param?: string;
             /** @description Each schema violation (invalid-request only). */
-            errors?: {
-                /** @description JSON pointer into the request body. */
-                path: string;
-                message: string;
-            }[];
+            errors?: components["schemas"]["SchemaViolation"][];
+        };
+        /** @description One way the request body breaks its schema. */
+        SchemaViolation: {
+            /** @description JSON pointer into the request body. */
+            path: string;
+            message: string;
         };
         /** @description OpenAI's error object. `message` is the problem's `detail`, `code` its type without the URN prefix and with underscores (`model_not_found`, `invalid_request`, `deadline_exceeded`, …). */
         OpenAiError: {
@@ -267,7 +269,10 @@ export interface components {
          * @example data:image/png;base64,iVBORw0KGgo=
          */
         ImageData: string;
-        /** @description The file's bytes (PNG, JPEG, GIF or WebP; others are a 415), sent as a file part. */
+        /**
+         * Format: binary
+         * @description The file's bytes (PNG, JPEG, GIF or WebP; others are a 415), sent as a file part.
+         */
         ImageFile: string;
         /**
          * @description The served model's id (optional; another id is a 404).
@@ -324,9 +329,9 @@ export interface components {
             image: components["schemas"]["ImageData"];
         };
         VqaUpload: {
-            question: components["schemas"]["Question"];
-            image: components["schemas"]["ImageFile"];
-        } & components["schemas"]["VqaFields"];
+            question?: components["schemas"]["Question"];
+            image?: components["schemas"]["ImageFile"];
+        } & (components["schemas"]["VqaFields"] & unknown);
         Usage: {
             /** @description Including the image slots. */
             prompt_tokens: number;
@@ -410,9 +415,9 @@ export interface components {
             image: components["schemas"]["ImageData"];
         };
         GroundUpload: {
-            description: components["schemas"]["Description"];
-            image: components["schemas"]["ImageFile"];
-        } & components["schemas"]["GroundFields"];
+            description?: components["schemas"]["Description"];
+            image?: components["schemas"]["ImageFile"];
+        } & (components["schemas"]["GroundFields"] & unknown);
         /** @description [x1, y1, x2, y2] */
         Box: number[];
         GroundBox: {
@@ -424,6 +429,11 @@ export interface components {
             loc_bins: number[];
             /** @example <LOC_BEGIN><LOC_184><LOC_184><LOC_816><LOC_816><LOC_END> */
             loc_text: string;
+        };
+        /** @description The request image's size in pixels. */
+        ImageSize: {
+            width: number;
+            height: number;
         };
         /**
          * @example {
@@ -477,14 +487,9 @@ export interface components {
             model: string;
             /** @description The prompt the model was given. */
             prompt: string;
-            image: {
-                width: number;
-                height: number;
-            };
+            image: components["schemas"]["ImageSize"];
             boxes: components["schemas"]["GroundBox"][];
-            usage: {
-                nfe: number;
-            };
+            usage: components["schemas"]["PassUsage"];
             timings: components["schemas"]["Timings"];
         };
         EditFields: {
@@ -515,9 +520,9 @@ export interface components {
             image: components["schemas"]["ImageData"];
         };
         EditUpload: {
-            instruction: components["schemas"]["Instruction"];
-            image: components["schemas"]["ImageFile"];
-        } & components["schemas"]["EditFields"];
+            instruction?: components["schemas"]["Instruction"];
+            image?: components["schemas"]["ImageFile"];
+        } & (components["schemas"]["EditFields"] & unknown);
         EditSettings: {
             steps: number;
             plan_steps: number;
@@ -534,21 +539,26 @@ export interface components {
             model: string;
             /** @description The text plan the model wrote before the image. */
             plan: string;
-            image: {
-                b64_json: string;
-                /** @constant */
-                mime_type: "image/png";
-                width: number;
-                height: number;
-            };
+            image: components["schemas"]["EditedImage"];
             settings: components["schemas"]["EditSettings"];
-            usage: {
-                /** @description Plan and image passes. */
-                nfe: number;
-            };
+            /** @description nfe: plan and image passes. */
+            usage: components["schemas"]["PassUsage"];
             timings: components["schemas"]["Timings"];
         };
-        EditStepEvent: components["schemas"]["TextStepEvent"] | {
+        EditedImage: {
+            b64_json: string;
+            /** @constant */
+            mime_type: "image/png";
+            width: number;
+            height: number;
+        };
+        PassUsage: {
+            /** @description Network function evaluations (denoising passes). */
+            nfe: number;
+        };
+        EditStepEvent: components["schemas"]["TextStepEvent"] | components["schemas"]["ImageStepEvent"];
+        /** @description The VQ canvas after an image pass. */
+        ImageStepEvent: {
             /** @constant */
             phase: "image";
             nfe: number;
@@ -566,19 +576,34 @@ export interface components {
             event?: string;
             data: string;
         };
-        ChatContentPart: {
+        /** @description A streamed VQA's events; `data` holds a `step`, the `result` or an `error` (then `[DONE]`). */
+        VqaEventStream: {
+            data?: "[DONE]" | unknown;
+        } & components["schemas"]["EventStream"];
+        /** @description A streamed edit's events; `data` holds a `step`, the `result` or an `error` (then `[DONE]`). */
+        EditEventStream: {
+            data?: "[DONE]" | unknown;
+        } & components["schemas"]["EventStream"];
+        /** @description A streamed chat completion's events; `data` holds a chunk or an `error` (then `[DONE]`). */
+        ChatEventStream: {
+            data?: "[DONE]" | unknown;
+        } & components["schemas"]["EventStream"];
+        ChatContentPart: components["schemas"]["ChatTextPart"] | components["schemas"]["ChatImagePart"];
+        ChatTextPart: {
             /** @constant */
             type: "text";
             text: string;
-        } | {
+        };
+        ChatImagePart: {
             /** @constant */
             type: "image_url";
-            image_url: {
-                /** @description A data: URL (or bare base64) of the image. */
-                url: components["schemas"]["ImageData"];
-                /** @enum {string} */
-                detail?: "auto" | "low" | "high";
-            };
+            image_url: components["schemas"]["ChatImageUrl"];
+        };
+        ChatImageUrl: {
+            /** @description A data: URL (or bare base64) of the image. */
+            url: components["schemas"]["ImageData"];
+            /** @enum {string} */
+            detail?: "auto" | "low" | "high";
         };
         ChatMessage: {
             /**
@@ -595,9 +620,7 @@ export interface components {
             messages: components["schemas"]["ChatMessage"][];
             /** @default false */
             stream?: boolean | null;
-            stream_options?: {
-                include_usage?: boolean;
-            } | null;
+            stream_options?: components["schemas"]["ChatStreamOptions"] | null;
             /** @description Caps the completion at this many tokens (default: the canvas). */
             max_tokens?: number | null;
             /** @description As max_tokens (wins over it). */
@@ -623,6 +646,9 @@ export interface components {
             /** @description Accepted; no effect. */
             safety_identifier?: string;
         };
+        ChatStreamOptions: {
+            include_usage?: boolean;
+        };
         ChatCompletionUsage: {
             prompt_tokens: number;
             /** @description Over all choices, after max_tokens and stop. */
@@ -640,11 +666,18 @@ export interface components {
             logprob: number;
             /** @description UTF-8 of `token`. */
             bytes: number[];
-            top_logprobs: unknown[];
+            /** @description Always empty (the alternatives are not computed). */
+            top_logprobs: components["schemas"]["ChatTopLogprob"][];
+        };
+        /** @description OpenAI's shape of an alternative token; this server lists none. */
+        ChatTopLogprob: {
+            token: string;
+            logprob: number;
+            bytes: number[];
         };
         ChatChoiceLogprobs: {
             content: components["schemas"]["ChatTokenLogprob"][];
-        } | null;
+        };
         /** @description What the OpenAI shape has no room for. */
         ChatAnswer: {
             /** @description The stripped text inside <answer>…</answer> of the completion, null when absent. */
@@ -652,16 +685,22 @@ export interface components {
             /** @description The completion before `<answer>`, trimmed. */
             reasoning: string;
         };
+        ChatAssistantMessage: {
+            /** @constant */
+            role: "assistant";
+            content: string;
+        };
         ChatChoice: {
             index: number;
-            message: {
-                /** @constant */
-                role: "assistant";
-                content: string;
-            };
+            message: components["schemas"]["ChatAssistantMessage"];
             finish_reason: components["schemas"]["ChatFinishReason"];
-            logprobs: components["schemas"]["ChatChoiceLogprobs"];
+            /** @description With `logprobs` in the request, else null. */
+            logprobs: components["schemas"]["ChatChoiceLogprobs"] | null;
             lavida: components["schemas"]["ChatAnswer"];
+        };
+        /** @description The first choice's answer and reasoning, and the denoising passes of the request. */
+        ChatCompletionAnswer: components["schemas"]["ChatAnswer"] & {
+            nfe: number;
         };
         /**
          * @example {
@@ -704,10 +743,7 @@ export interface components {
             model: string;
             choices: components["schemas"]["ChatChoice"][];
             usage: components["schemas"]["ChatCompletionUsage"];
-            /** @description The first choice's answer and reasoning, and the denoising passes of the request. */
-            lavida: {
-                nfe: number;
-            } & components["schemas"]["ChatAnswer"];
+            lavida: components["schemas"]["ChatCompletionAnswer"];
         };
         ChatCompletionChunk: {
             id: string;
@@ -715,16 +751,19 @@ export interface components {
             object: "chat.completion.chunk";
             created: number;
             model: string;
-            choices: {
-                index: number;
-                delta: {
-                    /** @constant */
-                    role?: "assistant";
-                    content?: string;
-                };
-                finish_reason: components["schemas"]["ChatFinishReason"] | null;
-            }[];
+            choices: components["schemas"]["ChatChunkChoice"][];
             usage?: components["schemas"]["ChatCompletionUsage"];
+        };
+        ChatChunkChoice: {
+            index: number;
+            delta: components["schemas"]["ChatDelta"];
+            finish_reason: components["schemas"]["ChatFinishReason"] | null;
+        };
+        /** @description What a chunk adds to the choice's message. */
+        ChatDelta: {
+            /** @constant */
+            role?: "assistant";
+            content?: string;
         };
         ModelList: {
             /** @constant */
@@ -737,17 +776,19 @@ export interface components {
             object: "model";
             created: number;
             owned_by: string;
-            /** @description What the OpenAI shape has no room for. */
-            lavida: {
-                /** @description The answer canvas (tokens) a VQA request with this `task` decodes by default. */
-                canvases: {
-                    math: number;
-                    chart: number;
-                    mcq: number;
-                };
-                /** @description Without a task (VQA), and always for chat completions. */
-                default_canvas: number;
-            };
+            lavida: components["schemas"]["ModelCanvases"];
+        };
+        /** @description What the OpenAI shape has no room for. */
+        ModelCanvases: {
+            canvases: components["schemas"]["TaskCanvases"];
+            /** @description Without a task (VQA), and always for chat completions. */
+            default_canvas: number;
+        };
+        /** @description The answer canvas (tokens) a VQA request with this `task` decodes by default. */
+        TaskCanvases: {
+            math: number;
+            chart: number;
+            mcq: number;
         };
         Health: {
             /** @enum {unknown} */
@@ -877,16 +918,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VqaResponse"];
-                    "text/event-stream": components["schemas"]["EventStream"];
+                    "text/event-stream": components["schemas"]["VqaEventStream"];
                 };
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            408: components["responses"]["Problem"];
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
             429: components["responses"]["Busy"];
+            431: components["responses"]["Problem"];
             500: components["responses"]["Problem"];
             503: components["responses"]["Problem"];
             504: components["responses"]["Problem"];
@@ -918,10 +961,12 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            408: components["responses"]["Problem"];
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
             429: components["responses"]["Busy"];
+            431: components["responses"]["Problem"];
             500: components["responses"]["Problem"];
             503: components["responses"]["Problem"];
             504: components["responses"]["Problem"];
@@ -951,16 +996,18 @@ export interface operations {
                 content: {
                     "image/png": string;
                     "application/json": components["schemas"]["EditResponse"];
-                    "text/event-stream": components["schemas"]["EventStream"];
+                    "text/event-stream": components["schemas"]["EditEventStream"];
                 };
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            408: components["responses"]["Problem"];
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             422: components["responses"]["Problem"];
             429: components["responses"]["Busy"];
+            431: components["responses"]["Problem"];
             500: components["responses"]["Problem"];
             503: components["responses"]["Problem"];
             504: components["responses"]["Problem"];
@@ -988,16 +1035,18 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChatCompletion"];
-                    "text/event-stream": components["schemas"]["EventStream"];
+                    "text/event-stream": components["schemas"]["ChatEventStream"];
                 };
             };
             400: components["responses"]["OpenAiProblem"];
             401: components["responses"]["OpenAiProblem"];
             404: components["responses"]["OpenAiProblem"];
+            408: components["responses"]["Problem"];
             413: components["responses"]["OpenAiProblem"];
             415: components["responses"]["OpenAiProblem"];
             422: components["responses"]["OpenAiProblem"];
             429: components["responses"]["OpenAiBusy"];
+            431: components["responses"]["Problem"];
             500: components["responses"]["OpenAiProblem"];
             503: components["responses"]["OpenAiProblem"];
             504: components["responses"]["OpenAiProblem"];
@@ -1022,6 +1071,8 @@ export interface operations {
                 };
             };
             401: components["responses"]["OpenAiProblem"];
+            408: components["responses"]["Problem"];
+            431: components["responses"]["Problem"];
             500: components["responses"]["OpenAiProblem"];
             503: components["responses"]["OpenAiProblem"];
         };
@@ -1048,6 +1099,8 @@ export interface operations {
             };
             401: components["responses"]["OpenAiProblem"];
             404: components["responses"]["OpenAiProblem"];
+            408: components["responses"]["Problem"];
+            431: components["responses"]["Problem"];
             500: components["responses"]["OpenAiProblem"];
             503: components["responses"]["OpenAiProblem"];
         };
@@ -1070,6 +1123,8 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            408: components["responses"]["Problem"];
+            431: components["responses"]["Problem"];
             /** @description Every ONNX Runtime worker is dead and the restart limit is reached; restart the process. */
             503: {
                 headers: {
@@ -1099,6 +1154,8 @@ export interface operations {
                     "application/json": components["schemas"]["ReadinessReply"];
                 };
             };
+            408: components["responses"]["Problem"];
+            431: components["responses"]["Problem"];
             /** @description Draining (SIGTERM received) or not ready (no inference worker alive; `reason` says why). */
             503: {
                 headers: {
@@ -1129,6 +1186,8 @@ export interface operations {
                 };
             };
             401: components["responses"]["Problem"];
+            408: components["responses"]["Problem"];
+            431: components["responses"]["Problem"];
         };
     };
     openapi: {
@@ -1149,6 +1208,8 @@ export interface operations {
                     "application/yaml": Record<string, never>;
                 };
             };
+            408: components["responses"]["Problem"];
+            431: components["responses"]["Problem"];
         };
     };
 }

@@ -1,6 +1,7 @@
 // openapi.yaml, loaded once: the text served at /openapi.yaml and JSON Schema validators for its component
 // schemas (OpenAPI 3.1 schemas are JSON Schema 2020-12; they are re-rooted under $defs for ajv). Strict mode
-// minus strictRequired: request schemas require fields that their allOf siblings define.
+// minus strictRequired: request schemas require fields that their allOf siblings define. OpenAPI's `binary`
+// format (a file part, for generators) is an annotation: the server checks an upload's bytes itself.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
@@ -22,7 +23,9 @@ export type SchemaValidator = ValidateFunction;
 
 /** A validator factory for `#/components/schemas/<name>`; `coerceTypes` for multipart fields (all strings). */
 export function schemaCompiler(o: { coerceTypes?: boolean } = {}): (name: string) => SchemaValidator {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, coerceTypes: o.coerceTypes ?? false });
+  const ajv = new Ajv2020({
+    allErrors: true, strict: true, strictRequired: false, coerceTypes: o.coerceTypes ?? false, formats: { binary: true },
+  });
   ajv.addSchema({ $id: SPEC_ID, $defs: rerooted(SPEC.components.schemas) as Record<string, object> });
   const cache = new Map<string, SchemaValidator>();
   return (name) => {
