@@ -1,4 +1,6 @@
-// Prometheus metrics (one registry per app, so several apps can live in one process, e.g. in tests).
+// Prometheus metrics (one registry per app, so several apps can live in one process, e.g. in tests). The serving
+// figures an LLM dashboard expects are named as vLLM names its own (`vllm:time_to_first_token_seconds`):
+// `lavida:` and the figure.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PoolHealth } from './engine/ort/pool.js';
 
@@ -14,6 +16,7 @@ export interface Metrics {
   promptTokens: Counter<'task'>;
   completionTokens: Counter<'task'>;
   nfe: Histogram<'task'>;
+  timeToFirstToken: Histogram<'task'>;
 }
 
 /** `pool` is read at scrape time: the engine's worker counts are totals since it started (several apps may share it). */
@@ -33,8 +36,13 @@ export function createMetrics(pool: () => PoolHealth): Metrics {
     promptTokens: new Counter({ name: 'lavida_prompt_tokens_total', help: 'Prompt tokens (image slots included)', labelNames: ['task'], registers }),
     completionTokens: new Counter({ name: 'lavida_completion_tokens_total', help: 'Generated tokens up to the first stop token', labelNames: ['task'], registers }),
     nfe: new Histogram({
-      name: 'lavida_nfe', help: 'Denoising passes (network function evaluations) per job', labelNames: ['task'], registers,
-      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
+      name: 'lavida:request_nfe', help: 'Denoising passes (network function evaluations) per request, all its choices together',
+      labelNames: ['task'], registers, buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192],
+    }),
+    timeToFirstToken: new Histogram({
+      name: 'lavida:time_to_first_token_seconds', labelNames: ['task'], registers,
+      help: 'From the request body\'s arrival to the first denoising pass\'s output (vqa, chat, edit)',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80, 160],
     }),
   };
   new Gauge({ name: 'lavida_workers_alive', help: 'ONNX Runtime workers alive', registers, collect() { this.set(pool().alive); } });

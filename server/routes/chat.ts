@@ -19,6 +19,7 @@ import { screenChatParameters } from '../openai/parameters.js';
 import { HttpProblem } from '../problem.js';
 import { reasoningOf } from '../render.js';
 import { EventStream } from '../sse.js';
+import { firstTokenTimer } from '../first-token.js';
 
 type S = components['schemas'];
 
@@ -29,6 +30,7 @@ const answerOf = (text: string): S['ChatAnswer'] => ({ answer: extractAnswer(tex
 export function chatRouter(ctx: AppContext): Router {
   const router = Router();
   router.post('/', requestBody(ctx.config, 'ChatCompletionRequest', undefined, screenChatParameters), async (req, res) => {
+    const t0 = performance.now();
     const body = req.body as S['ChatCompletionRequest'];
     checkModel(ctx, body.model);
     const m = ctx.engine.model;
@@ -55,8 +57,12 @@ export function chatRouter(ctx: AppContext): Router {
       }
       const head = { id: randomId('chatcmpl'), created: unixNow() };
       const stream = body.stream ? new ChatStream((res.locals.stream = new EventStream(res)), m, head, limits, n) : undefined;
+      const firstToken = firstTokenTimer(ctx.metrics, 'chat', t0);
       const results = await Promise.all(Array.from({ length: n }, (_, i) => ctx.engine.vqa(image, conversation, {
-        signal, sampling, seed: seed === undefined ? undefined : (seed + i) % SEEDS, onStep: stream && ((e) => stream.step(i, e.tokens)),
+        signal, sampling, seed: seed === undefined ? undefined : (seed + i) % SEEDS, onStep: (e) => {
+          firstToken();
+          stream?.step(i, e.tokens);
+        },
       })));
       const completions = results.map((r) => finishCompletion(m, r.tokens, limits));
       const promptTokens = results[0]!.promptTokens;
@@ -64,7 +70,7 @@ export function chatRouter(ctx: AppContext): Router {
       const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
       ctx.metrics.promptTokens.inc({ task: 'chat' }, promptTokens);
       ctx.metrics.completionTokens.inc({ task: 'chat' }, completionTokens);
-      for (const r of results) ctx.metrics.nfe.observe({ task: 'chat' }, r.nfe);
+      ctx.metrics.nfe.observe({ task: 'chat' }, results.reduce((sum, r) => sum + r.nfe, 0));
       if (stream) return stream.finish(completions, body.stream_options?.include_usage ? usage : undefined);
       const out: S['ChatCompletion'] = {
         ...head, object: 'chat.completion', model: m.id,

@@ -12,6 +12,7 @@ import { runJob } from '../jobs.js';
 import { checkContext, editOptions, promptLength } from '../knobs.js';
 import { requestBody } from '../middleware/body.js';
 import { EventStream } from '../sse.js';
+import { firstTokenTimer } from '../first-token.js';
 import { textStep } from './vqa.js';
 
 type S = components['schemas'];
@@ -37,8 +38,12 @@ export function editRouter(ctx: AppContext): Router {
       checkContext(m, promptTokens, editDraft(m.config, settings.planLength).length);
       const stream = body.stream ? (res.locals.stream = new EventStream(res)) : undefined;
       const t1 = performance.now();
+      const firstToken = firstTokenTimer(ctx.metrics, 'edit', t0);
       const r = await ctx.engine.edit(image, body.instruction, {
-        signal, settings, onStep: stream && ((e) => stream.send('step', editStep(m, e, settings.planLength, settings.image.steps))),
+        signal, settings, onStep: (e) => {
+          firstToken();
+          stream?.send('step', editStep(m, e, settings.planLength, settings.image.steps));
+        },
       });
       const nfe = settings.planSteps + settings.image.steps; // every scheduled pass runs (steps <= tokens)
       ctx.metrics.promptTokens.inc({ task: 'edit' }, promptTokens);

@@ -11,6 +11,7 @@ import { checkContext, promptLength, textOptions } from '../knobs.js';
 import { requestBody } from '../middleware/body.js';
 import { completionTokens, reasoningOf, renderCanvas } from '../render.js';
 import { EventStream } from '../sse.js';
+import { firstTokenTimer } from '../first-token.js';
 import { randomId } from '../ids.js';
 import type { Model } from '../engine/model.js';
 
@@ -35,8 +36,12 @@ export function vqaRouter(ctx: AppContext): Router {
       checkContext(m, promptLength(m, body.question, image, false), sampling.genLength);
       const stream = body.stream ? (res.locals.stream = new EventStream(res)) : undefined;
       const t1 = performance.now();
+      const firstToken = firstTokenTimer(ctx.metrics, 'vqa', t0);
       const r = await ctx.engine.vqa(image, body.question, {
-        signal, sampling, seed, onStep: stream && ((e) => stream.send('step', textStep(m, e))),
+        signal, sampling, seed, onStep: (e) => {
+          firstToken();
+          stream?.send('step', textStep(m, e));
+        },
       });
       const completion = completionTokens(m, r.tokens);
       ctx.metrics.promptTokens.inc({ task: 'vqa' }, r.promptTokens);

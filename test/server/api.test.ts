@@ -192,7 +192,7 @@ describe('endpoints', { skip: NO_PACKAGE }, () => {
     assert.match((await request(`${srv.url}/openapi.yaml`)).text, /^openapi: 3\.1/);
     const metrics = (await request(`${srv.url}/metrics`)).text;
     for (const name of ['lavida_http_requests_total', 'lavida_http_request_duration_seconds_bucket', 'lavida_queue_depth',
-      'lavida_prompt_tokens_total', 'lavida_completion_tokens_total', 'lavida_nfe_bucket', 'lavida_jobs_total']) {
+      'lavida_prompt_tokens_total', 'lavida_completion_tokens_total', 'lavida:request_nfe_bucket', 'lavida_jobs_total']) {
       assert.match(metrics, new RegExp(`^${name}`, 'm'), name);
     }
     assert.match(metrics, /lavida_jobs_total\{task="vqa",outcome="ok"\} [1-9]/);
