@@ -8,6 +8,7 @@ import { unixNow, type AppContext } from './context.js';
 import type { Engine } from './engine/engine.js';
 import { createMetrics } from './metrics.js';
 import { apiKeyAuth } from './middleware/auth.js';
+import { cors } from './middleware/cors.js';
 import { notFound, problemHandler } from './middleware/errors.js';
 import { requestContext } from './middleware/request-context.js';
 import { HttpProblem } from './problem.js';
@@ -49,6 +50,7 @@ export function createApp(o: AppOptions): LavidaApp {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestContext(ctx.logger, metrics));
+  if (o.config.corsOrigins.length) app.use(cors(o.config.corsOrigins));
   app.use(serviceRouter(ctx));
   app.use(docsRouter());
   app.use(playgroundRouter());

@@ -14,6 +14,7 @@ export interface ServerConfig {
   workerHangMs: number; // a graph run slower than this counts as a crash of its worker (0: never)
   apiKeys: string[]; // empty: no authentication
   protectOps: boolean; // /metrics and the detailed /readyz need a key too (/readyz without one: status only)
+  corsOrigins: string[]; // origins whose browser pages may call the API ('*': any); empty: no CORS headers
   maxJsonBytes: number; // JSON bodies (base64 images included)
   maxUploadBytes: number; // one multipart file
   maxPixels: number; // decoded width * height (decompression bombs)
@@ -32,7 +33,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const DEFAULTS: Omit<ServerConfig, 'modelsDir' | 'modelId'> = {
   port: 8080, host: undefined, workers: 1, intraOpNumThreads: 1, workerMaxRestarts: 5, workerRestartWindowMs: 60_000, workerHangMs: 60_000,
-  apiKeys: [], protectOps: false,
+  apiKeys: [], protectOps: false, corsOrigins: [],
   maxJsonBytes: 20 << 20, maxUploadBytes: 15 << 20, maxPixels: 25_000_000, maxAspectRatio: 50, imageThreads: 1,
   maxQueue: 64, deadlineMs: 120_000, drainTimeoutMs: 30_000, headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000,
   logLevel: 'info',
@@ -71,6 +72,24 @@ function protectOps(env: NodeJS.ProcessEnv, keys: string[]): boolean {
   return on;
 }
 
+/** Comma-separated origins (scheme://host[:port], as browsers send them in Origin) or `*`; anything else refused
+ *  (a path, a trailing slash, a wildcard subdomain, which would silently match nothing). */
+function corsOrigins(env: NodeJS.ProcessEnv): string[] {
+  const origins = (env.LAVIDA_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (origin !== '*' && (origin.includes('*') || parsed?.origin !== origin)) {
+      throw new Error(`LAVIDA_CORS_ORIGINS holds ${JSON.stringify(origin)}, not an origin such as https://app.example.com or *`);
+    }
+  }
+  return origins;
+}
+
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const headersTimeoutMs = int(env, 'LAVIDA_HEADERS_TIMEOUT_MS', DEFAULTS.headersTimeoutMs, 1);
   const requestTimeoutMs = int(env, 'LAVIDA_REQUEST_TIMEOUT_MS', DEFAULTS.requestTimeoutMs, 1);
@@ -88,7 +107,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     workerMaxRestarts: int(env, 'LAVIDA_WORKER_MAX_RESTARTS', DEFAULTS.workerMaxRestarts),
     workerRestartWindowMs: int(env, 'LAVIDA_WORKER_RESTART_WINDOW_MS', DEFAULTS.workerRestartWindowMs, 1),
     workerHangMs: int(env, 'LAVIDA_WORKER_HANG_MS', DEFAULTS.workerHangMs),
-    apiKeys: keys, protectOps: protectOps(env, keys),
+    apiKeys: keys, protectOps: protectOps(env, keys), corsOrigins: corsOrigins(env),
     maxJsonBytes: int(env, 'LAVIDA_MAX_BODY_BYTES', DEFAULTS.maxJsonBytes, 1),
     maxUploadBytes: int(env, 'LAVIDA_MAX_UPLOAD_BYTES', DEFAULTS.maxUploadBytes, 1),
     maxPixels: int(env, 'LAVIDA_MAX_PIXELS', DEFAULTS.maxPixels, 1),

@@ -1,4 +1,5 @@
-// Process entry (`npm start`): load the model package, serve the app, drain gracefully on SIGTERM/SIGINT
+// Process entry (`npm start`; `--help` prints the settings): load the model package, serve the app, drain
+// gracefully on SIGTERM/SIGINT
 // (in-flight requests finish, new ones get 503, then the process exits 0; when the drain timeout passes first,
 // the requests still in flight get 503 and it exits 1). The engine is always closed before exiting: exiting
 // while an ONNX Runtime thread is inside a run aborts the process (SIGABRT).
@@ -11,6 +12,8 @@ import { configFromEnv, type ServerConfig } from './config.js';
 import type { AppContext } from './context.js';
 import { Engine } from './engine/engine.js';
 import { httpServer } from './http-server.js';
+import { startFailure } from './start-failure.js';
+import { usage } from './usage.js';
 import { logWorkerEvent } from './worker-log.js';
 
 async function start(config: ServerConfig, logger: Logger): Promise<{ server: Server; ctx: AppContext; engine: Engine }> {
@@ -48,6 +51,10 @@ function trackInFlight(server: Server): { count: () => number; idle: () => Promi
 }
 
 async function main(): Promise<void> {
+  if (process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h')) {
+    process.stdout.write(usage());
+    process.exit(0);
+  }
   let config: ServerConfig;
   try {
     config = configFromEnv();
@@ -60,8 +67,7 @@ async function main(): Promise<void> {
   try {
     running = await start(config, logger);
   } catch (e) {
-    logger.fatal(`cannot serve ${config.modelId} from ${config.modelsDir}: ${(e as Error).message} ` +
-      '(set LAVIDA_MODELS_DIR and LAVIDA_MODEL to serve another package)');
+    logger.fatal(startFailure(e, config));
     process.exit(1);
   }
   const { server, ctx, engine } = running;
