@@ -147,7 +147,7 @@ def test_publish_assembles_a_checkpoint_folder_from_a_run(tmp_path):
     from lavida_r1.sft.publish import main
     config = SFTConfig(mixture={"math": 1.0}, steps=1, batch_size=2, warmup_steps=1, threads=1, ema_decay=0.5,
                        tokenizer=str(COMMITTED), out=str(tmp_path / "run"),
-                       answer_lengths={"math": 64, "chart": 80, "mcq": 48, "edit": 80})
+                       answer_lengths={"math": 60, "chart": 80, "mcq": 40, "edit": 72})
     run(config, resume=False)
     out = tmp_path / "checkpoint"
     out.mkdir()
@@ -157,7 +157,10 @@ def test_publish_assembles_a_checkpoint_folder_from_a_run(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["canvases.json", "config.json", "model.safetensors",
                                                      "provenance.json", "sft-config.json", "sft-log.csv",
                                                      "tokenizer.json"]
-    assert read_canvases(out).edit_plan == 80 and (out / "provenance.json").read_text() == '{"kept": true}'
+    # VQA canvases: the trained lengths rounded up to whole 16-token decoding blocks; the edit plan as trained
+    canvases = read_canvases(out)
+    assert (canvases.math, canvases.chart, canvases.mcq, canvases.edit_plan) == (64, 80, 48, 72)
+    assert (out / "provenance.json").read_text() == '{"kept": true}'
     published = load_checkpoint(out).state_dict()
     ema = load_checkpoint(tmp_path / "run" / "latest" / "ema").state_dict()
     assert all(torch.equal(published[k], ema[k]) for k in ema)

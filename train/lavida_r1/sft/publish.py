@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..fsutil import replace_directory, temporary_sibling
 from ..model import load_checkpoint, save_checkpoint
-from ..model.canvases import CANVASES_FILE, Canvases
+from ..model.canvases import BLOCK_LENGTH, CANVASES_FILE, Canvases
 from .config import SFTConfig
 from .state import EMA_DIR, MODEL_DIR
 
@@ -25,8 +25,11 @@ KEPT = ("provenance.json",)
 
 
 def canvases_of(config: SFTConfig) -> Canvases:
+    """The trained answer lengths; the VQA ones rounded up to whole decoding blocks (the positions added at the
+    end are EOS padding, which the model fills every canvas's tail with)."""
     lengths = config.answer_lengths
-    return Canvases(math=lengths["math"], chart=lengths["chart"], mcq=lengths["mcq"], edit_plan=lengths["edit"])
+    blocks = lambda family: -(-lengths[family] // BLOCK_LENGTH) * BLOCK_LENGTH
+    return Canvases(math=blocks("math"), chart=blocks("chart"), mcq=blocks("mcq"), edit_plan=lengths["edit"])
 
 
 def publish(run: Path, out: Path, weights: str = "ema") -> None:
