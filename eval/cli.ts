@@ -23,7 +23,7 @@ options by benchmark:
 ${dataLayoutHelp()}`;
 
 const USAGE = `usage: lavida-eval run|score|report [options]   (lavida-eval COMMAND --help: its options)
-  run     runs a benchmark through the LaViDa-R1 server (or an embedded one), then scores it
+  run     runs a benchmark through the LaViDa-R1 server (or an embedded one, or an OpenAI-compatible endpoint), then scores it
   score   scores a predictions file offline by the benchmark's official rules
   report  compares run folders: tables with confidence intervals, charts, a sample viewer`;
 

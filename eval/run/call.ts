@@ -1,4 +1,5 @@
-// One task → one server call through the SDK → one journal line. Failures become the line's `error`.
+// One task → one call to the run's backend → one journal line. Failures become the line's `error`. The server
+// backend (our REST API through the SDK) is here; the OpenAI-compatible one is openai-backend.ts.
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { imageDataUrl, type LavidaClient, type Schemas } from '../../sdk/client.js';
@@ -41,9 +42,13 @@ async function call<T>(send: () => Promise<Answer<T>>): Promise<T> {
   }
 }
 
-type Outcome = { response: string } & Record<string, unknown>;
+/** What a backend answers for a task: `response` is what the scorers read, the rest goes into the journal line. */
+export type Outcome = { response: string } & Record<string, unknown>;
 
-async function perform(task: Task, o: CallOptions): Promise<Outcome> {
+/** A backend: one task → its outcome; throws on failure. */
+export type Perform = (task: Task) => Promise<Outcome>;
+
+async function serverCall(task: Task, o: CallOptions): Promise<Outcome> {
   const image = imageDataUrl(await imageBytes(task.image));
   const signal = AbortSignal.timeout(o.timeoutMs);
   if (task.kind === 'vqa') {
@@ -63,15 +68,18 @@ async function perform(task: Task, o: CallOptions): Promise<Outcome> {
   return { response: d.plan, image: `images/${file}`, usage: d.usage };
 }
 
-export async function runTask(task: Task, o: CallOptions): Promise<JournalLine> {
+/** The backend of `--server` and `--embedded`: /v1/vqa, /v1/ground and /v1/edit. */
+export const serverBackend = (o: CallOptions): Perform => (task) => serverCall(task, o);
+
+export async function runTask(task: Task, perform: Perform, timeoutMs: number): Promise<JournalLine> {
   const t0 = performance.now();
   try {
-    const out = await perform(task, o);
+    const out = await perform(task);
     return { id: task.id, ...out, ms: Math.round(performance.now() - t0) };
   } catch (e) {
     const err = e as Error;
     const msg = err instanceof CallError ? err.message
-      : err.name === 'TimeoutError' ? `timed out after ${o.timeoutMs} ms`
+      : err.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms`
       : `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}`;
     return { id: task.id, response: '', error: msg, ms: Math.round(performance.now() - t0) };
   }

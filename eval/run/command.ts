@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { dataLayoutHelp } from '../data-layouts.js';
 import { UserError } from '../errors.js';
+import { backendChoice } from './backend-args.js';
 import { benchmarkEntry, BENCHMARK_NAMES } from '../score.js';
 import type { TextKnobs } from './call.js';
 import { benchmarkTask } from './canvas.js';
@@ -15,23 +16,27 @@ const KNOB_TYPES: Record<keyof TextKnobs, 'number' | 'boolean' | 'string'> = {
 const TEXT_KNOBS = Object.keys(KNOB_TYPES);
 const DEFAULT_PROGRESS_EVERY_S = 10;
 
-export const RUN_USAGE = `usage: lavida-eval run --benchmark NAME --data DIR (--server URL | --embedded [--model ID] [--models-dir DIR])
-                       --out DIR [options]
-  Sends each sample to the server, journals the answers in DIR/predictions.jsonl, then scores them.
+export const RUN_USAGE = `usage: lavida-eval run --benchmark NAME --data DIR --out DIR [options]
+                       (--server URL | --embedded [--model ID] [--models-dir DIR] | --openai URL --model NAME [--api-key-env VAR])
+  Sends each sample to the backend, journals the answers in DIR/predictions.jsonl, then scores them.
   --benchmark NAME     ${BENCHMARK_NAMES.join(', ')}
   --data DIR           the benchmark's data as released (below)
   --server URL         a running LaViDa-R1 server (LAVIDA_API_KEY is sent as the bearer token)
   --embedded           load the model package in this process and serve it on 127.0.0.1 for the run
   --model ID           with --embedded: the package under the models folder (default lavida-r1-tiny)
   --models-dir DIR     with --embedded: the models folder (default LAVIDA_MODELS_DIR, else models/)
+  --openai URL         an OpenAI-compatible endpoint (URL up to /v1): each sample's image (data: URL) and prompt go
+                       to URL/chat/completions, greedy, at the endpoint's default length; not for imgedit
+  --model NAME         with --openai: the model name to request
+  --api-key-env VAR    with --openai: the environment variable holding the API key (default: no key)
   --out DIR            run folder: predictions.jsonl, run.json, summary.json, scores.jsonl (ImgEdit: images/)
   --limit N            the first N samples (MMMU-Pro: of each setting)
   --concurrency K      requests in flight (default 1)
   --resume             continue an unfinished run in DIR (--retry-errors: run its failed samples again)
-  --timeout-ms MS      per-request timeout (default 300000)
+  --timeout-ms MS      per-request timeout (default 300000; --openai: per attempt, 5 retries on 429/5xx)
   --prompt STYLE       mathvista: query (default) | format-prompt;  mmmu-pro: official (default) | lmms-eval
   --direct             mmmu-pro: direct-answer prompts instead of chain of thought
-  --knobs JSON         VQA benchmarks: text decoding knobs sent with every request, e.g. '{"threshold": 0.9}'
+  --knobs JSON         VQA benchmarks, not with --openai: text decoding knobs sent with every request, e.g. '{"threshold": 0.9}'
                        (${TEXT_KNOBS.join(', ')}: openapi.yaml TextKnobs);
                        each request also carries the benchmark's task (math, chart, mcq), whose canvas is the
                        default max_tokens
@@ -73,6 +78,7 @@ export function parseRunArgs(args: string[]): RunOptions | null {
       options: {
         benchmark: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, server: { type: 'string' },
         embedded: { type: 'boolean' }, model: { type: 'string' }, 'models-dir': { type: 'string' },
+        openai: { type: 'string' }, 'api-key-env': { type: 'string' },
         limit: { type: 'string' }, concurrency: { type: 'string' }, resume: { type: 'boolean' },
         'retry-errors': { type: 'boolean' }, 'timeout-ms': { type: 'string' }, prompt: { type: 'string' }, direct: { type: 'boolean' },
         knobs: { type: 'string' }, 'progress-every': { type: 'string' }, help: { type: 'boolean', short: 'h' },
@@ -84,22 +90,21 @@ export function parseRunArgs(args: string[]): RunOptions | null {
   if (v.help === true) return null;
   const str = (k: string): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
   for (const req of ['benchmark', 'data', 'out']) if (!str(req)) throw new UserError(`missing --${req}\n${RUN_USAGE}`);
-  if ((str('server') === undefined) === (v.embedded !== true)) throw new UserError(`give exactly one of --server URL and --embedded\n${RUN_USAGE}`);
-  if (v.embedded !== true && (str('model') || str('models-dir'))) throw new UserError('--model and --models-dir go with --embedded');
   if (v['retry-errors'] && !v.resume) throw new UserError('--retry-errors goes with --resume');
-  const server = str('server');
-  if (server !== undefined && !/^https?:\/\//.test(server)) throw new UserError(`--server must be an http(s) URL (got ${server})`);
   const benchmark = benchmarkEntry(str('benchmark')!).name;
+  const backend = backendChoice({
+    server: str('server'), embedded: v.embedded === true, openai: str('openai'), model: str('model'), modelsDir: str('models-dir'), apiKeyEnv: str('api-key-env'),
+  }, benchmark);
   if (str('prompt') !== undefined && !['mathvista', 'mmmu-pro'].includes(benchmark)) throw new UserError(`--prompt does not apply to ${benchmark}`);
   if (v.direct && benchmark !== 'mmmu-pro') throw new UserError(`--direct does not apply to ${benchmark}`);
   const knobs = str('knobs') === undefined ? undefined : parseKnobs(str('knobs')!);
   if (knobs && benchmarkTask(benchmark) === null) throw new UserError(`--knobs (text decoding) does not apply to ${benchmark}`);
+  if (knobs && backend.openai) throw new UserError('--knobs are LaViDa-R1 server knobs: they do not apply to --openai');
   return {
     benchmark,
     data: str('data')!,
     out: str('out')!,
-    server,
-    embedded: v.embedded ? { model: str('model'), modelsDir: str('models-dir') } : undefined,
+    ...backend,
     limit: positiveInt(str('limit'), 'limit', undefined),
     concurrency: positiveInt(str('concurrency'), 'concurrency', 1)!,
     resume: v.resume === true,

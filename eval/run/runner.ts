@@ -1,13 +1,15 @@
-// `lavida-eval run`: tasks → server (through the SDK) → durable journal → scores.
+// `lavida-eval run`: tasks → backend (our server through the SDK, or an OpenAI-compatible endpoint) → durable
+// journal → scores.
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createLavidaClient, type Schemas } from '../../sdk/client.js';
 import { UserError } from '../errors.js';
 import { writeAtomic } from '../output.js';
-import { runTask, type TextKnobs } from './call.js';
+import { runTask, serverBackend, type Perform, type TextKnobs } from './call.js';
 import { benchmarkTask, runCanvas, type VqaTask } from './canvas.js';
 import { startEmbedded, type EmbeddedOptions } from './embedded.js';
 import { Journal, recoverJournal } from './journal.js';
+import { checkReachable, openaiBackend, openaiClient, type OpenAIEndpoint } from './openai-backend.js';
 import { progressBar } from './progress.js';
 import { gitState, packageSha256, type GitState } from './provenance.js';
 import { scoreRun, type RunSummary } from './score-run.js';
@@ -18,9 +20,10 @@ export interface RunOptions extends TaskOptions {
   benchmark: string;
   data: string;
   out: string;
-  /** Exactly one of `server` (base URL) and `embedded`. */
+  /** Exactly one of `server` (base URL), `embedded` and `openai`. */
   server?: string;
   embedded?: EmbeddedOptions;
+  openai?: OpenAIEndpoint;
   concurrency: number;
   resume: boolean;
   /** With `resume`: run samples whose line is an error again. */
@@ -31,6 +34,15 @@ export interface RunOptions extends TaskOptions {
   progressEverySeconds: number;
 }
 
+/** What answered the run: our server at `url`, one embedded for the run, or an OpenAI-compatible endpoint. */
+export interface RunBackend {
+  kind: 'server' | 'embedded' | 'openai';
+  /** The base URL (null when embedded); `--openai` URLs carry no credentials (the key is in an environment variable). */
+  url: string | null;
+  /** The model id the server reported, the embedded package's, or the name sent to the OpenAI-compatible endpoint. */
+  model: string | null;
+}
+
 /** OUT/run.json: what was run, against what, and how it went. */
 export interface RunRecord {
   benchmark: string;
@@ -38,15 +50,18 @@ export interface RunRecord {
   model: string | null;
   /** sha256 of the model package's manifest.json (embedded runs; null when run against a --server). */
   package_sha256: string | null;
+  /** The server's URL, "embedded", or the OpenAI-compatible endpoint's URL. */
   server: string;
   embedded: boolean;
+  backend: RunBackend;
   /** The harness checkout's commit, null outside a git checkout. */
   git: GitState | null;
   limit: number | null;
   prompt: string | null;
   direct: boolean;
   knobs: TextKnobs | null;
-  /** VQA benchmarks: the task family every request carried, and the answer canvas (tokens) they decoded over. */
+  /** VQA benchmarks: the task family every request carried, and the answer canvas (tokens) they decoded over
+   *  (both null with --openai: a chat request carries no task, and the endpoint decides its length). */
   task: VqaTask | null;
   canvas: number | null;
   total: number;
@@ -94,15 +109,12 @@ async function checkSameKnobs(path: string, knobs: TextKnobs | null): Promise<vo
 }
 
 /** Runs `todo` with at most `concurrency` requests in flight, journaling each as it finishes. */
-async function drain(todo: Task[], o: RunOptions, baseUrl: string, journal: Journal): Promise<void> {
-  const client = createLavidaClient({ baseUrl, apiKey: process.env.LAVIDA_API_KEY });
+async function drain(todo: Task[], o: RunOptions, perform: Perform, journal: Journal): Promise<void> {
   const bar = progressBar(o.benchmark, todo.length, { everyMs: o.progressEverySeconds * 1000 });
-  const task = benchmarkTask(o.benchmark) ?? undefined;
-  const call = { client, imagesDir: join(o.out, 'images'), timeoutMs: o.timeoutMs, knobs: o.knobs, task };
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < todo.length) {
-      const line = await runTask(todo[next++]!, call);
+      const line = await runTask(todo[next++]!, perform, o.timeoutMs);
       await journal.append(line);
       bar.tick(line.error !== undefined);
     }
@@ -129,7 +141,7 @@ export async function run(o: RunOptions): Promise<{ record: RunRecord; summary: 
   const embedded = o.embedded && todo.length > 0 ? await startEmbedded(o.embedded) : null;
   const baseUrl = embedded?.url ?? o.server ?? '';
   const t0 = performance.now();
-  const task = benchmarkTask(o.benchmark);
+  const task = o.openai ? null : benchmarkTask(o.benchmark);
   // a resumed run with nothing left to do keeps the model and canvas its earlier invocation recorded
   const prev = await previousRecord(runJson);
   let model = typeof prev?.model === 'string' ? prev.model : null;
@@ -137,14 +149,24 @@ export async function run(o: RunOptions): Promise<{ record: RunRecord; summary: 
   let canvas = prev?.canvas ?? null;
   try {
     if (todo.length > 0) {
-      const served = await servedModel(baseUrl);
-      model = embedded?.model ?? served?.id ?? null;
-      packageHash = embedded ? await packageSha256(embedded.packageDir) : null;
-      canvas = runCanvas(task, o.knobs, served);
-      if (o.resume) await checkSameCanvas(runJson, canvas);
+      let perform: Perform;
+      if (o.openai) {
+        const client = openaiClient(o.openai, o.timeoutMs);
+        await checkReachable(client, o.openai.url);
+        model = o.openai.model;
+        perform = openaiBackend(client, o.openai.model);
+      } else {
+        const served = await servedModel(baseUrl);
+        model = embedded?.model ?? served?.id ?? null;
+        packageHash = embedded ? await packageSha256(embedded.packageDir) : null;
+        canvas = runCanvas(task, o.knobs, served);
+        if (o.resume) await checkSameCanvas(runJson, canvas);
+        const client = createLavidaClient({ baseUrl, apiKey: process.env.LAVIDA_API_KEY });
+        perform = serverBackend({ client, imagesDir: join(o.out, 'images'), timeoutMs: o.timeoutMs, knobs: o.knobs, task: task ?? undefined });
+      }
       const journal = await Journal.open(predictions);
       try {
-        await drain(todo, o, baseUrl, journal);
+        await drain(todo, o, perform, journal);
       } finally {
         await journal.close();
       }
@@ -153,9 +175,11 @@ export async function run(o: RunOptions): Promise<{ record: RunRecord; summary: 
     await embedded?.close();
   }
   const after = await recoverJournal(predictions);
+  const backend: RunBackend = o.openai ? { kind: 'openai', url: o.openai.url, model }
+    : o.embedded ? { kind: 'embedded', url: null, model } : { kind: 'server', url: o.server ?? null, model };
   const record: RunRecord = {
-    benchmark: o.benchmark, data: resolve(o.data), model, package_sha256: packageHash, server: o.embedded ? 'embedded' : o.server ?? '',
-    embedded: o.embedded !== undefined, git: await gitState(), limit: o.limit ?? null, prompt: o.prompt ?? null, direct: o.direct === true, knobs: o.knobs ?? null, task, canvas, total: tasks.length, completed: after.done.size, errors: after.errors,
+    benchmark: o.benchmark, data: resolve(o.data), model, package_sha256: packageHash, server: backend.url ?? 'embedded',
+    embedded: o.embedded !== undefined, backend, git: await gitState(), limit: o.limit ?? null, prompt: o.prompt ?? null, direct: o.direct === true, knobs: o.knobs ?? null, task, canvas, total: tasks.length, completed: after.done.size, errors: after.errors,
     finished_at: new Date().toISOString(), wall_s: Math.round((performance.now() - t0) / 10) / 100,
   };
   await writeAtomic(runJson, `${JSON.stringify(record, null, 2)}\n`);

@@ -98,7 +98,7 @@ describe('lavida-eval score (spawned)', () => {
 describe('lavida-eval --help', () => {
   test('each subcommand prints its options on stdout and exits 0', async () => {
     const expected: Record<string, RegExp[]> = {
-      run: [/--benchmark NAME/, /--server URL/, /--embedded/, /--resume/, /--knobs JSON/, /--progress-every S/],
+      run: [/--benchmark NAME/, /--server URL/, /--embedded/, /--openai URL/, /--api-key-env VAR/, /--resume/, /--knobs JSON/, /--progress-every S/],
       score: [/--predictions/, /--extractor official\|rules/, /--fallback random\|wrong/, /--iou vlm-r1\|continuous/],
       report: [/--runs DIR/, /--out DIR/, /--samples N/, /Wilson/, /bootstrap/],
     };

@@ -177,10 +177,10 @@ describe('lavida-eval run (embedded server): MMMU-Pro items with several images'
 });
 
 describe('lavida-eval run: argument and server errors', () => {
-  test('exactly one of --server and --embedded', async () => {
+  test('exactly one of --server, --embedded and --openai', async () => {
     const r = await cli(['run', '--benchmark', 'lisa', '--data', '.', '--out', '/tmp/x']);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /give exactly one of --server URL and --embedded/);
+    assert.match(r.stderr, /give exactly one of --server URL, --embedded and --openai URL/);
   });
 
   test('a server that fails every sample: predictions and run.json record the errors, exit status 3', async () => {
