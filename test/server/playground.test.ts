@@ -6,15 +6,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ROOT } from '../../server/config.js';
+import { request } from './conformance.js';
 import { closeEngine, NO_PACKAGE, startServer, type TestServer } from './harness.js';
+import { assertProblem } from './problems.js';
 
 const PLAYGROUND_DIR = join(ROOT, 'server', 'playground');
-
-async function assertProblem(res: Response, status: number, kind: string): Promise<void> {
-  assert.equal(res.status, status, res.url);
-  assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/, res.url);
-  assert.equal((await res.json() as { type: string }).type, `urn:lavida:problem:${kind}`, res.url);
-}
 
 /** The playground's files (paths relative to its folder). */
 const files = (dir = ''): string[] => readdirSync(join(PLAYGROUND_DIR, dir), { withFileTypes: true })
@@ -70,15 +66,15 @@ describe('playground files', { skip: NO_PACKAGE }, () => {
   });
 
   test('nothing else: a missing file, a path out of the folder and other methods are the API\'s 404; API paths keep their 405', async () => {
-    await assertProblem(await fetch(`${srv.url}/playground/missing.js`), 404, 'not-found');
-    await assertProblem(await fetch(`${srv.url}/playground/..%2Froutes%2Fplayground.ts`), 404, 'not-found');
-    await assertProblem(await fetch(`${srv.url}/playground/examples/..%2F..%2Fpackage.json`), 404, 'not-found');
-    await assertProblem(await fetch(`${srv.url}/playground/`), 404, 'not-found');
-    await assertProblem(await fetch(`${srv.url}/`, { method: 'POST' }), 404, 'not-found');
-    await assertProblem(await fetch(`${srv.url}/index.html`), 404, 'not-found');
-    const vqa = await fetch(`${srv.url}/v1/vqa`);
-    await assertProblem(vqa, 405, 'method-not-allowed');
+    assertProblem(await request(`${srv.url}/playground/missing.js`), 404, 'not-found');
+    assertProblem(await request(`${srv.url}/playground/..%2Froutes%2Fplayground.ts`), 404, 'not-found');
+    assertProblem(await request(`${srv.url}/playground/examples/..%2F..%2Fpackage.json`), 404, 'not-found');
+    assertProblem(await request(`${srv.url}/playground/`), 404, 'not-found');
+    assertProblem(await request(`${srv.url}/`, { method: 'POST' }), 404, 'not-found');
+    assertProblem(await request(`${srv.url}/index.html`), 404, 'not-found');
+    const vqa = await request(`${srv.url}/v1/vqa`, { method: 'GET' });
+    assertProblem(vqa, 405, 'method-not-allowed');
     assert.equal(vqa.headers.get('allow'), 'POST');
-    await assertProblem(await fetch(`${srv.url}/v1/nothing`), 404, 'not-found');
+    assertProblem(await request(`${srv.url}/v1/nothing`), 404, 'not-found');
   });
 });
