@@ -1,5 +1,5 @@
 """The perception stage's training families: captions that list everything, single-object grounding, one object
-per size band."""
+per size band, one text per glyph scale."""
 import re
 
 import numpy as np
@@ -7,7 +7,9 @@ import pytest
 
 from lavida_r1.boxes import bins_to_box, box_to_bins
 from lavida_r1.world import generate, sft_target
-from lavida_r1.world.perception_tasks import CAPTION_KINDS, SPOT_SIZES
+from lavida_r1.world.chart_tasks import CATEGORY_WORDS, MONTHS
+from lavida_r1.world.font import GLYPH_H
+from lavida_r1.world.perception_tasks import CAPTION_KINDS, READ_SCALES, SPOT_SIZES
 
 
 def test_object_captions_list_every_object_with_its_box_in_reading_order():
@@ -64,3 +66,20 @@ def test_spot_draws_one_object_of_its_size_band_and_answers_its_box(kind):
 def test_spot_refuses_an_unknown_size_band():
     with pytest.raises(ValueError, match="unknown spot kind 'tiny'"):
         generate("spot", "train", 0, kind="tiny")
+
+
+@pytest.mark.parametrize("kind", [None, *READ_SCALES])
+def test_read_draws_one_text_at_its_glyph_scale_and_answers_it(kind):
+    low, high = READ_SCALES[kind or "large"]
+    for index in range(12):
+        sample = generate("read", "train", index, **({"kind": kind} if kind else {}))
+        assert sample.meta["kind"] == (kind or "large") and sft_target(sample) == sample.answer
+        assert sample.answer.isdigit() or sample.answer in CATEGORY_WORDS + MONTHS
+        inked = np.argwhere((np.asarray(sample.image) != 255).any(axis=-1))
+        height = inked[:, 0].max() - inked[:, 0].min() + 1  # every glyph has ink on its top and bottom rows
+        assert low * GLYPH_H <= height <= high * GLYPH_H
+
+
+def test_read_refuses_an_unknown_scale():
+    with pytest.raises(ValueError, match="unknown read kind 'huge'"):
+        generate("read", "train", 0, kind="huge")

@@ -13,12 +13,13 @@ _MAKERS = {
     "math": math_tasks.make, "chart": chart_tasks.make, "mcq": mcq_tasks.make,
     "grounding": grounding_tasks.make, "edit": edit_tasks.make,
     "caption": perception_tasks.make_caption, "locate": perception_tasks.make_locate,
-    "spot": perception_tasks.make_spot,
+    "spot": perception_tasks.make_spot, "read": perception_tasks.make_read,
 }
 _KINDS: dict[str, tuple[str, ...]] = {
     "math": tuple(math_tasks.KINDS), "chart": chart_tasks.HUMAN_KINDS + chart_tasks.AUGMENTED_KINDS,
     "mcq": tuple(mcq_tasks.KIND_MAX_OPTIONS), "grounding": grounding_tasks.KINDS, "edit": edit_tasks.EDIT_TYPES,
     "caption": tuple(perception_tasks.CAPTION_KINDS), "locate": ("name",), "spot": tuple(perception_tasks.SPOT_SIZES),
+    "read": tuple(perception_tasks.READ_SCALES),
 }
 assert tuple(_MAKERS) == tuple(_KINDS) == FAMILIES + TRAINING_FAMILIES
 
@@ -33,7 +34,7 @@ def kinds(family: str) -> tuple[str, ...]:
 def generate(family: str, split: str, index: int, base_seed: int = 0, config: WorldConfig | None = None,
              **options: Any) -> Sample:
     """Options by family: kind= (every family; for edit the edit type), setting="standard"|"vision" (mcq),
-    split_type="human_test"|"augmented_test" (chart). The training-only families (`caption`, `locate`, `spot`) are
+    split_type="human_test"|"augmented_test" (chart). The training-only families (`caption`, `locate`, `spot`, `read`) are
     the perception stage of `perception_tasks`."""
     if family not in _MAKERS:
         raise ValueError(f"unknown family {family!r}; expected one of {FAMILIES + TRAINING_FAMILIES}")

@@ -10,7 +10,10 @@ Three training families on images like the benchmark families' (spot's objects a
   are size bands (`large` 40-60 px, the default; `medium`; `small`), the steps of a curriculum by object size.
   Small objects in clutter stay unread by a tower trained from scratch while one large object is located
   within a few hundred steps (docs/sft/perception-run.md).
-The target text is `reasoning`; a caption has no `<answer>` (see `sample.sft_target`).
+- `read`: the same curriculum for glyphs: one number (0-99) or one chart word alone on the image, read out; its
+  kinds are glyph scales (`large` 4-5x the 5x7 font, the default; `medium` 2-3x; `small` 1x, the size of chart
+  labels and values), the step from objects to the digits every QA family needs.
+The target text of `caption` and `read` is `reasoning`, with no `<answer>` (see `sample.sft_target`).
 meta keys: kind.
 """
 from __future__ import annotations
@@ -22,8 +25,9 @@ from . import mcq_tasks
 from .chart_tasks import CATEGORY_WORDS, MONTHS
 from .charts import bar_chart, line_chart
 from .config import WorldConfig
-from .palette import OBJECT_COLOURS
-from .raster import SHAPES, to_image
+from .font import GLYPH_H, draw_text, text_width
+from .palette import INK, OBJECT_COLOURS, WHITE
+from .raster import SHAPES, new_canvas, to_image
 from .sample import Sample, loc_tokens
 from .scenes import Obj, digit_row, digit_scale, place, render
 
@@ -36,6 +40,8 @@ PROMPTS = {
 }
 MAX_OBJECTS = 7
 SPOT_SIZES: dict[str, tuple[int, int]] = {"large": (40, 60), "medium": (26, 40), "small": (16, 26)}  # px; QA: 10-30
+READ_SCALES: dict[str, tuple[int, int]] = {"large": (4, 5), "medium": (2, 3), "small": (1, 1)}  # QA text: 1-3
+READ_PROMPT = "What is written in the image?"
 
 
 def _scene(rng: random.Random, cfg: WorldConfig, count: int) -> tuple[list[Obj], int, int]:
@@ -122,6 +128,23 @@ def make_spot(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | 
     spec = (rng.choice(SHAPES), rng.choice(list(OBJECT_COLOURS)), rng.randint(*SPOT_SIZES[kind]))
     objs = place(rng, [spec], width, height, gap=3)
     return _box_request(sample_id, "spot", objs, width, height, objs[0], kind)
+
+
+def make_read(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None = None) -> Sample:
+    """One number or chart word, alone on the image at a glyph scale of the band `kind` (default large)."""
+    kind = kind or "large"
+    if kind not in READ_SCALES:
+        raise ValueError(f"unknown read kind {kind!r}; expected one of {sorted(READ_SCALES)}")
+    text = str(rng.randint(0, 99)) if rng.random() < 0.7 else rng.choice(CATEGORY_WORDS + MONTHS)
+    scale = rng.randint(*READ_SCALES[kind])
+    width = cfg.understand_size
+    height = rng.choice([width, width * 3 // 4])
+    canvas = new_canvas(width, height, WHITE)
+    x = rng.randint(2, width - text_width(text, scale) - 2)
+    y = rng.randint(2, height - GLYPH_H * scale - 2)
+    draw_text(canvas, x, y, text, INK, scale)
+    return Sample(id=sample_id, family="read", image=to_image(canvas), question=READ_PROMPT, prompt=READ_PROMPT,
+                  answer=text, reasoning=text, meta={"kind": kind})
 
 
 def _box_request(sample_id: str, family: str, objs: list[Obj], width: int, height: int, target: Obj,
