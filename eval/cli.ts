@@ -1,7 +1,9 @@
-// lavida-eval command line: `run` (server → predictions → scores), `score` (offline), `report` (runs → tables, charts).
+// lavida-eval command line: `run` (server → predictions → scores), `score` (offline), `judge` (ImgEdit edits → a
+// vision-LLM judge), `report` (runs → tables, charts).
 import { parseArgs } from 'node:util';
 import { dataLayoutHelp } from './data-layouts.js';
 import { UserError } from './errors.js';
+import { judgeCommand } from './judge/command.js';
 import { writeScores } from './output.js';
 import { reportCommand } from './report/command.js';
 import { runCommand } from './run/command.js';
@@ -22,9 +24,10 @@ options by benchmark:
              --coords pixels|norm1|norm1000|resized:WxH  --loc-bins 1025  --loc-pad center|topleft  --images DIR
 ${dataLayoutHelp()}`;
 
-const USAGE = `usage: lavida-eval run|score|report [options]   (lavida-eval COMMAND --help: its options)
+const USAGE = `usage: lavida-eval run|score|judge|report [options]   (lavida-eval COMMAND --help: its options)
   run     runs a benchmark through the LaViDa-R1 server (or an embedded one, or an OpenAI-compatible endpoint), then scores it
   score   scores a predictions file offline by the benchmark's official rules
+  judge   judges ImgEdit edits with a vision LLM (any OpenAI-compatible endpoint) by the official protocol, then scores them
   report  compares run folders: tables with confidence intervals, charts, a sample viewer`;
 
 const STRING_OPTIONS = [
@@ -67,7 +70,7 @@ async function score(args: string[]): Promise<number> {
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
-    const commands: Record<string, (args: string[]) => Promise<number>> = { run: runCommand, score, report: reportCommand };
+    const commands: Record<string, (args: string[]) => Promise<number>> = { run: runCommand, score, judge: judgeCommand, report: reportCommand };
     const command = cmd !== undefined && Object.hasOwn(commands, cmd) ? commands[cmd] : undefined;
     if (command) return await command(rest);
     if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {

@@ -1,61 +1,58 @@
-// A minimal client for any OpenAI-compatible chat-completions endpoint (answer extraction, edit judging).
+// The one way eval/ talks to an OpenAI-compatible chat endpoint, through the `openai` package: the client (the key
+// from a named environment variable; retries with backoff on connection errors, 408, 409, 429 and 5xx, honouring
+// Retry-After; a per-attempt timeout), the reachability preflight, and a request's reply text. Used by
+// `run --openai`, the MathVista answer extractor and the ImgEdit judge.
+import OpenAI, { APIConnectionError } from 'openai';
+import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import { UserError } from './errors.js';
 
-export type ContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
-
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string | ContentPart[];
-}
-
-export interface ChatClientOptions {
-  /** Base URL up to and including /v1, e.g. http://127.0.0.1:8000/v1 */
-  baseUrl: string;
+export interface OpenAIEndpoint {
+  /** Base URL up to and including /v1; requests go to URL/chat/completions. */
+  url: string;
+  /** The model name sent with every request. */
   model: string;
-  apiKey?: string;
-  temperature?: number;
-  maxTokens?: number;
-  /** Total attempts (lmms-eval uses 5). */
-  attempts?: number;
-  timeoutMs?: number;
+  /** The environment variable holding the API key (sent as the bearer token); none: no key is sent. */
+  apiKeyEnv?: string;
 }
 
-export class ChatError extends Error {
-  override name = 'ChatError';
+export interface ClientOptions {
+  /** Per attempt. */
+  timeoutMs: number;
+  /** Attempts after the first (default 5). */
+  maxRetries?: number;
 }
 
-export type ChatFn = (messages: ChatMessage[]) => Promise<string>;
+export const MAX_RETRIES = 5;
 
-/** Returns a function that sends one chat request (retrying) and resolves to the first choice's text. */
-export function chatClient(opts: ChatClientOptions): ChatFn {
-  const url = `${opts.baseUrl.replace(/\/+$/, '')}/chat/completions`;
-  const attempts = Math.max(1, opts.attempts ?? 5);
-  return async (messages) => {
-    const body: Record<string, unknown> = { model: opts.model, messages };
-    if (opts.temperature !== undefined) body.temperature = opts.temperature;
-    if (opts.maxTokens !== undefined) body.max_tokens = opts.maxTokens;
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (opts.apiKey) headers.authorization = `Bearer ${opts.apiKey}`;
-    let last = 'no attempt made';
-    for (let k = 0; k < attempts; k++) {
-      try {
-        const res = await fetch(url, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000),
-        });
-        if (!res.ok) {
-          last = `HTTP ${res.status}`;
-          continue;
-        }
-        const json = (await res.json()) as { choices?: Array<{ message?: { content?: unknown } }> };
-        const content = json.choices?.[0]?.message?.content;
-        if (typeof content === 'string') return content;
-        last = 'response without choices[0].message.content';
-      } catch (e) {
-        last = (e as Error).message;
-      }
-    }
-    throw new ChatError(`chat request to ${url} failed after ${attempts} attempt(s): ${last}`);
-  };
+export function openaiClient(e: Pick<OpenAIEndpoint, 'url' | 'apiKeyEnv'>, o: ClientOptions): OpenAI {
+  // an explicit key (never OPENAI_API_KEY by default: this URL may be anyone's); the client needs one to be set
+  const apiKey = e.apiKeyEnv === undefined ? 'EMPTY' : process.env[e.apiKeyEnv];
+  if (!apiKey) throw new UserError(`the API key variable ${e.apiKeyEnv} is not set`);
+  return new OpenAI({ baseURL: e.url, apiKey, timeout: o.timeoutMs, maxRetries: o.maxRetries ?? MAX_RETRIES });
+}
+
+/** The innermost cause's message: "fetch failed" ← "connect ECONNREFUSED …" says more. */
+export function rootMessage(e: unknown): string {
+  let root = e;
+  while (root instanceof Error && root.cause instanceof Error) root = root.cause;
+  return root instanceof Error ? root.message : String(root);
+}
+
+/** Preflight: an unreachable endpoint fails at once instead of as an error on every request. */
+export async function checkReachable(client: OpenAI, url: string): Promise<void> {
+  try {
+    await client.models.list({ maxRetries: 0 });
+  } catch (e) {
+    // an endpoint without GET /models (or refusing it) is still reachable: its chat answers will tell
+    if (!(e instanceof APIConnectionError)) return;
+    throw new UserError(`cannot reach the OpenAI-compatible endpoint at ${url}: ${rootMessage(e)}`);
+  }
+}
+
+/** One chat request's reply text (`choices[0].message.content`); a reply without text is an error. */
+export async function chatText(client: OpenAI, body: ChatCompletionCreateParamsNonStreaming): Promise<string> {
+  const completion = await client.chat.completions.create(body);
+  const content = completion.choices[0]?.message.content;
+  if (typeof content !== 'string') throw new Error('the reply has no choices[0].message.content');
+  return content;
 }

@@ -1,6 +1,6 @@
 // Offline scoring: benchmark name + data path + predictions file → ScoreReport.
 import { UserError } from './errors.js';
-import { chatClient } from './llm.js';
+import { chatText, openaiClient } from './llm.js';
 import { parseObjectEntries } from './jsonorder.js';
 import { readPredictions, readText } from './predictions.js';
 import { loadChartQA } from './benchmarks/chartqa/load.js';
@@ -18,6 +18,8 @@ import { scoreMMMUPro } from './benchmarks/mmmupro/score.js';
 import type { ScoreReport } from './types.js';
 
 export type Flags = Record<string, string | boolean | undefined>;
+
+const EXTRACTOR_TIMEOUT_MS = 60_000;
 
 interface BenchmarkEntry {
   /** Options (without --) this benchmark understands beyond the common ones. */
@@ -51,6 +53,17 @@ function coordSpace(v: string | boolean | undefined): CoordSpace {
   throw new UserError(`--coords must be pixels, norm1, norm1000 or resized:WxH (got ${String(v)})`);
 }
 
+/**
+ * MathVista's answer extractor as a prompt → reply function: the judge model (default gpt-4o-2024-11-20) greedy, up
+ * to 256 tokens; the key from --judge-key-env VAR, else OPENAI_API_KEY when set, else none.
+ */
+function mathVistaExtractor(url: string, flags: Flags): (prompt: string) => Promise<string> {
+  const keyEnv = typeof flags['judge-key-env'] === 'string' ? flags['judge-key-env'] : process.env.OPENAI_API_KEY ? 'OPENAI_API_KEY' : undefined;
+  const client = openaiClient({ url, apiKeyEnv: keyEnv }, { timeoutMs: EXTRACTOR_TIMEOUT_MS });
+  const model = typeof flags['judge-model'] === 'string' ? flags['judge-model'] : 'gpt-4o-2024-11-20';
+  return (prompt) => chatText(client, { model, temperature: 0, max_tokens: 256, messages: [{ role: 'user', content: prompt }] });
+}
+
 const BENCHMARKS: Record<string, BenchmarkEntry> = {
   mathvista: {
     options: ['mode', 'extractor', 'quick-extract', 'judge-url', 'judge-model', 'judge-key-env', 'demo-prompt', 'split'],
@@ -58,17 +71,7 @@ const BENCHMARKS: Record<string, BenchmarkEntry> = {
       const split = typeof flags.split === 'string' ? flags.split : 'testmini';
       const mode = choice(flags, 'mode', ['official', 'lmms-eval'] as const, 'official');
       const extractor = choice(flags, 'extractor', ['official', 'rules'] as const, 'official');
-      let llm: ((prompt: string) => Promise<string>) | undefined;
-      if (typeof flags['judge-url'] === 'string') {
-        const chat = chatClient({
-          baseUrl: flags['judge-url'],
-          model: typeof flags['judge-model'] === 'string' ? flags['judge-model'] : 'gpt-4o-2024-11-20',
-          apiKey: process.env[typeof flags['judge-key-env'] === 'string' ? flags['judge-key-env'] : 'OPENAI_API_KEY'],
-          temperature: 0,
-          maxTokens: 256,
-        });
-        llm = (prompt) => chat([{ role: 'user', content: prompt }]);
-      }
+      const llm = typeof flags['judge-url'] === 'string' ? mathVistaExtractor(flags['judge-url'], flags) : undefined;
       const demoPrompt = typeof flags['demo-prompt'] === 'string' ? parseDemoPrompt(await readText(flags['demo-prompt'], 'demo prompt file')) : undefined;
       const records = await loadMathVista(data, { split });
       return scoreMathVista(records, await readPredictions(predictions), {

@@ -52,7 +52,7 @@ const prefixed = (prefix: string) => (key: string): string | null => (key.starts
 const MATHVISTA_GROUPS = ['skills', 'category', 'task', 'context', 'grade', 'question_type', 'answer_type', 'language', 'source'];
 /** Extraction methods that leave no answer: an empty response, no LLM judge configured, a failed judge call. */
 const NO_ANSWER_METHODS = ['empty', 'no-judge', 'llm-failed'];
-const IMGEDIT_TOTALS = ['overall', 'sample_mean', 'dropped'];
+const IMGEDIT_TOTALS = ['overall', 'sample_mean', 'dropped', 'unparseable'];
 
 const correctness = (rows: SampleScore[]): number[] => rows.map((r) => (r.correct === true ? 100 : 0));
 const judged = (rows: SampleScore[]): SampleScore[] => rows.filter((r) => typeof r.avg === 'number');

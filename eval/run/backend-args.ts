@@ -2,7 +2,7 @@
 // `--openai URL --model NAME [--api-key-env VAR]`; exactly one, with the options that go with it.
 import { UserError } from '../errors.js';
 import type { EmbeddedOptions } from './embedded.js';
-import type { OpenAIEndpoint } from './openai-backend.js';
+import type { OpenAIEndpoint } from '../llm.js';
 
 export interface BackendArgs {
   server?: string;
@@ -26,6 +26,15 @@ function httpUrl(flag: string, value: string): string {
   return value;
 }
 
+/** An `--openai URL` (of `run` and `judge`): http(s), without credentials (the key goes in an environment variable). */
+export function openaiUrl(value: string): string {
+  const url = new URL(httpUrl('--openai', value));
+  if (url.username || url.password) {
+    throw new UserError('--openai: put no credentials in the URL (they would be recorded with the results); pass --api-key-env VAR');
+  }
+  return value;
+}
+
 export function backendChoice(a: BackendArgs, benchmark: string): BackendChoice {
   const given = [a.server !== undefined && '--server', a.embedded === true && '--embedded', a.openai !== undefined && '--openai'].filter(Boolean);
   if (given.length !== 1) {
@@ -38,11 +47,8 @@ export function backendChoice(a: BackendArgs, benchmark: string): BackendChoice 
     if (a.model !== undefined) throw new UserError('--model goes with --embedded (the package) or --openai (the model name)');
     return { server: httpUrl('--server', a.server) };
   }
-  const url = new URL(httpUrl('--openai', a.openai!));
-  if (url.username || url.password) {
-    throw new UserError('--openai: put no credentials in the URL (they would be recorded in run.json); pass --api-key-env VAR');
-  }
+  const url = openaiUrl(a.openai!);
   if (a.model === undefined) throw new UserError('--openai needs --model NAME (the model name the endpoint serves)');
   if (benchmark === 'imgedit') throw new UserError('ImgEdit cannot run through --openai: it needs an image-editing endpoint (use --server or --embedded)');
-  return { openai: { url: a.openai!, model: a.model, apiKeyEnv: a.apiKeyEnv } };
+  return { openai: { url, model: a.model, apiKeyEnv: a.apiKeyEnv } };
 }

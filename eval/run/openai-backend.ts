@@ -1,8 +1,8 @@
 // `--openai URL --model NAME`: any OpenAI-compatible chat endpoint as a backend (vLLM, SGLang, a hosted API, or
-// our server's /v1/chat/completions), through the `openai` package. Each task is one user message: the image as a
-// data: URL image_url part, then the benchmark's prompt as a text part; greedy (temperature 0); the endpoint's
-// default completion length. `choices[0].message.content` is the answer text.
-import OpenAI, { APIConnectionError } from 'openai';
+// our server's /v1/chat/completions), through the `openai` client of eval/llm.ts. Each task is one user message:
+// the image as a data: URL image_url part, then the benchmark's prompt as a text part; greedy (temperature 0); the
+// endpoint's default completion length. `choices[0].message.content` is the answer text.
+import type OpenAI from 'openai';
 import sharp from 'sharp';
 import { extractAnswer } from '../../server/engine/answer.js';
 import { lisaPrompt } from '../benchmarks/lisa/score.js';
@@ -10,38 +10,6 @@ import { UserError } from '../errors.js';
 import type { Perform } from './call.js';
 import { imageBytes } from './files.js';
 import type { Task } from './tasks.js';
-
-export interface OpenAIEndpoint {
-  /** Base URL up to and including /v1; requests go to URL/chat/completions. */
-  url: string;
-  /** The model name sent with every request. */
-  model: string;
-  /** The environment variable holding the API key (sent as the bearer token); none: no key is sent. */
-  apiKeyEnv?: string;
-}
-
-/** Attempts after the first on a connection error, 408, 409, 429 or 5xx, with the client's backoff (it honours Retry-After). */
-const MAX_RETRIES = 5;
-
-export function openaiClient(e: OpenAIEndpoint, timeoutMs: number): OpenAI {
-  // an explicit key (never OPENAI_API_KEY by default: this URL may be anyone's); the client needs one to be set
-  const apiKey = e.apiKeyEnv === undefined ? 'EMPTY' : process.env[e.apiKeyEnv];
-  if (!apiKey) throw new UserError(`--api-key-env ${e.apiKeyEnv}: the variable is not set`);
-  return new OpenAI({ baseURL: e.url, apiKey, timeout: timeoutMs, maxRetries: MAX_RETRIES });
-}
-
-/** Preflight: an unreachable endpoint fails the run at once instead of as an error on every sample. */
-export async function checkReachable(client: OpenAI, url: string): Promise<void> {
-  try {
-    await client.models.list({ maxRetries: 0 });
-  } catch (e) {
-    // an endpoint without GET /models (or refusing it) is still reachable: its chat answers will tell
-    if (!(e instanceof APIConnectionError)) return;
-    let root: unknown = e;
-    while (root instanceof Error && root.cause instanceof Error) root = root.cause; // fetch failed ← ECONNREFUSED …
-    throw new UserError(`cannot reach the OpenAI-compatible endpoint at ${url}: ${(root as Error).message}`);
-  }
-}
 
 async function dataUrl(bytes: Uint8Array): Promise<string> {
   const { format } = await sharp(bytes).metadata();

@@ -4,12 +4,14 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createLavidaClient, type Schemas } from '../../sdk/client.js';
 import { UserError } from '../errors.js';
+import { checkReachable, openaiClient, type OpenAIEndpoint } from '../llm.js';
 import { writeAtomic } from '../output.js';
+import { forEachConcurrent } from '../pool.js';
 import { runTask, serverBackend, type Perform, type TextKnobs } from './call.js';
 import { benchmarkTask, runCanvas, type VqaTask } from './canvas.js';
 import { startEmbedded, type EmbeddedOptions } from './embedded.js';
 import { Journal, recoverJournal } from './journal.js';
-import { checkReachable, openaiBackend, openaiClient, type OpenAIEndpoint } from './openai-backend.js';
+import { openaiBackend } from './openai-backend.js';
 import { progressBar } from './progress.js';
 import { gitState, packageSha256, type GitState } from './provenance.js';
 import { scoreRun, type RunSummary } from './score-run.js';
@@ -111,15 +113,11 @@ async function checkSameKnobs(path: string, knobs: TextKnobs | null): Promise<vo
 /** Runs `todo` with at most `concurrency` requests in flight, journaling each as it finishes. */
 async function drain(todo: Task[], o: RunOptions, perform: Perform, journal: Journal): Promise<void> {
   const bar = progressBar(o.benchmark, todo.length, { everyMs: o.progressEverySeconds * 1000 });
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < todo.length) {
-      const line = await runTask(todo[next++]!, perform, o.timeoutMs);
-      await journal.append(line);
-      bar.tick(line.error !== undefined);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(o.concurrency, todo.length) }, worker));
+  await forEachConcurrent(todo, o.concurrency, async (task) => {
+    const line = await runTask(task, perform, o.timeoutMs);
+    await journal.append(line);
+    bar.tick(line.error !== undefined);
+  });
   bar.done();
 }
 
@@ -151,7 +149,7 @@ export async function run(o: RunOptions): Promise<{ record: RunRecord; summary: 
     if (todo.length > 0) {
       let perform: Perform;
       if (o.openai) {
-        const client = openaiClient(o.openai, o.timeoutMs);
+        const client = openaiClient(o.openai, { timeoutMs: o.timeoutMs });
         await checkReachable(client, o.openai.url);
         model = o.openai.model;
         perform = openaiBackend(client, o.openai.model);

@@ -10,14 +10,14 @@ export type RunSummary = Omit<ScoreReport, 'samples'>;
 
 /**
  * Scores the journal; for ImgEdit the judge result comes first, from the world's oracle judge (world data
- * only: other ImgEdit data needs a vision-LLM judge, so `run` stops at the images and says so).
+ * only: other ImgEdit data needs a vision-LLM judge, `lavida-eval judge`, so `run` stops at the images and says so).
  */
 export async function scoreRun(benchmark: string, data: string, out: string, ids: Set<string>): Promise<RunSummary | null> {
   let predictions = join(out, 'predictions.jsonl');
   if (benchmark === 'imgedit') {
     const bench = await worldBenchRoot((await loadImgEdit(data)).root);
     if (bench === null) {
-      process.stderr.write(`[run] ImgEdit images are in ${join(out, 'images')}; judge them with a vision-LLM judge, then \`lavida-eval score\`\n`);
+      process.stderr.write(`[run] ImgEdit images are in ${join(out, 'images')}; judge them with a vision LLM: lavida-eval judge --data ${data} --images ${join(out, 'images')} --openai URL --model NAME\n`);
       return null;
     }
     process.stderr.write('[run] judging the edits with the world oracle judge\n');

@@ -49,7 +49,7 @@ describe('lavida-eval score (spawned)', () => {
     const res = await put(join(dir, 'result.json'), JSON.stringify({ 5: 'A: 4\nB: 4\nC: 5', 3: { error: 'x' } }));
     const a = await cli(['score', '--benchmark', 'imgedit', '--data', dir, '--predictions', res, '--out', join(dir, 'o')]);
     assert.equal(a.code, 0, a.stderr);
-    assert.deepEqual(JSON.parse(a.stdout).metrics, { add: 4.33, overall: 4.33, sample_mean: 4.33, dropped: 1 });
+    assert.deepEqual(JSON.parse(a.stdout).metrics, { add: 4.33, overall: 4.33, sample_mean: 4.33, dropped: 1, unparseable: 0 });
     const rows = (await readFile(join(dir, 'o', 'scores.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(rows.map((x) => x.avg), [null, 4.33]);
 

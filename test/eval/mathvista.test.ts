@@ -9,7 +9,7 @@ import {
 import { loadMathVista, type MathVistaRecord } from '../../eval/benchmarks/mathvista/load.js';
 import { buildFormatPrompt, buildOfficialQuery, mathVistaPrompt } from '../../eval/benchmarks/mathvista/prompt.js';
 import { normalizeExtraction, safeEqual, scoreMathVista } from '../../eval/benchmarks/mathvista/score.js';
-import { chatClient } from '../../eval/llm.js';
+import { chatText, openaiClient } from '../../eval/llm.js';
 import { S, png, put, tempDir, writeParquet } from './helpers.js';
 
 const meta = (over: Partial<MathVistaRecord['metadata']> = {}): MathVistaRecord['metadata'] => ({
@@ -229,9 +229,11 @@ describe('MathVista LLM extraction over HTTP', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const { port } = server.address() as AddressInfo;
-      const chat = chatClient({ baseUrl: `http://127.0.0.1:${port}/v1/`, model: 'judge', apiKey: 'k', temperature: 0, maxTokens: 256 });
+      process.env.LAVIDA_TEST_JUDGE_KEY = 'k';
+      const client = openaiClient({ url: `http://127.0.0.1:${port}/v1/`, apiKeyEnv: 'LAVIDA_TEST_JUDGE_KEY' }, { timeoutMs: 10_000 });
+      const llm = (p: string) => chatText(client, { model: 'judge', temperature: 0, max_tokens: 256, messages: [{ role: 'user', content: p }] });
       const report = await scoreMathVista([pid2], [{ id: '2', response: 'It holds one thousand grams.' }], {
-        mode: 'official', extractor: 'official', llm: (p) => chat([{ role: 'user', content: p }]), demoPrompt: 'DEMO',
+        mode: 'official', extractor: 'official', llm, demoPrompt: 'DEMO',
       });
       assert.equal(report.metrics.accuracy, 100);
       assert.equal(calls, 2);
@@ -246,9 +248,9 @@ describe('MathVista LLM extraction over HTTP', () => {
       server.close();
     }
   });
-  test('unreachable endpoint rejects after the attempts', async () => {
-    const chat = chatClient({ baseUrl: 'http://127.0.0.1:9', model: 'm', attempts: 2, timeoutMs: 2000 });
-    await assert.rejects(chat([{ role: 'user', content: 'x' }]), /failed after 2 attempt/);
+  test('unreachable endpoint rejects after the retries', async () => {
+    const client = openaiClient({ url: 'http://127.0.0.1:9' }, { timeoutMs: 2000, maxRetries: 1 });
+    await assert.rejects(chatText(client, { model: 'm', messages: [{ role: 'user', content: 'x' }] }), /Connection error/);
   });
 });
 

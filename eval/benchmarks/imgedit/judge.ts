@@ -1,8 +1,10 @@
 // ImgEdit judge requests as the official basic_bench.py builds them (any OpenAI-compatible vision endpoint).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type OpenAI from 'openai';
+import type { ChatCompletionUserMessageParam } from 'openai/resources/chat/completions';
 import { UserError } from '../../errors.js';
-import type { ChatFn, ChatMessage } from '../../llm.js';
+import { chatText } from '../../llm.js';
 import type { ImgEditRecord } from './load.js';
 
 /** Where a model's edited image for `key` is saved (the official script hard-codes `<key>.png`). */
@@ -19,31 +21,21 @@ export function judgePromptText(prompts: Map<string, string>, r: Pick<ImgEditRec
 
 const dataUrl = (bytes: Uint8Array): string => `data:image/png;base64,${Buffer.from(bytes).toString('base64')}`;
 
-/** One user message: the prompt text, the original, the edited image (both labelled image/png, as official). */
-export function judgeMessages(text: string, original: Uint8Array, edited: Uint8Array): ChatMessage[] {
-  return [
-    {
-      role: 'user',
-      content: [
-        { type: 'text', text },
-        { type: 'image_url', image_url: { url: dataUrl(original) } },
-        { type: 'image_url', image_url: { url: dataUrl(edited) } },
-      ],
-    },
-  ];
+/** The one user message: the prompt text, the original, the edited image (both labelled image/png, as official). */
+export function judgeMessage(text: string, original: Uint8Array, edited: Uint8Array): ChatCompletionUserMessageParam {
+  return {
+    role: 'user',
+    content: [
+      { type: 'text', text },
+      { type: 'image_url', image_url: { url: dataUrl(original) } },
+      { type: 'image_url', image_url: { url: dataUrl(edited) } },
+    ],
+  };
 }
 
-/** Judges one edit; the value stored in result.json is the reply text, or {error} when the call fails. */
-export async function judgeEdit(
-  chat: ChatFn,
-  prompts: Map<string, string>,
-  r: ImgEditRecord,
-  resultDir: string,
-): Promise<string | { error: string }> {
-  try {
-    const [original, edited] = await Promise.all([readFile(r.imagePath), readFile(editedImagePath(resultDir, r.key))]);
-    return await chat(judgeMessages(judgePromptText(prompts, r), original, edited));
-  } catch (e) {
-    return { error: (e as Error).message };
-  }
+/** The judge's reply text for one edit; throws when an image cannot be read or the call fails. */
+export async function judgeReply(client: OpenAI, model: string, prompts: Map<string, string>, r: ImgEditRecord, editedDir: string): Promise<string> {
+  const [original, edited] = await Promise.all([readFile(r.imagePath), readFile(editedImagePath(editedDir, r.key))]);
+  // the model and the message only: the official request sets no temperature and no length
+  return chatText(client, { model, messages: [judgeMessage(judgePromptText(prompts, r), original, edited)] });
 }

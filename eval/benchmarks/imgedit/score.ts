@@ -1,5 +1,6 @@
 // ImgEdit scoring: step1_get_avgscore.py (per-sample average of `Label: N` lines), step2_typescore.py (per-type
-// mean), Overall as the mean of the type scores (paper convention) and the sample mean.
+// mean), Overall as the mean of the type scores (paper convention) and the sample mean; `dropped` counts the
+// replies without a score (`unparseable`) and the failed judge calls together.
 import { UserError } from '../../errors.js';
 import { pyInt, pyIsDigit, pyRound, pySplitlines, pyStrip } from '../../python.js';
 import type { Metrics, SampleScore, ScoreReport } from '../../types.js';
@@ -9,20 +10,29 @@ import type { ImgEditRecord } from './load.js';
 export const EDIT_TYPES = ['add', 'adjust', 'extract', 'replace', 'remove', 'background', 'style', 'compose', 'action'];
 
 /**
- * Step 1: every line whose strip().split(': ') has exactly two parts with a digit-only second part counts
- * (the "Brief reasoning: 5" line too); the mean is rounded to 2 places; no score at all → null (dropped).
- * Python's isdigit() also accepts superscripts, on which the official int() raises; those lines are skipped.
+ * Step 1's scores of a reply: every line whose strip().split(': ') has exactly two parts with a digit-only second
+ * part (the three `Label: N` lines, and a "Brief reasoning: 5" line too). Python's isdigit() also accepts
+ * superscripts, on which the official int() raises; those lines are skipped. Not a string ({"error": …}): none.
  */
-export function step1Average(reply: unknown): number | null {
-  if (typeof reply !== 'string') return null; // {"error": …} entries of result.json
+export function step1Scores(reply: unknown): number[] {
+  if (typeof reply !== 'string') return [];
   const scores: number[] = [];
   for (const line of pySplitlines(reply)) {
     const parts = pyStrip(line).split(': ');
     if (parts.length === 2 && pyIsDigit(parts[1]!)) scores.push(Number(pyInt(parts[1]!)));
   }
+  return scores;
+}
+
+/** Step 1: the mean of the reply's scores rounded to 2 places; no score at all → null (dropped, never zero). */
+export function step1Average(reply: unknown): number | null {
+  const scores = step1Scores(reply);
   if (scores.length === 0) return null;
   return pyRound(scores.reduce((a, b) => a + b, 0) / scores.length, 2);
 }
+
+/** A judge reply (text, not a failed call) in which step 1 finds no score: dropped like a failed call. */
+export const isUnparseable = (reply: unknown): boolean => typeof reply === 'string' && step1Scores(reply).length === 0;
 
 /** Python's sum(xs)/len(xs), summed in the given order. */
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -39,7 +49,7 @@ export function scoreImgEdit(records: ImgEditRecord[], results: Array<[string, u
     if (!r) throw new UserError(`judge result key "${key}" matches no record in the data`);
     seen.add(key);
     const avg = step1Average(reply);
-    samples.push({ id: key, edit_type: r.editType, avg });
+    samples.push({ id: key, edit_type: r.editType, avg, scores: step1Scores(reply) });
     if (avg === null) continue;
     kept.push(avg);
     perType.set(r.editType, [...(perType.get(r.editType) ?? []), avg]);
@@ -57,6 +67,7 @@ export function scoreImgEdit(records: ImgEditRecord[], results: Array<[string, u
   metrics.overall = typeScores.length === 0 ? null : mean(typeScores);
   metrics.sample_mean = kept.length === 0 ? null : mean(kept);
   metrics.dropped = samples.length - kept.length;
+  metrics.unparseable = results.filter(([, reply]) => isUnparseable(reply)).length;
   return {
     benchmark: 'imgedit',
     n: samples.length,
