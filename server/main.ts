@@ -5,35 +5,12 @@
 // while an ONNX Runtime thread is inside a run aborts the process (SIGABRT).
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
 import { ShuttingDown } from './admission.js';
-import { createApp } from './app.js';
 import { configFromEnv, type ServerConfig } from './config.js';
-import type { AppContext } from './context.js';
-import { Engine } from './engine/engine.js';
-import { httpServer } from './http-server.js';
 import { startFailure } from './start-failure.js';
+import { startServer, type RunningServer } from './start.js';
 import { usage } from './usage.js';
-import { logWorkerEvent } from './worker-log.js';
-
-async function start(config: ServerConfig, logger: Logger): Promise<{ server: Server; ctx: AppContext; engine: Engine }> {
-  const engine = await Engine.load({
-    modelsDir: config.modelsDir, modelId: config.modelId, workers: config.workers, intraOpNumThreads: config.intraOpNumThreads,
-    imageThreads: config.imageThreads,
-    restartPolicy: { maxRestarts: config.workerMaxRestarts, windowMs: config.workerRestartWindowMs },
-    workerHangMs: config.workerHangMs || undefined,
-    log: (line) => logger.info(line), onWorkerEvent: logWorkerEvent(logger),
-  });
-  const { app, ctx } = createApp({ engine, config, logger });
-  const server = httpServer(app, config);
-  if (config.host) server.listen(config.port, config.host);
-  else server.listen(config.port);
-  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
-  const address = server.address();
-  logger.info({ port: typeof address === 'object' && address ? address.port : config.port, model: config.modelId,
-    provider: engine.status.provider, auth: config.apiKeys.length > 0 }, 'listening');
-  return { server, ctx, engine };
-}
 
 const ABORTED_GRACE_MS = 2000;
 
@@ -63,14 +40,14 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = pino({ level: config.logLevel });
-  let running: Awaited<ReturnType<typeof start>>;
+  let running: RunningServer;
   try {
-    running = await start(config, logger);
+    running = await startServer(config, logger);
   } catch (e) {
     logger.fatal(startFailure(e, config));
     process.exit(1);
   }
-  const { server, ctx, engine } = running;
+  const { server, ctx } = running;
   const inFlight = trackInFlight(server);
   const drain = async (signal: string): Promise<void> => {
     if (ctx.state.draining) return;
@@ -83,9 +60,7 @@ async function main(): Promise<void> {
       // their 503s go out; a request that is not a job (a body still arriving) is cut off with its connection
       await Promise.race([inFlight.idle(), sleep(ABORTED_GRACE_MS)]);
     }
-    server.close();
-    server.closeAllConnections();
-    await engine.close();
+    await running.close();
     logger.info(drained ? 'drained; bye' : 'drain timed out; bye');
     process.exit(drained ? 0 : 1);
   };

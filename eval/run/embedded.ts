@@ -1,15 +1,15 @@
-// `--embedded`: the server in this process on 127.0.0.1 and a free port, stopped when the run ends.
+// `--embedded`: the server in this process on 127.0.0.1 and a free port, stopped when the run ends; started as
+// `npm start` starts it (server/start.ts), so its workers have the same restart policy and hang watchdog.
 // Loaded lazily so `--server URL` runs never load ONNX Runtime.
-import type { Server } from 'node:http';
 import { join } from 'node:path';
+import type { RunningServer } from '../../server/start.js';
 import { UserError } from '../errors.js';
 
-export interface EmbeddedServer {
+export interface EmbeddedServer extends RunningServer {
   url: string;
   model: string;
   /** The package folder the server loaded. */
   packageDir: string;
-  close(): Promise<void>;
 }
 
 export interface EmbeddedOptions {
@@ -20,36 +20,26 @@ export interface EmbeddedOptions {
 }
 
 export async function startEmbedded(o: EmbeddedOptions): Promise<EmbeddedServer> {
-  const [{ createApp }, { configFromEnv }, { Engine }, { pino }] = await Promise.all([
-    import('../../server/app.js'), import('../../server/config.js'), import('../../server/engine/engine.js'), import('pino'),
+  const [{ startServer }, { configFromEnv }, { pino }] = await Promise.all([
+    import('../../server/start.js'), import('../../server/config.js'), import('pino'),
   ]);
-  // LAVIDA_WORKERS, LAVIDA_INTRA_OP_THREADS, queue and deadline settings apply as for `npm start`
+  // the LAVIDA_* settings apply as for `npm start` (workers and threads, worker restarts and the hang watchdog, queue
+  // and deadlines), but for the address and the log level
   const env = configFromEnv();
-  const config = { ...env, modelId: o.model ?? env.modelId, modelsDir: o.modelsDir ?? env.modelsDir, logLevel: 'warn' };
-  // request logs would bury the progress bar: warnings only, on stderr
+  const config = { ...env, modelId: o.model ?? env.modelId, modelsDir: o.modelsDir ?? env.modelsDir, host: '127.0.0.1', port: 0, logLevel: 'warn' };
+  // request logs would bury the progress bar: warnings only (worker crashes among them), on stderr; the engine's
+  // start-up lines (its provider) as warnings too
   const logger = pino({ level: 'warn' }, pino.destination(2));
-  let engine: Awaited<ReturnType<typeof Engine.load>>;
+  let running: RunningServer;
   try {
-    engine = await Engine.load({
-      modelsDir: config.modelsDir, modelId: config.modelId, workers: config.workers,
-      intraOpNumThreads: config.intraOpNumThreads, imageThreads: config.imageThreads, log: (line) => logger.warn(line),
-    });
+    running = await startServer(config, logger, { engineLog: (line) => logger.warn(line) });
   } catch (e) {
     throw new UserError(`cannot load model ${config.modelId} from ${config.modelsDir}: ${(e as Error).message} (use --model and --models-dir)`);
   }
-  const { app } = createApp({ engine, config, logger });
-  const server: Server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
   return {
-    url: `http://127.0.0.1:${port}`,
+    ...running,
+    url: `http://127.0.0.1:${running.port}`,
     model: config.modelId,
     packageDir: join(config.modelsDir, config.modelId),
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await engine.close();
-    },
   };
 }

@@ -6,8 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { closeEngine, startServer, type TestServer } from '../server/harness.js';
+import { describe, test } from 'node:test';
+import { useServer } from '../server/harness.js';
 import { MODEL_ID, NO_PACKAGE, PACKAGE_DIR } from '../package.js';
 import { cli, put, solidPng, tempDir, type Rgb } from './helpers.js';
 
@@ -41,14 +41,7 @@ async function closedPort(): Promise<number> {
 }
 
 describe('lavida-eval run --openai against our server\'s /v1/chat/completions', { skip: NO_PACKAGE }, () => {
-  let server: TestServer;
-  before(async () => {
-    server = await startServer();
-  });
-  after(async () => {
-    await server?.close();
-    await closeEngine();
-  });
+  const server = useServer();
 
   // ChartQA: its task canvas (chart) is the package's default canvas, the one chat decodes over, so both paths
   // decode greedily over the same canvas with the same steps and blocks

@@ -6,21 +6,16 @@ import OpenAI from 'openai';
 import sharp from 'sharp';
 import { allConform, conformingFetch, parseEvents, request } from './conformance.js';
 import { dataUrl, shapesJpeg, shapesPng } from './fixtures.js';
-import { closeEngine, NO_PACKAGE, startServer, type TestServer } from './harness.js';
+import { NO_PACKAGE, useServer } from './harness.js';
 
 describe('endpoints', { skip: NO_PACKAGE }, () => {
-  let srv: TestServer;
+  after(allConform); // before useServer's own `after` closes the server
+  const srv = useServer();
   let png: Buffer;
   let model: string;
   before(async () => {
-    srv = await startServer();
     png = await shapesPng();
     model = srv.ctx.engine.status.model;
-  });
-  after(async () => {
-    await allConform();
-    await srv?.close();
-    await closeEngine();
   });
 
   test('POST /v1/vqa (JSON, data URL): reasoning, answer, text, usage, timings', async () => {

@@ -5,24 +5,19 @@ import { after, before, describe, test } from 'node:test';
 import type { TextSamplerOptions } from '../../server/engine/sampling/text.js';
 import { allConform, parseEvents, request } from './conformance.js';
 import { dataUrl, shapesPng } from './fixtures.js';
-import { closeEngine, NO_PACKAGE, startServer, type TestServer } from './harness.js';
+import { NO_PACKAGE, useServer } from './harness.js';
 import { assertProblem, upload } from './problems.js';
 
 type Task = 'math' | 'chart' | 'mcq';
 
 describe('answer canvases per task', { skip: NO_PACKAGE }, () => {
-  let srv: TestServer;
+  after(allConform); // before useServer's own `after` closes the server
+  const srv = useServer();
   let png: Buffer;
   let canvases: Record<Task, number>;
   before(async () => {
-    srv = await startServer();
     png = await shapesPng();
     canvases = srv.ctx.engine.model.layout.sampling.canvases!;
-  });
-  after(async () => {
-    await allConform();
-    await srv?.close();
-    await closeEngine();
   });
 
   /** The canvas a streamed VQA request decoded over: the length of its first step's canvas. */

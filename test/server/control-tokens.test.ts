@@ -1,28 +1,23 @@
 // User text never becomes a control token: special-token strings in any text field are a 400 naming the token,
 // and a request that fails inside a batch fails alone while the requests batched with it complete.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { decodeImage } from '../../server/engine/image.js';
 import { PromptError } from '../../server/engine/prompts.js';
 import type { RgbImage } from '../../server/engine/rgb.js';
 import { request } from './conformance.js';
 import { dataUrl, shapesPng } from './fixtures.js';
-import { closeEngine, NO_PACKAGE, sharedEngine, startServer, type TestServer } from './harness.js';
+import { NO_PACKAGE, sharedEngine, useServer } from './harness.js';
 import { assertProblem, upload } from './problems.js';
 
 const TOKENS = ['<|reserved_token_6|>', '<|eot_id|>', '<LOC_5>', '<|edit_slots|>', '<|start_header_id|>', '<box_p>'];
 const QUICK = { max_tokens: 16, block_length: 16 };
 
 describe('control tokens in user text', { skip: NO_PACKAGE }, () => {
-  let srv: TestServer;
+  const srv = useServer();
   let png: Buffer;
   before(async () => {
-    srv = await startServer();
     png = await shapesPng();
-  });
-  after(async () => {
-    await srv?.close();
-    await closeEngine();
   });
 
   test('in a question, a description, an instruction (JSON or upload) or any chat message → 400 naming the token', async () => {

@@ -1,9 +1,9 @@
 // LAVIDA_CORS_ORIGINS: off by default; an allowed origin's requests get Access-Control-Allow-Origin (errors too, so
 // a page can read them) and its preflights a 204 before authentication; other origins get no CORS headers.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { configFromEnv } from '../../server/config.js';
-import { closeEngine, NO_PACKAGE, startServer, type TestServer } from './harness.js';
+import { NO_PACKAGE, useServer } from './harness.js';
 
 const APP = 'https://app.example.com';
 
@@ -22,18 +22,9 @@ test('LAVIDA_CORS_ORIGINS: empty by default, trimmed, origins or * only', () => 
 });
 
 describe('CORS', { skip: NO_PACKAGE }, () => {
-  let allowed: TestServer;
-  let off: TestServer;
-  let any: TestServer;
-  before(async () => {
-    allowed = await startServer({ corsOrigins: [APP], apiKeys: ['k'] });
-    off = await startServer();
-    any = await startServer({ corsOrigins: ['*'] });
-  });
-  after(async () => {
-    await Promise.all([allowed, off, any].map((s) => s?.close()));
-    await closeEngine();
-  });
+  const allowed = useServer({ corsOrigins: [APP], apiKeys: ['k'] });
+  const off = useServer();
+  const any = useServer({ corsOrigins: ['*'] });
 
   test('an allowed origin may read responses, errors included, and the headers clients need', async () => {
     const ok = await fetch(`${allowed.url}/v1/models`, { headers: { Origin: APP, Authorization: 'Bearer k' } });

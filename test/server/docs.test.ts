@@ -4,20 +4,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { closeEngine, NO_PACKAGE, startServer, type TestServer } from './harness.js';
+import { describe, test } from 'node:test';
+import { NO_PACKAGE, useServer } from './harness.js';
 
 const SWAGGER_UI_DIR = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
 describe('/docs', { skip: NO_PACKAGE }, () => {
-  let srv: TestServer;
-  before(async () => {
-    srv = await startServer();
-  });
-  after(async () => {
-    await srv?.close();
-    await closeEngine();
-  });
+  const srv = useServer();
 
   test('/docs redirects to /docs/, an HTML page that loads Swagger UI from this server only', async () => {
     const redirect = await fetch(`${srv.url}/docs`, { redirect: 'manual' });

@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { runSchemathesis, SCHEMATHESIS, type FuzzSettings } from './fuzz/schemathesis.js';
-import { closeEngine, NO_PACKAGE, startServer, type TestServer } from './harness.js';
+import { NO_PACKAGE, useServer } from './harness.js';
 
 const DEEP = process.env.LAVIDA_FUZZ_DEEP === '1';
 const SETTINGS: FuzzSettings = {
@@ -21,14 +21,7 @@ const SETTINGS: FuzzSettings = {
 const TASKS = ['/v1/vqa', '/v1/ground', '/v1/edit', '/v1/chat/completions'];
 
 describe('fuzzing the API with schemathesis', { skip: NO_PACKAGE }, () => {
-  let srv: TestServer;
-  before(async () => {
-    srv = await startServer();
-  });
-  after(async () => {
-    await srv?.close();
-    await closeEngine();
-  });
+  const srv = useServer();
 
   test(`${SETTINGS.examples} examples per operation, seed ${SETTINGS.seed}`, { timeout: DEEP ? undefined : 15 * 60_000 }, async (t) => {
     assert.ok(existsSync(SCHEMATHESIS), `${SCHEMATHESIS} is missing: run npm run setup:python`);

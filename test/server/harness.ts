@@ -1,12 +1,11 @@
 // A real server on 127.0.0.1 for the tests: the shared engine (1 worker, 1 intra-op thread) under an app with
-// test settings, on the test package (test/package.ts).
-import type { AddressInfo } from 'node:net';
+// test settings, on the test package (test/package.ts); `useServer()` gives a suite one.
+import { after, before } from 'node:test';
 import { pino } from 'pino';
-import { createApp } from '../../server/app.js';
 import { DEFAULTS, type ServerConfig } from '../../server/config.js';
 import type { AppContext } from '../../server/context.js';
 import { Engine } from '../../server/engine/engine.js';
-import { httpServer } from '../../server/http-server.js';
+import { startServer as serve } from '../../server/start.js';
 import { MODEL_ID, MODELS_DIR } from '../package.js';
 
 export { NO_PACKAGE, PACKAGE_DIR } from '../package.js';
@@ -34,18 +33,24 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A server on the shared engine, or on `engine` (a test that breaks its engine brings its own). */
+/** A server (server/start.ts, as `npm start` starts it) on 127.0.0.1 and a free port, with test settings, on the
+ *  shared engine, or on `engine` (a test that breaks its engine brings its own). */
 export async function startServer(over: Partial<ServerConfig> = {}, engine?: Engine): Promise<TestServer> {
-  const config = testConfig(over);
-  const { app, ctx } = createApp({ engine: engine ?? await sharedEngine(), config, logger: pino({ level: 'silent' }) });
-  const server = httpServer(app, config).listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`, ctx,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
-  };
+  const config = testConfig({ ...over, host: '127.0.0.1', port: 0 });
+  const running = await serve(config, pino({ level: 'silent' }), { engine: engine ?? await sharedEngine() });
+  return { url: `http://127.0.0.1:${running.port}`, ctx: running.ctx, close: running.close };
+}
+
+/** The enclosing suite's server: started on the shared engine (with `over`) by a `before` hook, then closed with
+ *  the shared engine by an `after` hook. Its fields are set once that `before` hook has run. */
+export function useServer(over: Partial<ServerConfig> = {}): TestServer {
+  const srv = {} as TestServer;
+  before(async () => {
+    Object.assign(srv, await startServer(over));
+  });
+  after(async () => {
+    await srv.close?.();
+    await closeEngine();
+  });
+  return srv;
 }

@@ -1,21 +1,14 @@
 // Images whose cost the header hides: degenerate aspect ratios are refused at once with a 422, and preparing a
 // large image never blocks the event loop (/healthz keeps answering within 100 ms).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { greyPng } from '../png.js';
 import { request } from './conformance.js';
-import { closeEngine, NO_PACKAGE, startServer, type TestServer } from './harness.js';
+import { NO_PACKAGE, useServer } from './harness.js';
 import { assertProblem, upload } from './problems.js';
 
 describe('image limits', { skip: NO_PACKAGE }, () => {
-  let srv: TestServer;
-  before(async () => {
-    srv = await startServer();
-  });
-  after(async () => {
-    await srv?.close();
-    await closeEngine();
-  });
+  const srv = useServer();
 
   test('30000x1 and 1x20000 PNGs of a few hundred bytes → 422 unsupported-aspect-ratio, at once', async () => {
     for (const [w, h] of [[30000, 1], [1, 20000], [1, 45000]] as const) {

@@ -1,28 +1,23 @@
 // Malformed multipart and JSON bodies are 4xx problems, never a 500 or a logged stack trace.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { request } from './conformance.js';
-import { closeEngine, NO_PACKAGE, startServer, type TestServer } from './harness.js';
+import { NO_PACKAGE, useServer } from './harness.js';
 import { assertProblem } from './problems.js';
 
 const CRLF = '\r\n';
 const form = (boundary: string, ...lines: string[]): string => lines.map((l) => l.replace('$B', boundary)).join(CRLF);
 
 describe('malformed bodies', { skip: NO_PACKAGE }, () => {
-  let srv: TestServer;
+  const srv = useServer();
   const errors: unknown[] = [];
-  before(async () => {
-    srv = await startServer();
+  before(() => {
     const log = srv.ctx.logger;
     const error = log.error.bind(log);
     log.error = ((...args: Parameters<typeof log.error>) => {
       errors.push(args[0]);
       return error(...args);
     }) as typeof log.error;
-  });
-  after(async () => {
-    await srv?.close();
-    await closeEngine();
   });
 
   const post = (body: string, type: string) => request(`${srv.url}/v1/vqa`, { method: 'POST', body, headers: { 'content-type': type } });

@@ -1,21 +1,14 @@
 // A path of the API asked with a method it does not serve is 405 with Allow; every response, errors included,
 // is counted under its path in the request metrics, and a client's mistake is not counted as a failed job.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { request } from './conformance.js';
 import { dataUrl, shapesPng } from './fixtures.js';
-import { closeEngine, NO_PACKAGE, startServer, type TestServer } from './harness.js';
+import { NO_PACKAGE, useServer } from './harness.js';
 import { assertProblem } from './problems.js';
 
 describe('methods and route labels', { skip: NO_PACKAGE }, () => {
-  let srv: TestServer;
-  before(async () => {
-    srv = await startServer();
-  });
-  after(async () => {
-    await srv?.close();
-    await closeEngine();
-  });
+  const srv = useServer();
 
   test('unsupported methods → 405 with Allow; unknown paths → 404', async () => {
     const cases: Array<[string, string, string]> = [

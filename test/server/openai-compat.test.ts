@@ -8,14 +8,15 @@ import OpenAI, { APIError } from 'openai';
 import { renderConversation, SYSTEM_PROMPT, type Conversation } from '../../server/engine/chat.js';
 import { allConform, conformingFetch, request } from './conformance.js';
 import { dataUrl, shapesPng } from './fixtures.js';
-import { closeEngine, NO_PACKAGE, startServer, type TestServer } from './harness.js';
+import { NO_PACKAGE, startServer, useServer } from './harness.js';
 
 type Params = OpenAI.ChatCompletionCreateParamsNonStreaming;
 
 const QUESTION = 'How many shapes are there?';
 
 describe('OpenAI-compatible routes with the openai client', { skip: NO_PACKAGE }, () => {
-  let srv: TestServer;
+  after(allConform); // before useServer's own `after` closes the server
+  const srv = useServer();
   let client: OpenAI;
   let png: Buffer;
   let model: string;
@@ -34,15 +35,9 @@ describe('OpenAI-compatible routes with the openai client', { skip: NO_PACKAGE }
     (await request(`${srv.url}/v1/chat/completions`, { json: body })).json<{ detail: string }>().detail;
 
   before(async () => {
-    srv = await startServer();
     client = clientOf(srv.url);
     png = await shapesPng();
     model = srv.ctx.engine.status.model;
-  });
-  after(async () => {
-    await allConform();
-    await srv?.close();
-    await closeEngine();
   });
 
   test('a bad model name: NotFoundError with the server message, code and param; /v1/models/{model}', async () => {

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ROOT } from '../../server/config.js';
 import { request } from './conformance.js';
-import { closeEngine, NO_PACKAGE, startServer, type TestServer } from './harness.js';
+import { NO_PACKAGE, useServer } from './harness.js';
 import { assertProblem } from './problems.js';
 
 const PLAYGROUND_DIR = join(ROOT, 'server', 'playground');
@@ -17,14 +17,7 @@ const files = (dir = ''): string[] => readdirSync(join(PLAYGROUND_DIR, dir), { w
   .flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
 
 describe('playground files', { skip: NO_PACKAGE }, () => {
-  let srv: TestServer;
-  before(async () => {
-    srv = await startServer();
-  });
-  after(async () => {
-    await srv?.close();
-    await closeEngine();
-  });
+  const srv = useServer();
 
   test('GET / is the page; it loads its style and script from /playground/', async () => {
     const res = await fetch(`${srv.url}/`);

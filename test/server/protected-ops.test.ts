@@ -1,26 +1,17 @@
 // LAVIDA_PROTECT_OPS over a real socket: /metrics needs a key, /readyz without one answers its status alone
 // and with one the full readiness; /healthz and the spec stay open. Without the option both stay public.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { request } from './conformance.js';
-import { closeEngine, NO_PACKAGE, startServer, type TestServer } from './harness.js';
+import { NO_PACKAGE, useServer } from './harness.js';
 import { assertProblem } from './problems.js';
 
 const KEY = 'ops-key';
 const withKey = { headers: { authorization: `Bearer ${KEY}` } };
 
 describe('operations endpoints behind the key', { skip: NO_PACKAGE }, () => {
-  let guarded: TestServer;
-  let open: TestServer;
-  before(async () => {
-    guarded = await startServer({ apiKeys: [KEY], protectOps: true });
-    open = await startServer({ apiKeys: [KEY] });
-  });
-  after(async () => {
-    await guarded?.close();
-    await open?.close();
-    await closeEngine();
-  });
+  const guarded = useServer({ apiKeys: [KEY], protectOps: true });
+  const open = useServer({ apiKeys: [KEY] });
 
   test('/metrics: 401 without a key or with a wrong one, the exposition with the key', async () => {
     assertProblem(await request(`${guarded.url}/metrics`), 401, 'unauthorized');

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { closeEngine, NO_PACKAGE, PACKAGE_DIR, startServer, type TestServer } from './harness.js';
+import { NO_PACKAGE, PACKAGE_DIR, useServer } from './harness.js';
 
 const EXAMPLES = resolve(fileURLToPath(import.meta.url), '../../../examples');
 const DEFAULT_PACKAGE = resolve(fileURLToPath(import.meta.url), '../../../models/lavida-r1-tiny');
@@ -52,9 +52,7 @@ async function meanAbsDiff(a: Buffer, b: Buffer): Promise<number> {
 
 // The examples document the default package; a test run against another package has other answers.
 describe('README examples', { skip: NO_PACKAGE || resolve(PACKAGE_DIR) !== DEFAULT_PACKAGE }, () => {
-  let srv: TestServer;
-  before(async () => { srv = await startServer(); });
-  after(async () => { await srv?.close(); await closeEngine(); });
+  const srv = useServer();
 
   for (const example of examples.filter((e) => e.endpoint === '/v1/vqa')) {
     test(`VQA ${example.name}: "${example.answer}"`, async () => {

@@ -6,7 +6,7 @@ import { ROOT } from '../../server/config.js';
 import { createLavidaClient, imageDataUrl, readEvents, type LavidaClient } from '../../sdk/client.js';
 import { allConform, checkResponse, conformingFetch } from './conformance.js';
 import { shapesPng } from './fixtures.js';
-import { closeEngine, NO_PACKAGE, startServer, type TestServer } from './harness.js';
+import { NO_PACKAGE, useServer } from './harness.js';
 
 test('sdk/schema.d.ts is what `npm run gen:sdk` makes of openapi.yaml', () => {
   const run = spawnSync('npm', ['run', '--silent', 'gen:sdk', '--', '--check'], { cwd: ROOT, encoding: 'utf8' });
@@ -22,18 +22,13 @@ test('the conformance check rejects responses that break the spec', () => {
 });
 
 describe('typed client', { skip: NO_PACKAGE }, () => {
-  let srv: TestServer;
+  after(allConform); // before useServer's own `after` closes the server
+  const srv = useServer({ apiKeys: ['sdk-key'] });
   let client: LavidaClient;
   let image: string;
   before(async () => {
-    srv = await startServer({ apiKeys: ['sdk-key'] });
     client = createLavidaClient({ baseUrl: srv.url, apiKey: 'sdk-key', fetch: conformingFetch });
     image = imageDataUrl(await shapesPng());
-  });
-  after(async () => {
-    await allConform();
-    await srv?.close();
-    await closeEngine();
   });
 
   test('vqa and ground, typed results', async () => {

@@ -1,10 +1,10 @@
 // The serving histograms in /metrics, named as vLLM names its own: each request's time to first token (the first
 // denoising pass's output; streamed or not) and its denoising passes per task, all its choices together.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { request } from './conformance.js';
 import { dataUrl, shapesPng } from './fixtures.js';
-import { closeEngine, NO_PACKAGE, startServer, type TestServer } from './harness.js';
+import { NO_PACKAGE, useServer } from './harness.js';
 
 /** The value of one sample line of the exposition (`name{labels} value`). */
 function sample(metrics: string, name: string, task: string): number | undefined {
@@ -13,15 +13,10 @@ function sample(metrics: string, name: string, task: string): number | undefined
 }
 
 describe('serving metrics', { skip: NO_PACKAGE }, () => {
-  let srv: TestServer;
+  const srv = useServer();
   let image: string;
   before(async () => {
-    srv = await startServer();
     image = dataUrl(await shapesPng());
-  });
-  after(async () => {
-    await srv?.close();
-    await closeEngine();
   });
 
   test('time to first token and NFE per task, after a VQA, a chat with two choices and a grounding', async () => {

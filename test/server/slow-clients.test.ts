@@ -3,8 +3,8 @@
 // node's HTTP parser refuses (timeouts, bad request lines, huge headers) is answered as problem+json.
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { after, before, describe, test } from 'node:test';
-import { closeEngine, NO_PACKAGE, startServer, type TestServer } from './harness.js';
+import { before, describe, test } from 'node:test';
+import { NO_PACKAGE, useServer } from './harness.js';
 
 /** Writes `head`, then `drip` every 100 ms until the server closes the socket; resolves with what it sent back
  *  and how long the connection lasted. */
@@ -37,15 +37,10 @@ function problemReply(reply: string): { status: number; type: string } {
 }
 
 describe('slow clients', { skip: NO_PACKAGE }, () => {
-  let srv: TestServer;
+  const srv = useServer({ headersTimeoutMs: 400, requestTimeoutMs: 800, keepAliveTimeoutMs: 300 });
   let port: number;
-  before(async () => {
-    srv = await startServer({ headersTimeoutMs: 400, requestTimeoutMs: 800, keepAliveTimeoutMs: 300 });
+  before(() => {
     port = Number(new URL(srv.url).port);
-  });
-  after(async () => {
-    await srv?.close();
-    await closeEngine();
   });
 
   test('headers trickled in (slowloris) → 408 and closed; others are served meanwhile', async () => {
