@@ -11,8 +11,8 @@ Three training families on images like the benchmark families' (spot's objects a
   Small objects in clutter stay unread by a tower trained from scratch while one large object is located
   within a few hundred steps (docs/sft/perception-run.md).
 - `read`: the same curriculum for glyphs: one number (0-99) or one chart word alone on the image, read out; its
-  kinds are glyph scales (`large` 4-5x the 5x7 font, the default; `medium` 2-3x; `small` 1x, the size of chart
-  labels and values), the step from objects to the digits every QA family needs.
+  kinds are glyph scales (`huge` 8-10x the 5x7 font, one character; `large` 4-5x, the default; `medium` 2-3x;
+  `small` 1x, the size of chart labels and values), the step from objects to the digits every QA family needs.
 The target text of `caption` and `read` is `reasoning`, with no `<answer>` (see `sample.sft_target`).
 meta keys: kind.
 """
@@ -40,7 +40,9 @@ PROMPTS = {
 }
 MAX_OBJECTS = 7
 SPOT_SIZES: dict[str, tuple[int, int]] = {"large": (40, 60), "medium": (26, 40), "small": (16, 26)}  # px; QA: 10-30
-READ_SCALES: dict[str, tuple[int, int]] = {"large": (4, 5), "medium": (2, 3), "small": (1, 1)}  # QA text: 1-3
+# `huge` draws one character (a glyph over several pooled tokens, the scale at which `spot` starts); the others a
+# number or a word.
+READ_SCALES: dict[str, tuple[int, int]] = {"huge": (8, 10), "large": (4, 5), "medium": (2, 3), "small": (1, 1)}  # QA text: 1-3
 READ_PROMPT = "What is written in the image?"
 
 
@@ -136,6 +138,8 @@ def make_read(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | 
     if kind not in READ_SCALES:
         raise ValueError(f"unknown read kind {kind!r}; expected one of {sorted(READ_SCALES)}")
     text = str(rng.randint(0, 99)) if rng.random() < 0.7 else rng.choice(CATEGORY_WORDS + MONTHS)
+    if kind == "huge":
+        text = rng.choice(text)
     scale = rng.randint(*READ_SCALES[kind])
     width = cfg.understand_size
     height = rng.choice([width, width * 3 // 4])
