@@ -1,12 +1,13 @@
-"""Sampler parity cases: the pure functions on random inputs, Python's random module, and the three drivers run
-with a deterministic fake denoiser (the same hash as test/engine/fake-denoiser.ts) in place of the model."""
+"""Sampler parity cases: the pure functions on random inputs, Python's random module, and the three sampler loops
+run with a deterministic fake denoiser (the same hash as test/engine/fake-denoiser.ts) in place of the model."""
 import math
 import random
 from types import SimpleNamespace
 
 import torch
 
-from lavida_r1.sampling import grounding, image, text
+from lavida_r1.sampling import grounding_loop, image_loop, select, text_loop
+from lavida_r1.sampling.denoise import Candidates, Denoise, LocDenoise
 from lavida_r1.sampling.order import stratified_order
 from lavida_r1.sampling.schedules import cosine_temperature, transfer_counts
 
@@ -42,24 +43,13 @@ def fake_candidates(row: list[int], salt: int, vocab: list[int] | int) -> tuple[
     return ids, conf
 
 
-class FakeModel:
-    """Returns [B, L, 2] 'logits' carrying (token, confidence); the patched choose_tokens unpacks them."""
-
-    config = IDS
-
-    def __init__(self, salt: int, vocab) -> None:
-        self.salt, self.vocab = salt, vocab
-
-    def _out(self, canvas: torch.Tensor) -> torch.Tensor:
-        rows = [fake_candidates(r, self.salt, self.vocab) for r in canvas.tolist()]
-        return torch.tensor([[[i, c] for i, c in zip(*r)] for r in rows], dtype=torch.float64)
-
-    def __call__(self, ids, use_cache=False, gen_vq=None, **kw):
-        if use_cache:
-            return SimpleNamespace(cache="prefix")
-        if gen_vq is not None and ids.shape[1] != gen_vq.shape[1] * gen_vq.shape[2] and "past" not in kw:
-            return SimpleNamespace(image_logits=self._out(gen_vq.reshape(gen_vq.shape[0], -1)))
-        return SimpleNamespace(logits=self._out(ids))
+def fake_denoiser(salt: int, vocab: list[int] | int) -> Denoise:
+    """The candidates of `fake_candidates` for every row of the canvas (fake-denoiser.ts fakeDenoiser)."""
+    def denoise(canvas: torch.Tensor, step: int, block=None) -> Candidates:
+        rows = [fake_candidates(r, salt, vocab) for r in canvas.tolist()]
+        ids, confidence = zip(*rows)
+        return Candidates(torch.tensor(ids), torch.tensor(confidence, dtype=torch.float64))
+    return denoise
 
 
 def fake_loc_logits(row: list[int], salt: int, bins: int) -> list[list[float]]:
@@ -69,18 +59,12 @@ def fake_loc_logits(row: list[int], salt: int, bins: int) -> list[list[float]]:
             for p in range(len(row))]
 
 
-class FakeLocModel(FakeModel):
-    """Returns [B, L, bins] LOC logits (the LOC tokens are ids 0..bins-1)."""
-
-    def _out(self, canvas: torch.Tensor) -> torch.Tensor:
-        return torch.tensor([fake_loc_logits(r, self.salt, self.vocab) for r in canvas.tolist()], dtype=torch.float32)
-
-
-def unpack(logits, temperature, remasking, generator):
-    return logits[..., 0].long(), logits[..., 1]
-
-
-text.choose_tokens = image.choose_tokens = unpack
+def fake_loc_denoiser(salt: int, bins: int) -> LocDenoise:
+    """The four slots' LOC logits of `fake_loc_logits` (fake-denoiser.ts fakeLocLogits)."""
+    def denoise(canvas: torch.Tensor, step: int) -> torch.Tensor:
+        rows = [fake_loc_logits(r, salt, bins)[1:5] for r in canvas.tolist()]
+        return torch.tensor(rows, dtype=torch.float32)
+    return denoise
 
 
 def text_cases(rng: random.Random) -> list[dict]:
@@ -97,8 +81,8 @@ def text_cases(rng: random.Random) -> list[dict]:
         draft = None
         if rng.random() < 0.4:
             draft = [[rng.choice([100] * 3 + TEXT_TOKENS) for _ in range(gen)] for _ in range(batch)]
-        sample = text.generate_text(FakeModel(k, TEXT_TOKENS), torch.zeros((batch, 3), dtype=torch.long),
-                                    text.TextSamplerConfig(**cfg), draft=None if draft is None else torch.tensor(draft))
+        sample = text_loop.sample_text(fake_denoiser(k, TEXT_TOKENS), IDS, text_loop.TextSamplerConfig(**cfg), batch,
+                                       draft=None if draft is None else torch.tensor(draft))
         cases.append({"salt": k, "config": cfg, "batch": batch, "draft": draft, "tokens": sample.tokens.tolist(),
                       "unmask_step": sample.unmask_step.tolist(), "nfe": sample.nfe})
     return cases
@@ -109,8 +93,7 @@ def grounding_cases(rng: random.Random) -> list[dict]:
     for k in range(30):
         steps, batch = rng.choice([1, 2, 4]), rng.randint(1, 3)
         sizes = [(rng.randint(1, 80), rng.randint(1, 80)) for _ in range(batch)] if k % 3 else None
-        s = grounding.generate_box(FakeLocModel(k, IDS.num_loc_bins), torch.zeros((batch, 3), dtype=torch.long),
-                                   steps=steps, image_sizes=sizes)
+        s = grounding_loop.sample_box(fake_loc_denoiser(k, IDS.num_loc_bins), IDS, batch, steps, sizes)
         cases.append({"salt": k, "steps": steps, "batch": batch, "sizes": sizes, "bins": s.bins.tolist(),
                       "tokens": s.tokens.tolist()})
     return cases
@@ -127,9 +110,9 @@ def image_cases(rng: random.Random) -> list[dict]:
         if rng.random() < 0.3:
             start = rng.randint(0, cfg["steps"] - 1)
             init = [[rng.choice([1025, rng.randint(0, 1023)]) for _ in range(grid * grid)] for _ in range(batch)]
-        s = image.generate_image(FakeModel(k, 1024), torch.zeros((batch, 5), dtype=torch.long),
-                                 image.ImageSamplerConfig(**cfg), grid=grid,
-                                 init_vq=None if init is None else torch.tensor(init), start_step=start)
+        s = image_loop.sample_image(fake_denoiser(k, 1024), IDS.image_mask_token_id,
+                                    image_loop.ImageSamplerConfig(**cfg), grid, batch,
+                                    None if init is None else torch.tensor(init), start)
         cases.append({"salt": k, "grid": grid, "batch": batch, "config": cfg, "init": init, "start": start,
                       "vq": s.vq.reshape(batch, -1).tolist(), "unmask_step": s.unmask_step.tolist(), "nfe": s.nfe})
     return cases
@@ -154,16 +137,16 @@ def build() -> dict:
         threshold = rng.choice([0.1, 0.5, 0.9, 1.0])
         t = torch.tensor([conf], dtype=torch.float64)
         selects.append({"conf": [fmt(c) for c in conf], "k": k, "threshold": threshold,
-                        "scheduled": text.select_scheduled(t, torch.tensor([k]))[0].tolist(),
-                        "thresholded": text.select_threshold(t, threshold)[0].tolist()})
+                        "scheduled": select.select_scheduled(t, torch.tensor([k]))[0].tolist(),
+                        "thresholded": select.select_threshold(t, threshold)[0].tolist()})
     stops = []
     for _ in range(200):
         n = rng.randint(1, 24)
         canvas = [rng.choice([100, 100, 101, 102, 3, 4]) for _ in range(n)]
         fixed = [rng.random() < 0.2 for _ in range(n)]
         end = rng.randint(0, n)
-        c, done = text._stop_rows_at_eos(torch.tensor([canvas]), torch.tensor([fixed]), end, torch.tensor([101, 102]),
-                                         101, 100)
+        c, done = text_loop.stop_rows_at_eos(torch.tensor([canvas]), torch.tensor([fixed]), end,
+                                             torch.tensor([101, 102]), 101, 100)
         stops.append({"canvas": canvas, "fixed": fixed, "end": end, "out": c[0].tolist(), "done": bool(done[0])})
     seeds = [0, 1, 42, 12345, 2 ** 32 - 1, 2 ** 32 + 5, 2 ** 70 + 3, -7]
     pyrandom = []
