@@ -10,12 +10,15 @@
 - greedy decoding with the reference pipelines at the checkpoint's canvases: the share of parseable `<answer>`s
   and the EOS share of the SFT target's canvas (text families); the share of valid boxes (x2 > x1, y2 > y1) and
   the mean absolute edge error in pixels (grounding).
+
+With `--reading`, also the training family `read` per glyph scale (one number or word alone on the image): its
+reliance and the share of greedy readings that are exactly the text, the skill every QA family builds on.
 """
 from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +31,20 @@ from .model import LavidaForMaskedDiffusion, load_checkpoint
 from .model.canvases import Canvases, read_canvases
 from .scoring import extract_answer
 from .sft.batch import collate
+from .sft.config import DEFAULT_ANSWER_LENGTHS
 from .sft.examples import ExampleBuilder
 from .sft.monitor import embedding_norm_ratio, image_token_spread
 from .tokenizer import load_tokenizer
 from .world import Sample, generate
+from .world.perception_tasks import READ_SCALES
 
 # Table rows: (name, world family, generate options). Multiple choice is measured per setting.
 ROWS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("math", "math", {}), ("chart", "chart", {}), ("mcq-standard", "mcq", {"setting": "standard"}),
     ("mcq-vision", "mcq", {"setting": "vision"}), ("grounding", "grounding", {}))
+READ_CANVAS = DEFAULT_ANSWER_LENGTHS["read"]
+READING_ROWS: tuple[tuple[str, str, dict[str, Any]], ...] = tuple(
+    (f"read-{kind}", "read", {"kind": kind}) for kind in READ_SCALES)
 
 
 @dataclass
@@ -50,10 +58,11 @@ class FamilyDiagnosis:
     eos_share: float | None = None       # text families
     valid_boxes: float | None = None     # grounding
     edge_error_px: float | None = None   # grounding
+    exact: float | None = None           # reading: greedy output equal to the written text
 
 
 def builder_for(model: LavidaForMaskedDiffusion, tokenizer_path: Path, canvases: Canvases) -> ExampleBuilder:
-    lengths = {**canvases.vqa(), "edit": canvases.edit_plan}
+    lengths = {**canvases.vqa(), "edit": canvases.edit_plan, "read": READ_CANVAS}
     return ExampleBuilder(model.config, load_tokenizer(tokenizer_path, model.config), lengths, False, model.model.vqvae)
 
 
@@ -71,6 +80,11 @@ def diagnose_row(model: LavidaForMaskedDiffusion, builder: ExampleBuilder, pipe:
         errors = [abs(p - t) for b, s in zip(boxes, samples) for p, t in zip(b, s.box)]
         result.edge_error_px = sum(errors) / len(errors)
         return result
+    if family == "read":
+        reader = replace(pipe, text_changes={"gen_length": READ_CANVAS, "block_length": READ_CANVAS,
+                                             "steps": READ_CANVAS})
+        result.exact = sum(answer_question(reader, s.prompt, s.image).strip() == s.answer for s in samples) / len(samples)
+        return result
     responses = [answer_question(pipe, s.prompt, s.image, family) for s in samples]
     result.parseable = sum(extract_answer(r) is not None for r in responses) / len(responses)
     result.eos_share = sum(e.answer_ids.count(c.eos_token_id) / len(e.answer_ids) for e in examples) / len(examples)
@@ -78,18 +92,18 @@ def diagnose_row(model: LavidaForMaskedDiffusion, builder: ExampleBuilder, pipe:
 
 
 def diagnose(model: LavidaForMaskedDiffusion, tokenizer_path: Path, canvases: Canvases, n: int,
-             seed: int = 0) -> list[FamilyDiagnosis]:
-    """Every row of ROWS on eval samples 0..n-1 of the world seeded with `seed`; `seed` also draws the masks and
-    the image derangements."""
+             seed: int = 0, reading: bool = False) -> list[FamilyDiagnosis]:
+    """Every row of ROWS (and READING_ROWS with `reading`) on eval samples 0..n-1 of the world seeded with `seed`;
+    `seed` also draws the masks and the image derangements."""
     model.eval()
     builder = builder_for(model, tokenizer_path, canvases)
     pipe = Pipeline(model, builder.tokenizer, canvases=canvases)
     return [diagnose_row(model, builder, pipe, row, [generate(family, "eval", i, seed, **options) for i in range(n)],
-                         seed) for row, family, options in ROWS]
+                         seed) for row, family, options in ROWS + (READING_ROWS if reading else ())]
 
 
 COLUMNS = ("family", "n", "CE ans true", "CE ans shuffled", "reliance ans", "CE non-pad true", "CE non-pad shuffled",
-           "reliance non-pad", "img/txt norm", "img spread", "parseable", "EOS share", "valid boxes", "edge err px")
+           "reliance non-pad", "img/txt norm", "img spread", "parseable", "EOS share", "valid boxes", "edge err px", "exact")
 
 
 def table(results: list[FamilyDiagnosis]) -> str:
@@ -101,7 +115,7 @@ def table(results: list[FamilyDiagnosis]) -> str:
         values = [r.row, str(r.n), cell(g.answer_true), cell(g.answer_shuffled), cell(g.answer_gap),
                   cell(g.non_padding_true), cell(g.non_padding_shuffled), cell(g.non_padding_gap),
                   cell(r.norm_ratio, 1), cell(r.image_spread), cell(r.parseable, 2), cell(r.eos_share, 2),
-                  cell(r.valid_boxes, 2), cell(r.edge_error_px, 1)]
+                  cell(r.valid_boxes, 2), cell(r.edge_error_px, 1), cell(r.exact, 2)]
         lines.append("| " + " | ".join(values) + " |")
     return "\n".join(lines)
 
@@ -124,12 +138,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--reading", action="store_true", help="also the `read` family per glyph scale")
     args = parser.parse_args(argv)
     if args.n < 2:
         parser.error("--n must be at least 2 (images are shuffled among the samples)")
     torch.set_num_threads(args.threads)
     tokenizer = tokenizer_for(args.checkpoint, args.tokenizer)
-    results = diagnose(load_checkpoint(args.checkpoint), tokenizer, read_canvases(args.checkpoint), args.n, args.seed)
+    results = diagnose(load_checkpoint(args.checkpoint), tokenizer, read_canvases(args.checkpoint), args.n, args.seed,
+                       args.reading)
     print(table(results))
     if args.json:
         args.json.write_text(json.dumps(to_json(results), indent=2) + "\n")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lavida_r1.diagnose import COLUMNS, ROWS, builder_for, main
+from lavida_r1.diagnose import COLUMNS, READING_ROWS, ROWS, builder_for, main
 from lavida_r1.diagnostics import MIN_IMAGE_RELIANCE_NATS, answer_token_masks, derangement, image_reliance_gap
 from lavida_r1.evaluate import DEFAULT_TOKENIZER
 from lavida_r1.model import load_checkpoint, save_checkpoint
@@ -40,6 +40,19 @@ def test_the_command_prints_every_field(tmp_path, tiny_model, capsys):
         assert all(values[k] is not None for k in greedy)
         assert 0 <= values[greedy[0]] <= 1
     assert 0 < results["math"]["eos_share"] < 1
+
+
+def test_reading_rows_score_exact_readings(tmp_path, tiny_model, capsys):
+    save_checkpoint(tiny_model, tmp_path / "model")
+    (tmp_path / "model" / CANVASES_FILE).write_text(json.dumps(CANVASES))
+    main(["--checkpoint", str(tmp_path / "model"), "--n", "2", "--reading", "--json", str(tmp_path / "out.json")])
+    results = json.loads((tmp_path / "out.json").read_text())
+    assert list(results) == [row for row, _, _ in ROWS + READING_ROWS]
+    for row, _, _ in READING_ROWS:
+        assert 0 <= results[row]["exact"] <= 1 and results[row]["parseable"] is None
+        assert results[row]["reliance"]["answer_true"] == results[row]["reliance"]["non_padding_true"] > 0
+    assert results["math"]["exact"] is None
+    assert capsys.readouterr().out.strip().splitlines()[-1].startswith("| read-small |")
 
 
 def test_the_shuffle_is_a_derangement():
