@@ -8,11 +8,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { extractAnswer } from '../server/engine/answer.js';
 import type { BatcherOptions } from '../server/engine/batcher.js';
 import { Engine } from '../server/engine/engine.js';
-import { decodeImage } from '../server/engine/image.js';
-import type { RgbImage } from '../server/engine/rgb.js';
+import { decodeImage } from '../server/engine/image/preprocess.js';
+import type { RgbImage } from '../server/engine/image/rgb.js';
+import { extractAnswer } from '../server/engine/text/answer.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PACKAGE = resolve(process.env.LAVIDA_BENCH_PACKAGE ?? join(ROOT, 'models/lavida-r1-tiny'));

@@ -5,7 +5,7 @@ import { pino, type Logger } from 'pino';
 import { Admission } from './admission.js';
 import type { ServerConfig } from './config.js';
 import { unixNow, type AppContext } from './context.js';
-import type { Engine } from './engine/engine.js';
+import type { Engine } from './engine/index.js';
 import { createMetrics } from './metrics.js';
 import { apiKeyAuth } from './middleware/auth.js';
 import { cors } from './middleware/cors.js';

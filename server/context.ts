@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { Admission } from './admission.js';
 import type { ServerConfig } from './config.js';
-import type { Engine } from './engine/engine.js';
+import type { Engine } from './engine/index.js';
 import type { Metrics } from './metrics.js';
 import { HttpProblem } from './problem.js';
 

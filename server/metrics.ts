@@ -2,7 +2,7 @@
 // figures an LLM dashboard expects are named as vLLM names its own (`vllm:time_to_first_token_seconds`):
 // `lavida:` and the figure.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { PoolHealth } from './engine/ort/pool.js';
+import type { PoolHealth } from './engine/index.js';
 
 export type Task = 'vqa' | 'ground' | 'edit' | 'chat';
 export type Outcome = 'ok' | 'error' | 'cancelled' | 'deadline' | 'rejected';

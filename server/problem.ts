@@ -1,10 +1,8 @@
 // RFC 9457 problem details: stable type URNs, one class to throw, and the mapping of every error the
 // request path can raise (body parsers, multer, image decoding, the engine) to a problem without internals.
 import { MulterError } from 'multer';
-import { ImageError } from './engine/mime.js';
-import { WorkerCrashedError, WorkerUnavailableError } from './engine/ort/errors.js';
-import { PromptError } from './engine/prompts.js';
 import type { components } from '../sdk/schema.js';
+import { ImageError, PromptError, RequestError, WorkerCrashedError, WorkerUnavailableError } from './engine/index.js';
 
 export type Problem = components['schemas']['Problem'];
 
@@ -60,11 +58,16 @@ const IMAGE_KINDS: Record<ImageError['code'], ProblemKind> = {
   bad_aspect_ratio: 'unsupported-aspect-ratio',
 };
 
+const REQUEST_KINDS: Record<RequestError['code'], ProblemKind> = {
+  invalid_knobs: 'invalid-request', context_length_exceeded: 'context-length-exceeded',
+};
+
 /** The problem an error stands for; unknown errors become `internal` (the caller logs them). */
 export function toProblem(e: unknown): HttpProblem {
   if (e instanceof HttpProblem) return e;
   if (e instanceof ImageError) return new HttpProblem(IMAGE_KINDS[e.code], e.message);
   if (e instanceof PromptError) return new HttpProblem('invalid-request', e.message);
+  if (e instanceof RequestError) return new HttpProblem(REQUEST_KINDS[e.code], e.message);
   if (e instanceof MulterError) {
     const tooLarge = e.code === 'LIMIT_FILE_SIZE' || e.code === 'LIMIT_FIELD_VALUE';
     return new HttpProblem(tooLarge ? 'payload-too-large' : 'invalid-request', `upload refused: ${e.message}${e.field ? ` (${e.field})` : ''}`);
@@ -86,4 +89,10 @@ export function toProblem(e: unknown): HttpProblem {
     return new HttpProblem('invalid-request', 'the request body could not be read');
   }
   return new HttpProblem('internal', 'an internal error occurred');
+}
+
+/** The problem an error stands for, naming `param` (the request field at fault); an internal error as it is. */
+export function problemAt(e: unknown, param: string): unknown {
+  const p = toProblem(e);
+  return p.kind === 'internal' ? e : new HttpProblem(p.kind, p.message, { ...p.extra, param }, p.headers);
 }

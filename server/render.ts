@@ -1,6 +1,6 @@
 // Turning answer canvases into text: final answers (reasoning split, completion length) and partial canvases
 // while the denoising runs (masked positions shown as a glyph). Chat completions have their own (openai/).
-import type { Model } from './engine/model.js';
+import type { Model } from './engine/index.js';
 
 export const MASK_GLYPH = '▒';
 

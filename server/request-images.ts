@@ -2,7 +2,7 @@
 // pixel and aspect-ratio limits, on the engine's image threads. The declared type is never trusted: the bytes
 // are sniffed.
 import type { AppContext } from './context.js';
-import type { PreparedImage } from './engine/prepare.js';
+import type { PreparedImage } from './engine/index.js';
 import { HttpProblem } from './problem.js';
 
 const DATA_URL = /^data:([^;,]*)((?:;[^;,]*)*),/;

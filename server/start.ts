@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import type { ServerConfig } from './config.js';
 import type { AppContext } from './context.js';
-import { Engine, type EngineOptions } from './engine/engine.js';
+import { Engine, type EngineOptions } from './engine/index.js';
 import { httpServer } from './http-server.js';
 import { logWorkerEvent } from './worker-log.js';
 

@@ -1,7 +1,7 @@
 // The worker pool's events as JSON log lines: a crash or a failed replacement at error level (with the reason
 // and what happens next), a replacement at info.
 import type { Logger } from 'pino';
-import type { PoolEvent } from './engine/ort/pool.js';
+import type { PoolEvent } from './engine/index.js';
 
 export function logWorkerEvent(logger: Logger): (e: PoolEvent) => void {
   return (e) => {

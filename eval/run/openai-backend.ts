@@ -4,7 +4,7 @@
 // endpoint's default completion length. `choices[0].message.content` is the answer text.
 import type OpenAI from 'openai';
 import sharp from 'sharp';
-import { extractAnswer } from '../../server/engine/answer.js';
+import { extractAnswer } from '../../server/engine/text/answer.js';
 import { lisaPrompt } from '../benchmarks/lisa/score.js';
 import { UserError } from '../errors.js';
 import type { Perform } from './call.js';

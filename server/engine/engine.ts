@@ -2,21 +2,21 @@
 // This is what the HTTP layer holds; inputs are image bytes (decoded and prepared on the image threads), or
 // images decoded or prepared already, and prompts.
 import { DynamicBatcher, type BatcherOptions } from './batcher.js';
-import { ImagePool, type PrepareOptions } from './image-pool.js';
+import { ImagePool, type PrepareOptions } from './image/image-pool.js';
+import type { JobImage, PreparedImage } from './image/prepare.js';
 import { modelOf, type Model } from './model.js';
 import { parseDevice, type DeviceSetting, type Provider } from './ort/device.js';
-import { WorkerCrashedError, WorkerUnavailableError } from './ort/errors.js';
 import { WorkerPool, type PoolEvent, type PoolHealth } from './ort/pool.js';
 import type { RestartPolicy } from './ort/restart-policy.js';
+import { WorkerCrashedError, WorkerUnavailableError } from './ort/worker-errors.js';
 import { loadPackage } from './package/load.js';
-import { checkUserText, promptTexts, type Prompt } from './prompts.js';
 import type { GraphName } from './package/manifest.js';
-import {
-  answerQuestions, editImages, editSettings, groundBoxes, textSettings,
-  type EditResult, type EditSettings, type GroundResult, type Job, type StepEvent, type VqaResult,
-} from './pipelines.js';
-import type { JobImage, PreparedImage } from './prepare.js';
+import { answerQuestions, editImages, groundBoxes, type EditResult, type GroundResult, type Job, type StepEvent, type VqaResult } from './pipelines.js';
+import { editSettings, type EditSettings } from './planning/edit-plan.js';
+import { groundingSteps, type GroundingSteps } from './planning/ground-plan.js';
+import { textSettings } from './planning/text-plan.js';
 import type { TextSamplerOptions } from './sampling/text.js';
+import { checkUserText, promptTexts, type Prompt } from './text/prompts.js';
 
 export interface EngineOptions {
   modelsDir: string;
@@ -117,8 +117,8 @@ export class Engine {
       await this.job(image, question, false, o.onStep, o.seed), o);
   }
 
-  async ground(image: ImageInput, description: string, o: RequestOptions & { steps?: 1 | 2 | 4 } = {}): Promise<GroundResult> {
-    const steps = o.steps ?? this.model.layout.sampling.grounding?.steps ?? 1;
+  async ground(image: ImageInput, description: string, o: RequestOptions & { steps?: GroundingSteps } = {}): Promise<GroundResult> {
+    const steps = o.steps ?? groundingSteps(this.model);
     return this.submit(`ground:${steps}`, (jobs, live) => groundBoxes(this.model, jobs, steps, live), await this.job(image, description, false), o);
   }
 

@@ -1,10 +1,10 @@
 // A loaded package ready to run: its runtime, tokenizer and the layout facts the pipelines need.
 import { join } from 'node:path';
+import type { WorkerPool } from './ort/pool.js';
+import { PackageRuntime } from './ort/runtime.js';
 import type { LoadedPackage } from './package/load.js';
 import type { PackageConfig, PackageLayout } from './package/manifest.js';
-import { PackageRuntime } from './runtime.js';
-import { TextTokenizer } from './tokenizer.js';
-import type { WorkerPool } from './ort/pool.js';
+import { TextTokenizer } from './text/tokenizer.js';
 
 export interface Model {
   id: string;

@@ -3,23 +3,25 @@
 // `live(i)` turns false when job i is cancelled, and the denoisers then stop running its row.
 import { randomInt } from 'node:crypto';
 import sharp from 'sharp';
-import { decodeText, extractAnswer } from './answer.js';
-import { countImageTokens } from './anyres.js';
-import { binsToBox, boxBinRanges, roundHalfEven, type Box } from './boxes.js';
-import { vqGridSize } from './config.js';
-import { groundingDenoiser, imageDenoiser, textDenoiser, type StepContext } from './denoisers.js';
+import { binsToBox, boxBinRanges, roundHalfEven, type Box } from './image/boxes.js';
+import { anyresOf, vqInputOf, type JobImage } from './image/prepare.js';
+import type { RgbImage } from './image/rgb.js';
 import type { Model } from './model.js';
+import { groundingDenoiser, imageDenoiser, textDenoiser, type StepContext } from './ort/denoisers.js';
 import type { Lease } from './ort/pool.js';
-import { anyresOf, vqInputOf, type JobImage } from './prepare.js';
-import type { VqaTask } from './package/manifest.js';
-import { editDraft, promptIds, type Prompt } from './prompts.js';
-import type { RgbImage } from './rgb.js';
-import type { PromptRow } from './runtime.js';
-import { generateBox, LOC_SLOTS } from './sampling/grounding.js';
-import { generateImage, type ImageSamplerOptions } from './sampling/image.js';
+import type { PromptRow } from './ort/runtime.js';
+import { vqGridSize } from './package/model-config.js';
+import { editSettings, type EditSettings } from './planning/edit-plan.js';
+import { groundingSteps, type GroundingSteps } from './planning/ground-plan.js';
+import { jobPromptIds } from './planning/prompt-layout.js';
+import { textSettings } from './planning/text-plan.js';
+import { generateBox, LOC_CANVAS, LOC_SLOTS } from './sampling/grounding.js';
+import { generateImage } from './sampling/image.js';
 import { PyRandom } from './sampling/pyrandom.js';
 import { generateText, type TextSamplerOptions } from './sampling/text.js';
 import type { StepCallback } from './sampling/types.js';
+import { decodeText, extractAnswer } from './text/answer.js';
+import { editDraft, type Prompt } from './text/prompts.js';
 
 export interface Job {
   prompt: Prompt; // the question (or a chat conversation), grounding request or edit instruction
@@ -59,35 +61,12 @@ export interface GroundResult {
   bins: number[]; // raw LOC bins
 }
 
-export interface EditSettings {
-  planLength: number;
-  planSteps: number;
-  image: Omit<ImageSamplerOptions, 'grid' | 'startStep'>;
-}
-
 export interface EditResult {
   plan: string;
   planIds: number[]; // plan + generation slots + <|eot_id|>
   vq: number[]; // grid x grid, row-major
   rgb: RgbImage; // the decoded image
   png: Buffer;
-}
-
-/** The package's text decoding; for a `task` with its own canvas, that canvas at one token per pass
- *  (lavida_r1.inference.text_sampler), else the default canvas (the longest task's). */
-export function textSettings(m: Model, task?: VqaTask): TextSamplerOptions {
-  const t = m.layout.sampling.text;
-  const d: TextSamplerOptions = { genLength: t?.gen_length ?? 80, blockLength: t?.block_length ?? 16, steps: t?.steps ?? 80, schedule: t?.schedule ?? 'uniform' };
-  const canvas = task === undefined ? undefined : m.layout.sampling.canvases?.[task];
-  return canvas === undefined ? d : { ...d, genLength: canvas, steps: canvas };
-}
-
-export function editSettings(m: Model): EditSettings {
-  const im = m.layout.sampling.image;
-  return {
-    planLength: m.layout.plan_length, planSteps: m.layout.sampling.plan?.steps ?? m.layout.plan_length,
-    image: { steps: im?.steps ?? 16, shift: im?.shift ?? 5, order: im?.order ?? 'stratified', orderSeed: im?.order_seed ?? 42 },
-  };
 }
 
 async function withLease<T>(m: Model, fn: (lease: Lease) => Promise<T>): Promise<T> {
@@ -101,12 +80,8 @@ async function withLease<T>(m: Model, fn: (lease: Lease) => Promise<T>): Promise
 
 /** Prompt ids and `<image>` embeddings of each job (one vision run for the batch). */
 async function promptRows(m: Model, lease: Lease, jobs: Job[], edit: boolean): Promise<PromptRow[]> {
-  const images = jobs.map((j) => anyresOf(j.image, m.config));
-  const features = await m.runtime.encodeImages(lease, images);
-  return jobs.map((j, i) => {
-    const n = countImageTokens(m.config, images[i]!.grid, j.image.width, j.image.height);
-    return { ids: promptIds(m.tokenizer, m.config, j.prompt, n, m.systemPrompt, edit), imageFeatures: features[i]! };
-  });
+  const features = await m.runtime.encodeImages(lease, jobs.map((j) => anyresOf(j.image, m.config)));
+  return jobs.map((j, i) => ({ ids: jobPromptIds(m, j.prompt, j.image, edit), imageFeatures: features[i]! }));
 }
 
 const stops = (m: Model): Set<number> => new Set([m.config.eos_token_id, m.config.eot_token_id]);
@@ -134,12 +109,12 @@ export async function answerQuestions(m: Model, jobs: Job[], o: TextSamplerOptio
   });
 }
 
-export async function groundBoxes(m: Model, jobs: Job[], steps: 1 | 2 | 4 = m.layout.sampling.grounding?.steps ?? 1, live: Live = always): Promise<GroundResult[]> {
+export async function groundBoxes(m: Model, jobs: Job[], steps: GroundingSteps = groundingSteps(m), live: Live = always): Promise<GroundResult[]> {
   return withLease(m, async (lease) => {
     const cache = await m.runtime.prefill(lease, await promptRows(m, lease, jobs, false));
     const ctx: StepContext = { rt: m.runtime, lease, cache, batch: jobs.length, live };
     const c = m.config;
-    const denoise = groundingDenoiser(ctx, LOC_SLOTS + 3, { locOffset: c.loc_token_offset, bins: c.num_loc_bins });
+    const denoise = groundingDenoiser(ctx, LOC_CANVAS, { locOffset: c.loc_token_offset, bins: c.num_loc_bins });
     const ids = { maskId: c.mask_token_id, locOffset: c.loc_token_offset, locBeginId: c.loc_begin_id, locEndId: c.loc_end_id, eotId: c.eot_token_id };
     const ranges = jobs.map((j) => boxBinRanges(j.image.width, j.image.height, c.num_loc_bins));
     const sample = await generateBox(denoise, ids, ranges, c.num_loc_bins, steps);

@@ -2,7 +2,7 @@
 // as soon as it is settled (completion.ts), the rest with its finish reason at the end, then the usage chunk
 // when asked for, then `data: [DONE]`.
 import type { components } from '../../sdk/schema.js';
-import type { Model } from '../engine/model.js';
+import type { Model } from '../engine/index.js';
 import type { EventStream } from '../sse.js';
 import { settledText, type Completion, type CompletionLimits } from './completion.js';
 

@@ -3,7 +3,7 @@
 // follows; the text a stream may show while the canvas is still being denoised; the chosen tokens'
 // log-probabilities.
 import type { components } from '../../sdk/schema.js';
-import type { Model } from '../engine/model.js';
+import type { Model } from '../engine/index.js';
 
 type S = components['schemas'];
 

@@ -2,11 +2,9 @@
 // become the system turn; user and assistant messages the turns, the last one the user's; the one image opens
 // the user turn that carries it. What the template cannot hold is a 400 naming the message.
 import type { components } from '../../sdk/schema.js';
-import type { Conversation, Turn } from '../engine/chat.js';
-import { checkUserText } from '../engine/prompts.js';
-import type { TextTokenizer } from '../engine/tokenizer.js';
-import { inlineImageBytes } from '../images.js';
-import { HttpProblem, toProblem } from '../problem.js';
+import { checkUserText, type Conversation, type TextTokenizer, type Turn } from '../engine/index.js';
+import { HttpProblem, problemAt } from '../problem.js';
+import { inlineImageBytes } from '../request-images.js';
 
 type Message = components['schemas']['ChatMessage'];
 type Part = components['schemas']['ChatContentPart'];
@@ -15,12 +13,6 @@ export interface ChatPrompt {
   conversation: Conversation;
   image: Uint8Array;
   imageParam: string; // where the image is, for errors about it
-}
-
-/** The problem an error stands for, naming `param` (the request field at fault); an internal error as it is. */
-export function problemAt(e: unknown, param: string): unknown {
-  const p = toProblem(e);
-  return p.kind === 'internal' ? e : new HttpProblem(p.kind, p.message, { ...p.extra, param }, p.headers);
 }
 
 const partsOf = (msg: Message): Part[] => (typeof msg.content === 'string' ? [{ type: 'text', text: msg.content }] : msg.content);

@@ -3,7 +3,7 @@
 import { Router } from 'express';
 import type { components } from '../../sdk/schema.js';
 import { checkModel, type AppContext } from '../context.js';
-import { textSettings } from '../engine/pipelines.js';
+import { textSettings } from '../engine/index.js';
 
 type S = components['schemas'];
 

@@ -4,14 +4,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { decodeImage } from '../../server/engine/image.js';
-import { ImagePool } from '../../server/engine/image-pool.js';
-import { ImageError } from '../../server/engine/mime.js';
-import { WorkerUnavailableError } from '../../server/engine/ort/errors.js';
+import { ImagePool } from '../../server/engine/image/image-pool.js';
+import { ImageError } from '../../server/engine/image/mime.js';
+import { prepareImage } from '../../server/engine/image/prepare.js';
+import { decodeImage } from '../../server/engine/image/preprocess.js';
+import { WorkerUnavailableError } from '../../server/engine/ort/worker-errors.js';
 import type { PackageConfig } from '../../server/engine/package/manifest.js';
-import { prepareImage } from '../../server/engine/prepare.js';
-import { greyPng } from '../png.js';
 import { NO_PACKAGE, PACKAGE_DIR } from '../package.js';
+import { greyPng } from '../png.js';
 
 describe('image threads', { skip: NO_PACKAGE }, () => {
   const config = (): PackageConfig => (JSON.parse(readFileSync(join(PACKAGE_DIR, 'manifest.json'), 'utf8')) as { config: PackageConfig }).config;

@@ -3,12 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
-import { countImageTokens, selectBestResolution, unpaddedShape } from '../../server/engine/anyres.js';
-import { binsToBox, boxBinRanges, boxToBins, roundHalfEven, type Box } from '../../server/engine/boxes.js';
-import type { ModelConfig } from '../../server/engine/config.js';
-import { decodeImage, processAnyres, processSquare, vqPixels } from '../../server/engine/image.js';
-import { ImageError, requireImageMime, sniffImageMime } from '../../server/engine/mime.js';
-import { resizeBicubic } from '../../server/engine/resample.js';
+import { countImageTokens, selectBestResolution, unpaddedShape } from '../../server/engine/image/anyres.js';
+import { binsToBox, boxBinRanges, boxToBins, roundHalfEven, type Box } from '../../server/engine/image/boxes.js';
+import { ImageError, requireImageMime, sniffImageMime } from '../../server/engine/image/mime.js';
+import { decodeImage, processAnyres, processSquare, vqPixels } from '../../server/engine/image/preprocess.js';
+import { resizeBicubic } from '../../server/engine/image/resample.js';
+import type { ModelConfig } from '../../server/engine/package/model-config.js';
 import { float32s, fromBase64, reference, SKIP_REASON } from './reference.js';
 
 // Tolerance: none. Resizing is Pillow's fixed-point bicubic reimplemented in TS, so every pixel must be equal.

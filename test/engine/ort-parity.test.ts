@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Engine } from '../../server/engine/engine.js';
-import { decodeImage } from '../../server/engine/image.js';
-import { answerQuestions, editImages, groundBoxes, textSettings, type Job } from '../../server/engine/pipelines.js';
+import { decodeImage } from '../../server/engine/image/preprocess.js';
+import type { PromptCache, StepInput } from '../../server/engine/ort/runtime.js';
 import type { VqaTask } from '../../server/engine/package/manifest.js';
-import type { PromptCache, StepInput } from '../../server/engine/runtime.js';
+import { answerQuestions, editImages, groundBoxes, type Job } from '../../server/engine/pipelines.js';
+import { textSettings } from '../../server/engine/planning/text-plan.js';
 import { MODEL_ID, MODELS_DIR, NO_PYTHON, ortReference, PER_FAMILY, type OrtCase } from './ort-reference.js';
 
 const MAX_BATCH = 16;

@@ -3,8 +3,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { PackageError } from '../../server/engine/package/errors.js';
 import { loadPackage, resolvePackageDir } from '../../server/engine/package/load.js';
+import { PackageError } from '../../server/engine/package/package-error.js';
 import { NO_PACKAGE, PACKAGE_DIR } from './ort-reference.js';
 
 const rejectsWith = (p: Promise<unknown>, code: PackageError['code'], pattern?: RegExp) =>

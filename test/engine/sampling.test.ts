@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { boxBinRanges } from '../../server/engine/boxes.js';
+import { boxBinRanges } from '../../server/engine/image/boxes.js';
 import { generateBox } from '../../server/engine/sampling/grounding.js';
 import { generateImage } from '../../server/engine/sampling/image.js';
 import { chooseTokens } from '../../server/engine/sampling/noise.js';

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { constants } from 'node:buffer';
 import { describe, test } from 'node:test';
-import { resizeBicubic } from '../../server/engine/resample.js';
-import type { RgbImage } from '../../server/engine/rgb.js';
-import { expandToSquare, resizeSquare } from '../../server/engine/square.js';
+import { resizeBicubic } from '../../server/engine/image/resample.js';
+import type { RgbImage } from '../../server/engine/image/rgb.js';
+import { expandToSquare, resizeSquare } from '../../server/engine/image/square.js';
 
 function noise(width: number, height: number, seed: number): RgbImage {
   const data = new Uint8Array(width * height * 3);

@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Engine } from '../../server/engine/engine.js';
-import { decodeImage } from '../../server/engine/image.js';
-import type { RgbImage } from '../../server/engine/rgb.js';
-import { shapesPng } from '../server/fixtures.js';
+import { decodeImage } from '../../server/engine/image/preprocess.js';
+import type { RgbImage } from '../../server/engine/image/rgb.js';
 import { MODEL_ID, MODELS_DIR, NO_PACKAGE } from '../package.js';
+import { shapesPng } from '../server/fixtures.js';
 
 const QUESTION = 'How many shapes are there?';
 const HOT = { temperature: 1.5, genLength: 32, blockLength: 16, steps: 32 };

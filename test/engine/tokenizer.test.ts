@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { decodeText, extractAnswer } from '../../server/engine/answer.js';
-import { renderPrompt } from '../../server/engine/chat.js';
-import type { ModelConfig } from '../../server/engine/config.js';
-import { editAnswerIds, editDraft, groundingAnswerIds, PromptError, promptIds, textAnswerIds } from '../../server/engine/prompts.js';
-import { TextTokenizer } from '../../server/engine/tokenizer.js';
+import type { ModelConfig } from '../../server/engine/package/model-config.js';
+import { decodeText, extractAnswer } from '../../server/engine/text/answer.js';
+import { renderPrompt } from '../../server/engine/text/chat-template.js';
+import { editAnswerIds, editDraft, groundingAnswerIds, PromptError, promptIds, textAnswerIds } from '../../server/engine/text/prompts.js';
+import { TextTokenizer } from '../../server/engine/text/tokenizer.js';
 import { reference, SKIP_REASON, TOKENIZER_JSON } from './reference.js';
 
 describe('tokenizer, chat template and layouts = lavida_r1 (lavida-r1-tiny tokenizer.json)', { skip: SKIP_REASON }, () => {

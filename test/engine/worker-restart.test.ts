@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Engine, type EngineOptions } from '../../server/engine/engine.js';
-import { decodeImage } from '../../server/engine/image.js';
-import { WorkerCrashedError, WorkerUnavailableError } from '../../server/engine/ort/errors.js';
+import { decodeImage } from '../../server/engine/image/preprocess.js';
+import type { RgbImage } from '../../server/engine/image/rgb.js';
 import type { PoolEvent } from '../../server/engine/ort/pool.js';
-import type { RgbImage } from '../../server/engine/rgb.js';
-import { shapesPng } from '../server/fixtures.js';
+import { WorkerCrashedError, WorkerUnavailableError } from '../../server/engine/ort/worker-errors.js';
 import { MODEL_ID, MODELS_DIR, NO_PACKAGE } from '../package.js';
+import { shapesPng } from '../server/fixtures.js';
 
 const QUESTION = 'What colour is the square?';
 

@@ -2,9 +2,9 @@
 // and a request that fails inside a batch fails alone while the requests batched with it complete.
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { decodeImage } from '../../server/engine/image.js';
-import { PromptError } from '../../server/engine/prompts.js';
-import type { RgbImage } from '../../server/engine/rgb.js';
+import { decodeImage } from '../../server/engine/image/preprocess.js';
+import type { RgbImage } from '../../server/engine/image/rgb.js';
+import { PromptError } from '../../server/engine/text/prompts.js';
 import { request } from './conformance.js';
 import { dataUrl, shapesPng } from './fixtures.js';
 import { NO_PACKAGE, sharedEngine, useServer } from './harness.js';

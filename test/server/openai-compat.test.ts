@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import OpenAI, { APIError } from 'openai';
-import { renderConversation, SYSTEM_PROMPT, type Conversation } from '../../server/engine/chat.js';
+import { renderConversation, SYSTEM_PROMPT, type Conversation } from '../../server/engine/text/chat-template.js';
 import { allConform, conformingFetch, request } from './conformance.js';
 import { dataUrl, shapesPng } from './fixtures.js';
 import { NO_PACKAGE, startServer, useServer } from './harness.js';

@@ -1,6 +1,6 @@
 // Anyres geometry (lavida_r1/model/image_processing.py select_best_resolution, model/vision.py): the crop grid
 // an image gets and how many `<image>` embeddings it becomes, without running the model.
-import type { ModelConfig } from './config.js';
+import type { ModelConfig } from '../package/model-config.js';
 
 /** The (width, height) candidate with the largest effective resolution, then the least waste. */
 export function selectBestResolution(origW: number, origH: number, candidates: Array<[number, number]>): [number, number] {
@@ -16,6 +16,13 @@ export function selectBestResolution(origW: number, origH: number, candidates: A
     }
   }
   return best;
+}
+
+/** The anyres resolution (width, height) in pixels of a width x height image: the best of the model's grid
+ *  pinpoints, each a (cols, rows) multiple of the view size. */
+export function anyresResolution(c: ModelConfig, width: number, height: number): [number, number] {
+  const size = c.vision.image_size;
+  return selectBestResolution(width, height, c.image_grid_pinpoints.map(([w, h]) => [w * size, h * size] as [number, number]));
 }
 
 /** Tokens per side of one view after the 2x2 conv pooling (27 → 13 at 384 px upstream). */
@@ -44,4 +51,11 @@ export function countImageTokens(c: ModelConfig, grid: [number, number], origW: 
   const [cols, rows] = grid;
   const [top, bottom, left, right] = unpaddedShape(rows * side, cols * side, origW, origH);
   return side * side + (bottom - top) * (right - left + 1);
+}
+
+/** `<image>` embeddings of a width x height image (its anyres grid, as processAnyres crops it). */
+export function imageTokenCount(c: ModelConfig, width: number, height: number): number {
+  const size = c.vision.image_size;
+  const [w, h] = anyresResolution(c, width, height);
+  return countImageTokens(c, [Math.floor(w / size), Math.floor(h / size)], width, height);
 }

@@ -3,13 +3,13 @@
 // that dies fails its calls (an internal error) and is replaced when the next call comes, so a thread that cannot
 // start is not restarted in a loop. Closing the pool fails the calls in flight with WorkerUnavailableError (503).
 import type { Worker } from 'node:worker_threads';
-import type { ModelConfig } from './config.js';
-import type { DecodeOptions } from './image.js';
+import { moduleWorker } from '../module-worker.js';
+import { WorkerUnavailableError } from '../ort/worker-errors.js';
+import type { ModelConfig } from '../package/model-config.js';
 import type { ImageReply, ImageRequest } from './image-protocol.js';
 import { ImageError } from './mime.js';
-import { WorkerUnavailableError } from './ort/errors.js';
 import type { PreparedImage } from './prepare.js';
-import { moduleWorker } from './thread.js';
+import type { DecodeOptions } from './preprocess.js';
 
 interface Pending {
   resolve: (image: PreparedImage) => void;

@@ -1,8 +1,8 @@
 // Messages between the engine and its image threads (image-pool.ts, image-worker.ts).
-import type { ModelConfig } from './config.js';
-import type { DecodeOptions } from './image.js';
+import type { ModelConfig } from '../package/model-config.js';
 import type { ImageError } from './mime.js';
 import type { PreparedImage } from './prepare.js';
+import type { DecodeOptions } from './preprocess.js';
 
 export interface ImageRequest {
   id: number;

@@ -1,9 +1,9 @@
 // An image thread: decodes (sharp) and prepares request images, so that no pixel work runs on the event loop.
 import { parentPort } from 'node:worker_threads';
-import { decodeImage } from './image.js';
 import type { ImageReply, ImageRequest } from './image-protocol.js';
 import { ImageError } from './mime.js';
 import { prepareImage } from './prepare.js';
+import { decodeImage } from './preprocess.js';
 
 const port = parentPort!;
 port.on('message', (req: ImageRequest) => {

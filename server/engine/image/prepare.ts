@@ -1,8 +1,8 @@
 // A request image as the pipelines consume it: its size, the anyres views as vision input and, for edits, the
 // VQ encoder's input. The server prepares it off the event loop (image-pool.ts); tests and tools may hand the
 // pipelines a decoded RgbImage, prepared on the calling thread.
-import type { ModelConfig } from './config.js';
-import { processAnyres, processSquare, vqPixels, type AnyresInput } from './image.js';
+import type { ModelConfig } from '../package/model-config.js';
+import { processAnyres, processSquare, vqPixels, type AnyresInput } from './preprocess.js';
 import type { RgbImage } from './rgb.js';
 
 export interface PreparedImage {

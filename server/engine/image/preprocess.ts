@@ -2,8 +2,8 @@
 // bit for bit: sharp decodes (EXIF orientation applied, pixel and aspect-ratio limits enforced), everything after
 // that (alpha flattening, Pillow's bicubic resize, padding, crops, normalisation) is done here on the RGB buffer.
 import sharp from 'sharp';
-import { selectBestResolution } from './anyres.js';
-import type { ModelConfig } from './config.js';
+import type { ModelConfig } from '../package/model-config.js';
+import { anyresResolution } from './anyres.js';
 import { ImageError, requireImageMime, type ImageMime } from './mime.js';
 import { resizeBicubic } from './resample.js';
 import { crop, filled, paste, type RgbImage } from './rgb.js';
@@ -103,8 +103,7 @@ export type AnyresInput = Omit<AnyresImage, 'views'>;
 /** Anyres crops + base view of a decoded image (Python's process_anyres). */
 export function processAnyres(img: RgbImage, c: ModelConfig): AnyresImage {
   const size = c.vision.image_size;
-  const candidates = c.image_grid_pinpoints.map(([w, h]) => [w * size, h * size] as [number, number]);
-  const [targetW, targetH] = selectBestResolution(img.width, img.height, candidates);
+  const [targetW, targetH] = anyresResolution(c, img.width, img.height);
   const padded = resizeAndPad(img, targetW, targetH);
   const cols = Math.floor(targetW / size);
   const rows = Math.floor(targetH / size);

@@ -1,13 +1,13 @@
-// ORT-backed `Denoise` functions for the samplers in sampling/. Each pass runs only the batch rows still
-// wanted (not cancelled; for text, still holding masks): the worker's cache is cut down to them, so a
-// cancelled or finished job stops costing compute. Text rows whose current block is decoded also sit out the
-// block's later passes (they stay in the cache). Rows not run get `fill` ids with confidence 0, which the
+// ORT-backed `Denoise` functions for the sampler loops in sampling/ (export/ort_denoise.py). Each pass runs only
+// the batch rows still wanted (not cancelled; for text, still holding masks): the worker's cache is cut down to
+// them, so a cancelled or finished job stops costing compute. Text rows whose current block is decoded also sit
+// out the block's later passes (they stay in the cache). Rows not run get `fill` ids with confidence 0, which the
 // samplers commit and then stop on (or, for a finished block, ignore).
-import type { Lease } from './ort/pool.js';
+import { LOC_SLOTS, type LocDenoise } from '../sampling/grounding.js';
+import type { UniformSource } from '../sampling/noise.js';
+import type { Candidates, Denoise } from '../sampling/types.js';
+import type { Lease } from './pool.js';
 import type { PackageRuntime, PromptCache, StepInput, StepOutput } from './runtime.js';
-import { LOC_SLOTS, type LocDenoise } from './sampling/grounding.js';
-import type { UniformSource } from './sampling/noise.js';
-import type { Candidates, Denoise } from './sampling/types.js';
 
 export interface StepContext {
   rt: PackageRuntime;

@@ -3,12 +3,10 @@
 // and is replaced (same session settings, on the provider the pool started on) under the restart policy;
 // leases taken before the death stay bound to the dead worker, so its caches are never looked up elsewhere.
 import type { GraphName } from '../package/manifest.js';
-import { WorkerCrashedError, WorkerUnavailableError } from './errors.js';
 import type { CacheRef, Feeds, InitResult, RunResult, SessionSettings } from './protocol.js';
 import { CrashWindow, DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy.js';
+import { WorkerCrashedError, WorkerUnavailableError } from './worker-errors.js';
 import { WorkerHandle } from './worker-handle.js';
-
-export { WorkerCrashedError, WorkerUnavailableError } from './errors.js';
 
 /** What the pool reports as it loses and replaces workers (the server logs each as one JSON line). */
 export type PoolEvent =

@@ -1,11 +1,11 @@
 // The package's graphs as calls on a leased worker (mirrors train/lavida_r1/export/runtime.py): image
 // embeddings, prompt prefill into a worker-held cache (left-padded batches), denoising steps, VQ encode/decode.
-import { pooledSide, unpaddedShape } from './anyres.js';
-import type { AnyresInput } from './image.js';
-import type { PackageConfig } from './package/manifest.js';
-import type { Lease } from './ort/pool.js';
-import { tensor, type Feeds } from './ort/protocol.js';
-import { chooseTokens, type UniformSource } from './sampling/noise.js';
+import { pooledSide, unpaddedShape } from '../image/anyres.js';
+import type { AnyresInput } from '../image/preprocess.js';
+import type { PackageConfig } from '../package/manifest.js';
+import { chooseTokens, type UniformSource } from '../sampling/noise.js';
+import type { Lease } from './pool.js';
+import { tensor, type Feeds } from './protocol.js';
 
 export const int64 = (values: ArrayLike<number>): BigInt64Array => BigInt64Array.from(Array.from(values, BigInt));
 const toInt32 = (values: BigInt64Array): Int32Array => Int32Array.from(values, Number);

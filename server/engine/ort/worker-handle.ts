@@ -4,11 +4,11 @@
 // to exit once the run returns. It is never terminated mid-run: onnxruntime-node can abort the whole process when a
 // run returns into a terminated thread. (A run that never returns leaves its thread behind, idle but not freed.)
 import type { Worker } from 'node:worker_threads';
-import { moduleWorker } from '../thread.js';
+import { moduleWorker } from '../module-worker.js';
 import { DeviceError } from './device.js';
-import { WorkerCrashedError, WorkerUnavailableError } from './errors.js';
 import type { Request, Response, WireError } from './protocol.js';
 import { transferables } from './protocol.js';
+import { WorkerCrashedError, WorkerUnavailableError } from './worker-errors.js';
 
 const RETIRE_WAIT_MS = 5000;
 

@@ -6,8 +6,8 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
-import { PackageError } from './errors.js';
 import type { Manifest } from './manifest.js';
+import { PackageError } from './package-error.js';
 
 export const DEFAULT_SCHEMA = fileURLToPath(new URL('../../../models/manifest.schema.json', import.meta.url));
 const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;

@@ -1,6 +1,6 @@
 // The manifest.json of a model package (models/README.md, models/manifest.schema.json): the parts the engine
 // reads, typed. The schema is the authority; these types only describe what validation guarantees.
-import type { ModelConfig } from '../config.js';
+import type { ModelConfig } from './model-config.js';
 
 export type GraphName = 'vision' | 'backbone' | 'vq_encode' | 'vq_decode';
 export type OptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';

@@ -1,11 +1,12 @@
-// Grounding driver (sampling/grounding.py generate_box): the canvas `<LOC_BEGIN> 4 x mask <LOC_END> <|eot_id|>`;
+// Grounding loop (sampling/grounding_loop.py sample_box): the canvas `<LOC_BEGIN> 4 x mask <LOC_END> <|eot_id|>`;
 // each pass takes the valid-box candidates of the LOC logits (valid-box.ts) and commits the most confident
 // 4/steps masked slots, so the box always has x2 > x1 and y2 > y1 (in pixels too, with the image's ranges).
 import { selectScheduled } from './select.js';
 import { boxCandidates, type BinRange } from './valid-box.js';
 
 export const LOC_SLOTS = 4;
-const WIDTH = LOC_SLOTS + 3;
+/** The answer canvas: `<LOC_BEGIN>`, the four slots, `<LOC_END>`, `<|eot_id|>`. */
+export const LOC_CANVAS = LOC_SLOTS + 3;
 
 export interface GroundingTokenIds {
   maskId: number;
@@ -26,7 +27,7 @@ export type LocDenoise = (canvas: Int32Array, step: number) => Float32Array | Fl
 
 export function groundingCanvas(ids: GroundingTokenIds, batch: number): Int32Array {
   const row = [ids.locBeginId, ...new Array<number>(LOC_SLOTS).fill(ids.maskId), ids.locEndId, ids.eotId];
-  return Int32Array.from({ length: batch * WIDTH }, (_, i) => row[i % WIDTH]!);
+  return Int32Array.from({ length: batch * LOC_CANVAS }, (_, i) => row[i % LOC_CANVAS]!);
 }
 
 /** `ranges`: per batch row, the slots' bin ranges (boxes.ts boxBinRanges of the row's image). */
@@ -38,7 +39,7 @@ export async function generateBox(denoise: LocDenoise, ids: GroundingTokenIds, r
   for (let step = 0; step < steps; step++) {
     const logits = await denoise(canvas, step);
     for (let r = 0; r < batch; r++) {
-      const slots = canvas.subarray(r * WIDTH + 1, r * WIDTH + 1 + LOC_SLOTS);
+      const slots = canvas.subarray(r * LOC_CANVAS + 1, r * LOC_CANVAS + 1 + LOC_SLOTS);
       const committed = Array.from(slots, (t) => (t === ids.maskId ? -1 : t - ids.locOffset));
       const row = logits.subarray(r * LOC_SLOTS * numBins, (r + 1) * LOC_SLOTS * numBins);
       const out = boxCandidates(row, committed, ranges[r]!, numBins);
@@ -47,6 +48,6 @@ export async function generateBox(denoise: LocDenoise, ids: GroundingTokenIds, r
     }
   }
   const bins = Int32Array.from({ length: batch * LOC_SLOTS },
-    (_, i) => canvas[Math.floor(i / LOC_SLOTS) * WIDTH + 1 + (i % LOC_SLOTS)]! - ids.locOffset);
+    (_, i) => canvas[Math.floor(i / LOC_SLOTS) * LOC_CANVAS + 1 + (i % LOC_SLOTS)]! - ids.locOffset);
   return { bins, tokens: canvas, nfe: steps };
 }

@@ -1,4 +1,4 @@
-// Image sampler driver (sampling/image.py generate_image): MaskGIT-style decoding of a grid x grid VQ canvas
+// Image sampler loop (sampling/image_loop.py sample_image): MaskGIT-style decoding of a grid x grid VQ canvas
 // with the shift schedule, committing positions in the stratified order or by confidence. Guidance and
 // temperature live behind `denoise` (they act on logits); it gets the pass index for the cosine temperature.
 import { stratifiedOrder } from './order.js';

@@ -1,4 +1,4 @@
-// Which masked positions a step commits (sampling/text.py select_scheduled / select_threshold), one row at a
+// Which masked positions a step commits (sampling/select.py select_scheduled / select_threshold), one row at a
 // time. Confidence is -Infinity where a position is not eligible.
 
 /** The `count` most confident positions; ties go to the lower position (a stable descending argsort). */

@@ -1,4 +1,4 @@
-// Text sampler driver (sampling/text.py generate_text): LLaDA low-confidence remasking over semi-autoregressive
+// Text sampler loop (sampling/text_loop.py sample_text): LLaDA low-confidence remasking over semi-autoregressive
 // blocks with the uniform or shift schedule, Fast-dLLM threshold decoding, EOS early stop and draft tokens.
 // The model is behind `Denoise`; batch rows decode independently (the batch only shares passes).
 import { selectScheduled, selectThreshold } from './select.js';

@@ -1,4 +1,5 @@
-// The contract between the samplers and whatever runs the model (ONNX Runtime later, fakes in tests).
+// The contract between the sampler loops and whatever runs the model (sampling/denoise.py): ONNX Runtime
+// (ort/denoisers.ts), fakes in tests.
 
 /** Per canvas position, flat [batch * length]: the candidate token (greedy: the argmax) and its confidence. */
 export interface Candidates {

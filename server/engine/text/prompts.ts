@@ -1,7 +1,7 @@
 // The sequence layouts of each task (lavida_r1/prompts.py): prompt ids and the answer canvases.
-import { boxToBins, type Box } from './boxes.js';
-import { IMAGE, renderConversation, SYSTEM_PROMPT, type Conversation } from './chat.js';
-import { locToken, vqSlots, type ModelConfig } from './config.js';
+import { boxToBins, type Box } from '../image/boxes.js';
+import { locToken, vqSlots, type ModelConfig } from '../package/model-config.js';
+import { IMAGE, renderConversation, SYSTEM_PROMPT, type Conversation } from './chat-template.js';
 import { EDIT_SLOTS, type TextTokenizer } from './tokenizer.js';
 
 /** User text that cannot be laid out (it names the image more than once, or holds a control token). */

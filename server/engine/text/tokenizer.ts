@@ -2,8 +2,8 @@
 // plus slot expansion as in lavida_r1/tokenizer.py: placeholders are inserted by id, never tokenized from text.
 import { readFileSync } from 'node:fs';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { IMAGE } from './chat.js';
-import type { ModelConfig } from './config.js';
+import type { ModelConfig } from '../package/model-config.js';
+import { IMAGE } from './chat-template.js';
 
 export const EDIT_SLOTS = '<|edit_slots|>';
 export const GEN_SLOTS = '<|gen_slots|>';
