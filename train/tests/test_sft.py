@@ -161,6 +161,7 @@ def test_publish_assembles_a_checkpoint_folder_from_a_run(tmp_path):
     canvases = read_canvases(out)
     assert (canvases.math, canvases.chart, canvases.mcq, canvases.edit_plan) == (64, 80, 48, 72)
     assert (out / "provenance.json").read_text() == '{"kept": true}'
+    assert SFTConfig.from_file(out / "sft-config.json") == SFTConfig.from_file(tmp_path / "run" / "config.json")
     published = load_checkpoint(out).state_dict()
     ema = load_checkpoint(tmp_path / "run" / "latest" / "ema").state_dict()
     assert all(torch.equal(published[k], ema[k]) for k in ema)

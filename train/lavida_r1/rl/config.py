@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config_files import config_json, read_config
+from ..config_files import INPUT, OUTPUT, TRAIN_DIR, read_config
 from ..sft.config import DEFAULT_ANSWER_LENGTHS
 from ..world import FAMILIES
 
@@ -14,8 +14,9 @@ REGULARIZERS = ("sft", "kl", "none")
 
 @dataclass
 class RLConfig:
-    init_checkpoint: str = "checkpoints/lavida-r1-tiny"
-    tokenizer: str = "checkpoints/lavida-r1-tiny/tokenizer.json"
+    # Paths: relative to the config file's folder (see config_files).
+    init_checkpoint: str = field(default=str(TRAIN_DIR / "checkpoints/lavida-r1-tiny"), metadata=INPUT)
+    tokenizer: str = field(default=str(TRAIN_DIR / "checkpoints/lavida-r1-tiny/tokenizer.json"), metadata=INPUT)
     mixture: dict[str, float] = field(default_factory=lambda: {"math": 1.0, "chart": 1.0, "mcq": 1.0,
                                                                 "grounding": 1.0, "edit": 0.0})
     answer_lengths: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_ANSWER_LENGTHS))
@@ -45,7 +46,7 @@ class RLConfig:
     threads: int = 2
     save_every: int = 20
     log_every: int = 1
-    out: str = "runs/rl-tiny"
+    out: str = field(default=str(TRAIN_DIR / "runs/rl-tiny"), metadata=OUTPUT)
 
     @classmethod
     def from_file(cls, path: str | Path) -> "RLConfig":
@@ -67,6 +68,3 @@ class RLConfig:
             raise ValueError("gamma and answer_forcing are probabilities in [0, 1]")
         if self.tree_rounds < 1 or not 0 <= self.branch_step < self.image_steps:
             raise ValueError("tree_rounds must be >= 1 and 0 <= branch_step < image_steps")
-
-    def to_json(self) -> str:
-        return config_json(self)

@@ -11,9 +11,9 @@ import time
 from dataclasses import dataclass, field
 
 import torch
-import torch.distributed as dist
 from tokenizers import Tokenizer
 
+from ..distributed import Shard
 from ..model import LavidaForMaskedDiffusion
 from ..sft.batch import collate
 from ..sft.examples import Example, ExampleBuilder
@@ -24,18 +24,6 @@ from .likelihood import estimate, response_of
 from .objective import k3_kl, unified_loss
 
 SFT_INDEX_OFFSET = 50_000_000   # SFT samples come from another stretch of the train split than rollout prompts
-
-
-@dataclass
-class Shard:
-    rank: int = 0
-    world: int = 1
-
-    def sum(self, values: list[float]) -> list[float]:
-        tensor = torch.tensor(values, dtype=torch.float64)
-        if self.world > 1:
-            dist.all_reduce(tensor)
-        return tensor.tolist()
 
 
 def group_seed(seed: int, step: int, index: int) -> int:
@@ -102,11 +90,10 @@ def rl_step(model: LavidaForMaskedDiffusion, reference: LavidaForMaskedDiffusion
             kl_sum += kl.sum().item()
         loss.backward()
         loss_sum += loss.item()
-    for p in params:   # every process reduces the same tensors, used or not, so collectives line up
+    for p in params:   # every trainable weight takes an optimizer step, used in this step or not
         if p.grad is None:
             p.grad = torch.zeros_like(p)
-        if shard.world > 1:
-            dist.all_reduce(p.grad)
+    shard.sum_gradients(params)
     norm = torch.nn.utils.clip_grad_norm_(params, config.grad_clip)
     optimizer.step()
     rewards = [r for w in work.values() for r in w.group.rewards]

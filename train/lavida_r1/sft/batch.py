@@ -1,7 +1,7 @@
 """Examples of one family → padded tensors. Prompts are left-padded (positions count real tokens only)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 
@@ -33,3 +33,10 @@ def collate(examples: list[Example], config: LavidaConfig) -> Batch:
     answers = torch.tensor([e.answer_ids for e in examples])
     stack = lambda name: torch.stack([getattr(e, name) for e in examples]) if getattr(examples[0], name) is not None else None
     return Batch(prompt, mask, answers, [e.image for e in examples], stack("edit_vq"), stack("target_vq"))
+
+
+def to_device(batch: Batch, device: torch.device) -> Batch:
+    move = lambda t: None if t is None else t.to(device)
+    return Batch(move(batch.prompt_ids), move(batch.prompt_mask), move(batch.answer_ids),
+                 [replace(image, pixel_values=move(image.pixel_values)) for image in batch.images],
+                 move(batch.edit_vq), move(batch.target_vq))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config_files import config_json, read_config
+from ..config_files import INPUT, OUTPUT, TRAIN_DIR, read_config
 from ..world import kinds
 from ..world.sample import FAMILIES as BENCHMARK_FAMILIES, TRAINING_FAMILIES
 from .schedule import split_key
@@ -19,9 +19,10 @@ FAMILIES = set(BENCHMARK_FAMILIES + TRAINING_FAMILIES)
 @dataclass
 class SFTConfig:
     preset: str = "tiny"
-    init_checkpoint: str | None = None       # start from these weights instead of a fresh init
-    vq_checkpoint: str | None = None         # folder holding vqvae/ (the trained VQ tokenizer); frozen
-    tokenizer: str = "checkpoints/lavida-r1-tiny/tokenizer.json"
+    # Paths: relative to the config file's folder (see config_files).
+    init_checkpoint: str | None = field(default=None, metadata=INPUT)  # start from these weights, not a fresh init
+    vq_checkpoint: str | None = field(default=None, metadata=INPUT)    # folder holding vqvae/ (the VQ tokenizer); frozen
+    tokenizer: str = field(default=str(TRAIN_DIR / "checkpoints/lavida-r1-tiny/tokenizer.json"), metadata=INPUT)
     system_prompt: bool = False              # include the LLaDA system turn in prompts
     mixture: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_MIXTURE))
     # Keys: a family, or `family:kind` for one kind of it (e.g. "spot:small"; see `world.kinds`).
@@ -51,7 +52,7 @@ class SFTConfig:
     threads: int = 2
     save_every: int = 100
     log_every: int = 10
-    out: str = "runs/sft-tiny"
+    out: str = field(default=str(TRAIN_DIR / "runs/sft-tiny"), metadata=OUTPUT)
 
     @classmethod
     def from_file(cls, path: str | Path) -> "SFTConfig":
@@ -85,6 +86,3 @@ class SFTConfig:
             raise ValueError("batch_size and steps must be positive")
         if self.loc_sigma < 0 or self.view_readout_weight < 0 or self.view_readout_cell < 1:
             raise ValueError("loc_sigma and view_readout_weight must be >= 0, view_readout_cell >= 1")
-
-    def to_json(self) -> str:
-        return config_json(self)

@@ -29,8 +29,9 @@ class Example:
 
 
 def image_to_vq(vqvae: VQModel, image: Image.Image, size: int) -> torch.Tensor:
+    """VQ ids [grid, grid] on the CPU (encoded on the tokenizer's device)."""
     array = np.asarray(process_square(image, size), dtype=np.float32) / 127.5 - 1.0
-    return vq_encode(vqvae, torch.from_numpy(array).permute(2, 0, 1)[None])[0]
+    return vq_encode(vqvae, torch.from_numpy(array).permute(2, 0, 1)[None].to(vqvae.device))[0].cpu()
 
 
 class ExampleBuilder:
@@ -59,13 +60,16 @@ class ExampleBuilder:
         return Example(family, prompt, answer, image)
 
 
-def step_samples(seed: int, step: int, batch_size: int, mixture: dict[str, float]) -> list[Sample]:
+def step_samples(seed: int, step: int, batch_size: int, mixture: dict[str, float],
+                 rows: list[int] | None = None) -> list[Sample]:
     """The batch of step `step`: one mixture key (`schedule.family_at`: a family, or one kind of it), then
     `batch_size` train samples; multiple choice alternates its standard and vision settings within the batch.
+    `rows`: only these rows of it (a process's share).
 
     A pure function of (seed, step), so a resumed run sees exactly the data of an uninterrupted one.
     """
     family, kind = split_key(family_at(seed, step, mixture))
     options = lambda i: {**({"setting": ("standard", "vision")[i % 2]} if family == "mcq" else {}),
                          **({"kind": kind} if kind else {})}
-    return [generate(family, "train", step * batch_size + i, seed, **options(i)) for i in range(batch_size)]
+    return [generate(family, "train", step * batch_size + i, seed, **options(i))
+            for i in (range(batch_size) if rows is None else rows)]

@@ -21,7 +21,8 @@ def loc_aware_cross_entropy(logits: Tensor, targets: Tensor, config: LavidaConfi
         return F.cross_entropy(logits, targets, reduction="sum")
     plain = F.cross_entropy(logits[~is_loc], targets[~is_loc], reduction="sum") if bool((~is_loc).any()) else logits.sum() * 0
     centre = (targets[is_loc] - offset).to(logits.dtype)[:, None]
-    weights = torch.exp(-0.5 * ((torch.arange(bins, dtype=logits.dtype)[None] - centre) / sigma) ** 2)
+    grid = torch.arange(bins, dtype=logits.dtype, device=logits.device)[None]
+    weights = torch.exp(-0.5 * ((grid - centre) / sigma) ** 2)
     weights = weights / weights.sum(dim=1, keepdim=True)
     log_probs = F.log_softmax(logits[is_loc], dim=-1)[:, offset:offset + bins]
     return plain - (weights * log_probs).sum()

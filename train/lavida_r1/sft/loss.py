@@ -5,6 +5,8 @@ rest, so every answer token is predicted exactly once. The prompt runs once with
 copies attend to it (the prefix-LM pattern that inference uses). Loss = mean cross-entropy over the answer's
 text tokens + mean cross-entropy over its VQ tokens. With `loc_sigma` > 0, LOC targets are soft (see loc_targets).
 `token_cross_entropy` gives the same pair's cross-entropy per answer token (the diagnostics read it).
+Masks are drawn on the CPU whatever the model's device, for the whole batch even when a process holds only its
+share of it (`share.Share`), so they are a function of the generator's seed alone.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from ..model import LavidaForMaskedDiffusion
 from ..sampling.text import prompt_positions
 from .batch import Batch
 from .loc_targets import loc_aware_cross_entropy
+from .share import Share
 
 
 @dataclass
@@ -60,23 +63,31 @@ class PairForward:
     image_masks: Tensor         # [2, B, N] VQ tokens masked in each copy (N = 0 without a target image)
 
 
+def pair_masks(slots: Tensor, generator: torch.Generator, share: Share | None = None) -> Tensor:
+    """`complementary_masks` over `slots` [B, G], the answer positions that take part: drawn on the CPU for the
+    whole batch (`share`: B of its rows), this batch's rows kept, on `slots`' device."""
+    share = share or Share.whole(slots.shape[0])
+    whole = complementary_masks(torch.ones(share.size, slots.shape[1], dtype=torch.bool), generator)
+    first = whole[0, share.rows].to(slots.device) & slots
+    return torch.stack((first, slots & ~first))
+
+
 def pair_forward(model: LavidaForMaskedDiffusion, batch: Batch, generator: torch.Generator,
-                 features: Tensor | None = None) -> PairForward:
+                 features: Tensor | None = None, share: Share | None = None) -> PairForward:
     """Both copies of the complementary pair, the prompt run once through the prefix cache (`features`: the
     batch's `image_features` when the caller has them already)."""
     c = model.config
-    rows = batch.answer_ids.shape[0]
+    rows, device = batch.answer_ids.shape[0], batch.answer_ids.device
     features = image_features(model, batch) if features is None else features
     cache = model(batch.prompt_ids, image_features=features, edit_vq=batch.edit_vq,
                   attention_mask=batch.prompt_mask, position_ids=prompt_positions(batch.prompt_mask),
                   use_cache=True).cache.repeat(2)
 
     text_slots = batch.answer_ids != c.gen_token_id
-    image_slots = torch.ones(rows, 0, dtype=torch.bool)
-    if batch.target_vq is not None:
-        image_slots = torch.ones(rows, batch.target_vq[0].numel(), dtype=torch.bool)
+    image_slots = torch.ones(rows, 0 if batch.target_vq is None else batch.target_vq[0].numel(), dtype=torch.bool,
+                             device=device)
     # One t per row shared by text and image tokens: the pair's masks over the whole answer.
-    masks = complementary_masks(torch.cat((text_slots, image_slots), dim=1), generator)
+    masks = pair_masks(torch.cat((text_slots, image_slots), dim=1), generator, share)
     text_masks, image_masks = masks[..., : text_slots.shape[1]], masks[..., text_slots.shape[1]:]
 
     answers = batch.answer_ids.repeat(2, 1)
@@ -85,7 +96,7 @@ def pair_forward(model: LavidaForMaskedDiffusion, batch: Batch, generator: torch
     if batch.target_vq is not None:
         targets = batch.target_vq.flatten(1).repeat(2, 1)
         gen_vq = torch.where(image_masks.flatten(0, 1), c.image_mask_token_id, targets).view(2 * rows, *batch.target_vq.shape[1:])
-    positions = batch.prompt_mask.sum(1, keepdim=True) + torch.arange(answers.shape[1])[None]
+    positions = batch.prompt_mask.sum(1, keepdim=True) + torch.arange(answers.shape[1], device=device)[None]
     out = model(noisy, gen_vq=gen_vq, attention_mask=torch.ones_like(noisy), position_ids=positions.repeat(2, 1),
                 past=cache)
     return PairForward(out.logits, answers, text_masks, text_slots, out.image_logits if gen_vq is not None else None,
@@ -93,19 +104,21 @@ def pair_forward(model: LavidaForMaskedDiffusion, batch: Batch, generator: torch
 
 
 def sft_loss(model: LavidaForMaskedDiffusion, batch: Batch, generator: torch.Generator,
-             loc_sigma: float = 0.0, features: Tensor | None = None) -> LossParts:
-    pair = pair_forward(model, batch, generator, features)
+             loc_sigma: float = 0.0, features: Tensor | None = None, share: Share | None = None) -> LossParts:
+    """The batch's loss parts; with `share`, this share's contributions to the whole batch's (which they sum to)."""
+    share = share or Share.whole(batch.answer_ids.shape[0])
+    pair = pair_forward(model, batch, generator, features, share)
     text_loss = image_loss = None
-    total = torch.zeros(())
+    total = torch.zeros((), device=pair.logits.device)
     picked = pair.text_masks.flatten(0, 1)
     if bool(pair.text_slots.any()):
         text_loss = loc_aware_cross_entropy(pair.logits[picked].float(), pair.answers[picked], model.config,
-                                            loc_sigma) / pair.text_slots.sum()
+                                            loc_sigma) / pair.text_slots.sum() * share.text
         total = total + text_loss
     if pair.image_logits is not None:
         chosen = pair.image_masks.flatten(0, 1)
         image_loss = F.cross_entropy(pair.image_logits[chosen].float(), pair.image_targets[chosen],
-                                     reduction="sum") / pair.image_masks[0].numel()
+                                     reduction="sum") / pair.image_masks[0].numel() * share.image
         total = total + image_loss
     return LossParts(total, text_loss, image_loss)
 

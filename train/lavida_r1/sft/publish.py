@@ -15,6 +15,7 @@ import shutil
 from dataclasses import asdict
 from pathlib import Path
 
+from ..config_files import write_config
 from ..fsutil import replace_directory, temporary_sibling
 from ..model import load_checkpoint, save_checkpoint
 from ..model.canvases import BLOCK_LENGTH, CANVASES_FILE, Canvases
@@ -43,7 +44,7 @@ def publish(run: Path, out: Path, weights: str = "ema") -> None:
         save_checkpoint(load_checkpoint(source), tmp)  # replaces the empty tmp folder with the weights
         shutil.copyfile(config.tokenizer, tmp / "tokenizer.json")
         (tmp / CANVASES_FILE).write_text(json.dumps(asdict(canvases_of(config)), indent=2) + "\n")
-        shutil.copyfile(run / "config.json", tmp / "sft-config.json")
+        write_config(config, tmp / "sft-config.json")  # its paths relative to the checkpoint folder (a sibling)
         shutil.copyfile(run / "log.csv", tmp / "sft-log.csv")
         for name in KEPT:
             if (out / name).exists():

@@ -33,8 +33,8 @@ def save_training_state(directory: Path, model: LavidaForMaskedDiffusion, optimi
 
 
 def load_training_state(directory: Path) -> tuple[LavidaForMaskedDiffusion, dict, int]:
-    """(model, optimizer state dict, step) of a checkpoint written by save_training_state."""
-    state = torch.load(directory / STATE_FILE, weights_only=True)
+    """(model, optimizer state dict, step) of a checkpoint written by save_training_state, on the CPU."""
+    state = torch.load(directory / STATE_FILE, map_location="cpu", weights_only=True)
     return load_checkpoint(directory / MODEL_DIR), state["optimizer"], state["step"]
 
 
@@ -43,7 +43,7 @@ def load_weight_average(directory: Path) -> LavidaForMaskedDiffusion | None:
 
 
 def load_readout(directory: Path, readout: torch.nn.Module) -> None:
-    state = torch.load(directory / STATE_FILE, weights_only=True)
+    state = torch.load(directory / STATE_FILE, map_location="cpu", weights_only=True)
     if "readout" not in state:
         raise ValueError(f"{directory} was saved without a view readout; resume with view_readout_weight 0")
     readout.load_state_dict(state["readout"])

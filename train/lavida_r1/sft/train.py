@@ -1,12 +1,15 @@
 """SFT training loop and CLI.
 
-    python -m lavida_r1.sft.train --config FILE [--resume]
+    python -m lavida_r1.sft.train --config FILE [--resume] [--until STEP] [--device auto|cpu|cuda]
+    torchrun --standalone --nproc_per_node N -m lavida_r1.sft.train --config FILE ...   # data-parallel
 
 Writes into the config's `out` folder: `config.json` (the run config), `latest/` (model + optimizer + step,
 and `ema/` with `ema_decay`; replaced atomically every `save_every` steps and at the end), `log.csv` (with
 `monitor_every`, also the image reliance, the image/text norm ratio and the image token spread; `loss` is the
 SFT loss, without the view readout's, which has its own column). Data and masks
-are pure functions of (seed, step), so `--resume` continues exactly as an uninterrupted run would.
+are pure functions of (seed, step), so `--resume` continues exactly as an uninterrupted run would. Under
+torchrun each process takes its share of every batch (`share.Share`) and the gradients are summed, so the run
+is the same whatever the number of processes; only the first one logs and writes.
 """
 from __future__ import annotations
 
@@ -16,11 +19,13 @@ from pathlib import Path
 
 import torch
 
-from ..config_files import training_cli
+from ..config_files import load_config, training_arguments, write_config
+from ..devices import DEVICES, autocast, autocast_dtype, pick_device
+from ..distributed import Shard, local_rank, start_shard
 from ..model import LavidaForMaskedDiffusion, get_preset
 from ..progress import CsvLog, Progress
 from ..tokenizer import load_tokenizer
-from .batch import collate
+from .batch import collate, to_device
 from .config import SFTConfig
 from .examples import ExampleBuilder, step_samples
 from .schedule import family_at
@@ -28,6 +33,7 @@ from .init import initialize
 from .loss import batch_views, pack_features, sft_loss
 from .ema import WeightAverage
 from .monitor import embedding_norm_ratio, image_reliance, image_token_spread
+from .share import share_of
 from .state import load_readout, load_training_state, load_weight_average, save_training_state
 from .view_readout import ViewReadout
 
@@ -93,86 +99,118 @@ def monitor(model, batch, config: SFTConfig, step: int) -> dict[str, float | Non
         model.train()
 
 
-def train_step(model, optimizer, builder, config: SFTConfig, step: int,
-               readout: ViewReadout | None = None) -> dict[str, float | None]:
+def train_step(model, optimizer, builder, config: SFTConfig, step: int, readout: ViewReadout | None = None,
+               shard: Shard = Shard()) -> dict[str, float | None]:
+    """One step on this process's share of the step's batch; the returned numbers are the whole batch's."""
     mixture = config.mixture_at(step)
-    samples = step_samples(config.seed, step, config.batch_size, mixture)
-    batch = collate([builder.build(s) for s in samples], model.config)
+    rows = shard.share(config.batch_size)
+    samples = step_samples(config.seed, step, config.batch_size, mixture, rows)
+    batch = to_device(collate([builder.build(s) for s in samples], model.config), shard.device)
+    share = share_of(batch, rows, config.batch_size, shard, model.config)
     for group in optimizer.param_groups:
         group["lr"] = learning_rate(config, step) * group["lr_scale"]
-    measured = monitor(model, batch, config, step) if config.monitor_every and (step + 1) % config.monitor_every == 0 \
-        else {}
+    measured: dict[str, float | None] = {}
     generator = torch.Generator().manual_seed(config.seed * 1_000_003 + step)
     features = readout_loss = None
-    if readout is not None:  # the views are encoded once, for the LM and for the readout
-        views = batch_views(batch)
-        encoded = model.encode_views(views)
-        features, readout_loss = pack_features(model, batch, encoded), readout.loss(encoded, views)
-    parts = sft_loss(model, batch, generator, config.loc_sigma, features)
-    total = parts.total if readout_loss is None else parts.total + config.view_readout_weight * readout_loss
+    with autocast(shard.device):
+        if shard.lead and config.monitor_every and (step + 1) % config.monitor_every == 0:
+            measured = monitor(model, batch, config, step)
+        if readout is not None:  # the views are encoded once, for the LM and for the readout
+            views = batch_views(batch)
+            encoded = model.encode_views(views)
+            features, readout_loss = pack_features(model, batch, encoded), readout.loss(encoded, views) * share.views
+        parts = sft_loss(model, batch, generator, config.loc_sigma, features, share)
+        total = parts.total if readout_loss is None else parts.total + config.view_readout_weight * readout_loss
     optimizer.zero_grad(set_to_none=True)
     total.backward()
+    shard.sum_gradients([p for group in optimizer.param_groups for p in group["params"]])
     norm = torch.nn.utils.clip_grad_norm_(trainable(model), config.grad_clip)
     optimizer.step()
-    value = lambda t: None if t is None else t.item()
-    return {"loss": parts.total.item(), "text_loss": value(parts.text), "image_loss": value(parts.image),
-            "readout_loss": value(readout_loss),
+    local = [None if t is None else t.item() for t in (parts.total, parts.text, parts.image, readout_loss)]
+    summed = shard.sum([0.0 if v is None else v for v in local])
+    loss, text, image, readout_value = (None if v is None else s for v, s in zip(local, summed))
+    return {"loss": loss, "text_loss": text, "image_loss": image, "readout_loss": readout_value,
             "grad_norm": float(norm), "lr": optimizer.param_groups[0]["lr"],
             "family": family_at(config.seed, step, mixture), **measured}
 
 
-def run(config: SFTConfig, resume: bool, until: int | None = None) -> LavidaForMaskedDiffusion:
-    """Trains to `config.steps`, or pauses after step `until` (a checkpoint is written there)."""
+def run(config: SFTConfig, resume: bool, until: int | None = None,
+        device: torch.device = torch.device("cpu")) -> LavidaForMaskedDiffusion:
+    """Trains to `config.steps`, or pauses after step `until` (a checkpoint is written there). Under torchrun
+    (WORLD_SIZE > 1) each process runs its share of every batch on its `device`."""
     torch.set_num_threads(config.threads)
+    shard = start_shard(device)
+    if shard.world > config.batch_size:
+        raise ValueError(f"batch_size {config.batch_size} is smaller than the {shard.world} processes")
     out = Path(config.out)
-    out.mkdir(parents=True, exist_ok=True)
-    start, averaged = 0, None
-    if resume and (out / LATEST).exists():
+    resuming = resume and (out / LATEST).exists()
+    averaged = optimizer_state = None
+    start = 0
+    if resuming:
         model, optimizer_state, start = load_training_state(out / LATEST)
-        readout = fresh_readout(model, config)
-        if readout is not None:
-            load_readout(out / LATEST, readout)
-        optimizer = make_optimizer(model, config, readout)
-        optimizer.load_state_dict(optimizer_state)
         averaged = load_weight_average(out / LATEST)
     else:
         model = fresh_model(config)
         if config.vq_checkpoint:
             from ..vq.load import load_vqvae_into
             load_vqvae_into(model, config.vq_checkpoint)
-        readout = fresh_readout(model, config)
-        optimizer = make_optimizer(model, config, readout)
+    readout = fresh_readout(model, config)
+    if readout is not None and resuming:
+        load_readout(out / LATEST, readout)
+    model.to(shard.device)
+    if readout is not None:
+        readout.to(shard.device)
+    optimizer = make_optimizer(model, config, readout)
+    if optimizer_state is not None:
+        optimizer.load_state_dict(optimizer_state)
     model.train()
     model.model.vqvae.eval().requires_grad_(False)
     ema = None
-    if config.ema_decay:
+    if config.ema_decay and shard.lead:  # only the first process writes it
         ema = WeightAverage(model, config.ema_decay)
         if averaged is not None:
-            ema.model = averaged.requires_grad_(False)
-    (out / "config.json").write_text(config.to_json() + "\n")
+            ema.model = averaged.to(shard.device).requires_grad_(False)
     tokenizer = load_tokenizer(config.tokenizer, model.config)
     builder = ExampleBuilder(model.config, tokenizer, config.answer_lengths, config.system_prompt, model.model.vqvae)
-    log = CsvLog(out / "log.csv", ["family", "loss", "text_loss", "image_loss", "readout_loss", "grad_norm", "lr",
-                                   "seconds", "image_reliance", "norm_ratio", "image_spread"], start)
-    progress = Progress(config.steps, start)
     stop = min(until, config.steps) if until is not None else config.steps
+    progress = Progress(stop, start, config.log_every)
+    log = None
+    if shard.lead:
+        out.mkdir(parents=True, exist_ok=True)
+        write_config(config, out / "config.json")
+        log = CsvLog(out / "log.csv", ["family", "loss", "text_loss", "image_loss", "readout_loss", "grad_norm",
+                                       "lr", "seconds", "image_reliance", "norm_ratio", "image_spread"], start)
+        where = f"{shard.world} processes on {shard.device.type}" if shard.world > 1 else str(shard.device)
+        progress.note(f"sft: steps {start + 1}-{stop} of {config.steps}, batch {config.batch_size}, {where} "
+                      f"({'bf16 autocast' if autocast_dtype(shard.device) else 'fp32'}), out {out}")
     for step in range(start, stop):
         began = time.monotonic()
-        stats = train_step(model, optimizer, builder, config, step, readout)
+        stats = train_step(model, optimizer, builder, config, step, readout, shard)
         if ema is not None:
             ema.update(model, step)
-        family = stats.pop("family")
-        log.append(step + 1, family=family, seconds=time.monotonic() - began, **stats)
-        if (step + 1) % config.log_every == 0 or step + 1 == config.steps:
-            progress.update(step + 1, loss=stats["loss"], lr=stats["lr"])
+        if shard.lead:
+            family = stats.pop("family")
+            log.append(step + 1, family=family, seconds=time.monotonic() - began, **stats)
+            progress.update(step + 1, family=family, loss=stats["loss"], lr=stats["lr"])
         if (step + 1) % config.save_every == 0 or step + 1 == stop:
-            save_training_state(out / LATEST, model, optimizer, step + 1, ema and ema.model, readout)
+            if shard.lead:
+                save_training_state(out / LATEST, model, optimizer, step + 1, ema and ema.model, readout)
+            shard.barrier()
+    shard.close()
     return model
 
 
 def main(argv: list[str] | None = None) -> None:
-    training_cli(argv, "Supervised fine-tuning on the synthetic world.", "sft", SFTConfig.from_file, run,
-                 "lavida_r1/sft/config.py")
+    parser = training_arguments("Supervised fine-tuning on the synthetic world.", "lavida_r1/sft/config.py")
+    parser.add_argument("--device", choices=DEVICES, default="auto",
+                        help="auto (default): CUDA when available, with bf16 autocast; else the CPU, in fp32")
+    args = parser.parse_args(argv)
+    config = load_config(SFTConfig.from_file, args.config, "sft")
+    try:
+        device = pick_device(args.device, local_rank())
+    except ValueError as error:
+        parser.error(str(error))
+    run(config, args.resume, args.until, device)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import json
 import statistics
 from pathlib import Path
 
+from ...config_files import portable
 from ...evaluate import evaluate
 from ...model import load_checkpoint
 from ..config import RLConfig
@@ -81,7 +82,7 @@ def main(argv: list[str] | None = None) -> None:
                 + markdown_table(["run", "reward (first ¼)", "reward (last ¼)", "loss std", "max grad norm", *families], rows)
                 + f"\nCommand: `python -m lavida_r1.rl.ablations.sweep --base {args.base} --vary {args.vary}"
                   f"{f' --steps {args.steps}' if args.steps else ''} --eval-n {args.eval_n}`\n")
-    write_report(args.out, name, {"base": json.loads(base.to_json()), "results": results}, markdown)
+    write_report(args.out, name, {"base": portable(base, args.out), "results": results}, markdown)
     print(markdown)
 
 
