@@ -4,17 +4,19 @@ import { parseArgs } from 'node:util';
 import { dataLayoutHelp } from './data-layouts.js';
 import { UserError } from './errors.js';
 import { judgeCommand } from './judge/command.js';
-import { writeScores } from './output.js';
+import { writeScoreReport } from './output.js';
 import { reportCommand } from './report/command.js';
 import { runCommand } from './run/command.js';
 import { benchmarkEntry, BENCHMARK_NAMES, type Flags } from './score.js';
+import { summaryOf } from './types.js';
 
 const SCORE_USAGE = `usage: lavida-eval score --benchmark NAME --data PATH --predictions FILE [--out DIR] [options]
-  Scores a predictions file offline; prints the summary as JSON, and with --out writes DIR/scores.jsonl.
+  Scores a predictions file offline; prints the summary as JSON, and with --out writes DIR/summary.json and
+  DIR/scores.jsonl (as \`run\` writes them in its folder, which \`lavida-eval report\` reads).
   --benchmark    ${BENCHMARK_NAMES.join(', ')}
   --data         the benchmark's data as released (below)
   --predictions  JSONL with "id" and "response" per line (ImgEdit: the judge result JSON {key: reply})
-  --out DIR      also write the per-sample scores
+  --out DIR      also write the summary and the per-sample scores there
   -h, --help     this help
 options by benchmark:
   mathvista  --mode official|lmms-eval  --extractor official|rules  --quick-extract  --split testmini
@@ -61,8 +63,7 @@ async function score(args: string[]): Promise<number> {
     if (!COMMON.includes(k) && !entry.options.includes(k)) throw new UserError(`--${k} does not apply to ${entry.name}`);
   }
   const report = await entry.score(values.data as string, values.predictions as string, values);
-  if (typeof values.out === 'string') await writeScores(values.out, report.samples);
-  const { samples: _samples, ...summary } = report;
+  const summary = typeof values.out === 'string' ? await writeScoreReport(values.out, report) : summaryOf(report);
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   return 0;
 }

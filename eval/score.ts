@@ -1,12 +1,10 @@
 // Offline scoring: benchmark name + data path + predictions file → ScoreReport.
 import { UserError } from './errors.js';
 import { chatText, openaiClient } from './llm.js';
-import { parseObjectEntries } from './jsonorder.js';
 import { readPredictions, readText } from './predictions.js';
 import { loadChartQA } from './benchmarks/chartqa/load.js';
 import { scoreChartQA } from './benchmarks/chartqa/score.js';
-import { loadImgEdit } from './benchmarks/imgedit/load.js';
-import { scoreImgEdit } from './benchmarks/imgedit/score.js';
+import { scoreResultFile } from './benchmarks/imgedit/score.js';
 import type { CoordSpace } from './benchmarks/lisa/box.js';
 import { loadLisa } from './benchmarks/lisa/load.js';
 import { DEFAULT_LISA_OPTIONS, scoreLisa } from './benchmarks/lisa/score.js';
@@ -119,11 +117,7 @@ const BENCHMARKS: Record<string, BenchmarkEntry> = {
   },
   imgedit: {
     options: [],
-    async score(data, predictions) {
-      const { records } = await loadImgEdit(data);
-      const results = parseObjectEntries(await readText(predictions, 'judge result file'), predictions);
-      return scoreImgEdit(records, results);
-    },
+    score: (data, predictions) => scoreResultFile(data, predictions),
   },
 };
 

@@ -30,8 +30,23 @@ export interface ScoreReport {
   missing: number;
   /** Settings that change the numbers (extractor, modes), so a report says how it was scored. */
   settings: Record<string, string | number | boolean>;
+  /** ImgEdit: who judged the edits, when known (`run`'s oracle judge, `judge`'s LLM; not `score` of a result file). */
+  judge?: JudgeRecord;
   samples: SampleScore[];
 }
+
+/** A report without its per-sample rows: what OUT/summary.json holds and the commands print. */
+export type ScoreSummary = Omit<ScoreReport, 'samples'>;
+
+export function summaryOf({ samples: _samples, ...summary }: ScoreReport): ScoreSummary {
+  return summary;
+}
+
+/**
+ * Who judged ImgEdit edits: the world mini-benchmark's oracle judge, or a vision LLM at an OpenAI-compatible
+ * endpoint (its URL, which carries no credentials, the model name, and the sha256 of the judge prompt file).
+ */
+export type JudgeRecord = { kind: 'world-oracle' } | { kind: 'openai'; url: string; model: string; prompts_sha256: string };
 
 /** Percentage of hits, null when there is nothing to average. */
 export function percent(hits: number, total: number): number | null {

@@ -1,15 +1,18 @@
 // `lavida-eval judge`: ImgEdit edits → an OpenAI-compatible vision judge (the official request, one per edit) →
-// the result file, written after every reply → the official step 1 / step 2 scores.
+// the result file, written after every reply → the official step 1 / step 2 scores, recorded with the judge (and,
+// for a run folder, written as its summary.json and scores.jsonl).
 import { AuthenticationError, NotFoundError, PermissionDeniedError } from 'openai';
 import { editedImagePath, judgeReply } from '../benchmarks/imgedit/judge.js';
 import { loadImgEdit, loadJudgePrompts, type ImgEditRecord } from '../benchmarks/imgedit/load.js';
-import { isUnparseable, scoreImgEdit } from '../benchmarks/imgedit/score.js';
+import { isUnparseable, scoreResultFile } from '../benchmarks/imgedit/score.js';
 import { UserError } from '../errors.js';
 import { kindOf } from '../fsutil.js';
 import { checkReachable, openaiClient, rootMessage, type OpenAIEndpoint } from '../llm.js';
+import { writeScoreReport } from '../output.js';
 import { forEachConcurrent } from '../pool.js';
 import { progressBar } from '../run/progress.js';
-import type { ScoreReport } from '../types.js';
+import { fileSha256 } from '../run/provenance.js';
+import { summaryOf, type JudgeRecord, type ScoreSummary } from '../types.js';
 import { isReply, readResults, ResultFile } from './results.js';
 
 export interface JudgeOptions {
@@ -28,6 +31,8 @@ export interface JudgeOptions {
   /** Continue an existing result file: keep its replies, judge its failed calls and the missing keys. */
   resume: boolean;
   progressEverySeconds: number;
+  /** A `run --benchmark imgedit` folder, whose summary.json and scores.jsonl the scores become. */
+  run?: string;
 }
 
 export interface JudgeOutcome {
@@ -43,16 +48,18 @@ export interface JudgeOutcome {
   unparseable: string[];
   /** Records without an edited image (not judged). */
   withoutImage: number;
-  summary: Omit<ScoreReport, 'samples'>;
+  /** The scores, with the judge that gave them (`judge`). */
+  summary: ScoreSummary;
 }
 
 /** Answers that no other request would change (a wrong key, model or URL): the run stops on the first. */
 const FATAL = [AuthenticationError, PermissionDeniedError, NotFoundError];
 
-async function prompts(o: JudgeOptions, promptFile: string | null): Promise<Map<string, string>> {
-  const file = o.prompts ?? promptFile;
+/** The judge prompt file: --prompts, else the one beside the data's json. */
+function promptFile(o: JudgeOptions, beside: string | null): string {
+  const file = o.prompts ?? beside;
   if (file === null) throw new UserError(`no judge prompt file (judge_prompt.json or prompts.json) beside the data's json: pass --prompts FILE`);
-  return loadJudgePrompts(file);
+  return file;
 }
 
 /** The earlier result file's entries; refused without --resume, and when they name keys the data lacks. */
@@ -66,8 +73,10 @@ async function earlier(o: JudgeOptions, records: ImgEditRecord[]): Promise<Array
 }
 
 export async function judgeImgEdit(o: JudgeOptions): Promise<JudgeOutcome> {
-  const { records, promptFile } = await loadImgEdit(o.data);
-  const byType = await prompts(o, promptFile);
+  const { records, promptFile: beside } = await loadImgEdit(o.data);
+  const prompts = promptFile(o, beside);
+  const byType = await loadJudgePrompts(prompts);
+  const judge: JudgeRecord = { kind: 'openai', url: o.endpoint.url, model: o.endpoint.model, prompts_sha256: await fileSha256(prompts) };
   if ((await kindOf(o.images)) !== 'dir') throw new UserError(`--images ${o.images}: not a folder of edited images (<key>.png)`);
   const edited: ImgEditRecord[] = [];
   for (const r of records) if ((await kindOf(editedImagePath(o.images, r.key))) === 'file') edited.push(r);
@@ -100,7 +109,7 @@ export async function judgeImgEdit(o: JudgeOptions): Promise<JudgeOutcome> {
   }
 
   const results = await readResults(o.out);
-  const { samples: _samples, ...summary } = scoreImgEdit(records, results);
+  const report = await scoreResultFile(o.data, o.out, judge);
   return {
     total: edited.length,
     judged: todo.length,
@@ -108,6 +117,6 @@ export async function judgeImgEdit(o: JudgeOptions): Promise<JudgeOutcome> {
     errors: results.filter(([, v]) => !isReply(v)).map(([k]) => k),
     unparseable: results.filter(([, v]) => isUnparseable(v)).map(([k]) => k),
     withoutImage: records.length - edited.length,
-    summary,
+    summary: o.run === undefined ? summaryOf(report) : await writeScoreReport(o.run, report),
   };
 }

@@ -1,7 +1,6 @@
 // What the report shows for each benchmark: headline metrics, failure rates, per-category breakdowns (all read
 // from the scorers' summaries), and the bootstrap behind the intervals of metrics that are not one proportion.
-import type { RunSummary } from '../run/score-run.js';
-import type { SampleScore } from '../types.js';
+import type { SampleScore, ScoreSummary } from '../types.js';
 import { mean } from './stats.js';
 
 export interface MetricColumn {
@@ -14,7 +13,7 @@ export interface MetricColumn {
 /** A share of the samples, in percent: answers no rule could read, random fallbacks, unscored judge replies. */
 export interface RateColumn {
   label: string;
-  value(summary: RunSummary): number | null;
+  value(summary: ScoreSummary): number | null;
 }
 
 /** A per-category table: which metric keys are categories, and the category each names. */
@@ -81,7 +80,7 @@ export const BENCHMARK_SPECS: BenchmarkSpec[] = [
     title: 'MMMU-Pro',
     columns: [pct('mean', 'mean %'), pct('standard', 'standard (10 opt.) %'), pct('vision', 'vision %')],
     rates: (['standard', 'vision'] as const).map((k) => ({
-      label: `${k} random fallback %`, value: (s: RunSummary) => share(s.metrics[`${k}/fallbacks`], s.sample_counts?.[k]),
+      label: `${k} random fallback %`, value: (s: ScoreSummary) => share(s.metrics[`${k}/fallbacks`], s.sample_counts?.[k]),
     })),
     breakdowns: [
       { title: 'by setting', category: (k) => (k === 'standard' || k === 'vision' ? k : null), max: 100 },

@@ -1,10 +1,9 @@
 // Reads run folders (OUT of `lavida-eval run`): run.json, summary.json and scores.jsonl, and names each run.
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { UserError } from '../errors.js';
+import { parseJson, readRunRecord } from '../run/run-json.js';
 import type { RunRecord } from '../run/runner.js';
-import type { RunSummary } from '../run/score-run.js';
-import type { SampleScore } from '../types.js';
+import type { SampleScore, ScoreSummary } from '../types.js';
 
 export interface RunEntry {
   dir: string;
@@ -12,21 +11,13 @@ export interface RunEntry {
   label: string;
   record: RunRecord;
   /** null when the run was not scored (ImgEdit without a judge). */
-  summary: RunSummary | null;
+  summary: ScoreSummary | null;
   /** scores.jsonl; empty when the run was not scored. */
   scores: SampleScore[];
 }
 
 async function readOptional(path: string): Promise<string | null> {
   return readFile(path, 'utf8').catch(() => null);
-}
-
-function parseJson<T>(text: string, path: string): T {
-  try {
-    return JSON.parse(text) as T;
-  } catch (e) {
-    throw new UserError(`${path}: malformed JSON (${(e as Error).message})`);
-  }
 }
 
 async function readJsonl<T>(path: string): Promise<T[]> {
@@ -55,16 +46,12 @@ export async function collectRuns(dirs: string[]): Promise<RunEntry[]> {
   const runs: RunEntry[] = [];
   for (const d of dirs) {
     const dir = resolve(d);
-    const runJson = join(dir, 'run.json');
-    const text = await readOptional(runJson);
-    if (text === null) throw new UserError(`${runJson} not found: is this a \`lavida-eval run\` output folder?`);
-    const record = parseJson<RunRecord>(text, runJson);
-    if (typeof record.benchmark !== 'string') throw new UserError(`${runJson}: no "benchmark"`);
+    const record = await readRunRecord(dir);
     const summaryJson = join(dir, 'summary.json');
     const summaryText = await readOptional(summaryJson);
     runs.push({
       dir, label: runForm(record), record,
-      summary: summaryText === null ? null : parseJson<RunSummary>(summaryText, summaryJson),
+      summary: summaryText === null ? null : parseJson<ScoreSummary>(summaryText, summaryJson),
       scores: await readJsonl<SampleScore>(join(dir, 'scores.jsonl')),
     });
   }

@@ -40,7 +40,10 @@ function charts(t: BenchmarkTable): string {
 
 export function renderHtml(tables: BenchmarkTable[], generatedAt: string, viewer: string | null): string {
   const sections = tables.map((t) => {
-    const sources = t.rows.filter((r) => r.source).map((r) => `<div class="src">${esc(r.label)}: ${esc(r.source!)}</div>`).join('');
+    const sources = [
+      ...t.rows.filter((r) => r.judge).map((r) => `<div class="src">${esc(r.label)}: judged by ${esc(r.judge!)}</div>`),
+      ...t.rows.filter((r) => r.source).map((r) => `<div class="src">${esc(r.label)}: ${esc(r.source!)}</div>`),
+    ].join('');
     return `<h2>${esc(t.title)}</h2>${table(t)}${sources}<div class="charts">${charts(t)}</div>${t.categories.map((c) => categoryTable(t.title, c)).join('')}`;
   });
   const samples = viewer ? `<p>Samples (image, prompt, response, extracted answer, score): <a href="${esc(viewer)}">${esc(viewer)}</a>.</p>` : '';

@@ -1,5 +1,5 @@
-// report.md: per benchmark, the headline table (runs, then the published numbers with their sources) and the
-// per-category tables.
+// report.md: per benchmark, the headline table (runs, then the published numbers), the runs' judges and the
+// numbers' sources, and the per-category tables.
 import { INTERVALS_NOTE } from './intervals.js';
 import { formatInterval, formatValue, type BenchmarkTable, type CategoryCell, type CategoryTable, type Row } from './tables.js';
 
@@ -25,8 +25,11 @@ function headline(t: BenchmarkTable): string[] {
     const rates = t.rates.map((label) => (r.kind === 'reference' ? '' : formatValue(r.rates[label], 100)));
     out.push(`| ${name} | ${r.n ?? ''} | ${r.errors ?? ''} | ${[...t.columns.map((c) => valueWithInterval(r, c.key, c.max)), ...rates].join(' | ')} |`);
   }
-  const sources = t.rows.filter((r) => r.source);
-  if (sources.length > 0) out.push('', ...sources.map((r) => `- *${r.label}*: ${r.source}`));
+  const notes = [
+    ...t.rows.filter((r) => r.judge).map((r) => `- ${cell(r.label)}: judged by ${r.judge}`),
+    ...t.rows.filter((r) => r.source).map((r) => `- *${r.label}*: ${r.source}`),
+  ];
+  if (notes.length > 0) out.push('', ...notes);
   return out;
 }
 

@@ -1,5 +1,6 @@
-// The report's data: per benchmark, the headline metrics (with intervals and failure rates) of every run beside
-// the reference numbers, and its per-category tables.
+// The report's data: per benchmark, the headline metrics (with intervals and failure rates) and the judge of every
+// run beside the reference numbers, and its per-category tables.
+import type { JudgeRecord } from '../types.js';
 import { BENCHMARK_SPECS, type BenchmarkSpec, type Breakdown, type MetricColumn } from './benchmarks.js';
 import type { RunEntry } from './collect.js';
 import { runIntervals } from './intervals.js';
@@ -17,6 +18,8 @@ export interface Row {
   rates: Record<string, number | null>;
   /** Where a reference number comes from. */
   source?: string;
+  /** Who judged a run's answers, when its summary says (ImgEdit). */
+  judge?: string;
 }
 
 export interface CategoryCell {
@@ -48,6 +51,14 @@ interface ScoredRun {
   intervals: Record<string, Interval>;
 }
 
+/** Leading hex digits of the judge prompt file's sha256 shown in the report. */
+const PROMPT_HASH_DIGITS = 8;
+
+/** "gpt-4o at https://api.openai.com/v1, judge prompts sha256 3f2a9c1d", "the world oracle judge". */
+export function judgeText(j: JudgeRecord): string {
+  return j.kind === 'world-oracle' ? 'the world oracle judge' : `${j.model} at ${j.url}, judge prompts sha256 ${j.prompts_sha256.slice(0, PROMPT_HASH_DIGITS)}`;
+}
+
 function runRow({ run, intervals }: ScoredRun, spec: BenchmarkSpec): Row {
   const m = run.summary?.metrics ?? {};
   const summary = run.summary;
@@ -56,6 +67,7 @@ function runRow({ run, intervals }: ScoredRun, spec: BenchmarkSpec): Row {
     values: Object.fromEntries(spec.columns.map((c) => [c.key, m[c.key] ?? null])),
     intervals: Object.fromEntries(spec.columns.map((c) => [c.key, intervals[c.key] ?? null])),
     rates: Object.fromEntries(spec.rates.map((r) => [r.label, summary ? r.value(summary) : null])),
+    ...(summary?.judge ? { judge: judgeText(summary.judge) } : {}),
   };
 }
 

@@ -43,7 +43,7 @@ export const RUN_USAGE = `usage: lavida-eval run --benchmark NAME --data DIR --o
   --progress-every S   when stderr is not a terminal (a log, CI), a progress line every S seconds (default ${DEFAULT_PROGRESS_EVERY_S})
   -h, --help           this help
   ImgEdit on world data is judged by the world oracle judge (train/.venv Python, or LAVIDA_PYTHON); other ImgEdit
-  data by a vision LLM through lavida-eval judge.
+  data by a vision LLM through lavida-eval judge --run DIR, which writes the run's scores.
   Exit status 3: the run finished but some samples failed.
 ${dataLayoutHelp()}`;
 

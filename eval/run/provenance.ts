@@ -1,6 +1,6 @@
 // What a run records about the code and the model it measured: the harness checkout's git commit, and the
 // model package's sha256 (of its manifest.json, which lists the sha256 of every package file; the server checks
-// the files against it when it loads the package).
+// the files against it when it loads the package); and the sha256 of other inputs (the judge prompt file).
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -27,7 +27,10 @@ export async function gitState(dir = CHECKOUT): Promise<GitState | null> {
   }
 }
 
-/** sha256 (hex) of the package's manifest.json. */
-export async function packageSha256(packageDir: string): Promise<string> {
-  return createHash('sha256').update(await readFile(join(packageDir, 'manifest.json'))).digest('hex');
+/** sha256 (hex) of a file's bytes. */
+export async function fileSha256(path: string): Promise<string> {
+  return createHash('sha256').update(await readFile(path)).digest('hex');
 }
+
+/** sha256 (hex) of the package's manifest.json. */
+export const packageSha256 = (packageDir: string): Promise<string> => fileSha256(join(packageDir, 'manifest.json'));

@@ -7,6 +7,7 @@ import { UserError } from '../errors.js';
 import { checkReachable, openaiClient, type OpenAIEndpoint } from '../llm.js';
 import { writeAtomic } from '../output.js';
 import { forEachConcurrent } from '../pool.js';
+import type { ScoreSummary } from '../types.js';
 import { runTask, serverBackend, type Perform, type TextKnobs } from './call.js';
 import { benchmarkTask, runCanvas, type VqaTask } from './canvas.js';
 import { startEmbedded, type EmbeddedOptions } from './embedded.js';
@@ -14,7 +15,7 @@ import { Journal, recoverJournal } from './journal.js';
 import { openaiBackend } from './openai-backend.js';
 import { progressBar } from './progress.js';
 import { gitState, packageSha256, type GitState } from './provenance.js';
-import { scoreRun, type RunSummary } from './score-run.js';
+import { scoreRun } from './score-run.js';
 import { buildTasks, type Task, type TaskOptions } from './tasks.js';
 
 export interface RunOptions extends TaskOptions {
@@ -121,7 +122,7 @@ async function drain(todo: Task[], o: RunOptions, perform: Perform, journal: Jou
   bar.done();
 }
 
-export async function run(o: RunOptions): Promise<{ record: RunRecord; summary: RunSummary | null }> {
+export async function run(o: RunOptions): Promise<{ record: RunRecord; summary: ScoreSummary | null }> {
   const tasks = await buildTasks(o.benchmark, o.data, o);
   // only ImgEdit writes images
   await mkdir(tasks.some((t) => t.kind === 'edit') ? join(o.out, 'images') : o.out, { recursive: true });

@@ -41,7 +41,8 @@ describe('lavida-eval score (spawned)', () => {
     assert.equal(summary.metrics.accuracy, 50);
     const lines = (await readFile(join(out, 'scores.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(lines.map((l) => [l.id, l.prediction, l.correct]), [['1', 'yy', true], ['2', '8', false]]);
-    assert.deepEqual(await readdir(out), ['scores.jsonl']);
+    assert.deepEqual((await readdir(out)).sort(), ['scores.jsonl', 'summary.json']);
+    assert.deepEqual(JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')), summary, 'summary.json: the summary printed');
   });
   test('ImgEdit judge results and Lisa with options', async () => {
     const dir = await tempDir();

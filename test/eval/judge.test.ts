@@ -1,8 +1,10 @@
 // `lavida-eval judge`: the real `openai` client against a local OpenAI-compatible judge over a socket (the one fake:
 // a paid external service). The official request, retries on 429 (after Retry-After) and 500, resume after a run
-// killed mid-way, step 1 parsing with an unparseable reply, and the command's errors.
+// killed mid-way, step 1 parsing with an unparseable reply, the command's errors, and a judged run end to end:
+// run (a stand-in editing server) → judge --run → report.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
@@ -11,6 +13,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { judgeImgEdit, type JudgeOptions } from '../../eval/judge/judge.js';
 import { parseObjectEntries } from '../../eval/jsonorder.js';
+import { bootstrapInterval, mean } from '../../eval/report/stats.js';
 import { cli, jpeg, png, put, tempDir } from './helpers.js';
 
 const BIN = fileURLToPath(new URL('../../bin/lavida-eval.mjs', import.meta.url));
@@ -274,6 +277,8 @@ describe('lavida-eval judge: the command', () => {
     } finally {
       await judge.close();
     }
+    const chartRun = join(await tempDir(), 'chart');
+    await put(join(chartRun, 'run.json'), JSON.stringify({ benchmark: 'chartqa', data: f.data }));
     const port = await closedPort();
     const unreachable = await cli(['judge', ...base, '--openai', `http://127.0.0.1:${port}/v1`]);
     assert.equal(unreachable.code, 1);
@@ -284,12 +289,101 @@ describe('lavida-eval judge: the command', () => {
       [[...base, '--openai', 'http://127.0.0.1:1/v1', '--api-key-env', 'LAVIDA_TEST_UNSET_VAR'], /the API key variable LAVIDA_TEST_UNSET_VAR is not set/],
       [[...base, '--openai', 'http://127.0.0.1:1/v1', '--concurrency', '0'], /--concurrency must be a positive integer/],
       [['--data', f.data, '--images', join(f.data, 'none'), '--openai', 'http://127.0.0.1:1/v1', '--model', 'm'], /--images .*none: not a folder/],
+      [['--run', chartRun, '--images', f.images, '--openai', 'http://127.0.0.1:1/v1', '--model', 'm'], /--run takes the data and the images from the run folder: leave out --data and --images/],
+      [['--run', chartRun, '--openai', 'http://127.0.0.1:1/v1', '--model', 'm'], /--run .*chart: a chartqa run; the judge takes ImgEdit runs/],
+      [['--run', f.images, '--openai', 'http://127.0.0.1:1/v1', '--model', 'm'], /edited\/run\.json not found: is this a `lavida-eval run` output folder\?/],
     ];
     for (const [args, want] of cases) {
       const r = await cli(['judge', ...args]);
       assert.equal(r.code, 1, args.join(' '));
       assert.match(r.stderr, want);
       assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    }
+  });
+});
+
+/** A LaViDa-R1 server stand-in for `run --benchmark imgedit`: GET /v1/models, and every POST /v1/edit answered with one PNG. */
+async function fakeEditor(): Promise<{ url: string; close(): Promise<void> }> {
+  const edited = Buffer.from(png(5, 4)).toString('base64');
+  const server = createServer((req, res) => {
+    const json = (body: unknown): void => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (req.method === 'GET' && req.url === '/v1/models') return json({ object: 'list', data: [{ id: 'fake-editor', object: 'model', created: 0, owned_by: 'x' }] });
+    req.resume().on('end', () => json({
+      id: 'e', object: 'edit', created: 0, model: 'fake-editor', plan: 'a plan', image: { b64_json: edited, mime_type: 'image/png', width: 5, height: 4 },
+      settings: {}, usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2, nfe: 2 }, timings: { image_decode_ms: 0, inference_ms: 0, total_ms: 0 },
+    }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+describe('a judged run folder: run → judge --run → report', () => {
+  test('the judge writes the run\'s summary.json and scores.jsonl with who judged; the report shows its ImgEdit numbers and judge', async () => {
+    const f = await fixture();
+    const root = await tempDir();
+    const run = join(root, 'run');
+    const replies: Record<string, string> = {
+      1082: REPLY, // adjust: 4, 3, 3 → 3.33
+      97: '**Prompt Compliance:** 4\n**Visual Naturalness:** 4', // add: no score line, dropped
+      22: 'Prompt Compliance: 1\nVisual Seamlessness: 1\nPhysical & Detail Fidelity: 1', // mystery: 1
+      673: 'Style Fidelity: 5\nContent Preservation: 4\nRendering Quality: 4', // style: 4.33
+      5: 'Style Fidelity: 3\nContent Preservation: 3\nRendering Quality: 2', // style: 2.67
+    };
+    // by hand: the type means (style: (4.33 + 2.67) / 2), their mean, the mean of the kept samples in data order
+    const types = { adjust: 3.33, style: 3.5, mystery: 1 };
+    const overall = (3.33 + 3.5 + 1) / 3;
+    const sampleMean = (3.33 + 1 + 4.33 + 2.67) / 4;
+    const editor = await fakeEditor();
+    const judge = await fakeJudge((post) => ok(replies[keyOf(f, post)]!));
+    try {
+      const ran = await cli(['run', '--benchmark', 'imgedit', '--data', f.data, '--server', editor.url, '--out', run]);
+      assert.equal(ran.code, 0, ran.stderr);
+      assert.ok(ran.stderr.includes(`lavida-eval judge --run ${run} --openai URL --model NAME`), ran.stderr);
+      assert.equal(JSON.parse(ran.stdout).summary, null, 'not scored until judged');
+
+      const judged = await cli(['judge', '--run', run, '--openai', judge.url, '--model', 'gpt-4o', '--api-key-env', KEY_ENV]);
+      assert.equal(judged.code, 0, judged.stderr);
+      assert.equal(judge.posts.length, 5, 'every edit the run made');
+      const out = JSON.parse(judged.stdout);
+      assert.deepEqual([out.judge.result, out.judge.run, out.judge.total, out.judge.unparseable], [join(run, 'images', 'result.json'), run, 5, 1]);
+      const summary = JSON.parse(await readFile(join(run, 'summary.json'), 'utf8'));
+      assert.deepEqual(summary, out.summary, 'summary.json is what the command prints');
+      const sha = createHash('sha256').update(await readFile(join(f.data, 'judge_prompt.json'))).digest('hex');
+      assert.deepEqual(summary.judge, { kind: 'openai', url: judge.url, model: 'gpt-4o', prompts_sha256: sha });
+      assert.deepEqual([summary.benchmark, summary.n, summary.missing], ['imgedit', 5, 0]);
+      assert.deepEqual(summary.metrics, { ...types, overall, sample_mean: sampleMean, dropped: 1, unparseable: 1 });
+      const rows = (await readFile(join(run, 'scores.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+      assert.deepEqual(rows.map((r) => [r.id, r.edit_type, r.avg]), [['1082', 'adjust', 3.33], ['97', 'add', null], ['22', 'mystery', 1], ['673', 'style', 4.33], ['5', 'style', 2.67]]);
+
+      const dir = join(root, 'report');
+      const reported = await cli(['report', '--runs', run, '--out', dir]);
+      assert.equal(reported.code, 0, reported.stderr);
+      const table = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')).tables.find((t: { benchmark: string }) => t.benchmark === 'imgedit');
+      const row = table.rows[0];
+      const judgeText = `gpt-4o at ${judge.url}, judge prompts sha256 ${sha.slice(0, 8)}`;
+      assert.deepEqual([row.kind, row.label, row.n, row.errors, row.judge], ['run', 'fake-editor', 5, 0, judgeText]);
+      assert.deepEqual(row.values, { overall, sample_mean: sampleMean });
+      assert.deepEqual(row.rates, { 'unscored judge replies %': 20 });
+      // the report's bootstraps: overall resampled within each edit type (judged rows by type, in row order), the sample mean over all
+      assert.deepEqual(row.intervals, {
+        overall: bootstrapInterval([[3.33], [1], [4.33, 2.67]], (strata) => mean(strata.map(mean))),
+        sample_mean: bootstrapInterval([[3.33, 1, 4.33, 2.67]], ([xs]) => mean(xs!)),
+      });
+      assert.deepEqual(table.categories.map((c: { title: string }) => c.title), ['by edit type (1–5)']);
+      assert.deepEqual(table.categories[0].rows.map((r: { category: string; cells: Array<{ value: number }> }) => [r.category, r.cells[0]!.value]), Object.entries(types));
+      const md = await readFile(join(dir, 'report.md'), 'utf8');
+      const { lo, hi } = row.intervals.overall;
+      assert.ok(md.includes(`| fake-editor | 5 | 0 | ${overall.toFixed(2)} [${lo.toFixed(2)}, ${hi.toFixed(2)}] |`), md);
+      assert.ok(md.includes(`- fake-editor: judged by ${judgeText}`), md);
+      assert.ok((await readFile(join(dir, 'report.html'), 'utf8')).includes(`fake-editor: judged by ${judgeText}`));
+      const viewer = await readFile(join(dir, 'samples.html'), 'utf8');
+      assert.equal((viewer.match(/<article /g) ?? []).length, 5);
+      assert.ok(viewer.includes('3.33 / 5') && viewer.includes('no score in the judge reply'), 'the judge\'s scores in the sample viewer');
+    } finally {
+      await Promise.all([editor.close(), judge.close()]);
     }
   });
 });

@@ -210,7 +210,6 @@ describe('sample viewer (samples.html)', () => {
       await put(join(dir, 'predictions.jsonl'), jsonl(responses.map((response, id) => ({ id: String(id), response, text: `I think… <answer>${response}</answer>` }))));
       const scored = await cli(['score', '--benchmark', 'chartqa', '--data', data, '--predictions', join(dir, 'predictions.jsonl'), '--out', dir]);
       assert.equal(scored.code, 0, scored.stderr);
-      await put(join(dir, 'summary.json'), scored.stdout);
       await put(join(dir, 'run.json'), JSON.stringify({ benchmark: 'chartqa', data, model: name, package_sha256: null, limit: null, prompt: null, direct: false, knobs: null, errors: 0 }));
     }
     const out = join(root, 'report');

@@ -85,6 +85,7 @@ describe('lavida-eval run (embedded server, world data)', { skip: SKIP }, () => 
         assert.deepEqual((await readdir(join(out, 'images'))).sort(), ['1.png', '2.png']);
         assert.deepEqual(Object.keys(JSON.parse(await readFile(join(out, 'judge-result.json'), 'utf8'))), ['1', '2']);
         assert.equal(summary.metrics.dropped, 0);
+        assert.deepEqual(summary.judge, { kind: 'world-oracle' }, 'the summary says who judged');
       }
     });
   }

@@ -2,9 +2,11 @@
 // mean), Overall as the mean of the type scores (paper convention) and the sample mean; `dropped` counts the
 // replies without a score (`unparseable`) and the failed judge calls together.
 import { UserError } from '../../errors.js';
+import { parseObjectEntries } from '../../jsonorder.js';
+import { readText } from '../../predictions.js';
 import { pyInt, pyIsDigit, pyRound, pySplitlines, pyStrip } from '../../python.js';
-import type { Metrics, SampleScore, ScoreReport } from '../../types.js';
-import type { ImgEditRecord } from './load.js';
+import type { JudgeRecord, Metrics, SampleScore, ScoreReport } from '../../types.js';
+import { loadImgEdit, type ImgEditRecord } from './load.js';
 
 /** Paper column order; "compose" is "Hybrid" in the paper's tables. */
 export const EDIT_TYPES = ['add', 'adjust', 'extract', 'replace', 'remove', 'background', 'style', 'compose', 'action'];
@@ -77,4 +79,14 @@ export function scoreImgEdit(records: ImgEditRecord[], results: Array<[string, u
     settings: { overall: 'mean of type scores (paper convention)', parser: 'official step1/step2' },
     samples,
   };
+}
+
+/**
+ * A judge result file scored against the data: the one ImgEdit report, of `score`, of `run` (the world oracle
+ * judge) and of `judge` (a vision LLM); `judge` says who judged, when known.
+ */
+export async function scoreResultFile(data: string, file: string, judge?: JudgeRecord): Promise<ScoreReport> {
+  const { records } = await loadImgEdit(data);
+  const report = scoreImgEdit(records, parseObjectEntries(await readText(file, 'judge result file'), file));
+  return judge === undefined ? report : { ...report, judge };
 }
