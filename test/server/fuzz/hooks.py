@@ -34,9 +34,9 @@ COST_KNOBS = {
 }
 
 # Refusals beyond the schema that openapi.yaml documents: the text knobs' divisibility rule, the edit limits of the
-# model (server/knobs.ts), control-token strings and a second <image> that generated text may hold, a prompt over
-# the context; on the OpenAI route, the conversation rules and the OpenAI parameters not implemented, each a 400
-# naming its `param` (server/openai/).
+# model (server/engine/planning/), control-token strings and a second <image> that generated text may hold, a prompt
+# over the context; on the OpenAI route, the conversation rules and the OpenAI parameters not implemented, each a
+# 400 naming its `param` (server/openai/).
 DOCUMENTED = ("must be a multiple of", "must be at most the", "control token", "names <image>")
 DOCUMENTED_TYPES = ("urn:lavida:problem:context-length-exceeded",)
 OPENAI_ROUTE = "/v1/chat/completions"
