@@ -3,12 +3,15 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import type { Task } from '../benchmarks/benchmark.js';
+import { findBenchmark } from '../benchmarks/registry.js';
 import { imageBytes } from '../run/files.js';
-import { buildTasks, type Task } from '../run/tasks.js';
 import type { SampleScore } from '../types.js';
 import type { RunEntry } from './collect.js';
+import type { Verdict } from './spec.js';
 
-export interface SampleView {
+/** A sample in the viewer: the request, the response and the scorer's verdict on it. */
+export interface SampleView extends Verdict {
   id: string;
   /** null when the run's data could not be read. */
   prompt: string | null;
@@ -17,11 +20,6 @@ export interface SampleView {
   /** The model's whole text (VQA: reasoning and answer), else the response the scorer read. */
   response: string;
   error: string | null;
-  extracted: string;
-  answer: string;
-  score: string;
-  /** What the "wrong answers only" filter keeps. */
-  wrong: boolean;
 }
 
 export interface RunSamples {
@@ -31,29 +29,6 @@ export interface RunSamples {
   /** Why prompts and images are missing, if they are. */
   note: string | null;
 }
-
-type Verdict = Pick<SampleView, 'extracted' | 'answer' | 'score' | 'wrong'>;
-
-const text = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
-const correctness = (row: SampleScore): Pick<Verdict, 'score' | 'wrong'> => ({ score: row.correct === true ? 'correct' : 'wrong', wrong: row.correct !== true });
-
-/** An ImgEdit sample counts as wrong when the judge gave it no score or an average below the scale's middle. */
-const IMGEDIT_PASS = 3;
-
-/** How each benchmark's scores.jsonl row reads in the viewer. */
-const VERDICTS: Record<string, (row: SampleScore) => Verdict> = {
-  mathvista: (r) => ({ extracted: `${text(r.extraction)} → ${text(r.prediction)} (${text(r.method)})`, answer: text(r.answer), ...correctness(r) }),
-  chartqa: (r) => ({ extracted: text(r.prediction), answer: Array.isArray(r.answer) ? r.answer.join(' | ') : text(r.answer), ...correctness(r) }),
-  'mmmu-pro': (r) => ({ extracted: `${text(r.parsed)}${r.fallback === true ? ' (random fallback: no letter parsed)' : ''}`, answer: text(r.answer), ...correctness(r) }),
-  lisa: (r) => ({
-    extracted: `${text(r.box)} (${text(r.source)})`, answer: text(r.answer),
-    score: `IoU ${Number(r.iou).toFixed(3)}${r.hit === true ? ' (hit)' : ' (miss)'}`, wrong: r.hit !== true,
-  }),
-  imgedit: (r) => ({
-    extracted: '', answer: '', score: typeof r.avg === 'number' ? `${r.avg} / 5` : 'no score in the judge reply',
-    wrong: typeof r.avg !== 'number' || r.avg < IMGEDIT_PASS,
-  }),
-};
 
 const UNSCORED: Verdict = { extracted: '', answer: '', score: 'not scored', wrong: false };
 
@@ -104,23 +79,23 @@ async function images(t: Task | undefined, run: RunEntry, id: string): Promise<s
 /** The first `limit` samples of the run (all by default), in the order they were answered. */
 export async function runSamples(run: RunEntry, limit = Infinity): Promise<RunSamples> {
   const { record } = run;
+  const benchmark = findBenchmark(record.benchmark);
   let tasks = new Map<string, Task>();
   let note: string | null = null;
   try {
-    const built = await buildTasks(record.benchmark, record.data, { limit: record.limit ?? undefined, prompt: record.prompt ?? undefined, direct: record.direct });
+    const built = await benchmark.tasks(record.data, { limit: record.limit ?? undefined, prompt: record.prompt ?? undefined, direct: record.direct });
     tasks = new Map(built.map((t) => [t.id, t]));
   } catch (e) {
     note = `no prompts or images: the run's data (${record.data}) could not be read: ${(e as Error).message}`;
   }
   const scores = new Map(run.scores.map((s) => [s.id, s]));
-  const verdict = VERDICTS[record.benchmark]!;
   const samples: SampleView[] = [];
   for (const [id, p] of [...(await journal(run.dir))].slice(0, limit)) {
     const task = tasks.get(id);
     const row = scores.get(id);
     samples.push({
       id, prompt: task ? promptOf(task) : null, images: await images(task, run, id),
-      response: p.text ?? p.response ?? '', error: p.error ?? null, ...(row ? verdict(row) : UNSCORED),
+      response: p.text ?? p.response ?? '', error: p.error ?? null, ...(row ? benchmark.verdict(row) : UNSCORED),
     });
   }
   return { label: run.label, benchmark: record.benchmark, samples, note };

@@ -1,10 +1,11 @@
 // The report's data: per benchmark, the headline metrics (with intervals and failure rates) and the judge of every
 // run beside the reference numbers, and its per-category tables.
+import { BENCHMARKS } from '../benchmarks/registry.js';
 import type { JudgeRecord } from '../types.js';
-import { BENCHMARK_SPECS, type BenchmarkSpec, type Breakdown, type MetricColumn } from './benchmarks.js';
 import type { RunEntry } from './collect.js';
 import { runIntervals } from './intervals.js';
 import { REFERENCES } from './references.js';
+import type { Breakdown, MetricColumn, ReportSpec } from './spec.js';
 import type { Interval } from './stats.js';
 
 export interface Row {
@@ -14,7 +15,7 @@ export interface Row {
   errors: number | null;
   values: Record<string, number | null>;
   intervals: Record<string, Interval | null>;
-  /** By rate label (BenchmarkSpec.rates). */
+  /** By rate label (ReportSpec.rates). */
   rates: Record<string, number | null>;
   /** Where a reference number comes from. */
   source?: string;
@@ -59,7 +60,7 @@ export function judgeText(j: JudgeRecord): string {
   return j.kind === 'world-oracle' ? 'the world oracle judge' : `${j.model} at ${j.url}, judge prompts sha256 ${j.prompts_sha256.slice(0, PROMPT_HASH_DIGITS)}`;
 }
 
-function runRow({ run, intervals }: ScoredRun, spec: BenchmarkSpec): Row {
+function runRow({ run, intervals }: ScoredRun, spec: ReportSpec): Row {
   const m = run.summary?.metrics ?? {};
   const summary = run.summary;
   return {
@@ -71,8 +72,8 @@ function runRow({ run, intervals }: ScoredRun, spec: BenchmarkSpec): Row {
   };
 }
 
-function referenceRows(spec: BenchmarkSpec): Row[] {
-  const refs = REFERENCES.filter((x) => x.benchmark === spec.benchmark);
+function referenceRows(benchmark: string, spec: ReportSpec): Row[] {
+  const refs = REFERENCES.filter((x) => x.benchmark === benchmark);
   return [...new Set(refs.map((x) => x.system))].map((system) => {
     const mine = refs.filter((x) => x.system === system);
     return {
@@ -105,13 +106,13 @@ function categoryTable(b: Breakdown, runs: ScoredRun[]): CategoryTable | null {
   };
 }
 
-/** One table per benchmark that has runs, in the BENCHMARK_SPECS order; references follow the runs. */
+/** One table per benchmark that has runs, in the registry's order; references follow the runs. */
 export function buildTables(runs: RunEntry[]): BenchmarkTable[] {
-  return BENCHMARK_SPECS.filter((s) => runs.some((r) => r.record.benchmark === s.benchmark)).map((spec) => {
-    const mine = runs.filter((r) => r.record.benchmark === spec.benchmark).map((run) => ({ run, intervals: runIntervals(run, spec) }));
+  return BENCHMARKS.filter((b) => runs.some((r) => r.record.benchmark === b.name)).map(({ name, report: spec }) => {
+    const mine = runs.filter((r) => r.record.benchmark === name).map((run) => ({ run, intervals: runIntervals(run, spec) }));
     return {
-      benchmark: spec.benchmark, title: spec.title, columns: spec.columns, rates: spec.rates.map((r) => r.label),
-      rows: [...mine.map((r) => runRow(r, spec)), ...referenceRows(spec)],
+      benchmark: name, title: spec.title, columns: spec.columns, rates: spec.rates.map((r) => r.label),
+      rows: [...mine.map((r) => runRow(r, spec)), ...referenceRows(name, spec)],
       categories: spec.breakdowns.map((b) => categoryTable(b, mine)).filter((t): t is CategoryTable => t !== null),
     };
   });

@@ -1,5 +1,6 @@
 // Which backend a `run` uses, from its arguments: `--server URL`, `--embedded [--model ID] [--models-dir DIR]`, or
 // `--openai URL --model NAME [--api-key-env VAR]`; exactly one, with the options that go with it.
+import type { Benchmark } from '../benchmarks/benchmark.js';
 import { UserError } from '../errors.js';
 import type { EmbeddedOptions } from './embedded.js';
 import type { OpenAIEndpoint } from '../llm.js';
@@ -35,7 +36,7 @@ export function openaiUrl(value: string): string {
   return value;
 }
 
-export function backendChoice(a: BackendArgs, benchmark: string): BackendChoice {
+export function backendChoice(a: BackendArgs, benchmark: Benchmark): BackendChoice {
   const given = [a.server !== undefined && '--server', a.embedded === true && '--embedded', a.openai !== undefined && '--openai'].filter(Boolean);
   if (given.length !== 1) {
     throw new UserError(`give exactly one of --server URL, --embedded and --openai URL${given.length ? ` (got ${given.join(' and ')})` : ''}`);
@@ -49,6 +50,8 @@ export function backendChoice(a: BackendArgs, benchmark: string): BackendChoice 
   }
   const url = openaiUrl(a.openai!);
   if (a.model === undefined) throw new UserError('--openai needs --model NAME (the model name the endpoint serves)');
-  if (benchmark === 'imgedit') throw new UserError('ImgEdit cannot run through --openai: it needs an image-editing endpoint (use --server or --embedded)');
+  if (benchmark.request.kind === 'edit') {
+    throw new UserError(`${benchmark.data.title} cannot run through --openai: it needs an image-editing endpoint (use --server or --embedded)`);
+  }
   return { openai: { url, model: a.model, apiKeyEnv: a.apiKeyEnv } };
 }

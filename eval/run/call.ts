@@ -3,10 +3,9 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { imageDataUrl, type LavidaClient, type Schemas } from '../../sdk/client.js';
+import type { Task, VqaTask } from '../benchmarks/benchmark.js';
 import { imageBytes, writeDurable } from './files.js';
-import type { VqaTask } from './canvas.js';
 import type { JournalLine } from './journal.js';
-import type { Task } from './tasks.js';
 
 export type TextKnobs = Schemas['TextKnobs'];
 

@@ -1,16 +1,14 @@
 // The answer canvas of a run's VQA requests: each VQA benchmark sends its task family (VqaRequest.task), so the
 // server decodes over the canvas the model was trained at for it; `--knobs` max_tokens overrides.
 import type { Schemas } from '../../sdk/client.js';
+import type { Benchmark, VqaTask } from '../benchmarks/benchmark.js';
 import type { TextKnobs } from './call.js';
 
-export type VqaTask = Schemas['VqaTask'];
 type ModelEntry = Schemas['ModelList']['data'][number];
 
-const TASKS: Record<string, VqaTask> = { mathvista: 'math', chartqa: 'chart', 'mmmu-pro': 'mcq' };
-
 /** The VQA task family of a benchmark; null for grounding and editing. */
-export function benchmarkTask(benchmark: string): VqaTask | null {
-  return TASKS[benchmark] ?? null;
+export function benchmarkTask(benchmark: Benchmark): VqaTask | null {
+  return benchmark.request.kind === 'vqa' ? benchmark.request.task : null;
 }
 
 /** The canvas the requests decode over (null: not a VQA run, or a server that does not list its canvases). */

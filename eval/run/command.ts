@@ -1,11 +1,10 @@
 // `lavida-eval run` arguments → RunOptions; prints the run record and the summary as JSON on stdout.
 import { parseArgs } from 'node:util';
-import { dataLayoutHelp } from '../data-layouts.js';
+import { dataLayoutHelp, directHelp, promptStylesHelp, vqaTasksHelp } from '../benchmarks/help.js';
+import { BENCHMARK_NAMES, findBenchmark } from '../benchmarks/registry.js';
 import { UserError } from '../errors.js';
 import { backendChoice } from './backend-args.js';
-import { benchmarkEntry, BENCHMARK_NAMES } from '../score.js';
 import type { TextKnobs } from './call.js';
-import { benchmarkTask } from './canvas.js';
 import { run, type RunOptions } from './runner.js';
 
 /** TextKnobs of openapi.yaml and the JSON type of each; the server checks their ranges. */
@@ -34,11 +33,11 @@ export const RUN_USAGE = `usage: lavida-eval run --benchmark NAME --data DIR --o
   --concurrency K      requests in flight (default 1)
   --resume             continue an unfinished run in DIR (--retry-errors: run its failed samples again)
   --timeout-ms MS      per-request timeout (default 300000; --openai: per attempt, 5 retries on 429/5xx)
-  --prompt STYLE       mathvista: query (default) | format-prompt;  mmmu-pro: official (default) | lmms-eval
-  --direct             mmmu-pro: direct-answer prompts instead of chain of thought
+  --prompt STYLE       ${promptStylesHelp()}
+  --direct             ${directHelp()}: direct-answer prompts instead of chain of thought
   --knobs JSON         VQA benchmarks, not with --openai: text decoding knobs sent with every request, e.g. '{"threshold": 0.9}'
                        (${TEXT_KNOBS.join(', ')}: openapi.yaml TextKnobs);
-                       each request also carries the benchmark's task (math, chart, mcq), whose canvas is the
+                       each request also carries the benchmark's task (${vqaTasksHelp()}), whose canvas is the
                        default max_tokens
   --progress-every S   when stderr is not a terminal (a log, CI), a progress line every S seconds (default ${DEFAULT_PROGRESS_EVERY_S})
   -h, --help           this help
@@ -92,14 +91,15 @@ export function parseRunArgs(args: string[]): RunOptions | null {
   const str = (k: string): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
   for (const req of ['benchmark', 'data', 'out']) if (!str(req)) throw new UserError(`missing --${req}\n${RUN_USAGE}`);
   if (v['retry-errors'] && !v.resume) throw new UserError('--retry-errors goes with --resume');
-  const benchmark = benchmarkEntry(str('benchmark')!).name;
+  const bench = findBenchmark(str('benchmark')!);
+  const benchmark = bench.name;
   const backend = backendChoice({
     server: str('server'), embedded: v.embedded === true, openai: str('openai'), model: str('model'), modelsDir: str('models-dir'), apiKeyEnv: str('api-key-env'),
-  }, benchmark);
-  if (str('prompt') !== undefined && !['mathvista', 'mmmu-pro'].includes(benchmark)) throw new UserError(`--prompt does not apply to ${benchmark}`);
-  if (v.direct && benchmark !== 'mmmu-pro') throw new UserError(`--direct does not apply to ${benchmark}`);
+  }, bench);
+  if (str('prompt') !== undefined && bench.promptStyles.length === 0) throw new UserError(`--prompt does not apply to ${benchmark}`);
+  if (v.direct && !bench.direct) throw new UserError(`--direct does not apply to ${benchmark}`);
   const knobs = str('knobs') === undefined ? undefined : parseKnobs(str('knobs')!);
-  if (knobs && benchmarkTask(benchmark) === null) throw new UserError(`--knobs (text decoding) does not apply to ${benchmark}`);
+  if (knobs && bench.request.kind !== 'vqa') throw new UserError(`--knobs (text decoding) does not apply to ${benchmark}`);
   if (knobs && backend.openai) throw new UserError('--knobs are LaViDa-R1 server knobs: they do not apply to --openai');
   return {
     benchmark,

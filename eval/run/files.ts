@@ -2,7 +2,7 @@
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { composeImages } from '../compose.js';
 import type { ImageSource } from '../types.js';
-import type { TaskImage } from './tasks.js';
+import type { TaskImage } from '../benchmarks/benchmark.js';
 
 const sourceBytes = async (src: ImageSource): Promise<Uint8Array> => (src.kind === 'bytes' ? src.bytes : readFile(src.path));
 

@@ -9,7 +9,7 @@ import { lisaPrompt } from '../benchmarks/lisa/score.js';
 import { UserError } from '../errors.js';
 import type { Perform } from './call.js';
 import { imageBytes } from './files.js';
-import type { Task } from './tasks.js';
+import type { Task } from '../benchmarks/benchmark.js';
 
 async function dataUrl(bytes: Uint8Array): Promise<string> {
   const { format } = await sharp(bytes).metadata();

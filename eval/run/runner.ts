@@ -3,20 +3,21 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createLavidaClient, type Schemas } from '../../sdk/client.js';
+import type { Task, TaskOptions, VqaTask } from '../benchmarks/benchmark.js';
+import { findBenchmark } from '../benchmarks/registry.js';
 import { UserError } from '../errors.js';
 import { checkReachable, openaiClient, type OpenAIEndpoint } from '../llm.js';
 import { writeAtomic } from '../output.js';
 import { forEachConcurrent } from '../pool.js';
 import type { ScoreSummary } from '../types.js';
 import { runTask, serverBackend, type Perform, type TextKnobs } from './call.js';
-import { benchmarkTask, runCanvas, type VqaTask } from './canvas.js';
+import { benchmarkTask, runCanvas } from './canvas.js';
 import { startEmbedded, type EmbeddedOptions } from './embedded.js';
 import { Journal, recoverJournal } from './journal.js';
 import { openaiBackend } from './openai-backend.js';
 import { progressBar } from './progress.js';
 import { gitState, packageSha256, type GitState } from './provenance.js';
 import { scoreRun } from './score-run.js';
-import { buildTasks, type Task, type TaskOptions } from './tasks.js';
 
 export interface RunOptions extends TaskOptions {
   /** Canonical benchmark name. */
@@ -123,7 +124,8 @@ async function drain(todo: Task[], o: RunOptions, perform: Perform, journal: Jou
 }
 
 export async function run(o: RunOptions): Promise<{ record: RunRecord; summary: ScoreSummary | null }> {
-  const tasks = await buildTasks(o.benchmark, o.data, o);
+  const benchmark = findBenchmark(o.benchmark);
+  const tasks = await benchmark.tasks(o.data, o);
   // only ImgEdit writes images
   await mkdir(tasks.some((t) => t.kind === 'edit') ? join(o.out, 'images') : o.out, { recursive: true });
   const predictions = join(o.out, 'predictions.jsonl');
@@ -140,7 +142,7 @@ export async function run(o: RunOptions): Promise<{ record: RunRecord; summary: 
   const embedded = o.embedded && todo.length > 0 ? await startEmbedded(o.embedded) : null;
   const baseUrl = embedded?.url ?? o.server ?? '';
   const t0 = performance.now();
-  const task = o.openai ? null : benchmarkTask(o.benchmark);
+  const task = o.openai ? null : benchmarkTask(benchmark);
   // a resumed run with nothing left to do keeps the model and canvas its earlier invocation recorded
   const prev = await previousRecord(runJson);
   let model = typeof prev?.model === 'string' ? prev.model : null;

@@ -2,8 +2,8 @@
 import { join } from 'node:path';
 import { loadImgEdit } from '../benchmarks/imgedit/load.js';
 import { scoreResultFile } from '../benchmarks/imgedit/score.js';
+import { findBenchmark } from '../benchmarks/registry.js';
 import { writeScoreReport } from '../output.js';
-import { benchmarkEntry } from '../score.js';
 import type { ScoreReport, ScoreSummary } from '../types.js';
 import { oracleJudge, worldBenchRoot } from './oracle-judge.js';
 
@@ -24,7 +24,7 @@ export async function scoreRun(benchmark: string, data: string, out: string, ids
     const result = await oracleJudge(bench, join(out, 'images'), ids, join(out, 'judge-result.json'));
     report = await scoreResultFile(data, result, { kind: 'world-oracle' });
   } else {
-    report = await benchmarkEntry(benchmark).score(data, join(out, 'predictions.jsonl'), {});
+    report = await findBenchmark(benchmark).score(data, join(out, 'predictions.jsonl'), {});
   }
   return writeScoreReport(out, report);
 }

@@ -6,7 +6,8 @@ import { describe, test } from 'node:test';
 import {
   buildExtractionPrompt, extractAnswer, inferChoiceLetter, officialQuickExtract, parseDemoPrompt, ruleExtract,
 } from '../../eval/benchmarks/mathvista/extract.js';
-import { loadMathVista, type MathVistaRecord } from '../../eval/benchmarks/mathvista/load.js';
+import { loadMathVista } from '../../eval/benchmarks/mathvista/load.js';
+import type { MathVistaRecord } from '../../eval/benchmarks/mathvista/record.js';
 import { buildFormatPrompt, buildOfficialQuery, mathVistaPrompt } from '../../eval/benchmarks/mathvista/prompt.js';
 import { normalizeExtraction, safeEqual, scoreMathVista } from '../../eval/benchmarks/mathvista/score.js';
 import { chatText, openaiClient } from '../../eval/llm.js';

@@ -10,7 +10,7 @@ import { countBareImages, INSTRUCTIONS, mmmuProPrompt } from '../../eval/benchma
 import { scoreMMMUPro } from '../../eval/benchmarks/mmmupro/score.js';
 import { columnsFor, GAP, layoutImages, MAX_SIDE } from '../../eval/compose.js';
 import { keyedRng } from '../../eval/rng.js';
-import { buildTasks } from '../../eval/run/tasks.js';
+import { mmmuPro } from '../../eval/benchmarks/mmmupro/index.js';
 import { cli, MULTI_IMAGES, S, png, tempDir, writeMMMUProMultiImage, writeParquet, type Rgb } from './helpers.js';
 
 // Ten options in the spirit of test_History_1 (GT B); B and C hold the texts the fixtures rely on.
@@ -326,7 +326,7 @@ describe('MMMU-Pro multi-image items, one image per request (lavida-eval run aga
   });
 
   test('lmms-eval prompts: tags kept, the same images', async () => {
-    const tasks = await buildTasks('mmmu-pro', root, { prompt: 'lmms-eval' });
+    const tasks = await mmmuPro.tasks(root, { prompt: 'lmms-eval' });
     const multi = tasks.find((t) => t.id === 'standard/test_Art_1')!;
     assert.equal(multi.kind === 'vqa' && multi.question.startsWith('Which of <image 1>, <image 2> and <image 3>'), true);
     assert.equal(multi.image.kind, 'composed');

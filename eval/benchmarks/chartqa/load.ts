@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { UserError } from '../../errors.js';
 import { wrongDataFolder } from '../../data-layouts.js';
 import { filesIn, firstFile, requireExists } from '../../fsutil.js';
+import { readJsonArray } from '../../json.js';
 import { num, readParquetRows, str, toImageSource, type Row } from '../../parquet.js';
-import { readText } from '../../predictions.js';
 import type { ImageSource } from '../../types.js';
+import { CHARTQA_DATA } from './layout.js';
 
 export type ChartQASplit = 'human' | 'augmented';
 
@@ -25,23 +26,11 @@ export interface ChartQALoadOptions {
   images?: boolean;
 }
 
-async function readJsonArray(file: string): Promise<Row[]> {
-  let data: unknown;
-  try {
-    data = JSON.parse(await readText(file, 'ChartQA json'));
-  } catch (e) {
-    if (e instanceof UserError) throw e;
-    throw new UserError(`${file}: malformed JSON (${(e as Error).message})`);
-  }
-  if (!Array.isArray(data)) throw new UserError(`${file}: expected a JSON array`);
-  return data as Row[];
-}
-
 async function loadOfficial(dir: string, opts: ChartQALoadOptions): Promise<ChartQARecord[]> {
   const out: ChartQARecord[] = [];
   for (const split of ['human', 'augmented'] as const) {
     const file = join(dir, `test_${split}.json`);
-    for (const r of await readJsonArray(file)) {
+    for (const r of await readJsonArray(file, 'ChartQA json')) {
       const imgname = str(r.imgname);
       const question = str(r.query);
       const label = str(r.label);
@@ -100,5 +89,5 @@ export async function loadChartQA(path: string, opts: ChartQALoadOptions = {}): 
   if (human) return loadOfficial(join(human, '..'), opts);
   const parquets = await filesIn(path, ['.', 'data'], (n) => /^test(-.*)?\.parquet$/.test(n));
   if (parquets.length > 0) return loadParquet(parquets, opts);
-  throw await wrongDataFolder('chartqa', path);
+  throw await wrongDataFolder(CHARTQA_DATA, path);
 }

@@ -4,11 +4,6 @@ import { pyFloat, pyRstrip, pyStrip } from '../../python.js';
 import { percent, type Prediction, type SampleScore, type ScoreReport } from '../../types.js';
 import type { ChartQARecord } from './load.js';
 
-/** `${question}\nAnswer the question with a single word.` (lmms-eval chartqa.yaml). */
-export function chartQAPrompt(r: Pick<ChartQARecord, 'question'>): string {
-  return `${r.question}\nAnswer the question with a single word.`;
-}
-
 /** to_float: "x%" → float(x)/100, else float(x); null on ValueError. */
 export function toFloat(text: string): number | null {
   if (text.endsWith('%')) {

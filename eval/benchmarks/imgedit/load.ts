@@ -6,6 +6,7 @@ import { wrongDataFolder } from '../../data-layouts.js';
 import { firstFile, requireExists } from '../../fsutil.js';
 import { parseObjectEntries } from '../../jsonorder.js';
 import { readText } from '../../predictions.js';
+import { IMGEDIT_DATA } from './layout.js';
 
 export interface ImgEditRecord {
   /** The key of singleturn.json ("22" … "1172"); edited outputs are saved as <key>.png. */
@@ -32,7 +33,7 @@ export async function loadImgEdit(path: string): Promise<ImgEditData> {
   let file = path;
   if ((await requireExists(path, 'ImgEdit data')) === 'dir') {
     const f = await firstFile(path, EDIT_FILES);
-    if (!f) throw await wrongDataFolder('imgedit', path);
+    if (!f) throw await wrongDataFolder(IMGEDIT_DATA, path);
     file = f;
   }
   const root = dirname(file);

@@ -3,8 +3,9 @@ import { dirname, join } from 'node:path';
 import { UserError } from '../../errors.js';
 import { wrongDataFolder } from '../../data-layouts.js';
 import { firstFile, kindOf, requireExists } from '../../fsutil.js';
-import { readText } from '../../predictions.js';
+import { readJsonArray } from '../../json.js';
 import type { Box } from './box.js';
+import { LISA_DATA } from './layout.js';
 
 export interface LisaRecord {
   /** 0-based index in lisa_test.json: the prediction id. */
@@ -39,18 +40,10 @@ export async function loadLisa(path: string, opts: LisaLoadOptions = {}): Promis
   let file = path;
   if ((await requireExists(path, 'Lisa-Grounding data')) === 'dir') {
     const f = await firstFile(path, ['lisa_test.json', 'lisa_grounding/lisa_test.json', 'rec_jsons_processed/lisa_test.json']);
-    if (!f) throw await wrongDataFolder('lisa', path);
+    if (!f) throw await wrongDataFolder(LISA_DATA, path);
     file = f;
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(await readText(file, 'Lisa json'));
-  } catch (e) {
-    if (e instanceof UserError) throw e;
-    throw new UserError(`${file}: malformed JSON (${(e as Error).message})`);
-  }
-  if (!Array.isArray(data)) throw new UserError(`${file}: expected a JSON array`);
-  const rows = data as Array<Record<string, unknown>>;
+  const rows = await readJsonArray(file, 'Lisa json');
   const first = rows[0]?.image;
   const root = opts.imageRoot ?? (await findImageRoot(dirname(file), typeof first === 'string' ? first : undefined));
   return rows.map((r, index) => {

@@ -2,7 +2,7 @@
 // non-official rule-based fallback for runs without a judge.
 import { pyFloat, pyInt, pyStrFloat, pySplit, pyStrip } from '../../python.js';
 import { literalEval } from '../../pyliteral.js';
-import type { MathVistaRecord } from './load.js';
+import type { MathVistaRecord } from './record.js';
 
 export type ExtractFields = Pick<MathVistaRecord, 'choices' | 'questionType' | 'answerType' | 'query'>;
 

@@ -4,40 +4,11 @@ import { UserError } from '../../errors.js';
 import { wrongDataFolder } from '../../data-layouts.js';
 import { filesIn, firstFile, kindOf, requireExists } from '../../fsutil.js';
 import { num, readParquetRows, str, toImageSource, type Row } from '../../parquet.js';
-import { readText } from '../../predictions.js';
+import { readJson } from '../../json.js';
 import type { ImageSource } from '../../types.js';
+import { MATHVISTA_DATA } from './layout.js';
 import { buildOfficialQuery } from './prompt.js';
-
-export interface MathVistaMeta {
-  category: string | null;
-  context: string | null;
-  grade: string | null;
-  language: string | null;
-  source: string | null;
-  split: string | null;
-  task: string | null;
-  skills: string[];
-  img_height: number | null;
-  img_width: number | null;
-}
-
-export interface MathVistaRecord {
-  pid: string;
-  question: string;
-  /** Relative path as released, e.g. images/1.jpg */
-  imagePath: string;
-  image: ImageSource | null;
-  choices: string[] | null;
-  unit: string | null;
-  /** 1 or 2 for float answers, else null. */
-  precision: number | null;
-  answer: string;
-  questionType: string;
-  answerType: string;
-  metadata: MathVistaMeta;
-  /** The official hint-first query (released, or rebuilt by the official rules when absent). */
-  query: string;
-}
+import type { MathVistaMeta, MathVistaRecord } from './record.js';
 
 export interface MathVistaLoadOptions {
   /** Decode image bytes / resolve image files (false when only scoring). */
@@ -112,17 +83,11 @@ async function findImageRoot(dir: string, rows: Row[]): Promise<string> {
 }
 
 async function loadJson(file: string, opts: MathVistaLoadOptions): Promise<MathVistaRecord[]> {
-  let data: unknown;
-  try {
-    data = JSON.parse(await readText(file, 'MathVista json'));
-  } catch (e) {
-    if (e instanceof UserError) throw e;
-    throw new UserError(`${file}: malformed JSON (${(e as Error).message})`);
-  }
+  const data = await readJson(file, 'MathVista json');
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw new UserError(`${file}: expected an object keyed by pid`);
   const dir = dirname(file);
   const queryFile = await firstFile(dir, ['query.json']);
-  const queries = queryFile ? (JSON.parse(await readText(queryFile, 'query.json')) as Record<string, unknown>) : {};
+  const queries = queryFile ? ((await readJson(queryFile, 'query.json')) as Record<string, unknown>) : {};
   // images/<pid>.jpg sits at the dataset root: beside the json, or one level up in the GitHub layout
   const imageRoot = opts.images ? await findImageRoot(dir, Object.values(data as Record<string, Row>)) : dir;
   return Object.entries(data as Record<string, Row>).map(([pid, r]) => {
@@ -142,5 +107,5 @@ export async function loadMathVista(path: string, opts: MathVistaLoadOptions = {
   if (parquets.length > 0) return loadParquet(parquets, opts);
   const json = await firstFile(path, [`${split}.json`, `data/${split}.json`]);
   if (json) return loadJson(json, opts);
-  throw await wrongDataFolder('mathvista', path, `${split}-*.parquet or ${split}.json`);
+  throw await wrongDataFolder(MATHVISTA_DATA, path, `${split}-*.parquet or ${split}.json`);
 }

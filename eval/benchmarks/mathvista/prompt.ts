@@ -1,6 +1,6 @@
 // MathVista prompts: the official hint-first `query`, and lmms-eval's `format-prompt` (what LaViDa-O runs).
 import { pyStrip } from '../../python.js';
-import type { MathVistaRecord } from './load.js';
+import type { MathVistaRecord } from './record.js';
 
 type PromptFields = Pick<MathVistaRecord, 'question' | 'choices' | 'unit' | 'precision' | 'questionType' | 'answerType'>;
 

@@ -3,7 +3,7 @@ import { matchPredictions } from '../../match.js';
 import { levenshtein, pyFloat, pyIntOfFloat, pyRound, pyStrFloat, pyStrip } from '../../python.js';
 import { percent, type Metrics, type Prediction, type SampleScore, type ScoreReport } from '../../types.js';
 import { extractAnswer, type ExtractOptions } from './extract.js';
-import type { MathVistaRecord } from './load.js';
+import type { MathVistaRecord } from './record.js';
 
 /** official: lupantech/MathVista calculate_score.py. lmms-eval: its float bug and str-strip comparison. */
 export type MathVistaMode = 'official' | 'lmms-eval';

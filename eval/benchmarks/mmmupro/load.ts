@@ -7,6 +7,7 @@ import { filesIn, kindOf, requireExists } from '../../fsutil.js';
 import { readParquetRows, str, toImageSource } from '../../parquet.js';
 import { parseStringList } from '../../pyliteral.js';
 import type { ImageSource } from '../../types.js';
+import { MMMU_PRO_DATA } from './layout.js';
 
 export type MMMUProSetting = 'standard' | 'vision';
 
@@ -38,7 +39,7 @@ const IMAGE_COLS = ['image', ...Array.from({ length: 7 }, (_, i) => `image_${i +
 
 async function loadConfig(dir: string, setting: MMMUProSetting, opts: MMMUProLoadOptions): Promise<MMMUProRecord[]> {
   const files = (await kindOf(dir)) === 'file' ? [dir] : await filesIn(dir, ['.'], (n) => n.endsWith('.parquet'));
-  if (files.length === 0) throw await wrongDataFolder('mmmu-pro', dir);
+  if (files.length === 0) throw await wrongDataFolder(MMMU_PRO_DATA, dir);
   const out: MMMUProRecord[] = [];
   for (const f of files) {
     for (const r of await readParquetRows(f, opts.images ? [...TEXT_COLS, ...IMAGE_COLS] : TEXT_COLS)) {
