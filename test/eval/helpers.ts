@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,15 @@ export async function put(path: string, data: string | Uint8Array): Promise<stri
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, data);
   return path;
+}
+
+/** A port nothing listens on: one the OS handed out, then closed. */
+export async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
 }
 
 /** A valid grey PNG of the given size. */

@@ -7,14 +7,14 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { judgeImgEdit, type JudgeOptions } from '../../eval/judge/judge.js';
 import { parseObjectEntries } from '../../eval/jsonorder.js';
 import { bootstrapInterval, mean } from '../../eval/report/stats.js';
-import { cli, jpeg, png, put, tempDir } from './helpers.js';
+import { cli, closedPort, jpeg, png, put, tempDir } from './helpers.js';
 
 const BIN = fileURLToPath(new URL('../../bin/lavida-eval.mjs', import.meta.url));
 const KEY_ENV = 'LAVIDA_TEST_JUDGE_KEY';
@@ -387,12 +387,3 @@ describe('a judged run folder: run → judge --run → report', () => {
     }
   });
 });
-
-/** A port nothing listens on: one the OS handed out, then closed. */
-async function closedPort(): Promise<number> {
-  const s = createNetServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}

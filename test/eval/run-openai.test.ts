@@ -3,13 +3,11 @@
 // connection errors.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { useServer } from '../server/harness.js';
 import { MODEL_ID, NO_PACKAGE, PACKAGE_DIR } from '../package.js';
-import { cli, put, solidPng, tempDir, type Rgb } from './helpers.js';
+import { cli, closedPort, put, solidPng, tempDir, type Rgb } from './helpers.js';
 
 const ENV = { LAVIDA_WORKERS: '1', LAVIDA_INTRA_OP_THREADS: '1', OMP_NUM_THREADS: '1' };
 
@@ -30,15 +28,6 @@ const lines = async (file: string): Promise<Array<Record<string, unknown>>> =>
   (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
 
 const byId = (rows: Array<Record<string, unknown>>): Map<unknown, Record<string, unknown>> => new Map(rows.map((r) => [r.id, r]));
-
-/** A port nothing listens on: one the OS handed out, then closed. */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 describe('lavida-eval run --openai against our server\'s /v1/chat/completions', { skip: NO_PACKAGE }, () => {
   const server = useServer();
