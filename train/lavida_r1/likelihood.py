@@ -5,7 +5,11 @@ log-probability of each true response token under the model with that masking, [
 positions only). `eligible` [B, G] marks the response tokens that may be masked (False: padding or fixed).
 
 - complementary: t ~ U(0,1); copy 1 masks S ~ Bernoulli(t), copy 2 masks the complement, so every token is
-  scored exactly once; weight 1 (LaViDa-R1). Two forward passes.
+  scored exactly once; weight 1 (LaViDa-R1). Two forward passes. A token is scored with its context masked
+  at a rate r of density 2r, where the ELBO has r uniform: a looser bound wherever masking more context
+  lowers the token's log-probability.
+- complementary_elbo: the same pair at rate p = eps + (1-2eps)t, each copy weighted as an ELBO sample of its
+  own rate, 1/(2p) and 1/(2(1-p)): an antithetic ELBO estimate (unbiased for eps = 0; eps bounds the weights).
 - mc: LLaDA's ELBO sample: t ~ U(0,1), p = (1-eps)t + eps, mask ~ Bernoulli(p), weight 1/p; `samples` > 1
   averages independent draws (k-sample MC).
 - d1: the whole response masked (t = 1), one pass; the prompt may be partly masked inside the LogProbFn.
@@ -36,10 +40,13 @@ def _uniform(shape: tuple[int, ...], like: Tensor, generator: torch.Generator | 
     return torch.rand(shape, device=like.device, generator=generator)
 
 
-def complementary_masks(eligible: Tensor, generator: torch.Generator | None = None) -> Tensor:
-    """[2, B, G]: a Bernoulli(t) mask with t ~ U(0,1) per row, and its complement within `eligible`."""
-    t = _uniform((eligible.shape[0], 1), eligible, generator)
-    first = (_uniform(tuple(eligible.shape), eligible, generator) < t) & eligible
+def complementary_masks(eligible: Tensor, generator: torch.Generator | None = None,
+                        rate: Tensor | None = None) -> Tensor:
+    """[2, B, G]: a Bernoulli(rate) mask per row, rate [B, 1] (default t ~ U(0,1)), and its complement within
+    `eligible`."""
+    if rate is None:
+        rate = _uniform((eligible.shape[0], 1), eligible, generator)
+    first = (_uniform(tuple(eligible.shape), eligible, generator) < rate) & eligible
     return torch.stack((first, eligible & ~first))
 
 
@@ -48,6 +55,21 @@ def complementary_estimate(logprob_fn: LogProbFn, eligible: Tensor,
     masks = complementary_masks(eligible, generator)
     logp = logprob_fn(masks)
     value = (logp * masks).sum(dim=(0, 2))
+    return Estimate(value, masks, value[None], logp)
+
+
+def complementary_elbo_value(logp: Tensor, masks: Tensor, rate: Tensor) -> Tensor:
+    """[B]: the pair's ELBO estimate; copy 1 of `masks` [2, B, G] masks at `rate` [B, 1], copy 2 at 1 - rate."""
+    weights = torch.stack((0.5 / rate, 0.5 / (1 - rate)))
+    return (logp * masks * weights).sum(dim=(0, 2))
+
+
+def complementary_elbo_estimate(logprob_fn: LogProbFn, eligible: Tensor, eps: float = 1e-3,
+                                generator: torch.Generator | None = None) -> Estimate:
+    rate = eps + (1 - 2 * eps) * _uniform((eligible.shape[0], 1), eligible, generator)
+    masks = complementary_masks(eligible, generator, rate)
+    logp = logprob_fn(masks)
+    value = complementary_elbo_value(logp, masks, rate)
     return Estimate(value, masks, value[None], logp)
 
 

@@ -33,21 +33,38 @@ def test_the_objective_divides_by_tokens_and_by_the_whole_batch():
     assert loss.item() == pytest.approx(-(1 * -2.0 + -1 * -3.0) / 4)
 
 
+FLOOR = 0.1
+
+
 def test_grpo_advantages_are_normalised_within_each_group():
     rewards = torch.tensor([[1.0, 0.0, 0.0, 1.0], [0.2, 0.4, 0.6, 0.8], [0.5, 0.5, 0.5, 0.5]])
-    a = grpo_advantages(rewards)
+    a = grpo_advantages(rewards, FLOOR)
     assert torch.allclose(a[:2].mean(dim=1), torch.zeros(2), atol=1e-6)
     assert torch.allclose(a[:2].std(dim=1, unbiased=False), torch.ones(2), atol=1e-4)
     assert torch.equal(a[2], torch.zeros(4))
     assert a[1].argsort().tolist() == [0, 1, 2, 3]
 
 
+def test_groups_of_near_zero_rewards_get_small_advantages():
+    """Unit-spread normalisation would give [-0.58, -0.58, -0.58, 1.73] here; the floor keeps the group's
+    advantages as small as its reward differences, and its 0.01 box is not distilled."""
+    near_zero = torch.tensor([[0.0, 0.0, 0.0, 0.01], [0.02, 0.0, 0.03, 0.01]], dtype=torch.float64)
+    a = unified_advantages(near_zero, 0.5, FLOOR)
+    assert a.abs().max() < 0.1
+    assert torch.allclose(a[0], torch.tensor([-0.0125, -0.0125, -0.0125, 0.0375], dtype=torch.float64))
+    assert torch.equal(distill_advantages(near_zero, FLOOR), torch.zeros_like(near_zero))
+    # A group that differs by a success keeps unit-spread advantages, and its success is distilled.
+    binary = torch.tensor([[0.0, 0.0, 0.0, 1.0]])
+    assert torch.allclose(grpo_advantages(binary, FLOOR), (binary - 0.25) / binary.std(unbiased=False))
+    assert distill_advantages(binary, FLOOR).tolist() == [[0, 0, 0, 1]]
+
+
 def test_distillation_rewards_only_the_first_best_of_a_group_that_earned_something():
     rewards = torch.tensor([[0.1, 0.7, 0.7, 0.2], [0.0, 0.0, 0.0, 0.0]])
-    assert distill_advantages(rewards).tolist() == [[0, 1, 0, 0], [0, 0, 0, 0]]
-    mixed = unified_advantages(rewards, gamma=0.5)
-    assert torch.allclose(mixed, 0.5 * distill_advantages(rewards) + 0.5 * grpo_advantages(rewards))
-    assert torch.equal(unified_advantages(rewards, 1.0), distill_advantages(rewards))
+    assert distill_advantages(rewards, FLOOR).tolist() == [[0, 1, 0, 0], [0, 0, 0, 0]]
+    mixed = unified_advantages(rewards, 0.5, FLOOR)
+    assert torch.allclose(mixed, 0.5 * distill_advantages(rewards, FLOOR) + 0.5 * grpo_advantages(rewards, FLOOR))
+    assert torch.equal(unified_advantages(rewards, 1.0, FLOOR), distill_advantages(rewards, FLOOR))
 
 
 def test_answer_forcing_fires_only_when_the_whole_group_fails_at_the_configured_rate():

@@ -8,7 +8,7 @@ from ..config_files import INPUT, OUTPUT, TRAIN_DIR, read_config
 from ..sft.config import DEFAULT_ANSWER_LENGTHS
 from ..world import FAMILIES
 
-ESTIMATORS = ("complementary", "mc", "d1")
+ESTIMATORS = ("complementary", "complementary_elbo", "mc", "d1")
 REGULARIZERS = ("sft", "kl", "none")
 
 
@@ -23,18 +23,20 @@ class RLConfig:
     prompts_per_step: int = 4          # groups of online rollouts per step
     group_size: int = 4                # N rollouts per prompt
     sft_per_step: int = 4              # ground-truth samples with A = 1 (the "sft" regularizer)
-    temperature: float = 1.0           # rollout sampling temperature (text and LOC tokens)
+    temperature: float = 1.0           # rollout sampling temperature of text (reasoning, plans)
+    box_temperature: float = 0.5       # grounding rollouts: temperature of the one-pass draw over the LOC bins
     tokens_per_step: int = 2           # text rollouts decode gen_length / this many steps
     image_steps: int = 16              # edit rollouts: image denoising steps
     image_temperature: float = 1.0
     gamma: float = 0.5                 # A = gamma * A_distill + (1 - gamma) * A_GRPO
+    reward_noise_floor: float = 0.1    # GRPO std floor and least reward distilled (advantages.py)
     answer_forcing: float = 0.1        # probability of an answer-forced rollout when a whole group fails
     success_threshold: float = 0.5     # a rollout "fails" below this reward
     tree_rounds: int = 1               # edits: k rounds of N rollouts; rounds after the first branch from the best
     branch_step: int = 2               # edits: image step to branch from (8 of 64 upstream; 2 of 16 here)
     regularizer: str = "sft"           # "sft" (SFT samples in the batch), "kl" (k3 KL to the initial model), "none"
     kl_beta: float = 0.05
-    estimator: str = "complementary"   # log-likelihood estimator: "complementary", "mc", "d1"
+    estimator: str = "complementary"   # log-likelihood estimator, one of ESTIMATORS (rl/likelihood.py)
     mc_samples: int = 2
     format_reward: float = 0.0         # weight of the format reward added to the correctness reward
     reward_endpoint: str | None = None  # edits: POST to this URL instead of the world's oracle judge
@@ -66,5 +68,7 @@ class RLConfig:
             raise ValueError("prompts_per_step and steps must be positive, sft_per_step non-negative")
         if not 0 <= self.gamma <= 1 or not 0 <= self.answer_forcing <= 1:
             raise ValueError("gamma and answer_forcing are probabilities in [0, 1]")
+        if self.reward_noise_floor <= 0 or self.box_temperature < 0:
+            raise ValueError("reward_noise_floor must be positive and box_temperature non-negative")
         if self.tree_rounds < 1 or not 0 <= self.branch_step < self.image_steps:
             raise ValueError("tree_rounds must be >= 1 and 0 <= branch_step < image_steps")

@@ -17,7 +17,8 @@ from ..world import Sample
 from .advantages import unified_advantages
 from .config import RLConfig
 from .rewards import grounding_reward, text_reward
-from .rollouts import Rollout, forced_text_rollout, grounding_rollouts, text_rollouts
+from .forcing import forced_grounding_rollout, forced_text_rollout
+from .rollouts import grounding_rollouts, text_rollouts
 from .tree_search import tree_search
 
 EditReward = Callable[[Sample, Image.Image], float]
@@ -28,7 +29,11 @@ class Group:
     examples: list[Example]     # rollouts (and the forced one last), laid out like SFT examples
     advantages: list[float]
     rewards: list[float]        # of the online rollouts only
-    forced: bool
+    forced_reward: float | None  # of the answer-forced response; None when none joined the group
+
+    @property
+    def forced(self) -> bool:
+        return self.forced_reward is not None
 
 
 def answer_forcing_fires(rewards: list[float], probability: float, threshold: float, draw: float) -> bool:
@@ -51,7 +56,7 @@ def _online(model, tokenizer, example: Example, sample: Sample, config: RLConfig
         return ([replace(example, answer_ids=s.answer_ids, target_vq=s.vq) for s in states],
                 [s.reward for s in states])
     if family == "grounding":
-        rollouts = grounding_rollouts(model, example, sample.image.size, n, config.temperature, seed)
+        rollouts = grounding_rollouts(model, example, sample.image.size, n, config.box_temperature, seed)
         rewards = [grounding_reward(sample, r.box) for r in rollouts]
     else:
         rollouts = text_rollouts(model, tokenizer, example, n, config.answer_lengths[family], config.tokens_per_step,
@@ -61,12 +66,12 @@ def _online(model, tokenizer, example: Example, sample: Sample, config: RLConfig
 
 
 def _forced(model, tokenizer, example: Example, sample: Sample, config: RLConfig, seed: int) -> tuple[Example, float]:
-    """Grounding answers carry no reasoning to inpaint, so the forced response is the true box itself."""
+    """The answer-forced response (`forcing.py`), scored like any rollout."""
     if sample.family == "grounding":
-        return example, 1.0
-    rollout: Rollout = forced_text_rollout(model, tokenizer, example, sample.target_answer or sample.answer,
-                                           config.answer_lengths[sample.family], config.tokens_per_step,
-                                           config.temperature, seed)
+        return example, grounding_reward(sample, forced_grounding_rollout(model, example, sample.image.size).box)
+    rollout = forced_text_rollout(model, tokenizer, example, sample.target_answer or sample.answer,
+                                  config.answer_lengths[sample.family], config.tokens_per_step, config.temperature,
+                                  seed)
     return replace(example, answer_ids=rollout.answer_ids), text_reward(sample, rollout.text, config.format_reward)
 
 
@@ -75,11 +80,13 @@ def run_group(model: LavidaForMaskedDiffusion, tokenizer: Tokenizer, builder: Ex
     example = builder.build(sample)
     examples, rewards = _online(model, tokenizer, example, sample, config, seed, edit_reward)
     online = list(rewards)
-    forced = sample.family != "edit" and answer_forcing_fires(
+    fires = sample.family != "edit" and answer_forcing_fires(
         rewards, config.answer_forcing, config.success_threshold, random.Random(f"force/{seed}").random())
-    if forced:
-        extra, reward = _forced(model, tokenizer, example, sample, config, seed)
+    forced_reward = None
+    if fires:
+        extra, forced_reward = _forced(model, tokenizer, example, sample, config, seed)
         examples.append(extra)
-        rewards.append(reward)
-    advantages = unified_advantages(torch.tensor([rewards], dtype=torch.float64), config.gamma)[0].tolist()
-    return Group(examples, advantages, online, forced)
+        rewards.append(forced_reward)
+    advantages = unified_advantages(torch.tensor([rewards], dtype=torch.float64), config.gamma,
+                                    config.reward_noise_floor)[0].tolist()
+    return Group(examples, advantages, online, forced_reward)

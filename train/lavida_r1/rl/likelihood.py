@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from ..likelihood import Estimate, LogProbFn, complementary_estimate, d1_estimate, mc_estimate
+from ..likelihood import (Estimate, LogProbFn, complementary_elbo_estimate, complementary_estimate, d1_estimate,
+                          mc_estimate)
 from ..model import LavidaForMaskedDiffusion
 from ..sampling.text import prompt_positions
 from ..sft.batch import Batch
@@ -57,6 +58,8 @@ def response_of(model: LavidaForMaskedDiffusion, batch: Batch) -> Response:
 def estimate(name: str, response: Response, generator: torch.Generator, mc_samples: int = 2) -> Estimate:
     if name == "complementary":
         return complementary_estimate(response.logprob_fn, response.eligible, generator)
+    if name == "complementary_elbo":
+        return complementary_elbo_estimate(response.logprob_fn, response.eligible, generator=generator)
     if name == "mc":
         return mc_estimate(response.logprob_fn, response.eligible, mc_samples, generator=generator)
     if name == "d1":

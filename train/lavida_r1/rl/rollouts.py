@@ -1,6 +1,6 @@
 """Online rollouts of one prompt with the batched reference samplers: N text responses (temperature
-sampling, semi-AR blocks, prefix cache), N grounding boxes (sampled LOC tokens), and the answer-forced
-response (the reasoning inpainted before a fixed `<answer> z* </answer>` at the end of the canvas)."""
+sampling, semi-AR blocks, prefix cache) and N grounding boxes (LOC tokens sampled at the box temperature).
+Answer-forced responses are in `forcing.py`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,7 +28,7 @@ class Rollout:
     forced: bool = False
 
 
-def _prompt(model: LavidaForMaskedDiffusion, example: Example, n: int) -> tuple[Tensor, Tensor]:
+def prompt_batch(model: LavidaForMaskedDiffusion, example: Example, n: int) -> tuple[Tensor, Tensor]:
     with torch.no_grad():
         features = model.encode_image(example.image)
     return torch.tensor([example.prompt_ids]).repeat(n, 1), features[None].repeat(n, 1, 1)
@@ -42,7 +42,7 @@ def text_sampler(length: int, tokens_per_step: int, temperature: float, seed: in
 
 def text_rollouts(model: LavidaForMaskedDiffusion, tokenizer: Tokenizer, example: Example, n: int, length: int,
                   tokens_per_step: int, temperature: float, seed: int) -> list[Rollout]:
-    ids, features = _prompt(model, example, n)
+    ids, features = prompt_batch(model, example, n)
     with torch.no_grad():
         tokens = generate_text(model, ids, text_sampler(length, tokens_per_step, temperature, seed),
                                image_features=features).tokens
@@ -50,27 +50,9 @@ def text_rollouts(model: LavidaForMaskedDiffusion, tokenizer: Tokenizer, example
     return [Rollout(row, decode_text(tokenizer, row, stops)) for row in tokens.tolist()]
 
 
-def forced_answer_ids(tokenizer: Tokenizer, model: LavidaForMaskedDiffusion, answer: str) -> list[int]:
-    return tokenizer.encode(f" <answer>{answer}</answer>", add_special_tokens=False).ids + [model.config.eot_token_id]
-
-
-def forced_text_rollout(model: LavidaForMaskedDiffusion, tokenizer: Tokenizer, example: Example, answer: str,
-                        length: int, tokens_per_step: int, temperature: float, seed: int) -> Rollout:
-    """The reasoning is sampled into the masked head of the canvas; the answer span stays exactly as given.
-    EOS is barred so the reasoning cannot end before the forced answer."""
-    forced = forced_answer_ids(tokenizer, model, answer)
-    c = model.config
-    draft = torch.tensor([[c.mask_token_id] * (length - len(forced)) + forced])
-    ids, features = _prompt(model, example, 1)
-    config = text_sampler(length, tokens_per_step, temperature, seed, stop_at_eos=False, eos_logits_inf=True)
-    with torch.no_grad():
-        row = generate_text(model, ids, config, image_features=features, draft=draft).tokens[0].tolist()
-    return Rollout(row, decode_text(tokenizer, row, {c.eos_token_id, c.eot_token_id}), forced=True)
-
-
 def grounding_rollouts(model: LavidaForMaskedDiffusion, example: Example, image_size: tuple[int, int], n: int,
                        temperature: float, seed: int) -> list[Rollout]:
-    ids, features = _prompt(model, example, n)
+    ids, features = prompt_batch(model, example, n)
     with torch.no_grad():
         sample = generate_box(model, ids, image_features=features, temperature=temperature, seed=seed,
                               image_sizes=[image_size] * n)
