@@ -3,7 +3,7 @@
 // The model is behind `Denoise`; batch rows decode independently (the batch only shares passes).
 import { selectScheduled, selectThreshold } from './select.js';
 import { transferCounts, type Schedule } from './schedules.js';
-import type { Denoise, StepCallback } from './types.js';
+import type { Candidates, Denoise, StepCallback } from './types.js';
 
 export interface TextSamplerOptions {
   genLength: number;
@@ -78,19 +78,7 @@ export async function generateText(denoise: Denoise, ids: TextTokenIds, o: TextS
       const out = await denoise(canvas, nfe, { start, end, first: step === 0 });
       nfe++;
       for (let r = 0; r < batch; r++) {
-        const conf = new Float64Array(L).fill(-Infinity);
-        for (let p = start; p < end; p++) {
-          const x0 = out.ids[r * L + p]!;
-          if (isMasked(r, p) && !(o.eosConfidenceInf && isStop(x0))) conf[p] = out.confidence[r * L + p]!;
-        }
-        const chosen = threshold !== null ? selectThreshold(conf, threshold) : selectScheduled(conf, perRow[r]![step]!);
-        for (let p = start; p < end; p++) {
-          if (chosen[p] && isMasked(r, p)) {
-            canvas[r * L + p] = out.ids[r * L + p]!;
-            unmaskStep[r * L + p] = nfe - 1;
-            confidence[r * L + p] = out.confidence[r * L + p]!;
-          }
-        }
+        commitPass({ canvas, unmaskStep, confidence }, r * L, { start, end }, out, r * L, ids, o, perRow[r]![step]!, nfe - 1);
       }
       onStep?.(nfe, canvas);
     }
@@ -101,6 +89,35 @@ export async function generateText(denoise: Denoise, ids: TextTokenIds, o: TextS
     }
   }
   return { tokens: canvas, unmaskStep, confidence, nfe };
+}
+
+/** A text canvas being decoded: tokens, the pass that decided each and its confidence then. */
+export interface TextCanvas {
+  canvas: Int32Array;
+  unmaskStep: Int32Array;
+  confidence: Float64Array;
+}
+
+/** Commits one pass's candidates to the row at `base` of `t` (its block [start, end)), the candidates read from
+ *  `out` at `outBase`: threshold decoding's picks, else the schedule's `count` most confident masked positions. */
+export function commitPass(t: TextCanvas, base: number, block: { start: number; end: number }, out: Candidates, outBase: number,
+  ids: TextTokenIds, o: TextSamplerOptions, count: number, pass: number): void {
+  const { start, end } = block;
+  const isStop = (x: number): boolean => x === ids.eosId || x === ids.eotId;
+  const masked = (p: number): boolean => t.canvas[base + p] === ids.maskId;
+  const conf = new Float64Array(end).fill(-Infinity);
+  for (let p = start; p < end; p++) {
+    if (masked(p) && !(o.eosConfidenceInf && isStop(out.ids[outBase + p]!))) conf[p] = out.confidence[outBase + p]!;
+  }
+  const threshold = o.threshold ?? null;
+  const chosen = threshold !== null ? selectThreshold(conf, threshold) : selectScheduled(conf, count);
+  for (let p = start; p < end; p++) {
+    if (chosen[p] && masked(p)) {
+      t.canvas[base + p] = out.ids[outBase + p]!;
+      t.unmaskStep[base + p] = pass;
+      t.confidence[base + p] = out.confidence[outBase + p]!;
+    }
+  }
 }
 
 /** A row whose decoded part (up to `end`) holds EOS/EoT and which has no fixed tokens later is finished: its
