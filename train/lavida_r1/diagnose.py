@@ -24,15 +24,14 @@ from typing import Any
 
 import torch
 
+from .data.batch import collate
+from .data.examples import DEFAULT_ANSWER_LENGTHS, ExampleBuilder
 from .diagnostics import RelianceGap, image_reliance_gap
 from .evaluate import TOKENIZER_HELP, tokenizer_for
 from .inference import Pipeline, answer_question, ground
 from .model import LavidaForMaskedDiffusion, load_checkpoint
 from .model.canvases import Canvases, read_canvases
 from .scoring import extract_answer
-from .sft.batch import collate
-from .sft.config import DEFAULT_ANSWER_LENGTHS
-from .sft.examples import ExampleBuilder
 from .sft.monitor import embedding_norm_ratio, image_token_spread
 from .tokenizer import load_tokenizer
 from .world import Sample, generate

@@ -19,9 +19,9 @@ import torch
 from PIL import Image
 from torch import Tensor
 
+from .data.batch import collate
+from .data.examples import Example, ExampleBuilder
 from .model import LavidaForMaskedDiffusion
-from .sft.batch import collate
-from .sft.examples import Example, ExampleBuilder
 from .sft.loss import token_cross_entropy
 from .world import Sample, sft_target
 

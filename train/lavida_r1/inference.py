@@ -16,6 +16,7 @@ from tokenizers import Tokenizer
 
 from . import prompts
 from .boxes import bins_to_box
+from .data.examples import image_to_vq
 from .model import LavidaForMaskedDiffusion
 from .model.canvases import BLOCK_LENGTH, UNIFORM, Canvases
 from .model.generation import vq_decode
@@ -24,7 +25,6 @@ from .model.vision import count_image_tokens
 from .sampling.grounding import generate_box
 from .sampling.image import ImageSamplerConfig, generate_image
 from .sampling.text import TextSamplerConfig, generate_text
-from .sft.examples import image_to_vq
 
 
 def text_sampler(canvas: int) -> TextSamplerConfig:

@@ -6,6 +6,8 @@ import pytest
 import torch
 
 from lavida_r1.boxes import bins_to_box, box_to_bins
+from lavida_r1.data.batch import collate
+from lavida_r1.data.examples import ExampleBuilder
 from lavida_r1.model import load_checkpoint
 from lavida_r1.rl.config import ESTIMATORS, RLConfig
 from lavida_r1.rl.forcing import barred_ids, forced_answer_ids, forced_text_rollout
@@ -15,8 +17,6 @@ from lavida_r1.rl.rewards import grounding_reward, text_reward
 from lavida_r1.rl.rollouts import text_rollouts
 from lavida_r1.rl.tree_search import canvas_at, tree_search
 from lavida_r1.sampling.image import ImageSamplerConfig
-from lavida_r1.sft.batch import collate
-from lavida_r1.sft.examples import ExampleBuilder
 from lavida_r1.tokenizer import load_tokenizer
 from lavida_r1.world import generate, sft_target
 

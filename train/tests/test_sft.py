@@ -5,13 +5,14 @@ import json
 
 import torch
 
+from lavida_r1.data.batch import collate
+from lavida_r1.data.examples import ExampleBuilder
 from lavida_r1.model import LavidaForMaskedDiffusion, get_preset
 from lavida_r1.prompts import vq_slots
-from lavida_r1.sft.batch import collate
 from lavida_r1.sft.config import SFTConfig
-from lavida_r1.sft.examples import ExampleBuilder, step_samples
 from lavida_r1.sft.init import initialize
 from lavida_r1.sft.loss import sft_loss
+from lavida_r1.sft.schedule import step_samples
 from lavida_r1.sft.train import run
 from lavida_r1.tokenizer import load_tokenizer
 from lavida_r1.world import generate

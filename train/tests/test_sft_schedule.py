@@ -38,7 +38,7 @@ def test_curriculum_phases_then_the_mixture():
 
 
 def test_a_mixture_key_can_name_one_kind_of_a_family():
-    from lavida_r1.sft.examples import step_samples
+    from lavida_r1.sft.schedule import step_samples
     mixture = {"spot:small": 1.0, "spot:large": 1.0}
     SFTConfig(mixture=mixture).validate()
     keys = [family_at(0, step, mixture) for step in range(BLOCK)]

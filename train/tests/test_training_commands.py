@@ -108,8 +108,8 @@ def test_device_selection_and_precision(monkeypatch):
 
 def test_batches_move_to_the_device_whole():
     from lavida_r1.model import get_preset
-    from lavida_r1.sft.batch import collate, to_device
-    from lavida_r1.sft.examples import ExampleBuilder
+    from lavida_r1.data.batch import collate, to_device
+    from lavida_r1.data.examples import ExampleBuilder
     from lavida_r1.tokenizer import load_tokenizer
     from lavida_r1.world import generate
     config = get_preset("tiny")

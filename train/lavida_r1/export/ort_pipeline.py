@@ -90,7 +90,7 @@ def ground(pipe: OrtPipeline, description: str, image: Image.Image, steps: int =
 
 
 def edit_source(pkg: OrtPackage, image: Image.Image) -> np.ndarray:
-    """The edit source's VQ ids [1, grid, grid] (lavida_r1.sft.examples.image_to_vq)."""
+    """The edit source's VQ ids [1, grid, grid] (lavida_r1.data.examples.image_to_vq)."""
     square = np.asarray(process_square(image, pkg.config.vq.image_size), dtype=np.float32) / 127.5 - 1.0
     return pkg.vq_encode(square.transpose(2, 0, 1)[None].copy())
 

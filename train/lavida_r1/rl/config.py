@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config_files import INPUT, OUTPUT, TRAIN_DIR, read_config
-from ..sft.config import DEFAULT_ANSWER_LENGTHS
+from ..data.examples import DEFAULT_ANSWER_LENGTHS
 from ..world import FAMILIES
 
 ESTIMATORS = ("complementary", "complementary_elbo", "mc", "d1")

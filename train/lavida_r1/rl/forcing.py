@@ -19,6 +19,7 @@ from torch import Tensor
 from tokenizers import Tokenizer
 
 from ..boxes import bins_to_box
+from ..data.examples import Example
 from ..inference import decode_text
 from ..model import LavidaForMaskedDiffusion
 from ..model.config import LavidaConfig
@@ -26,7 +27,6 @@ from ..sampling.denoise import BlockPass
 from ..sampling.grounding_loop import LOC_SLOTS
 from ..sampling.text import TextDenoiser
 from ..sampling.text_loop import sample_text
-from ..sft.examples import Example
 from .rollouts import Rollout, prompt_batch, text_sampler
 
 

@@ -10,14 +10,14 @@ import torch
 from PIL import Image
 from tokenizers import Tokenizer
 
+from ..data.examples import Example, ExampleBuilder
 from ..model import LavidaForMaskedDiffusion
 from ..sampling.image import ImageSamplerConfig
-from ..sft.examples import Example, ExampleBuilder
 from ..world import Sample
 from .advantages import unified_advantages
 from .config import RLConfig
-from .rewards import grounding_reward, text_reward
 from .forcing import forced_grounding_rollout, forced_text_rollout
+from .rewards import grounding_reward, text_reward
 from .rollouts import grounding_rollouts, text_rollouts
 from .tree_search import tree_search
 

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from ..data.batch import Batch
+from ..data.image_features import image_features
 from ..likelihood import (Estimate, LogProbFn, complementary_elbo_estimate, complementary_estimate, d1_estimate,
                           mc_estimate)
 from ..model import LavidaForMaskedDiffusion
 from ..sampling.text import prompt_positions
-from ..sft.batch import Batch
-from ..sft.loss import image_features
 
 
 @dataclass

@@ -10,11 +10,11 @@ from torch import Tensor
 from tokenizers import Tokenizer
 
 from ..boxes import bins_to_box
+from ..data.examples import Example
 from ..inference import decode_text
 from ..model import LavidaForMaskedDiffusion
 from ..sampling.grounding import generate_box
 from ..sampling.text import TextSamplerConfig, generate_text
-from ..sft.examples import Example
 
 BLOCK = 16
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 import torch
 from tokenizers import Tokenizer
 
+from ..data.batch import collate
+from ..data.examples import Example, ExampleBuilder
 from ..distributed import Shard
 from ..model import LavidaForMaskedDiffusion
-from ..sft.batch import collate
-from ..sft.examples import Example, ExampleBuilder
 from ..world import generate
 from .config import RLConfig
 from .groups import EditReward, Group, run_group

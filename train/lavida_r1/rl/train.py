@@ -12,12 +12,12 @@ from pathlib import Path
 import torch
 
 from ..config_files import load_config, training_arguments, write_config
+from ..data.examples import ExampleBuilder
 from ..distributed import start_shard
 from ..model import LavidaForMaskedDiffusion, load_checkpoint
 from ..progress import CsvLog, Progress
-from ..sft.examples import ExampleBuilder
-from ..sft.state import load_training_state, save_training_state
 from ..tokenizer import load_tokenizer
+from ..training_state import load_training_state, save_training_state
 from .config import RLConfig
 from .groups import EditReward
 from .rewards import RewardEndpoint, oracle_edit_reward

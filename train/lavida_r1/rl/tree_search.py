@@ -14,11 +14,11 @@ from PIL import Image
 from torch import Tensor
 
 from .. import prompts
+from ..data.examples import Example
 from ..inference import vq_to_image
 from ..model import LavidaForMaskedDiffusion
 from ..sampling.image import ImageSamplerConfig, generate_image
 from ..sampling.text import TextSamplerConfig, generate_text
-from ..sft.examples import Example
 
 
 @dataclass

@@ -5,14 +5,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config_files import INPUT, OUTPUT, TRAIN_DIR, read_config
+from ..data.examples import DEFAULT_ANSWER_LENGTHS
 from ..world import kinds
 from ..world.sample import FAMILIES as BENCHMARK_FAMILIES, TRAINING_FAMILIES
 from .schedule import split_key
 
 DEFAULT_MIXTURE = {"math": 1.0, "chart": 1.0, "mcq": 1.0, "grounding": 0.6, "edit": 0.6}
-# Answer canvas length per family (text tokens; an edit's plan region, before its image slots): the longest
-# SFT target of 2,000 train samples (600 edits) with the tiny tokenizer, plus a few tokens of room.
-DEFAULT_ANSWER_LENGTHS = {"math": 64, "chart": 80, "mcq": 48, "edit": 80, "caption": 88, "read": 8}
 FAMILIES = set(BENCHMARK_FAMILIES + TRAINING_FAMILIES)
 
 

@@ -16,10 +16,11 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ..data.batch import Batch
+from ..data.image_features import image_features
 from ..likelihood import complementary_masks
 from ..model import LavidaForMaskedDiffusion
 from ..sampling.text import prompt_positions
-from .batch import Batch
 from .loc_targets import loc_aware_cross_entropy
 from .share import Share
 
@@ -29,26 +30,6 @@ class LossParts:
     total: Tensor
     text: Tensor | None
     image: Tensor | None
-
-
-def batch_views(batch: Batch) -> Tensor:
-    """Every row's anyres views in one tensor [V, 3, S, S], rows in order."""
-    return torch.cat([image.pixel_values for image in batch.images])
-
-
-def pack_features(model: LavidaForMaskedDiffusion, batch: Batch, encoded: Tensor) -> Tensor:
-    """Encoded `batch_views` [V, T, d_model] → packed `<image>` embeddings of every row, zero-padded to the
-    longest row: [B, N, d_model]."""
-    rows, start = [], 0
-    for image in batch.images:
-        count = image.pixel_values.shape[0]
-        rows.append(model.encode_packed(encoded[start:start + count], image))
-        start += count
-    return torch.nn.utils.rnn.pad_sequence(rows, batch_first=True)
-
-
-def image_features(model: LavidaForMaskedDiffusion, batch: Batch) -> Tensor:
-    return pack_features(model, batch, model.encode_views(batch_views(batch)))
 
 
 @dataclass

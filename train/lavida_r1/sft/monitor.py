@@ -16,9 +16,10 @@ import dataclasses
 
 import torch
 
+from ..data.batch import Batch
+from ..data.image_features import batch_views, image_features
 from ..model import LavidaForMaskedDiffusion
-from .batch import Batch
-from .loss import batch_views, image_features, sft_loss
+from .loss import sft_loss
 
 
 @torch.no_grad()

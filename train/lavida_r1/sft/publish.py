@@ -19,8 +19,8 @@ from ..config_files import write_config
 from ..fsutil import replace_directory, temporary_sibling
 from ..model import load_checkpoint, save_checkpoint
 from ..model.canvases import BLOCK_LENGTH, CANVASES_FILE, Canvases
+from ..training_state import EMA_DIR, MODEL_DIR
 from .config import SFTConfig
-from .state import EMA_DIR, MODEL_DIR
 
 KEPT = ("provenance.json",)
 

@@ -1,4 +1,5 @@
-"""Which family each SFT step trains: balanced blocks instead of independent draws.
+"""Which samples each SFT step trains on: the family by balanced blocks instead of independent draws, then
+train-split samples of it (`step_samples`).
 
 Steps come in blocks of BLOCK; a block holds each family a number of times proportional to its mixture weight
 (largest remainders), in an order shuffled per block. Over any block the families are exactly on their
@@ -11,6 +12,8 @@ from __future__ import annotations
 import math
 import random
 from functools import lru_cache
+
+from ..world import Sample, generate
 
 BLOCK = 64
 
@@ -46,3 +49,18 @@ def _block_order(seed: int, block: int, mixture: tuple[tuple[str, float], ...]) 
     order = [f for f, n in block_counts(dict(mixture)).items() for _ in range(n)]
     random.Random(f"sft/{seed}/block/{block}").shuffle(order)
     return order
+
+
+def step_samples(seed: int, step: int, batch_size: int, mixture: dict[str, float],
+                 rows: list[int] | None = None) -> list[Sample]:
+    """The batch of step `step`: one mixture key (`family_at`: a family, or one kind of it), then
+    `batch_size` train samples; multiple choice alternates its standard and vision settings within the batch.
+    `rows`: only these rows of it (a process's share).
+
+    A pure function of (seed, step), so a resumed run sees exactly the data of an uninterrupted one.
+    """
+    family, kind = split_key(family_at(seed, step, mixture))
+    options = lambda i: {**({"setting": ("standard", "vision")[i % 2]} if family == "mcq" else {}),
+                         **({"kind": kind} if kind else {})}
+    return [generate(family, "train", step * batch_size + i, seed, **options(i))
+            for i in (range(batch_size) if rows is None else rows)]

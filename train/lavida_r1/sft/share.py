@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..data.batch import Batch
 from ..distributed import Shard
 from ..model.config import LavidaConfig
-from .batch import Batch
 
 
 @dataclass(frozen=True)

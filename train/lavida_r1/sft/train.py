@@ -20,21 +20,22 @@ from pathlib import Path
 import torch
 
 from ..config_files import load_config, training_arguments, write_config
+from ..data.batch import collate, to_device
+from ..data.examples import ExampleBuilder
+from ..data.image_features import batch_views, pack_features
 from ..devices import DEVICES, autocast, autocast_dtype, pick_device
 from ..distributed import Shard, local_rank, start_shard
 from ..model import LavidaForMaskedDiffusion, get_preset
 from ..progress import CsvLog, Progress
 from ..tokenizer import load_tokenizer
-from .batch import collate, to_device
+from ..training_state import load_readout, load_training_state, load_weight_average, save_training_state
 from .config import SFTConfig
-from .examples import ExampleBuilder, step_samples
-from .schedule import family_at
-from .init import initialize
-from .loss import batch_views, pack_features, sft_loss
 from .ema import WeightAverage
+from .init import initialize
+from .loss import sft_loss
 from .monitor import embedding_norm_ratio, image_reliance, image_token_spread
+from .schedule import family_at, step_samples
 from .share import share_of
-from .state import load_readout, load_training_state, load_weight_average, save_training_state
 from .view_readout import ViewReadout
 
 LATEST = "latest"

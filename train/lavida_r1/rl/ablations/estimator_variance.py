@@ -21,7 +21,7 @@ from pathlib import Path
 
 import torch
 
-from ...sft.batch import collate
+from ...data.batch import collate
 from ...world import generate
 from ..likelihood import estimate, response_of
 from .report import markdown_table, write_report

@@ -5,9 +5,8 @@ from pathlib import Path
 
 import torch
 
+from ...data.examples import DEFAULT_ANSWER_LENGTHS, ExampleBuilder
 from ...model import LavidaForMaskedDiffusion, load_checkpoint
-from ...sft.config import DEFAULT_ANSWER_LENGTHS
-from ...sft.examples import ExampleBuilder
 from ...tokenizer import load_tokenizer
 
 

@@ -13,7 +13,7 @@ import argparse
 import statistics
 from pathlib import Path
 
-from ...sft.config import DEFAULT_ANSWER_LENGTHS
+from ...data.examples import DEFAULT_ANSWER_LENGTHS
 from ...world import generate
 from ..config import RLConfig
 from ..groups import edit_sampler

@@ -14,8 +14,11 @@ from ..model.config import LavidaConfig
 from ..model.generation import vq_encode
 from ..model.image_processing import AnyresImage, process_anyres, process_square
 from ..model.vision import count_image_tokens
-from ..world import BOX_FAMILIES, Sample, generate, sft_target
-from .schedule import family_at, split_key
+from ..world import BOX_FAMILIES, Sample, sft_target
+
+# Answer canvas length per family (text tokens; an edit's plan region, before its image slots): the longest
+# SFT target of 2,000 train samples (600 edits) with the tiny tokenizer, plus a few tokens of room.
+DEFAULT_ANSWER_LENGTHS = {"math": 64, "chart": 80, "mcq": 48, "edit": 80, "caption": 88, "read": 8}
 
 
 @dataclass
@@ -58,18 +61,3 @@ class ExampleBuilder:
                            image_to_vq(self.vqvae, sample.target_image, size))
         answer = prompts.text_answer_ids(self.tokenizer, c, sft_target(sample), self.answer_lengths[family])
         return Example(family, prompt, answer, image)
-
-
-def step_samples(seed: int, step: int, batch_size: int, mixture: dict[str, float],
-                 rows: list[int] | None = None) -> list[Sample]:
-    """The batch of step `step`: one mixture key (`schedule.family_at`: a family, or one kind of it), then
-    `batch_size` train samples; multiple choice alternates its standard and vision settings within the batch.
-    `rows`: only these rows of it (a process's share).
-
-    A pure function of (seed, step), so a resumed run sees exactly the data of an uninterrupted one.
-    """
-    family, kind = split_key(family_at(seed, step, mixture))
-    options = lambda i: {**({"setting": ("standard", "vision")[i % 2]} if family == "mcq" else {}),
-                         **({"kind": kind} if kind else {})}
-    return [generate(family, "train", step * batch_size + i, seed, **options(i))
-            for i in (range(batch_size) if rows is None else rows)]

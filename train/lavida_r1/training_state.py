@@ -6,8 +6,8 @@ from pathlib import Path
 
 import torch
 
-from ..fsutil import replace_directory, temporary_sibling
-from ..model import LavidaForMaskedDiffusion, load_checkpoint, save_checkpoint
+from .fsutil import replace_directory, temporary_sibling
+from .model import LavidaForMaskedDiffusion, load_checkpoint, save_checkpoint
 
 MODEL_DIR, EMA_DIR, STATE_FILE = "model", "ema", "train_state.pt"
 
