@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from lavida_r1.evaluate import eval_samples
+from lavida_r1.evaluation import eval_samples
 from lavida_r1.export.runtime import OrtPackage
 from lavida_r1.inference import _encode, Pipeline, decode_text
 from lavida_r1.model import load_checkpoint

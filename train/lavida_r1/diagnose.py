@@ -27,13 +27,12 @@ import torch
 from .data.batch import collate
 from .data.examples import DEFAULT_ANSWER_LENGTHS, ExampleBuilder
 from .diagnostics import RelianceGap, image_reliance_gap
-from .evaluate import TOKENIZER_HELP, tokenizer_for
 from .inference import Pipeline, answer_question, ground
 from .model import LavidaForMaskedDiffusion, load_checkpoint
 from .model.canvases import Canvases, read_canvases
 from .scoring import extract_answer
 from .sft.monitor import embedding_norm_ratio, image_token_spread
-from .tokenizer import load_tokenizer
+from .tokenizer import TOKENIZER_HELP, load_tokenizer, tokenizer_for
 from .world import Sample, generate
 from .world.perception_tasks import READ_SCALES
 

@@ -2,7 +2,8 @@
 
 `build_tiny_tokenizer` trains lavida-r1-tiny's tokenizer on the synthetic world's text and lays its ids out
 exactly as the `tiny` preset expects (ordinary tokens 0..loc_offset-13, control tokens, LOC tokens, box tokens);
-the real LLaDA tokenizer.json loads through the same `load_tokenizer`.
+the real LLaDA tokenizer.json loads through the same `load_tokenizer` (`python -m lavida_r1.tokenizer_train`
+writes the tiny one; `tokenizer_for` picks the file a command loads).
 
 Placeholders for non-text inputs are not tokenized from text: `encode_with_slots` splits the text at `<image>`
 and inserts `image_token_id` once per image embedding (and likewise edit-source and generation slots), so a
@@ -10,7 +11,6 @@ tokenizer only needs the ids.
 """
 from __future__ import annotations
 
-import argparse
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -21,6 +21,8 @@ from .model.config import LavidaConfig
 
 EDIT_SLOTS = "<|edit_slots|>"   # marks where the edit source's VQ slots go in a prompt template
 GEN_SLOTS = "<|gen_slots|>"     # marks where the generated image's slots go in an answer template
+DEFAULT_TOKENIZER = Path(__file__).resolve().parents[1] / "checkpoints" / "lavida-r1-tiny" / "tokenizer.json"
+TOKENIZER_HELP = "default: the checkpoint's tokenizer.json, else lavida-r1-tiny's"
 
 
 def control_tokens(config: LavidaConfig) -> dict[str, int]:
@@ -83,6 +85,15 @@ def load_tokenizer(path: str | Path, config: LavidaConfig) -> Tokenizer:
     return tokenizer
 
 
+def tokenizer_for(checkpoint: Path | None, given: Path | None) -> Path:
+    """The tokenizer a CLI uses: the one given, else the checkpoint's own (a retrained tokenizer travels with
+    its weights), else lavida-r1-tiny's."""
+    if given is not None:
+        return given
+    own = checkpoint / "tokenizer.json" if checkpoint is not None else None
+    return own if own is not None and own.exists() else DEFAULT_TOKENIZER
+
+
 def encode_with_slots(tokenizer: Tokenizer, text: str, config: LavidaConfig, image_tokens: int = 0,
                       edit_tokens: int = 0, gen_tokens: int = 0) -> list[int]:
     """Token ids of `text` with `<image>`, EDIT_SLOTS and GEN_SLOTS replaced by that many slot ids."""
@@ -105,33 +116,3 @@ def _split_markers(text: str, markers: list[str]) -> Iterator[tuple[str, str | N
         at, marker = min(hits)
         yield text[:at], marker
         text = text[at + len(marker):]
-
-
-def world_corpus(samples_per_family: int = 400, seed: int = 0) -> Iterator[str]:
-    """Prompts and SFT targets of the world's train split, plus the chat template's fixed text."""
-    from .model.chat import render_prompt
-    from .world import FAMILIES, generate, sft_target
-    yield render_prompt("")
-    for family in FAMILIES:
-        for index in range(samples_per_family):
-            sample = generate(family, "train", index, seed)
-            yield sample.prompt
-            yield sft_target(sample, lambda box, w, h: "")
-
-
-def main(argv: list[str] | None = None) -> None:
-    from .model.presets import get_preset
-    parser = argparse.ArgumentParser(description="Train lavida-r1-tiny's BPE tokenizer on the world's text.")
-    parser.add_argument("--out", required=True, type=Path, help="tokenizer.json to write")
-    parser.add_argument("--samples-per-family", type=int, default=400)
-    args = parser.parse_args(argv)
-    tokenizer = build_tiny_tokenizer(get_preset("tiny"), world_corpus(args.samples_per_family))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".tmp")
-    tokenizer.save(str(tmp))
-    tmp.replace(args.out)
-    print(f"wrote {args.out} ({tokenizer.get_vocab_size()} ids)")
-
-
-if __name__ == "__main__":
-    main()

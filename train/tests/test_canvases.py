@@ -4,9 +4,11 @@ import json
 import pytest
 
 from lavida_r1 import inference
-from lavida_r1.evaluate import DEFAULT_TOKENIZER, evaluate, main
+from lavida_r1.evaluate import main
+from lavida_r1.evaluation import evaluate
 from lavida_r1.model import save_checkpoint
 from lavida_r1.model.canvases import CANVASES_FILE, UNIFORM, Canvases, read_canvases
+from lavida_r1.tokenizer import DEFAULT_TOKENIZER
 
 SMALL = Canvases(math=32, chart=48, mcq=16, edit_plan=8)
 

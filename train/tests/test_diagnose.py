@@ -9,9 +9,9 @@ import pytest
 
 from lavida_r1.diagnose import COLUMNS, READING_ROWS, ROWS, builder_for, main
 from lavida_r1.diagnostics import MIN_IMAGE_RELIANCE_NATS, answer_token_masks, derangement, image_reliance_gap
-from lavida_r1.evaluate import DEFAULT_TOKENIZER
 from lavida_r1.model import load_checkpoint, save_checkpoint
 from lavida_r1.model.canvases import CANVASES_FILE, read_canvases
+from lavida_r1.tokenizer import DEFAULT_TOKENIZER
 from lavida_r1.world import generate
 
 CHECKPOINT = Path(__file__).resolve().parents[1] / "checkpoints" / "lavida-r1-tiny"

@@ -2,7 +2,9 @@
 import pytest
 
 from lavida_r1 import inference
-from lavida_r1.evaluate import DEFAULT_TOKENIZER, evaluate, main
+from lavida_r1.evaluate import main
+from lavida_r1.evaluation import evaluate
+from lavida_r1.tokenizer import DEFAULT_TOKENIZER
 
 
 def test_text_changes_reach_the_sampler(tiny_model, monkeypatch):

@@ -11,7 +11,6 @@ from PIL import Image
 
 from lavida_r1 import prompts
 from lavida_r1.data.examples import image_to_vq
-from lavida_r1.evaluate import DEFAULT_TOKENIZER
 from lavida_r1.export import PackageError, verify_package
 from lavida_r1.export.manifest import load_schema
 from lavida_r1.export.ort_pipeline import edit_source
@@ -21,6 +20,7 @@ from lavida_r1.model.canvases import Canvases
 from lavida_r1.model.generation import vq_decode, vq_encode
 from lavida_r1.model.image_processing import process_anyres
 from lavida_r1.model.vision import count_image_tokens
+from lavida_r1.tokenizer import DEFAULT_TOKENIZER
 from lavida_r1.world import generate
 
 TOL = 1e-4

@@ -4,7 +4,7 @@ close to fp32 (full runs: `python -m lavida_r1.export.parity`)."""
 import pytest
 
 from lavida_r1 import inference
-from lavida_r1.evaluate import DEFAULT_TOKENIZER, eval_samples
+from lavida_r1.evaluation import eval_samples
 from lavida_r1.export import ort_pipeline
 from lavida_r1.export.deltas import compare
 from lavida_r1.export.package import export_package
@@ -12,6 +12,7 @@ from lavida_r1.export.parity import family_parity
 from lavida_r1.export.runtime import OrtPackage
 from lavida_r1.model.canvases import UNIFORM, Canvases
 from lavida_r1.sampling.text import generate_text
+from lavida_r1.tokenizer import DEFAULT_TOKENIZER
 from lavida_r1.world import FAMILIES
 
 PROVENANCE = {"checkpoint": "test", "checkpoint_sha256": {}, "data_seed": 0, "eval": None}

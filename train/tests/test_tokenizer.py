@@ -5,8 +5,8 @@ import pytest
 
 from lavida_r1.model import get_preset
 from lavida_r1.model.chat import render_prompt
-from lavida_r1.tokenizer import (EDIT_SLOTS, GEN_SLOTS, build_tiny_tokenizer, encode_with_slots, load_tokenizer,
-                                 world_corpus)
+from lavida_r1.tokenizer import EDIT_SLOTS, GEN_SLOTS, build_tiny_tokenizer, encode_with_slots, load_tokenizer
+from lavida_r1.world.corpus import world_corpus
 
 COMMITTED = Path(__file__).resolve().parents[1] / "checkpoints" / "lavida-r1-tiny" / "tokenizer.json"
 
@@ -59,7 +59,7 @@ def test_training_is_deterministic_and_fails_clearly_on_a_tiny_corpus():
 
 
 def test_committed_tokenizer_is_what_the_cli_builds(tmp_path):
-    from lavida_r1.tokenizer import main
+    from lavida_r1.tokenizer_train import main
     main(["--out", str(tmp_path / "tokenizer.json")])
     assert (tmp_path / "tokenizer.json").read_text() == COMMITTED.read_text()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from lavida_r1.evaluate import eval_samples
+from lavida_r1.evaluation import eval_samples
 from lavida_r1.export import ort_pipeline as op
 from lavida_r1.export.runtime import OrtPackage
 from lavida_r1.inference import answer_sampler, decode_text

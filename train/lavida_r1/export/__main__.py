@@ -13,10 +13,10 @@ from pathlib import Path
 
 import torch
 
-from ..evaluate import TOKENIZER_HELP, tokenizer_for
 from ..model import load_checkpoint
 from ..model.canvases import read_canvases
 from ..model.checkpoint import CONFIG_FILE, WEIGHTS_FILE
+from ..tokenizer import TOKENIZER_HELP, tokenizer_for
 from .manifest import sha256_file
 from .onnx_io import DTYPES
 from .package import export_package

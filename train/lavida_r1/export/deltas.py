@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..evaluate import eval_samples
+from ..evaluation import eval_samples
 from ..world import FAMILIES, Sample
 from . import ort_pipeline as op
 from .runtime import OrtPackage

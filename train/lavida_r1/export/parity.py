@@ -21,7 +21,7 @@ import torch
 
 from .. import inference
 from ..config_files import field_changes
-from ..evaluate import eval_samples
+from ..evaluation import eval_samples
 from ..model import LavidaForMaskedDiffusion, load_checkpoint
 from ..model.canvases import VQA_FAMILIES, read_canvases
 from ..model.generation import vq_decode

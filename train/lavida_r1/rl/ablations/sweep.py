@@ -18,7 +18,7 @@ import statistics
 from pathlib import Path
 
 from ...config_files import portable
-from ...evaluate import evaluate
+from ...evaluation import evaluate
 from ...model import load_checkpoint
 from ..config import RLConfig
 from ..train import run
