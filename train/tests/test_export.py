@@ -101,7 +101,8 @@ def test_backbone_prefill_and_steps_match_pytorch(tiny_model, package):
     close(logit_out[0], out.image_logits[0])
 
 
-def test_backbone_left_padded_batch_and_loc_range(tiny_model, package):
+@pytest.mark.parametrize("graph", ["backbone", "backbone_text"])
+def test_backbone_left_padded_batch_and_loc_range(tiny_model, package, graph):
     """Random text rows, left padding, empty past (fully bidirectional) and a restricted vocabulary."""
     c = tiny_model.config
     g = torch.Generator().manual_seed(3)
@@ -115,12 +116,56 @@ def test_backbone_left_padded_batch_and_loc_range(tiny_model, package):
     loc = (c.loc_token_offset, c.loc_token_offset + c.num_loc_bins)
     text_positions = np.tile(np.arange(9), (2, 1))
     out = package.backbone(ids.numpy(), positions.numpy(), package.empty_cache(2), mask.numpy(),
-                           text_positions=text_positions, vocab_range=loc)
+                           text_positions=text_positions, vocab_range=loc, graph=graph)
     restricted = logits[..., loc[0]:loc[1]].double()
     for row in (0, 1):
         real = mask[row].bool()
         close(out.text_confidence[row][real.numpy()], torch.softmax(restricted[row][real], -1).amax(-1).float())
         assert np.array_equal(out.text_ids[row][real.numpy()], restricted[row][real].argmax(-1).numpy() + loc[0])
+
+
+@pytest.mark.parametrize("family", ["math", "edit"])
+def test_text_graph_matches_pytorch_over_any_prefix(tiny_model, package, family):
+    """The text-only graph: a VQA prompt's prefill and a text step over its cache; after an edit prompt (image-
+    branch keys in the cache, hidden from split blocks) a text step too. ≤ 1e-4, identical argmax."""
+    c = tiny_model.config
+    sample, image, ids = world_prompt(tiny_model, package, family)
+    with torch.no_grad():
+        features = tiny_model.encode_image(image)[None]
+        source = image_to_vq(tiny_model.model.vqvae, sample.image, c.vq.image_size)[None] if family == "edit" else None
+        cache = tiny_model(ids, image_features=features, edit_vq=source, use_cache=True).cache
+    if source is None:
+        ort_cache = package.prefill(ids.numpy(), np.ones_like(ids.numpy()), features.numpy())
+        close(ort_cache.keys, torch.stack(cache.keys))
+        close(ort_cache.values, torch.stack(cache.values))
+        assert not ort_cache.gen_mask.any()
+    else:
+        ort_cache = package.prefill(ids.numpy(), np.ones_like(ids.numpy()), features.numpy(), source.numpy())
+        assert ort_cache.gen_mask.any()
+    answer = torch.tensor([[c.mask_token_id, 40, c.mask_token_id, 77, c.mask_token_id, c.eot_token_id]])
+    positions = ids.shape[1] + torch.arange(answer.shape[1])[None]
+    with torch.no_grad():
+        out = tiny_model(answer, position_ids=positions, past=cache, use_cache=True)
+    text_positions = np.tile(np.arange(answer.shape[1]), (1, 1))
+    ort = package.backbone(answer.numpy(), positions.numpy(), ort_cache, text_positions=text_positions,
+                           logits=True, graph="backbone_text")
+    close(ort.text_logits[0], out.logits[0])
+    close(ort.text_confidence[0], torch.softmax(out.logits[0].double(), -1).amax(-1).float())
+    assert np.array_equal(ort.text_ids[0], out.logits[0].argmax(-1).numpy())
+    close(ort.present_keys, torch.stack(out.cache.keys))
+    close(ort.present_values, torch.stack(out.cache.values))
+    assert not ort.present_gen_mask.any()
+
+
+def test_text_runs_fall_back_to_the_mixed_graph(tiny_model, package_dir):
+    """A package without `backbone_text` (exported before it) runs text with the mixed graph."""
+    older = OrtPackage(package_dir)
+    del older.sessions["backbone_text"]
+    ids = np.array([[7, 8, 9]])
+    out = older.backbone(ids, np.arange(3)[None], older.empty_cache(1), text_positions=np.arange(3)[None])
+    with torch.no_grad():
+        logits = tiny_model(torch.from_numpy(ids)).logits
+    assert np.array_equal(out.text_ids, logits.argmax(-1).numpy()) and out.vq_ids is not None
 
 
 def test_vq_graphs_match_pytorch(tiny_model, package):
@@ -135,7 +180,7 @@ def test_manifest_validates_and_describes_the_package(package_dir):
     manifest = verify_package(package_dir)
     schema = load_schema()
     jsonschema.validate(manifest, schema)
-    assert set(manifest["graphs"]) == {"vision", "backbone", "vq_encode", "vq_decode"}
+    assert set(manifest["graphs"]) == {"vision", "backbone", "backbone_text", "vq_encode", "vq_decode"}
     assert set(manifest["files"]) == {p.name for p in package_dir.iterdir()} - {"manifest.json"}
     backbone = {v["name"]: v for v in manifest["graphs"]["backbone"]["inputs"]}
     assert backbone["input_ids"]["shape"] == ["batch", "length"] and backbone["past_gen_mask"]["dtype"] == "bool"

@@ -11,7 +11,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..model import LavidaForMaskedDiffusion
-from ..model.llada import attention_masks, rope_tables
+from ..model.llada import attention_masks
+from .contrib_ops import attention, rope_cache, rotary, split_heads
 
 
 def merge_slots(base: Tensor, slots: Tensor, values: Tensor) -> Tensor:
@@ -56,6 +57,50 @@ class VisionGraph(nn.Module):
         return table[pack_index]
 
 
+class FusedBlocks(nn.Module):
+    """The transformer blocks as the graphs run them: the model's projections, norms and feed-forward, with
+    rotary embedding and attention as ONNX Runtime contrib ops (`contrib_ops`)."""
+
+    def __init__(self, model: LavidaForMaskedDiffusion) -> None:
+        super().__init__()
+        c = model.config
+        self.blocks = model.model.transformer.blocks
+        cos, sin = rope_cache(c.max_sequence_length, c.head_dim, c.rope_theta)
+        self.register_buffer("cos", cos, persistent=False)
+        self.register_buffer("sin", sin, persistent=False)
+
+    def forward(self, x: Tensor, gen_mask: Tensor | None, position_ids: Tensor, joint: Tensor, split: Tensor,
+                past_keys: Tensor, past_values: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """x [B, L, d_model]; key masks (int32, [B, T] or [B, L, T]) of joint and split blocks → hidden states,
+        present keys and values [layers, B, heads, L, hd]."""
+        keys, values = [], []
+        for i, block in enumerate(self.blocks):
+            q, k, v = block._qkv(x, gen_mask)
+            q = rotary(q, position_ids, self.cos, self.sin, block.n_heads)
+            k = split_heads(rotary(k, position_ids, self.cos, self.sin, block.n_kv_heads), block.n_kv_heads)
+            v = split_heads(v, block.n_kv_heads)
+            keys.append(k)
+            values.append(v)
+            k, v = torch.cat((past_keys[i], k), dim=2), torch.cat((past_values[i], v), dim=2)
+            if block.n_kv_heads != block.n_heads:
+                rep = block.n_heads // block.n_kv_heads
+                k, v = k.repeat_interleave(rep, dim=1), v.repeat_interleave(rep, dim=1)
+            att = block.attn_out(attention(q, k, v, split if block.split else joint, block.n_heads))
+            x = block.feed_forward(x, att, gen_mask)
+        return x, torch.stack(keys), torch.stack(values)
+
+
+def text_predictions(model: LavidaForMaskedDiffusion, hidden: Tensor, text_positions: Tensor,
+                     vocab_range: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """text_ids, text_confidence, text_logits at `text_positions`, logits outside `vocab_range` at -inf."""
+    transformer = model.model.transformer
+    text_hidden = torch.gather(hidden, 1, text_positions[..., None].expand(-1, -1, hidden.shape[-1]))
+    vocab = torch.arange(model.config.embedding_size, device=hidden.device)
+    allowed = (vocab >= vocab_range[0]) & (vocab < vocab_range[1])
+    text_logits = transformer.text_logits(text_hidden).float().masked_fill(~allowed, float("-inf"))
+    return (*choose(text_logits), text_logits)
+
+
 class BackboneGraph(nn.Module):
     """One denoising forward with an explicit prefix cache; with an empty past it is the prefill."""
 
@@ -63,6 +108,7 @@ class BackboneGraph(nn.Module):
         super().__init__()
         self.model = model
         self.config = model.config
+        self.blocks = FusedBlocks(model)
 
     def embed_vq(self, ids: Tensor) -> Tensor:
         """VQ ids [B, H, W] → LM inputs [B, H/2*W/2, d_model] (zero-padded from d_model_gen)."""
@@ -93,27 +139,41 @@ class BackboneGraph(nn.Module):
         gen_mask = self.model.gen_mask(input_ids)
 
         past_len = past_gen_mask.shape[1]
-        valid = attention_mask.bool()
-        joint, split = attention_masks(gen_mask, torch.cat((past_gen_mask, gen_mask), dim=1), valid, None, past_len)
-        rope = rope_tables(position_ids, c.head_dim, c.rope_theta)
-        x, keys, values = embeds, [], []
-        for i, block in enumerate(transformer.blocks):
-            x, (k, v) = block(x, gen_mask, rope, split if block.split else joint, (past_keys[i], past_values[i]))
-            keys.append(k)
-            values.append(v)
-
-        text_hidden = torch.gather(x, 1, text_positions[..., None].expand(-1, -1, x.shape[-1]))
-        vocab = torch.arange(c.embedding_size, device=x.device)
-        allowed = (vocab >= vocab_range[0]) & (vocab < vocab_range[1])
-        text_logits = transformer.text_logits(text_hidden).float().masked_fill(~allowed, float("-inf"))
+        _, split = attention_masks(gen_mask, torch.cat((past_gen_mask, gen_mask), dim=1), attention_mask.bool(),
+                                   None, past_len)
+        x, keys, values = self.blocks(embeds, gen_mask, position_ids, attention_mask.int(), split.int(),
+                                      past_keys, past_values)
 
         height, width = gen_vq.shape[1], gen_vq.shape[2]
         slots = input_ids == c.gen_token_id
         cells = (height // 2) * (width // 2) if c.downsample else height * width
         gen_hidden = x[slots].reshape(x.shape[0], cells, x.shape[-1])[..., : c.d_model_gen]
         vq_logits = self.predict_vq(gen_hidden, height, width).float()
-        return (*choose(text_logits), text_logits, *choose(vq_logits), vq_logits,
-                torch.stack(keys), torch.stack(values), gen_mask)
+        return (*text_predictions(self.model, x, text_positions, vocab_range), *choose(vq_logits), vq_logits,
+                keys, values, gen_mask)
+
+
+class TextBackboneGraph(nn.Module):
+    """The backbone for runs whose tokens are all text (prompts with image features but no VQ slots, text and
+    LOC canvases): no generation branch, no routing. The cached keys' image-branch flags still hide them from
+    split blocks, so any text run over any prefix cache is exact."""
+
+    def __init__(self, model: LavidaForMaskedDiffusion) -> None:
+        super().__init__()
+        self.model = model
+        self.config = model.config
+        self.blocks = FusedBlocks(model)
+
+    def forward(self, input_ids: Tensor, position_ids: Tensor, attention_mask: Tensor, past_gen_mask: Tensor,
+                past_keys: Tensor, past_values: Tensor, image_features: Tensor, text_positions: Tensor,
+                vocab_range: Tensor) -> tuple[Tensor, ...]:
+        c = self.config
+        embeds = self.model.model.transformer.wte(input_ids)
+        embeds = merge_slots(embeds, input_ids == c.image_token_id, image_features)
+        gen_mask = torch.zeros_like(input_ids, dtype=torch.bool)
+        split = attention_mask.bool() & ~torch.cat((past_gen_mask, gen_mask), dim=1)
+        x, keys, values = self.blocks(embeds, None, position_ids, attention_mask.int(), split.int(), past_keys, past_values)
+        return (*text_predictions(self.model, x, text_positions, vocab_range), keys, values, gen_mask)
 
 
 def choose(logits: Tensor) -> tuple[Tensor, Tensor]:

@@ -10,7 +10,7 @@ import onnx
 import onnxruntime as ort
 import torch
 
-from ..model import LavidaForMaskedDiffusion
+from ..model import LavidaConfig, LavidaForMaskedDiffusion
 from .specs import GraphSpec
 
 OPSET = 17
@@ -66,6 +66,22 @@ def literal_reshapes(model: onnx.ModelProto) -> None:
         node.attribute.append(onnx.helper.make_attribute("allowzero", 1))
 
 
+def fuse_transformer(model: onnx.ModelProto, spec: GraphSpec, config: LavidaConfig) -> onnx.ModelProto:
+    """ONNX Runtime's transformer optimizer (`onnxruntime.transformers`, BERT fusions) on a backbone trace: RMSNorm
+    → SimplifiedLayerNormalization, the residual Add before it → SkipSimplifiedLayerNormalization. Attention and
+    rotary embedding are contrib ops from the trace already (`contrib_ops`); the optimizer's own attention and
+    embedding fusions match causal or BERT patterns, not this graph, so they stay off."""
+    if not spec.transformer:
+        return model
+    from onnxruntime.transformers.fusion_options import FusionOptions
+    from onnxruntime.transformers.optimizer import optimize_by_fusion
+    options = FusionOptions("bert")
+    options.enable_attention = options.enable_embed_layer_norm = options.enable_rotary_embeddings = False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return optimize_by_fusion(model, "bert", config.n_heads, config.d_model, options).model
+
+
 def float_io_to_fp32(model: onnx.ModelProto) -> onnx.ModelProto:
     """Casts the half-precision inputs/outputs of a half-precision trace at the graph boundary, so every
     variant has the same float32 I/O, and gives Resize the float32 scales ONNX requires."""
@@ -112,7 +128,9 @@ def quantize_int8(source: Path, target: Path, external: bool) -> None:
     time); embeddings, convolutions and norms stay float32."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
     quantize_dynamic(source, target, weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"],
-                     use_external_data_format=external)
+                     use_external_data_format=external,
+                     # ONNX shape inference cannot type the outputs of contrib ops (the backbones' attention)
+                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
     if external:  # quantize_dynamic names the data file after the model; normalise to `<graph>.onnx.data`
         save_model(onnx.load(target), target, True)
 
@@ -127,6 +145,7 @@ def export_graph(model: LavidaForMaskedDiffusion, spec: GraphSpec, out_dir: Path
         trace(model, spec, traced, fp16=dtype == "fp16")
         proto = onnx.load(traced)
         literal_reshapes(proto)
+        proto = fuse_transformer(proto, spec, model.config)
         external = initializer_bytes(proto) > EXTERNAL_DATA_BYTES
         if dtype == "fp16":
             proto = float_io_to_fp32(proto)

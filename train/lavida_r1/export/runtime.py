@@ -22,12 +22,12 @@ from .manifest import verify_package
 class BackboneOutput:
     text_ids: np.ndarray          # [B, A] int64
     text_confidence: np.ndarray   # [B, A] float32
-    vq_ids: np.ndarray            # [B, H*W] int64
-    vq_confidence: np.ndarray     # [B, H*W] float32
     present_keys: np.ndarray      # [layers, B, heads, L, head_dim]
     present_values: np.ndarray
     present_gen_mask: np.ndarray  # [B, L] bool
-    text_logits: np.ndarray | None = None  # [B, A, vocab] float32, when asked for
+    vq_ids: np.ndarray | None = None         # [B, H*W] int64 (the mixed graph only)
+    vq_confidence: np.ndarray | None = None  # [B, H*W] float32
+    text_logits: np.ndarray | None = None    # [B, A, vocab] float32, when asked for
 
 
 @dataclass
@@ -78,8 +78,14 @@ class OrtPackage:
                  key_valid: np.ndarray | None = None, image_features: np.ndarray | None = None,
                  edit_vq: np.ndarray | None = None, gen_vq: np.ndarray | None = None,
                  text_positions: np.ndarray | None = None,
-                 vocab_range: tuple[int, int] | None = None, logits: bool = False) -> BackboneOutput:
+                 vocab_range: tuple[int, int] | None = None, logits: bool = False,
+                 graph: str | None = None) -> BackboneOutput:
+        """One backbone run. `graph`: `backbone` or `backbone_text`; by default the text-only graph whenever the
+        run has no VQ input (its tokens are all text) and the package has it (older packages do not)."""
         c = self.config
+        if graph is None:
+            text_only = edit_vq is None and gen_vq is None and "backbone_text" in self.sessions
+            graph = "backbone_text" if text_only else "backbone"
         batch = input_ids.shape[0]
         no_grid = np.zeros((batch, 0, 0), np.int64)
         if key_valid is None:
@@ -94,11 +100,13 @@ class OrtPackage:
             "text_positions": text_positions if text_positions is not None else np.zeros((batch, 0), np.int64),
             "vocab_range": np.array(vocab_range or (0, c.embedding_size), np.int64),
         }
-        declared = {i.name for i in self.sessions["backbone"].get_inputs()}  # past_gen_mask: only with split blocks
+        session = self.sessions[graph]
+        declared = {i.name for i in session.get_inputs()}  # past_gen_mask: only with split blocks
         feeds = {k: v for k, v in feeds.items() if k in declared}
-        names = ["text_ids", "text_confidence", "vq_ids", "vq_confidence", "present_keys", "present_values",
-                 "present_gen_mask"] + ["text_logits"] * logits
-        return BackboneOutput(*self.sessions["backbone"].run(names, feeds))
+        produced = {o.name for o in session.get_outputs()}
+        names = [n for n in ("text_ids", "text_confidence", "present_keys", "present_values", "present_gen_mask",
+                             "vq_ids", "vq_confidence") if n in produced] + ["text_logits"] * logits
+        return BackboneOutput(**dict(zip(names, session.run(names, feeds))))
 
     def prefill(self, input_ids: np.ndarray, key_valid: np.ndarray, image_features: np.ndarray | None = None,
                 edit_vq: np.ndarray | None = None) -> Cache:

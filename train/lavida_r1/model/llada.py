@@ -131,18 +131,21 @@ class LLaDABlock(nn.Module):
             k, v = k.repeat_interleave(rep, dim=1), v.repeat_interleave(rep, dim=1)
         att = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask[:, None])
         att = self.attn_out(att.transpose(1, 2).reshape(batch, length, -1))
+        return self.feed_forward(x, att, gen_mask), present
 
+    def feed_forward(self, x: Tensor, att: Tensor, gen_mask: Tensor | None) -> Tensor:
+        """The block's output from its input `x` and attention output `att`: residuals and SwiGLU per branch."""
         text = x + att
         h = self.ff_norm(text)
         text = text + self.ff_out(F.silu(self.ff_proj(h)) * self.up_proj(h))
         if gen_mask is None:
-            return text, present
+            return text
         dg = self.d_model_gen
         gen = x[..., :dg] + att[..., :dg]
         hg = self.ff_norm_vision(gen)
         gen = gen + self.ff_out_vision(F.silu(self.ff_proj_vision(hg)) * self.up_proj_vision(hg))
         gen = F.pad(gen, (0, x.shape[-1] - dg))
-        return torch.where(gen_mask[..., None], gen, text), present
+        return torch.where(gen_mask[..., None], gen, text)
 
 
 def attention_masks(gen_q: Tensor, gen_k: Tensor, key_valid: Tensor,
