@@ -1,5 +1,5 @@
 // The README's curl examples over a real socket: each shipped example image (examples/, written by
-// `python -m lavida_r1.world.make_examples`) gets the answer documented in examples/examples.json from the
+// `python -m lavida_r1.make_examples`) gets the answer documented in examples/examples.json from the
 // default package — VQA (and the same question through the OpenAI-compatible chat), grounding and editing.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

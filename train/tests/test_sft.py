@@ -11,9 +11,9 @@ from lavida_r1.model import LavidaForMaskedDiffusion, get_preset
 from lavida_r1.prompts import vq_slots
 from lavida_r1.sft.config import SFTConfig
 from lavida_r1.sft.init import initialize
+from lavida_r1.sft.loop import run
 from lavida_r1.sft.loss import sft_loss
 from lavida_r1.sft.schedule import step_samples
-from lavida_r1.sft.train import run
 from lavida_r1.tokenizer import load_tokenizer
 from lavida_r1.world import generate
 

@@ -13,9 +13,9 @@ from safetensors.torch import load_file
 
 from lavida_r1.data.batch import collate
 from lavida_r1.sft.config import SFTConfig
+from lavida_r1.sft.loop import run
 from lavida_r1.sft.loss import pair_masks, sft_loss
 from lavida_r1.sft.share import Share
-from lavida_r1.sft.train import run
 from lavida_r1.world import generate
 
 from test_sft import builder, fresh_model

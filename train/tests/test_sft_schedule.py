@@ -54,7 +54,7 @@ def test_a_mixture_key_can_name_one_kind_of_a_family():
 
 def test_the_image_pathway_trains_at_its_own_rate_and_decay():
     from lavida_r1.model import LavidaForMaskedDiffusion, get_preset
-    from lavida_r1.sft.train import VISION, make_optimizer
+    from lavida_r1.sft.optimizer import VISION, make_optimizer
     model = LavidaForMaskedDiffusion(get_preset("tiny"))
     config = SFTConfig(vision_lr_scale=0.25, vision_weight_decay=0.3, weight_decay=0.01)
     rest, vision = make_optimizer(model, config).param_groups

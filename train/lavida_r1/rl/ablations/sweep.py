@@ -21,7 +21,7 @@ from ...config_files import portable
 from ...evaluation import evaluate
 from ...model import load_checkpoint
 from ..config import RLConfig
-from ..train import run
+from ..loop import run
 from .report import markdown_table, write_report
 
 

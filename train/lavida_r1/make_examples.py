@@ -1,7 +1,7 @@
 """The README's example images: for each task, the first held-out world item a checkpoint handles correctly
 with the reference greedy pipelines (the server's defaults), written with the request and expected answer.
 
-    python -m lavida_r1.world.make_examples --checkpoint checkpoints/lavida-r1-tiny --out ../examples
+    python -m lavida_r1.make_examples --checkpoint checkpoints/lavida-r1-tiny --out ../examples
 
 Writes OUT/<name>.png and OUT/examples.json; edits also OUT/edit-target.png (the exact target). Picking items
 the model gets right keeps the documented curl examples truthful; the model's overall held-out scores are in
@@ -16,12 +16,12 @@ from pathlib import Path
 
 import torch
 
-from ..fsutil import write_atomic
-from ..inference import Pipeline, answer_question, edit_image, ground
-from ..model import load_checkpoint
-from ..scoring import answer_correct, box_iou, edit_score, extract_answer
-from ..tokenizer import load_tokenizer
-from . import Sample, generate
+from .fsutil import write_atomic
+from .inference import Pipeline, answer_question, edit_image, ground
+from .model import load_checkpoint
+from .scoring import answer_correct, box_iou, edit_score, extract_answer
+from .tokenizer import load_tokenizer
+from .world import Sample, generate
 
 VQA = {"count": "math", "chart": "chart", "choice": "mcq"}
 
