@@ -1,7 +1,7 @@
-"""The package is layered: its import graph has no cycle, and the training stages (`sft`, `rl`, `export`) are
-leaves that share the stage-neutral modules (`data`, `model`, `sampling`, `world`, ...) without importing each
-other. Read from the source with `ast`, module-level and function-local imports alike, so a lazy import cannot
-hide a cycle."""
+"""The package is layered: its import graph has no cycle, the training stages (`sft`, `rl`, `export`) share the
+stage-neutral modules (`data`, `model`, `sampling`, `world`, ...) without importing each other, and a command
+(`python -m ...`) is a module nothing imports. Read from the source with `ast`, module-level and function-local
+imports alike, so a lazy import cannot hide a cycle."""
 import ast
 from pathlib import Path
 
@@ -95,3 +95,10 @@ def test_stages_import_no_other_stage_and_the_shared_modules_no_stage():
                        if stage_of(target) and stage_of(target) != stage_of(module)
                        and top(module) not in ABOVE_STAGES)
     assert crossings == []
+
+
+def test_no_module_imports_a_command():
+    files = module_files()
+    commands = {m for m, path in files.items() if path.name == "__main__.py" or 'if __name__ == "__main__"' in path.read_text()}
+    assert sorted(f"{module} -> {target}" for module, targets in import_graph().items()
+                  for target in targets & commands) == []
