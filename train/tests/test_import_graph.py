@@ -99,6 +99,7 @@ def test_stages_import_no_other_stage_and_the_shared_modules_no_stage():
 
 def test_no_module_imports_a_command():
     files = module_files()
-    commands = {m for m, path in files.items() if path.name == "__main__.py" or 'if __name__ == "__main__"' in path.read_text()}
+    commands = {m for m, path in files.items()
+                if path.name == "__main__.py" or 'if __name__ == "__main__"' in path.read_text()}
     assert sorted(f"{module} -> {target}" for module, targets in import_graph().items()
                   for target in targets & commands) == []
