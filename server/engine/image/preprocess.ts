@@ -117,7 +117,7 @@ export function processAnyres(img: RgbImage, c: ModelConfig): AnyresImage {
 /** An edit source or target: padded to a square (mean colour) and resized to the VQ resolution. */
 export const processSquare = (img: RgbImage, size: number): RgbImage => resizeSquare(img, size);
 
-/** VQ-VAE input x / 127.5 - 1 in float32, CHW (sft/examples.py image_to_vq). */
+/** VQ-VAE input x / 127.5 - 1 in float32, CHW (lavida_r1/data/examples.py image_to_vq). */
 export function vqPixels(img: RgbImage): Float32Array {
   const plane = img.width * img.height;
   const out = new Float32Array(3 * plane);
