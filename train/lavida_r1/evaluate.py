@@ -1,6 +1,7 @@
-"""Held-out accuracy of a checkpoint on the world's eval split, per task family (`lavida_r1.evaluation`). Each
-VQA family is decoded over the canvas the checkpoint was trained at (its canvases.json; `--text` changes apply
-over it, a `gen_length` among them replaces it).
+"""Held-out accuracy of a checkpoint on the world's eval split, per task family (`lavida_r1.evaluation`).
+
+Each VQA family is decoded over the canvas the checkpoint was trained at (its canvases.json; `--text` changes
+apply over it, a `gen_length` among them replaces it).
 
     python -m lavida_r1.evaluate --checkpoint DIR [--tokenizer FILE] [--n 50] [--families math,chart,...]
         [--text '{"threshold": 0.9, "dual_cache": true}']   (text sampler changes, e.g. a faster decoding)
