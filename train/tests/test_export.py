@@ -181,6 +181,9 @@ def test_manifest_validates_and_describes_the_package(package_dir):
     schema = load_schema()
     jsonschema.validate(manifest, schema)
     assert set(manifest["graphs"]) == {"vision", "backbone", "backbone_text", "vq_encode", "vq_decode"}
+    # the backbone's weights once: the text-only graph reads the mixed graph's external data
+    assert manifest["graphs"]["backbone_text"]["external_data"] == manifest["graphs"]["backbone"]["external_data"]
+    assert manifest["files"]["backbone_text.onnx"]["bytes"] < manifest["files"]["backbone.onnx.data"]["bytes"] / 50
     assert set(manifest["files"]) == {p.name for p in package_dir.iterdir()} - {"manifest.json"}
     backbone = {v["name"]: v for v in manifest["graphs"]["backbone"]["inputs"]}
     assert backbone["input_ids"]["shape"] == ["batch", "length"] and backbone["past_gen_mask"]["dtype"] == "bool"

@@ -3,6 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import type { GraphName } from '../package/manifest.js';
+import { backboneGraph } from './backbone-graph.js';
 import { appendPresent, joinMask, sliceCache, type StoredCache } from './cache-store.js';
 import type { CacheRef, Feeds, InitResult, Request, Response, RunResult, TensorData } from './protocol.js';
 import { transferables } from './protocol.js';
@@ -41,7 +42,7 @@ function session(graph: GraphName): ort.InferenceSession {
 }
 
 async function run(graph: GraphName, feeds: Feeds, fetches: string[], cache: CacheRef = {}): Promise<RunResult> {
-  const s = session(graph);
+  const s = session(graph === 'backbone' ? backboneGraph(feeds, state?.sessions ?? {}) : graph);
   const inputs: Record<string, ort.Tensor> = {};
   for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor(t.type, t.data, t.dims);
   if (cache.extend !== undefined && cache.rows !== undefined) throw new Error('extend runs every row of the cache');

@@ -2,7 +2,8 @@
 // reads, typed. The schema is the authority; these types only describe what validation guarantees.
 import type { ModelConfig } from './model-config.js';
 
-export type GraphName = 'vision' | 'backbone' | 'vq_encode' | 'vq_decode';
+/** `backbone_text`: the text-only backbone, absent from packages exported before it. */
+export type GraphName = 'vision' | 'backbone' | 'backbone_text' | 'vq_encode' | 'vq_decode';
 export type OptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
 
 export interface TensorSpec {
@@ -66,7 +67,7 @@ export interface Manifest {
   config: PackageConfig;
   layout: PackageLayout;
   runtime: { graph_optimization_level: OptimizationLevel; stored_optimization_level: string; opset: number };
-  graphs: Record<GraphName, GraphSpec>;
+  graphs: Record<Exclude<GraphName, 'backbone_text'>, GraphSpec> & { backbone_text?: GraphSpec };
   files: Record<string, { sha256: string; bytes: number }>;
   provenance: Record<string, unknown>;
 }

@@ -46,9 +46,12 @@ def graph_entry(path: Path) -> dict[str, Any]:
     entry: dict[str, Any] = {"file": path.name, "opset": model.opset_import[0].version,
                              "inputs": [_value_info(v) for v in model.graph.input],
                              "outputs": [_value_info(v) for v in model.graph.output]}
-    data = path.with_name(path.name + ".data")
-    if data.exists():
-        entry["external_data"] = data.name
+    locations = {e.value for t in model.graph.initializer if t.data_location == onnx.TensorProto.EXTERNAL
+                 for e in t.external_data if e.key == "location"}
+    if len(locations) > 1:
+        raise ValueError(f"{path.name}: weights in several external files {sorted(locations)}")
+    if locations:
+        entry["external_data"] = locations.pop()
     return entry
 
 

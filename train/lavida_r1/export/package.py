@@ -17,6 +17,7 @@ from ..sampling.grounding import LOC_SLOTS
 from ..tokenizer import EDIT_SLOTS, load_tokenizer
 from .manifest import sha256_file, write_manifest
 from .onnx_io import OPSET, export_graph
+from .shared_weights import share_weights
 from .specs import GRAPHS
 
 
@@ -61,6 +62,7 @@ def export_package(model: LavidaForMaskedDiffusion, out: Path, tokenizer: Path, 
     try:
         for spec in GRAPHS:
             export_graph(model, spec, tmp, dtype)
+        share_weights(tmp, "backbone", "backbone_text")
         shutil.copyfile(tokenizer, tmp / "tokenizer.json")
         manifest = write_manifest(tmp, {
             "dtype": dtype,
