@@ -1,4 +1,5 @@
-"""Training checkpoints: model weights (our checkpoint format) + optimizer and step, swapped in atomically."""
+"""Training checkpoints of SFT and RL runs: model weights (our checkpoint format) + optimizer and step, swapped in
+atomically."""
 from __future__ import annotations
 
 import shutil
