@@ -13,6 +13,7 @@ import { Engine } from '../server/engine/engine.js';
 import { decodeImage } from '../server/engine/image/preprocess.js';
 import type { RgbImage } from '../server/engine/image/rgb.js';
 import { extractAnswer } from '../server/engine/text/answer.js';
+import { graphCallsMarkdown, measureGraphCalls, type GraphCall } from './graph-calls.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PACKAGE = resolve(process.env.LAVIDA_BENCH_PACKAGE ?? join(ROOT, 'models/lavida-r1-tiny'));
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
     settings: JSON.parse(readFileSync(join(PACKAGE, 'manifest.json'), 'utf8')).layout.sampling.text,
     checkpoint_matches_package: ref.checkpoint_matches_package, reference, reference_peak_rss_mb: ref.peak_rss_mb, engine: engineRuns,
     engine_peak_rss_mb: process.resourceUsage().maxRSS / 1024, // the engine process, its ORT workers included
+    graphs: await measureGraphCalls([PACKAGE], threads),
   };
   mkdirSync(OUT, { recursive: true });
   writeFileSync(join(OUT, 'bench.json'), JSON.stringify(report, null, 2));
@@ -109,7 +111,8 @@ async function main(): Promise<void> {
 }
 
 type Report = { checkpoint_matches_package: boolean; reference: Record<string, Summary>; engine: Record<string, Record<string, Summary>>;
-  samples_per_family: number; threads: number; reference_peak_rss_mb: number; engine_peak_rss_mb: number; settings: unknown };
+  samples_per_family: number; threads: number; reference_peak_rss_mb: number; engine_peak_rss_mb: number; settings: unknown;
+  graphs?: GraphCall[] };
 
 /** Samples the baseline answers correctly and `s` does not, and the other way round. */
 function flips(base: Summary, s: Summary): { lost: number; gained: number } {
@@ -153,6 +156,7 @@ function markdown(r: Report): string {
     ...Object.entries(r.reference).map(([k, s]) => line(`PyTorch ${k}`, '1', s)),
     ...engineRows.map((e) => line(`engine ${e.name}`, String(e.c), e.s)),
     '', `Peak RSS: reference ${r.reference_peak_rss_mb.toFixed(0)} MB, engine ${r.engine_peak_rss_mb.toFixed(0)} MB.`, '',
+    ...(r.graphs ? graphCallsMarkdown(r.graphs, r.threads, false) : []),
   ].join('\n');
 }
 

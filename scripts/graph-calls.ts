@@ -21,6 +21,7 @@ export const SHAPES: CallShape[] = [
   { name: 'prefill', tokens: PROMPT_TOKENS, past: 0 },
   { name: '80-token step', tokens: 80, past: PROMPT_TOKENS },
   { name: '16-token dual pass', tokens: BLOCK, past: PROMPT_TOKENS + 80 },
+  { name: '1-token pass (≈ fixed cost)', tokens: 1, past: PROMPT_TOKENS + 80 },
 ];
 
 export interface GraphCall { package: string; graph: string; shape: string; nodes: number; median_ms: number; best_ms: number }
@@ -31,7 +32,7 @@ function feeds(m: Manifest, inputNames: readonly string[], s: CallShape): Record
   const i64 = (n: number, f: (i: number) => number) => BigInt64Array.from({ length: n }, (_, i) => BigInt(f(i)));
   const kv = () => new ort.Tensor('float32', Float32Array.from({ length: c.n_layers * c.n_kv_heads * s.past * hd }, () => Math.random() - 0.5),
     [c.n_layers, 1, c.n_kv_heads, s.past, hd]);
-  const wanted = s.past === 0 ? 0 : BLOCK;
+  const wanted = s.past === 0 ? 0 : Math.min(BLOCK, s.tokens);
   const all: Record<string, ort.Tensor> = {
     input_ids: new ort.Tensor('int64', i64(s.tokens, (i) => 7 + (i % 400)), [1, s.tokens]),
     position_ids: new ort.Tensor('int64', i64(s.tokens, (i) => s.past + i), [1, s.tokens]),
@@ -107,6 +108,21 @@ export function graphCallTable(rows: GraphCall[], label: (r: GraphCall) => strin
     '| --- | --- | ---: | ---: | ---: | ---: |',
     ...rows.map((r) => `| ${label(r)} | ${r.shape} | ${r.nodes} | ${r.median_ms.toFixed(2)} | ${r.best_ms.toFixed(2)} | ` +
       `${(r.median_ms / first.get(r.shape)!.median_ms).toFixed(2)}x |`),
+  ];
+}
+
+/** The bench's section for one package's backbone graphs. */
+export function graphCallsMarkdown(rows: GraphCall[], threads: number, separateRun: boolean): string[] {
+  const time = (graph: string, shape: string) => rows.find((r) => r.graph === graph && r.shape === shape)?.median_ms ?? NaN;
+  const ratios = SHAPES.map((s) => `${s.name} ${(time('backbone_text', s.name) / time('backbone', s.name)).toFixed(2)}x`);
+  return [
+    '## Backbone calls', '',
+    `ORT nodes executed per call (ORT's profile) and time per call of the package's backbone graphs alone on onnxruntime-node ` +
+    `(\`scripts/graph-calls.ts\`; ${threads} thread(s); a ${PROMPT_TOKENS}-token prompt; every step fetches one 16-token block's ` +
+    'candidates; the graphs\' calls interleaved, 30 rounds). `backbone_text` runs every VQA, chat and grounding call, `backbone` ' +
+    `(with the generation branch) an edit's. Text-only against mixed, median: ${ratios.join('; ')}.` +
+    (separateRun ? ' Measured in a separate run (`LAVIDA_BENCH_SECTIONS=graphs`), after the tables above.' : ''), '',
+    ...graphCallTable(rows, (r) => `\`${r.graph}\``), '',
   ];
 }
 
