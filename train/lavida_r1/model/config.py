@@ -39,6 +39,9 @@ class VQConfig:
     num_vq_embeddings: int = 8192
     norm_num_groups: int = 32
     image_size: int = 1024
+    # False drops the self-attention of the encoder's and decoder's mid blocks: a code then depends on a
+    # neighbourhood of its cell (plus GroupNorm statistics) instead of the whole image.
+    mid_block_add_attention: bool = True
 
     @property
     def downsample_factor(self) -> int:

@@ -60,7 +60,8 @@ def build_vqvae(config: LavidaConfig) -> VQModel:
                    down_block_types=("DownEncoderBlock2D",) * n, up_block_types=("UpDecoderBlock2D",) * n,
                    block_out_channels=vq.block_out_channels, layers_per_block=vq.layers_per_block,
                    latent_channels=vq.latent_channels, num_vq_embeddings=vq.num_vq_embeddings,
-                   norm_num_groups=vq.norm_num_groups, sample_size=vq.image_size)
+                   norm_num_groups=vq.norm_num_groups, sample_size=vq.image_size,
+                   mid_block_add_attention=vq.mid_block_add_attention)
 
 
 @torch.no_grad()

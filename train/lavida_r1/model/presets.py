@@ -1,5 +1,8 @@
-"""Named configurations: `tiny` (CPU-trainable, a few million parameters) and `lavida-o-10b` (upstream dims)."""
+"""Named configurations: `tiny` (CPU-trainable, a few million parameters), `tiny-local-vq` (the same with a local
+image tokenizer) and `lavida-o-10b` (upstream dims)."""
 from __future__ import annotations
+
+import dataclasses
 
 from .config import LavidaConfig, VisionConfig, VQConfig
 
@@ -58,7 +61,15 @@ def tiny() -> LavidaConfig:
     )
 
 
-PRESETS = {"tiny": tiny, "lavida-o-10b": lavida_o_10b}
+def tiny_local_vq() -> LavidaConfig:
+    """`tiny` with a local image tokenizer: no mid-block attention, so an edit that leaves a region unchanged can
+    keep its codes (train it with `vq_train --preset tiny-local-vq --locality-weight W`)."""
+    config = tiny()
+    config.vq = dataclasses.replace(config.vq, mid_block_add_attention=False)
+    return config
+
+
+PRESETS = {"tiny": tiny, "tiny-local-vq": tiny_local_vq, "lavida-o-10b": lavida_o_10b}
 
 
 def get_preset(name: str) -> LavidaConfig:

@@ -42,7 +42,7 @@ FIXED_SETTINGS: dict[str, Any] = {
 VQ_IGNORED = {"_class_name", "_diffusers_version", "_name_or_path", "_use_default_values",
               "sample_size", "scaling_factor", "force_upcast"}
 VQ_FIELDS = ("in_channels", "out_channels", "block_out_channels", "layers_per_block", "latent_channels",
-             "num_vq_embeddings", "norm_num_groups")
+             "num_vq_embeddings", "norm_num_groups", "mid_block_add_attention")
 DEFAULT_GEN_IMAGE_SIZE = VQConfig().image_size
 
 

@@ -22,10 +22,14 @@ def to_pixels(images: list[Image.Image]) -> Tensor:
     return torch.from_numpy(array / 127.5 - 1.0).permute(0, 3, 1, 2).contiguous()
 
 
+def edit_kind(index: int) -> str:
+    return EDIT_TYPES[index % len(EDIT_TYPES)]
+
+
 def edit_images(split: str, indices: list[int]) -> list[Image.Image]:
     images = []
     for index in indices:
-        sample = generate("edit", split, index, kind=EDIT_TYPES[index % len(EDIT_TYPES)])
+        sample = generate("edit", split, index, kind=edit_kind(index))
         images += [sample.image, sample.target_image]
     return images
 
@@ -41,3 +45,8 @@ def train_batch(seed: int, step: int, batch: int) -> Tensor:
 def eval_pixels(samples: int) -> Tensor:
     """The first `samples` eval-split edits (held out: split seeds never collide), sources and targets."""
     return to_pixels(edit_images("eval", list(range(samples))))
+
+
+def eval_kinds(samples: int) -> list[str]:
+    """The edit type of each pair of `eval_pixels(samples)`."""
+    return [edit_kind(index) for index in range(samples)]

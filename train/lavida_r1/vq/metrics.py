@@ -33,3 +33,18 @@ def codebook_metrics(ids: np.ndarray, codebook_size: int) -> dict[str, float | i
     used = int((counts > 0).sum())
     return {"codes_used": used, "codebook_size": codebook_size, "codebook_usage": used / codebook_size,
             "perplexity": float(np.exp(-(p * np.log(p)).sum()))}
+
+
+def code_retention(source_ids: np.ndarray, target_ids: np.ndarray, unchanged: np.ndarray,
+                   kinds: list[str]) -> dict[str, dict[str, float | int | None]]:
+    """Ids [P, h, w] of the sources and targets of P edits, their unchanged cells (bool [P, h, w]) and edit types →
+    per type and "all": the unchanged cells and the share of them whose code is the same in source and target
+    (None where an edit type leaves no cell unchanged)."""
+    kept = (source_ids == target_ids) & unchanged
+    groups = {kind: [i for i, k in enumerate(kinds) if k == kind] for kind in sorted(set(kinds))}
+    groups["all"] = list(range(len(kinds)))
+    result: dict[str, dict[str, float | int | None]] = {}
+    for name, rows in groups.items():
+        cells, same = int(unchanged[rows].sum()), int(kept[rows].sum())
+        result[name] = {"unchanged_cells": cells, "retention": same / cells if cells else None}
+    return result

@@ -1,5 +1,7 @@
 """The VQ training loop: L1 reconstruction on [-1, 1] pixels + diffusers' VQ loss (commitment + codebook,
-the codebook moved by gradient), Adam, linear warm-up then cosine decay, dead-code restarts.
+the codebook moved by gradient) + `locality_weight` x the locality term (locality.py: unchanged cells of each
+(source, target) pair get the same latents; off by default), Adam, linear warm-up then cosine decay, dead-code
+restarts.
 
 The first `ae_warmup` steps bypass the quantizer (a plain autoencoder): quantizing from step 0 collapses the
 codebook onto a few codes before the encoder has learnt anything worth separating. The first restart, at
@@ -25,12 +27,14 @@ from ..fsutil import write_atomic
 from ..model.generation import build_vqvae
 from ..progress import CsvLog, Progress
 from .codebook import restart_dead_codes
-from .data import eval_pixels, train_batch
+from .data import eval_kinds, eval_pixels, train_batch
 from .load import save_vqvae
-from .report import evaluate, quick_eval
+from .locality import locality_loss
+from .report import edit_report, quick_eval
 from .state import load_state, save_state
 
-LOG_COLUMNS = ["loss", "recon_l1", "vq_loss", "lr", "batch_codes", "restarted", "eval_exact", "eval_mae_255"]
+LOG_COLUMNS = ["loss", "recon_l1", "vq_loss", "locality", "lr", "batch_codes", "restarted", "eval_exact",
+               "eval_mae_255", "eval_retention"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class TrainArgs:
     eval_every: int = 250
     quick_eval_samples: int = 32  # eval-split edits (x2 images) scored during training
     report_samples: int = 256     # eval-split edits (x2 images) in vq_report.json
+    locality_weight: float = 0.0  # weight of the locality term (0: not computed, the loss of earlier runs)
 
 
 def learning_rate(args: TrainArgs, step: int) -> float:
@@ -72,8 +77,10 @@ class Trainer:
                 "args": asdict(self.args)}
 
     def load(self, state: dict) -> None:
-        if state["args"] != asdict(self.args):
-            raise ValueError(f"checkpoint was trained with {state['args']}, not {asdict(self.args)}")
+        # fields added since a checkpoint was written have defaults that keep the earlier behaviour
+        saved = {**asdict(TrainArgs()), **state["args"]}
+        if saved != asdict(self.args):
+            raise ValueError(f"checkpoint was trained with {saved}, not {asdict(self.args)}")
         self.vqvae.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.usage, self.step, self.elapsed = state["usage"], state["step"], state["elapsed"]
@@ -92,7 +99,7 @@ class Trainer:
         self.usage.zero_()
         return restarted
 
-    def train_step(self) -> dict[str, float]:
+    def train_step(self) -> dict[str, float | None]:
         pixels = train_batch(self.args.seed, self.step, self.args.batch)
         restarted = self.maybe_restart(pixels)
         lr = learning_rate(self.args, self.step)
@@ -106,13 +113,18 @@ class Trainer:
         recon = self.vqvae.decode(quant, force_not_quantize=True).sample
         recon_l1 = (recon - pixels).abs().mean()
         loss = recon_l1 + vq_loss
+        locality = None
+        if self.args.locality_weight:
+            locality = locality_loss(latents, pixels, pixels.shape[-1] // latents.shape[-1])
+            loss = loss + self.args.locality_weight * locality
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
         if self.step >= self.args.ae_warmup:
             self.usage += torch.bincount(ids.flatten(), minlength=self.usage.numel())
         self.step += 1
-        return {"loss": loss.item(), "recon_l1": recon_l1.item(), "vq_loss": vq_loss.item(), "lr": lr,
+        return {"loss": loss.item(), "recon_l1": recon_l1.item(), "vq_loss": vq_loss.item(),
+                "locality": None if locality is None else locality.item(), "lr": lr,
                 "batch_codes": float(ids.unique().numel()), "restarted": float(restarted)}
 
 
@@ -132,10 +144,11 @@ def train(config: LavidaConfig, args: TrainArgs, out: Path, resume: bool = False
     held_out = eval_pixels(args.quick_eval_samples)
     began = time.monotonic() - trainer.elapsed
     while trainer.step < args.steps:
-        row: dict[str, float | None] = {**trainer.train_step(), "eval_exact": None, "eval_mae_255": None}
+        row: dict[str, float | None] = {**trainer.train_step(), "eval_exact": None, "eval_mae_255": None,
+                                        "eval_retention": None}
         trainer.elapsed = time.monotonic() - began
         if trainer.step % args.eval_every == 0 or trainer.step == args.steps:
-            row["eval_exact"], row["eval_mae_255"] = quick_eval(trainer.vqvae, held_out)
+            row["eval_exact"], row["eval_mae_255"], row["eval_retention"] = quick_eval(trainer.vqvae, held_out)
         log.append(trainer.step, **row)
         progress.update(trainer.step, loss=row["loss"], l1=row["recon_l1"], vq=row["vq_loss"],
                         codes=row["batch_codes"])
@@ -143,7 +156,7 @@ def train(config: LavidaConfig, args: TrainArgs, out: Path, resume: bool = False
             save_state(out, trainer.state())
     save_vqvae(trainer.vqvae, out)
     report = {"split": "eval", "edit_samples": args.report_samples,
-              **evaluate(trainer.vqvae, eval_pixels(args.report_samples)),
+              **edit_report(trainer.vqvae, eval_pixels(args.report_samples), eval_kinds(args.report_samples)),
               "train": {**asdict(args), "train_seconds": round(trainer.elapsed, 1),
                         "threads": torch.get_num_threads()},
               "vq_config": asdict(config.vq)}
