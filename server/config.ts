@@ -7,7 +7,7 @@ export interface ServerConfig {
   host: string | undefined; // undefined: every interface
   modelsDir: string;
   modelId: string;
-  workers: number;
+  workers: number | undefined; // undefined: the engine's default (one per CPU core on the CPU, else 1)
   intraOpNumThreads: number;
   workerMaxRestarts: number; // crashed ONNX Runtime workers replaced at most this often within workerRestartWindowMs
   workerRestartWindowMs: number;
@@ -32,7 +32,7 @@ export interface ServerConfig {
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const DEFAULTS: Omit<ServerConfig, 'modelsDir' | 'modelId'> = {
-  port: 8080, host: undefined, workers: 1, intraOpNumThreads: 1, workerMaxRestarts: 5, workerRestartWindowMs: 60_000, workerHangMs: 60_000,
+  port: 8080, host: undefined, workers: undefined, intraOpNumThreads: 1, workerMaxRestarts: 5, workerRestartWindowMs: 60_000, workerHangMs: 60_000,
   apiKeys: [], protectOps: false, corsOrigins: [],
   maxJsonBytes: 20 << 20, maxUploadBytes: 15 << 20, maxPixels: 25_000_000, maxAspectRatio: 50, imageThreads: 1,
   maxQueue: 64, deadlineMs: 120_000, drainTimeoutMs: 30_000, headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000,
@@ -102,7 +102,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     host: env.LAVIDA_HOST || undefined,
     modelsDir: resolve(env.LAVIDA_MODELS_DIR || join(ROOT, 'models')),
     modelId: env.LAVIDA_MODEL || 'lavida-r1-tiny',
-    workers: int(env, 'LAVIDA_WORKERS', DEFAULTS.workers, 1),
+    workers: env.LAVIDA_WORKERS ? int(env, 'LAVIDA_WORKERS', 1, 1) : DEFAULTS.workers,
     intraOpNumThreads: int(env, 'LAVIDA_INTRA_OP_THREADS', DEFAULTS.intraOpNumThreads),
     workerMaxRestarts: int(env, 'LAVIDA_WORKER_MAX_RESTARTS', DEFAULTS.workerMaxRestarts),
     workerRestartWindowMs: int(env, 'LAVIDA_WORKER_RESTART_WINDOW_MS', DEFAULTS.workerRestartWindowMs, 1),

@@ -7,7 +7,7 @@ const SETTINGS: Array<[string, string, string]> = [
   ['LAVIDA_MODELS_DIR', 'models', 'the folder of model packages'],
   ['LAVIDA_MODEL', 'lavida-r1-tiny', 'the package to serve'],
   ['LAVIDA_DEVICE', 'auto', 'auto (CUDA, else CPU), cuda, cpu or webgpu'],
-  ['LAVIDA_WORKERS', String(D.workers), 'ONNX Runtime worker threads'],
+  ['LAVIDA_WORKERS', 'one per CPU core on the CPU (os.availableParallelism()), else 1', 'ONNX Runtime worker threads, each with its own running batch'],
   ['LAVIDA_INTRA_OP_THREADS', String(D.intraOpNumThreads), 'threads per ONNX Runtime session (0: ONNX Runtime chooses)'],
   ['LAVIDA_WORKER_HANG_MS', String(D.workerHangMs), 'a graph run slower than this counts as a crash of its worker (0: never)'],
   ['LAVIDA_WORKER_MAX_RESTARTS', String(D.workerMaxRestarts), 'crashed workers replaced at most this often within the window'],

@@ -20,7 +20,7 @@ interface Pending<J, R> {
   onAbort?: () => void;
 }
 
-const abortReason = (signal: AbortSignal): unknown =>
+export const abortReason = (signal: AbortSignal): unknown =>
   signal.reason ?? new DOMException('the job was cancelled', 'AbortError');
 
 export class DynamicBatcher<J, R> {

@@ -2,12 +2,14 @@
 // This is what the HTTP layer holds; inputs are image bytes (decoded and prepared on the image threads), or
 // images decoded or prepared already, and prompts.
 import { DynamicBatcher, type BatcherOptions } from './batcher.js';
+import { ContinuousBatcher } from './continuous-batcher.js';
 import { ImagePool, type PrepareOptions } from './image/image-pool.js';
 import type { JobImage, PreparedImage } from './image/prepare.js';
 import { modelOf, type Model } from './model.js';
 import { parseDevice, type DeviceSetting, type Provider } from './ort/device.js';
 import { WorkerPool, type PoolEvent, type PoolHealth } from './ort/pool.js';
 import type { RestartPolicy } from './ort/restart-policy.js';
+import { defaultWorkerCount } from './ort/worker-count.js';
 import { WorkerCrashedError, WorkerUnavailableError } from './ort/worker-errors.js';
 import { loadPackage } from './package/load.js';
 import type { GraphName } from './package/manifest.js';
@@ -22,11 +24,13 @@ export interface EngineOptions {
   modelsDir: string;
   modelId: string;
   device?: DeviceSetting; // default: LAVIDA_DEVICE, else auto
-  workers?: number; // ORT worker threads (default 1)
+  workers?: number; // ORT worker threads (default: one per CPU core on the CPU, else 1; ort/worker-count.ts)
   intraOpNumThreads?: number; // per session (default 1; 0 lets ORT choose)
   interOpNumThreads?: number;
   imageThreads?: number; // threads decoding and preparing image bytes (default 1)
   batching?: BatcherOptions; // default 5 ms window, 16 jobs; { windowMs: 0, maxBatch: 1 } turns it off
+  continuousBatching?: boolean; // VQA: rows join and leave a worker's running batch at pass boundaries (default true;
+  // false: VQA batches like grounding and edits, in lockstep, its rows returned when the batch ends)
   verifyChecksums?: boolean;
   restartPolicy?: Partial<RestartPolicy>; // crashed workers (default: ort/restart-policy.ts)
   workerHangMs?: number; // a graph run slower than this counts as a crash of its worker (default: never)
@@ -56,16 +60,20 @@ const rerunAlone = (e: unknown): boolean => !(e instanceof WorkerCrashedError ||
 
 export class Engine {
   private readonly batchers = new Map<string, DynamicBatcher<Job, unknown>>();
+  private readonly continuous: ContinuousBatcher | undefined;
 
   private constructor(readonly model: Model, readonly status: EngineStatus, private readonly batching: BatcherOptions,
-    private readonly images: ImagePool) {}
+    private readonly images: ImagePool, continuous: boolean) {
+    // one lane per worker; without batching (maxBatch 1) a lane runs one row at a time
+    this.continuous = continuous ? new ContinuousBatcher(model, model.pool.size, batching.maxBatch) : undefined;
+  }
 
   static async load(o: EngineOptions): Promise<Engine> {
     const log = o.log ?? ((line: string) => console.warn(line));
     const device = o.device ?? parseDevice(process.env.LAVIDA_DEVICE);
     const pkg = await loadPackage(o.modelsDir, o.modelId, { verifyChecksums: o.verifyChecksums });
     const graphs = Object.fromEntries(Object.entries(pkg.manifest.graphs).map(([name, g]) => [name, g.file])) as Record<GraphName, string>;
-    const pool = await WorkerPool.start(o.workers ?? 1, {
+    const pool = await WorkerPool.start(o.workers ?? defaultWorkerCount(device), {
       dir: pkg.dir, graphs, device, intraOpNumThreads: o.intraOpNumThreads ?? 1, interOpNumThreads: o.interOpNumThreads ?? 1,
       graphOptimizationLevel: pkg.manifest.runtime.graph_optimization_level, enableCpuMemArena: true,
     }, { restart: o.restartPolicy, hangMs: o.workerHangMs, onEvent: o.onWorkerEvent ?? ((e) => log(JSON.stringify(e))) });
@@ -73,7 +81,8 @@ export class Engine {
     if (fallbackReason) log(`[engine] LAVIDA_DEVICE=${device}: running on ${provider} (${fallbackReason})`);
     else log(`[engine] ${pkg.id} on ${provider}, ${pool.size} worker(s)`);
     const status: EngineStatus = { model: pkg.id, dtype: pkg.manifest.dtype, device, provider, fallbackReason, workers: pool.size };
-    return new Engine(modelOf(pkg, pool), status, o.batching ?? { windowMs: 5, maxBatch: 16 }, new ImagePool(o.imageThreads ?? 1, pkg.manifest.config));
+    return new Engine(modelOf(pkg, pool), status, o.batching ?? { windowMs: 5, maxBatch: 16 }, new ImagePool(o.imageThreads ?? 1, pkg.manifest.config),
+      o.continuousBatching ?? true);
   }
 
   /** Live workers, restarts, and why a worker is down (changes as workers crash and are replaced). */
@@ -113,8 +122,9 @@ export class Engine {
    *  (alone or in a batch, the same seed gives the same answer). */
   async vqa(image: ImageInput, question: Prompt, o: RequestOptions & { sampling?: Partial<TextSamplerOptions>; seed?: number } = {}): Promise<VqaResult> {
     const settings = { ...textSettings(this.model), ...o.sampling };
-    return this.submit(`vqa:${JSON.stringify(settings)}`, (jobs, live) => answerQuestions(this.model, jobs, settings, live),
-      await this.job(image, question, false, o.onStep, o.seed), o);
+    const job = await this.job(image, question, false, o.onStep, o.seed);
+    if (this.continuous) return this.continuous.submit({ job, options: settings }, o.signal);
+    return this.submit(`vqa:${JSON.stringify(settings)}`, (jobs, live) => answerQuestions(this.model, jobs, settings, live), job, o);
   }
 
   async ground(image: ImageInput, description: string, o: RequestOptions & { steps?: GroundingSteps } = {}): Promise<GroundResult> {

@@ -51,8 +51,9 @@ export interface VqaResult {
   answer: string | null; // inside <answer>…</answer>
   tokens: number[]; // the whole answer canvas (masked beyond the blocks decoded with `decodeTokens`)
   confidence: number[]; // per canvas position, the token's probability at the pass that decided it (NaN: undecided)
-  nfe: number; // passes of the batch
+  nfe: number; // passes: the job's own (continuous batching), else its batch's
   promptTokens: number; // prompt ids including the image slots
+  workMs?: { prompt: number; passes: number }; // continuous batching: wall time of its prompt call and of the passes it ran in
 }
 
 export interface GroundResult {
@@ -98,15 +99,18 @@ export async function answerQuestions(m: Model, jobs: Job[], o: TextSamplerOptio
     const sample = await generateText(denoise, ids, o, jobs.length, undefined, fanOut(jobs, 'text', o.genLength));
     return jobs.map((_, i) => {
       const span = [i * o.genLength, (i + 1) * o.genLength] as const;
-      const tokens = Array.from(sample.tokens.subarray(...span));
-      // a canvas decoded only in part (decodeTokens) ends its text at the first undecided position
-      const text = decodeText(m.tokenizer, tokens, new Set([...stops(m), c.mask_token_id]));
-      return {
-        text, answer: extractAnswer(text), tokens, confidence: Array.from(sample.confidence.subarray(...span)), nfe: sample.nfe,
-        promptTokens: rows[i]!.ids.length,
-      };
+      return vqaResult(m, sample.tokens.subarray(...span), sample.confidence.subarray(...span), sample.nfe, rows[i]!.ids.length);
     });
   });
+}
+
+/** A decoded answer canvas as the VQA result. */
+export function vqaResult(m: Model, canvas: ArrayLike<number>, confidence: ArrayLike<number>, nfe: number, promptTokens: number,
+  workMs?: VqaResult['workMs']): VqaResult {
+  const tokens = Array.from(canvas);
+  // a canvas decoded only in part (decodeTokens) ends its text at the first undecided position
+  const text = decodeText(m.tokenizer, tokens, new Set([...stops(m), m.config.mask_token_id]));
+  return { text, answer: extractAnswer(text), tokens, confidence: Array.from(confidence), nfe, promptTokens, ...(workMs && { workMs }) };
 }
 
 export async function groundBoxes(m: Model, jobs: Job[], steps: GroundingSteps = groundingSteps(m), live: Live = always): Promise<GroundResult[]> {

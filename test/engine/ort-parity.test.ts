@@ -22,8 +22,9 @@ describe(`ORT pipelines = Python ort_pipeline (${PER_FAMILY} world samples per f
 
   before(async () => {
     const { dir, cases } = ortReference();
+    // VQA in lockstep batches like the other tasks (continuous batching: continuous-batching.test.ts)
     engine = await Engine.load({ modelsDir: MODELS_DIR!, modelId: MODEL_ID!, device: 'cpu', workers: 1, intraOpNumThreads: 1,
-      batching: { windowMs: 20, maxBatch: MAX_BATCH }, log: () => undefined });
+      batching: { windowMs: 20, maxBatch: MAX_BATCH }, continuousBatching: false, log: () => undefined });
     for (const c of cases) jobs.set(c.id, { prompt: c.prompt, image: await decodeImage(readFileSync(join(dir, c.image))) });
   });
   after(() => engine?.close());

@@ -181,10 +181,10 @@ describe('closing the pool with a graph run in flight', { skip: NO_PACKAGE }, ()
     for (let i = 0; i < 20; i++) {
       const { engine } = await loadEngine();
       const rt = engine.model.runtime;
-      const step = rt.step.bind(rt);
+      const passRows = rt.passRows.bind(rt);
       let closing: Promise<void> | undefined;
-      rt.step = (...args) => {
-        const pass = step(...args);
+      rt.passRows = (...args) => {
+        const pass = passRows(...args);
         closing ??= engine.close(); // the first pass has just been sent to the worker
         return pass;
       };

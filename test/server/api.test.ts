@@ -45,9 +45,10 @@ describe('endpoints', { skip: NO_PACKAGE }, () => {
 
   test('POST /v1/vqa dual_cache (JSON and multipart): block passes run against the window', async () => {
     const rt = srv.ctx.engine.model.runtime;
-    const step = rt.step.bind(rt);
+    const passRows = rt.passRows.bind(rt);
     const windowPasses: boolean[] = [];
-    rt.step = (lease, cache, s, againstWindow, only) => (windowPasses.push(Boolean(againstWindow)), step(lease, cache, s, againstWindow, only));
+    // a pass against the window runs the 16-token block alone, the others the whole 32-token canvas
+    rt.passRows = (lease, rows, t) => (windowPasses.push(rows[0]!.canvas.length === 16), passRows(lease, rows, t));
     try {
       const knobs = { max_tokens: 32, block_length: 16, threshold: 0.9 };
       const js = await request(`${srv.url}/v1/vqa`, { json: { image: dataUrl(png), question: 'How many shapes are there?', ...knobs, dual_cache: true } });
@@ -64,7 +65,7 @@ describe('endpoints', { skip: NO_PACKAGE }, () => {
       await request(`${srv.url}/v1/vqa`, { json: { image: dataUrl(png), question: 'How many shapes are there?', ...knobs } });
       assert.ok(windowPasses.length > 0 && !windowPasses.includes(true), 'without the knob no pass uses a window');
     } finally {
-      rt.step = step;
+      rt.passRows = passRows;
     }
   });
 

@@ -71,3 +71,41 @@ export function appendPresent(c: StoredCache, keys: ort.Tensor, values: ort.Tens
   }
   return { keys: join(c.keys, keys), values: join(c.values, values), genMask: new ort.Tensor('bool', gen, [batch, past]), mask, batch, past };
 }
+
+/** Per-row caches (any batch sizes, any past lengths) as one batch, each row left-padded to the longest past
+ *  (padding: zero keys and values, attention mask 0), as a left-padded prefill would hold them. */
+export function stackCaches(caches: StoredCache[]): StoredCache {
+  if (caches.length === 1) return caches[0]!;
+  const [layers, , heads, , hd] = caches[0]!.keys.dims as [number, number, number, number, number];
+  const batch = caches.reduce((n, c) => n + c.batch, 0);
+  const past = Math.max(...caches.map((c) => c.past));
+  const keys = new Float32Array(layers * batch * heads * past * hd);
+  const values = new Float32Array(keys.length);
+  const genMask = new Uint8Array(batch * past);
+  const mask = new BigInt64Array(batch * past);
+  let row = 0;
+  for (const c of caches) {
+    const pad = past - c.past;
+    const [k, v] = [c.keys.data as Float32Array, c.values.data as Float32Array];
+    for (let l = 0; l < layers; l++) {
+      for (let b = 0; b < c.batch; b++) {
+        for (let h = 0; h < heads; h++) {
+          const from = ((l * c.batch + b) * heads + h) * c.past * hd;
+          const to = (((l * batch + row + b) * heads + h) * past + pad) * hd;
+          keys.set(k.subarray(from, from + c.past * hd), to);
+          values.set(v.subarray(from, from + c.past * hd), to);
+        }
+      }
+    }
+    for (let b = 0; b < c.batch; b++) {
+      genMask.set((c.genMask.data as Uint8Array).subarray(b * c.past, (b + 1) * c.past), (row + b) * past + pad);
+      mask.set(c.mask.subarray(b * c.past, (b + 1) * c.past), (row + b) * past + pad);
+    }
+    row += c.batch;
+  }
+  const dims = [layers, batch, heads, past, hd];
+  return {
+    keys: new ort.Tensor('float32', keys, dims), values: new ort.Tensor('float32', values, dims),
+    genMask: new ort.Tensor('bool', genMask, [batch, past]), mask, batch, past,
+  };
+}

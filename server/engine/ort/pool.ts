@@ -39,7 +39,22 @@ export class Lease {
   run(graph: GraphName, feeds: Feeds, fetches: string[], cache?: CacheRef): Promise<RunResult> {
     if (cache?.store !== undefined) this.caches.add(cache.store);
     if (cache?.extend !== undefined) this.caches.add(cache.extend.key);
+    for (const w of cache?.windows ?? []) if (w) this.caches.add(w.key);
     return this.worker.call<RunResult>({ op: 'run', graph, feeds, fetches, cache });
+  }
+
+  /** Stores a prompt cache under `store`: the vision graph's image features (when `vision` is given) fed to the
+   *  backbone's prefill, in one call. */
+  prompt(store: string, backbone: Feeds, vision?: Feeds): Promise<void> {
+    this.caches.add(store);
+    return this.worker.call({ op: 'prompt', store, backbone, vision });
+  }
+
+  /** Drops a cache now, rather than at release (a row leaving a long-lived lease); the worker's error, if any,
+   *  is ignored: the cache is gone either way. */
+  drop(cache: string): void {
+    if (!this.caches.delete(cache)) return;
+    if (this.worker.alive) this.worker.call({ op: 'drop', cache }).catch(() => undefined);
   }
 
   /** A cache key unique in the pool. */

@@ -33,11 +33,21 @@ export interface CacheRef {
   rows?: number[]; // run only these rows of the used cache (the others wait; the cache keeps them)
   store?: string;
   extend?: { key: string; hide: [number, number] };
+  stack?: string[]; // instead of `use`: one stored cache per batch row (continuous batching), left-padded into one
+  windows?: Array<RowWindow | null>; // with `stack`: row i's cache followed by its present_*, its tokens in hide masked
+}
+
+/** A row's dual-cache window, kept under `key` (see `extend`). */
+export interface RowWindow {
+  key: string;
+  hide: [number, number];
 }
 
 export type Request =
   | { op: 'init'; settings: SessionSettings }
   | { op: 'run'; graph: GraphName; feeds: Feeds; fetches: string[]; cache?: CacheRef }
+  // one request's prompt: the vision graph's image_features fed to the backbone's prefill, stored under `store`
+  | { op: 'prompt'; vision?: Feeds; backbone: Feeds; store: string }
   | { op: 'slice'; cache: string; rows: number[] } // keep only these batch rows of a stored cache
   | { op: 'drop'; cache: string }
   // ends the thread between runs, without a reply: `afterNextRun` in place of the next run's reply

@@ -5,7 +5,7 @@ import type { AnyresInput } from '../image/preprocess.js';
 import type { PackageConfig } from '../package/manifest.js';
 import { chooseTokens, type UniformSource } from '../sampling/noise.js';
 import type { Lease } from './pool.js';
-import { tensor, type Feeds } from './protocol.js';
+import { tensor, type Feeds, type RowWindow } from './protocol.js';
 
 export const int64 = (values: ArrayLike<number>): BigInt64Array => BigInt64Array.from(Array.from(values, BigInt));
 const toInt32 = (values: BigInt64Array): Int32Array => Int32Array.from(values, Number);
@@ -41,6 +41,24 @@ export interface PromptCache {
   window?: string;
   rows: number[];
   realLengths: number[]; // per batch row: prompt tokens without padding
+}
+
+/** Where a row's pass tokens sit: after its prompt, from answer position `offset`; candidates from `from`. */
+interface RowSpan {
+  promptLength: number;
+  offset: number;
+  from: number;
+}
+
+/** One row of a continuous batch's pass: its own cache (prompt or dual-cache window) and its tokens. */
+export interface RowPass {
+  cache: string;
+  promptLength: number;
+  canvas: ArrayLike<number>; // the tokens run, from answer position `offset`
+  offset: number;
+  logitsSpan: [number, number]; // candidates for canvas tokens [start, end)
+  window?: RowWindow; // a dual-cache block's first pass: keep the row's window
+  rng?: UniformSource; // sampling with temperature
 }
 
 export interface StepInput {
@@ -81,8 +99,8 @@ export class PackageRuntime {
 
   constructor(readonly config: PackageConfig, private readonly headDim: number) {}
 
-  /** One vision run for several images (views concatenated, pack indices offset); features per image. */
-  async encodeImages(lease: Lease, images: AnyresInput[]): Promise<Float32Array[]> {
+  /** The vision graph's feeds for several images (views concatenated, pack indices offset); image tokens of each. */
+  private visionFeeds(images: AnyresInput[]): { feeds: Feeds; counts: number[] } {
     const c = this.config;
     const T = pooledSide(c) ** 2;
     const views = images.map((im) => im.pixelValues.length / (3 * c.vision.image_size ** 2));
@@ -100,17 +118,24 @@ export class PackageRuntime {
       offset += views[i]!;
     });
     const S = c.vision.image_size;
-    const out = await lease.run('vision', {
+    return { counts, feeds: {
       pixel_values: tensor('float32', pixels, [totalViews, 3, S, S]),
       pack_index: tensor('int64', int64(index), [index.length]),
-    }, ['image_features']);
-    const all = out.image_features!.data as Float32Array;
-    let start = 0;
-    return counts.map((n) => all.slice(start * c.d_model, (start += n) * c.d_model));
+    } };
   }
 
-  /** Prefills left-padded prompts (positions count real tokens only) and keeps the cache in the worker. */
-  async prefill(lease: Lease, rows: PromptRow[], editVq?: { ids: ArrayLike<number>; grid: number }): Promise<PromptCache> {
+  /** One vision run for several images; features per image. */
+  async encodeImages(lease: Lease, images: AnyresInput[]): Promise<Float32Array[]> {
+    const { feeds, counts } = this.visionFeeds(images);
+    const out = await lease.run('vision', feeds, ['image_features']);
+    const all = out.image_features!.data as Float32Array;
+    const d = this.config.d_model;
+    let start = 0;
+    return counts.map((n) => all.slice(start * d, (start += n) * d));
+  }
+
+  /** The backbone's feeds for a left-padded prefill (positions count real tokens only). */
+  private prefillFeeds(rows: PromptRow[], editVq?: { ids: ArrayLike<number>; grid: number }): Feeds {
     const c = this.config;
     const B = rows.length;
     const P = Math.max(...rows.map((r) => r.ids.length));
@@ -128,8 +153,7 @@ export class PackageRuntime {
       });
       if (r.imageFeatures) features.set(r.imageFeatures, b * N * c.d_model);
     });
-    const key = lease.cacheKey(`prompt${this.prompts++}`);
-    const feeds: Feeds = {
+    return {
       input_ids: tensor('int64', ids, [B, P]), position_ids: tensor('int64', positions, [B, P]),
       attention_mask: tensor('int64', mask, [B, P]), ...this.emptyPast(B),
       image_features: tensor('float32', features, [B, N, c.d_model]),
@@ -137,8 +161,21 @@ export class PackageRuntime {
       gen_vq: noGrid(B), text_positions: tensor('int64', new BigInt64Array(0), [B, 0]),
       vocab_range: tensor('int64', int64([0, c.embedding_size]), [2]),
     };
-    await lease.run('backbone', feeds, [], { store: key });
+  }
+
+  /** Prefills left-padded prompts (positions count real tokens only) and keeps the cache in the worker. */
+  async prefill(lease: Lease, rows: PromptRow[], editVq?: { ids: ArrayLike<number>; grid: number }): Promise<PromptCache> {
+    const key = lease.cacheKey(`prompt${this.prompts++}`);
+    await lease.run('backbone', this.prefillFeeds(rows, editVq), [], { store: key });
     return { key, rows: rows.map((_, i) => i), realLengths: rows.map((r) => r.ids.length) };
+  }
+
+  /** One request's prompt cache, unpadded: its image's vision run and the prefill in one worker call (the image
+   *  features never leave the worker). */
+  async promptRow(lease: Lease, ids: number[], image?: AnyresInput): Promise<string> {
+    const key = lease.cacheKey(`prompt${this.prompts++}`);
+    await lease.prompt(key, this.prefillFeeds([{ ids }]), image && this.visionFeeds([image]).feeds);
+    return key;
   }
 
   private emptyPast(B: number): Feeds {
@@ -165,21 +202,10 @@ export class PackageRuntime {
     const run = only ?? cache.rows;
     const B = run.length;
     const L = s.length;
-    const offset = s.offset ?? 0;
-    const positions = new BigInt64Array(B * L);
-    run.forEach((row, b) => {
-      for (let i = 0; i < L; i++) positions[b * L + i] = BigInt(cache.realLengths[row]! + offset + i);
-    });
     const [from, to] = s.want === 'text' ? s.logitsSpan ?? [0, L] : [0, 0];
-    const textLength = to - from;
-    const textPositions = new BigInt64Array(B * textLength);
-    for (let i = 0; i < textPositions.length; i++) textPositions[i] = BigInt(from + (i % textLength));
     const feeds: Feeds = {
-      input_ids: tensor('int64', int64(s.canvas), [B, L]), position_ids: tensor('int64', positions, [B, L]),
-      attention_mask: tensor('int64', new BigInt64Array(B * L).fill(1n), [B, L]),
-      image_features: tensor('float32', new Float32Array(0), [B, 0, c.d_model]), edit_vq: noGrid(B),
+      ...this.stepFeeds(run.map((row) => ({ promptLength: cache.realLengths[row]!, offset: s.offset ?? 0, from })), s.canvas, L, to - from),
       gen_vq: s.genVq ? tensor('int64', int64(s.genVq), [B, s.grid!, s.grid!]) : noGrid(B),
-      text_positions: tensor('int64', textPositions, [B, textLength]),
       vocab_range: tensor('int64', int64(s.vocabRange ?? [0, c.embedding_size]), [2]),
     };
     const [idsName, confName] = s.want === 'text' ? ['text_ids', 'text_confidence'] : ['vq_ids', 'vq_confidence'];
@@ -193,6 +219,42 @@ export class PackageRuntime {
     if (s.want === 'text' && s.logits) return { ids: new Int32Array(0), confidence: new Float32Array(0), logits: out.text_logits!.data as Float32Array };
     if (s.want === 'text' && s.sample) return sampleRows(out.text_logits!.data as Float32Array, B, c.embedding_size, s.sample);
     return { ids: toInt32(out[idsName]!.data as BigInt64Array), confidence: out[confName]!.data as Float32Array };
+  }
+
+  /** A pass's backbone feeds, row b running `canvas` tokens [b * L, (b + 1) * L) at answer position
+   *  rows[b].offset, with candidates for its tokens [from, from + textLength); no generation slots. */
+  private stepFeeds(rows: RowSpan[], canvas: ArrayLike<number>, L: number, textLength: number): Feeds {
+    const B = rows.length;
+    const positions = new BigInt64Array(B * L);
+    const textPositions = new BigInt64Array(B * textLength);
+    rows.forEach((r, b) => {
+      for (let i = 0; i < L; i++) positions[b * L + i] = BigInt(r.promptLength + r.offset + i);
+      for (let i = 0; i < textLength; i++) textPositions[b * textLength + i] = BigInt(r.from + i);
+    });
+    return {
+      input_ids: tensor('int64', int64(canvas), [B, L]), position_ids: tensor('int64', positions, [B, L]),
+      attention_mask: tensor('int64', new BigInt64Array(B * L).fill(1n), [B, L]),
+      image_features: tensor('float32', new Float32Array(0), [B, 0, this.config.d_model]), edit_vq: noGrid(B), gen_vq: noGrid(B),
+      text_positions: tensor('int64', textPositions, [B, textLength]),
+      vocab_range: tensor('int64', int64([0, this.config.embedding_size]), [2]),
+    };
+  }
+
+  /** One text pass over rows that each have their own cache in the worker (continuous batching): every row runs
+   *  as many tokens and wants as many candidates, each from its own answer position; a row with `window` keeps
+   *  its dual-cache window. Candidates [rows * span] (greedy, or drawn with `temperature` from each row's `rng`). */
+  async passRows(lease: Lease, rows: RowPass[], temperature = 0): Promise<StepOutput> {
+    const L = rows[0]!.canvas.length;
+    const span = rows[0]!.logitsSpan[1] - rows[0]!.logitsSpan[0];
+    if (rows.some((r) => r.canvas.length !== L || r.logitsSpan[1] - r.logitsSpan[0] !== span)) throw new Error('a pass runs rows of one shape');
+    const canvas = new Int32Array(rows.length * L);
+    rows.forEach((r, i) => canvas.set(r.canvas, i * L));
+    const feeds = this.stepFeeds(rows.map((r) => ({ promptLength: r.promptLength, offset: r.offset, from: r.logitsSpan[0] })), canvas, L, span);
+    const sampled = temperature > 0;
+    const out = await lease.run('backbone', feeds, sampled ? ['text_logits'] : ['text_ids', 'text_confidence'],
+      { stack: rows.map((r) => r.cache), windows: rows.map((r) => r.window ?? null) });
+    if (sampled) return sampleRows(out.text_logits!.data as Float32Array, rows.length, this.config.embedding_size, { temperature, rngs: rows.map((r) => r.rng!) });
+    return { ids: toInt32(out.text_ids!.data as BigInt64Array), confidence: out.text_confidence!.data as Float32Array };
   }
 
   /** VQ ids [B * g * g] of B square images given as x / 127.5 - 1 CHW pixels. */

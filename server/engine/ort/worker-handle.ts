@@ -6,7 +6,7 @@
 import type { Worker } from 'node:worker_threads';
 import { moduleWorker } from '../module-worker.js';
 import { DeviceError } from './device.js';
-import type { Request, Response, WireError } from './protocol.js';
+import type { Request, Response, TensorData, WireError } from './protocol.js';
 import { transferables } from './protocol.js';
 import { WorkerCrashedError, WorkerUnavailableError } from './worker-errors.js';
 
@@ -16,6 +16,7 @@ const RETIRE_WAIT_MS = 5000;
 export type OnDeath = (w: WorkerHandle, error: WorkerCrashedError, inFlight: number) => void;
 
 interface PendingCall {
+  runs: number; // graph runs in the call
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
   watchdog?: NodeJS.Timeout;
@@ -38,7 +39,7 @@ export class WorkerHandle {
     this.worker.on('message', (msg: Response) => {
       const p = this.pending.get(msg.id);
       if (!p) return;
-      if (this.dropNextReply) return void (this.dropNextReply = false);
+      if (this.dropNextReply && p.runs > 0) return void (this.dropNextReply = false);
       this.pending.delete(msg.id);
       clearTimeout(p.watchdog);
       if (msg.ok) p.resolve(msg.result);
@@ -73,10 +74,11 @@ export class WorkerHandle {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     const reply = new Promise<T>((resolve, reject) => {
-      const hangMs = req.op === 'run' ? this.o.hangMs : undefined;
-      const watchdog = hangMs ? setTimeout(() => this.hung(hangMs), hangMs) : undefined;
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, watchdog });
-      this.worker.postMessage({ id, req }, req.op === 'run' ? transferables(Object.values(req.feeds)) : []);
+      const runs = graphRuns(req);
+      const hangMs = this.o.hangMs && runs * this.o.hangMs;
+      const watchdog = hangMs ? setTimeout(() => this.hung(this.o.hangMs!), hangMs) : undefined; // one of its runs took over hangMs
+      this.pending.set(id, { runs, resolve: resolve as (v: unknown) => void, reject, watchdog });
+      this.worker.postMessage({ id, req }, transferables(feedsOf(req)));
     });
     return reply;
   }
@@ -89,7 +91,7 @@ export class WorkerHandle {
     else void this.worker.terminate();
   }
 
-  /** Test hook: the reply to the next call is lost, as if the call never returned (a hung native call). */
+  /** Test hook: the reply to the next graph call (run or prompt) is lost, as if it never returned (a hung native call). */
   stallForTesting(): void {
     this.dropNextReply = true;
   }
@@ -132,6 +134,20 @@ export class WorkerHandle {
     this.pending.clear();
     return n;
   }
+}
+
+/** Graph runs in one request (a prompt's vision and prefill are two): its hang limit is that many times hangMs. */
+function graphRuns(req: Request): number {
+  if (req.op === 'run') return 1;
+  if (req.op === 'prompt') return req.vision ? 2 : 1;
+  return 0;
+}
+
+/** The tensors a request carries (their buffers move to the worker). */
+function feedsOf(req: Request): TensorData[] {
+  if (req.op === 'run') return Object.values(req.feeds);
+  if (req.op === 'prompt') return [...Object.values(req.vision ?? {}), ...Object.values(req.backbone)];
+  return [];
 }
 
 function revive(e: WireError): Error {

@@ -4,7 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import type { GraphName } from '../package/manifest.js';
 import { backboneGraph } from './backbone-graph.js';
-import { appendPresent, joinMask, sliceCache, type StoredCache } from './cache-store.js';
+import { appendPresent, joinMask, sliceCache, stackCaches, type StoredCache } from './cache-store.js';
 import type { CacheRef, Feeds, InitResult, Request, Response, RunResult, TensorData } from './protocol.js';
 import { transferables } from './protocol.js';
 import { createSessions, type Sessions } from './sessions.js';
@@ -31,8 +31,32 @@ function stored(key: string, rows?: number[]): StoredCache {
 
 function keep(key: string, c: StoredCache | undefined): void {
   selections.delete(key);
+  for (const [rows, s] of stacks) if (s.keys.includes(key)) stacks.delete(rows);
   if (c) caches.set(key, c);
   else caches.delete(key);
+}
+
+// Per-row caches stacked into one batch (continuous batching), kept while the same rows run pass after pass.
+const stacks = new Map<string, { keys: string[]; cache: StoredCache }>();
+const STACKS_KEPT = 4; // a lane runs prompt-cache passes and window passes, each over its own rows
+
+function stacked(keys: string[]): StoredCache {
+  const id = keys.join('\n');
+  const hit = stacks.get(id);
+  if (hit) return hit.cache;
+  const cache = stackCaches(keys.map((k) => stored(k)));
+  if (stacks.size >= STACKS_KEPT) stacks.delete(stacks.keys().next().value!);
+  stacks.set(id, { keys, cache });
+  return cache;
+}
+
+/** Row i of a run's present_* (and its attention mask) as a one-row cache. */
+function presentRow(out: ort.InferenceSession.OnnxValueMapType, current: TensorData, i: number): StoredCache {
+  const all: StoredCache = {
+    keys: out.present_keys!, values: out.present_values!, genMask: out.present_gen_mask!,
+    mask: current.data as BigInt64Array, batch: current.dims[0]!, past: current.dims[1]!,
+  };
+  return sliceCache(all, [i]);
 }
 
 function session(graph: GraphName): ort.InferenceSession {
@@ -46,7 +70,7 @@ async function run(graph: GraphName, feeds: Feeds, fetches: string[], cache: Cac
   const inputs: Record<string, ort.Tensor> = {};
   for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor(t.type, t.data, t.dims);
   if (cache.extend !== undefined && cache.rows !== undefined) throw new Error('extend runs every row of the cache');
-  const used = cache.use !== undefined ? stored(cache.use, cache.rows) : undefined;
+  const used = cache.stack ? stacked(cache.stack) : cache.use !== undefined ? stored(cache.use, cache.rows) : undefined;
   if (used) {
     const current = feeds.attention_mask!;
     Object.assign(inputs, { past_keys: used.keys, past_values: used.values, past_gen_mask: used.genMask });
@@ -54,7 +78,7 @@ async function run(graph: GraphName, feeds: Feeds, fetches: string[], cache: Cac
   }
   const declared = new Set(s.inputNames);
   for (const name of Object.keys(inputs)) if (!declared.has(name)) delete inputs[name]; // e.g. past_gen_mask
-  const presents = cache.store !== undefined || cache.extend !== undefined;
+  const presents = cache.store !== undefined || cache.extend !== undefined || cache.windows?.some((w) => w !== null) === true;
   const wanted = presents ? [...new Set([...fetches, 'present_keys', 'present_values', 'present_gen_mask'])] : fetches;
   const out = await s.run(inputs, wanted);
   if (cache.extend !== undefined) {
@@ -62,6 +86,12 @@ async function run(graph: GraphName, feeds: Feeds, fetches: string[], cache: Cac
     if (!used) throw new Error('extend needs the cache it extends (use)');
     keep(cache.extend.key, appendPresent(used, out.present_keys!, out.present_values!, out.present_gen_mask!, current, cache.extend.hide));
   }
+  cache.windows?.forEach((w, i) => {
+    if (!w) return;
+    const own = stored(cache.stack![i]!);
+    const p = presentRow(out, feeds.attention_mask!, i);
+    keep(w.key, appendPresent(own, p.keys, p.values, p.genMask, p.mask, w.hide));
+  });
   if (cache.store !== undefined) {
     const mask = feeds.attention_mask!;
     keep(cache.store, {
@@ -91,6 +121,15 @@ async function handle(req: Exclude<Request, { op: 'exit' }>): Promise<unknown> {
     }
     case 'run':
       return run(req.graph, req.feeds, req.fetches, req.cache);
+    case 'prompt': {
+      const backbone = { ...req.backbone };
+      if (req.vision) {
+        const features = (await run('vision', req.vision, ['image_features'])).image_features!;
+        backbone.image_features = { ...features, dims: [1, ...features.dims] };
+      }
+      await run('backbone', backbone, [], { store: req.store });
+      return null;
+    }
     case 'slice': {
       keep(req.cache, sliceCache(stored(req.cache), req.rows));
       return null;
@@ -110,7 +149,7 @@ port.on('message', (msg: { id: number; req: Request }) => {
   }
   handle(req).then(
     (result) => {
-      if (req.op === 'run' && exitAfterRun !== null) process.exit(exitAfterRun);
+      if ((req.op === 'run' || req.op === 'prompt') && exitAfterRun !== null) process.exit(exitAfterRun);
       const tensors = result && msg.req.op === 'run' ? Object.values(result as RunResult) : [];
       port.postMessage({ id: msg.id, ok: true, result } satisfies Response, transferables(tensors));
     },
