@@ -24,7 +24,7 @@ export const SHAPES: CallShape[] = [
   { name: '1-token pass (≈ fixed cost)', tokens: 1, past: PROMPT_TOKENS + 80 },
 ];
 
-export interface GraphCall { package: string; graph: string; shape: string; nodes: number; median_ms: number; best_ms: number }
+export interface GraphCall { package: string; graph: string; shape: string; nodes: number; median_ms: number; best_ms: number; cpu_median_ms: number }
 
 function feeds(m: Manifest, inputNames: readonly string[], s: CallShape): Record<string, ort.Tensor> {
   const c = m.config;
@@ -72,7 +72,7 @@ export async function measureGraphCalls(packages: string[], threads: number): Pr
   const options: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all', intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential',
   };
-  const subjects: Array<{ row: GraphCall; session: ort.InferenceSession; input: Record<string, ort.Tensor>; shape: CallShape; times: number[] }> = [];
+  const subjects: Array<{ row: GraphCall; session: ort.InferenceSession; input: Record<string, ort.Tensor>; shape: CallShape; times: number[]; cpu: number[] }> = [];
   for (const dir of packages) {
     const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
     for (const [graph, spec] of Object.entries(m.graphs).filter(([g]) => g.startsWith('backbone'))) {
@@ -80,7 +80,8 @@ export async function measureGraphCalls(packages: string[], threads: number): Pr
       const session = await ort.InferenceSession.create(file, options);
       for (const shape of SHAPES) {
         const nodes = await nodesPerCall(file, options, shape, m);
-        subjects.push({ row: { package: dir, graph, shape: shape.name, nodes, median_ms: 0, best_ms: 0 }, session, input: feeds(m, session.inputNames, shape), shape, times: [] });
+        subjects.push({ row: { package: dir, graph, shape: shape.name, nodes, median_ms: 0, best_ms: 0, cpu_median_ms: 0 }, session,
+          input: feeds(m, session.inputNames, shape), shape, times: [], cpu: [] });
       }
     }
   }
@@ -88,39 +89,41 @@ export async function measureGraphCalls(packages: string[], threads: number): Pr
   for (let round = 0; round < CALLS; round++) {
     for (const s of subjects) {
       const t = performance.now();
+      const c = process.cpuUsage();
       await s.session.run(s.input, fetches(s.shape));
+      const used = process.cpuUsage(c);
       s.times.push(performance.now() - t);
+      s.cpu.push((used.user + used.system) / 1000);
     }
   }
   for (const s of new Set(subjects.map((x) => x.session))) await s.release();
-  return subjects.map((s) => {
-    const sorted = [...s.times].sort((a, b) => a - b);
-    return { ...s.row, median_ms: sorted[Math.floor(sorted.length / 2)]!, best_ms: sorted[0]! };
-  });
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return subjects.map((s) => ({ ...s.row, median_ms: median(s.times), best_ms: Math.min(...s.times), cpu_median_ms: median(s.cpu) }));
 }
 
-/** Markdown rows; `vs` = median time against the first row of the same shape. */
+/** Markdown rows; the ratio: median CPU time against the first row of the same shape. */
 export function graphCallTable(rows: GraphCall[], label: (r: GraphCall) => string): string[] {
   const first = new Map<string, GraphCall>();
   for (const r of rows) if (!first.has(r.shape)) first.set(r.shape, r);
   return [
-    '| graph | call | ORT nodes per call | median ms | best ms | median vs first row |',
-    '| --- | --- | ---: | ---: | ---: | ---: |',
+    '| graph | call | ORT nodes per call | median ms | best ms | median CPU ms | CPU vs first row |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map((r) => `| ${label(r)} | ${r.shape} | ${r.nodes} | ${r.median_ms.toFixed(2)} | ${r.best_ms.toFixed(2)} | ` +
-      `${(r.median_ms / first.get(r.shape)!.median_ms).toFixed(2)}x |`),
+      `${r.cpu_median_ms.toFixed(2)} | ${(r.cpu_median_ms / first.get(r.shape)!.cpu_median_ms).toFixed(2)}x |`),
   ];
 }
 
 /** The bench's section for one package's backbone graphs. */
 export function graphCallsMarkdown(rows: GraphCall[], threads: number, separateRun: boolean): string[] {
-  const time = (graph: string, shape: string) => rows.find((r) => r.graph === graph && r.shape === shape)?.median_ms ?? NaN;
+  const time = (graph: string, shape: string) => rows.find((r) => r.graph === graph && r.shape === shape)?.cpu_median_ms ?? NaN;
   const ratios = SHAPES.map((s) => `${s.name} ${(time('backbone_text', s.name) / time('backbone', s.name)).toFixed(2)}x`);
   return [
     '## Backbone calls', '',
     `ORT nodes executed per call (ORT's profile) and time per call of the package's backbone graphs alone on onnxruntime-node ` +
     `(\`scripts/graph-calls.ts\`; ${threads} thread(s); a ${PROMPT_TOKENS}-token prompt; every step fetches one 16-token block's ` +
     'candidates; the graphs\' calls interleaved, 30 rounds). `backbone_text` runs every VQA, chat and grounding call, `backbone` ' +
-    `(with the generation branch) an edit's. Text-only against mixed, median: ${ratios.join('; ')}.` +
+    `(with the generation branch) an edit's. CPU time per call (the calling thread runs the graph: one intra-op thread) ` +
+    `depends less on other processes than wall time. Text-only against mixed, median CPU time: ${ratios.join('; ')}.` +
     (separateRun ? ' Measured in a separate run (`LAVIDA_BENCH_SECTIONS=graphs`), after the tables above.' : ''), '',
     ...graphCallTable(rows, (r) => `\`${r.graph}\``), '',
   ];
