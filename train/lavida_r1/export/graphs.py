@@ -75,7 +75,7 @@ class FusedBlocks(nn.Module):
         present keys and values [layers, B, heads, L, hd]."""
         keys, values = [], []
         for i, block in enumerate(self.blocks):
-            q, k, v = block._qkv(x, gen_mask)
+            q, k, v = block.qkv(x, gen_mask)
             q = rotary(q, position_ids, self.cos, self.sin, block.n_heads)
             k = split_heads(rotary(k, position_ids, self.cos, self.sin, block.n_kv_heads), block.n_kv_heads)
             v = split_heads(v, block.n_kv_heads)

@@ -104,7 +104,8 @@ class LLaDABlock(nn.Module):
             self.up_proj_vision = nn.Linear(dg, config.mlp_hidden_size_gen, bias=False)
             self.ff_out_vision = nn.Linear(config.mlp_hidden_size_gen, dg, bias=False)
 
-    def _qkv(self, x: Tensor, gen_mask: Tensor | None) -> tuple[Tensor, Tensor, Tensor]:
+    def qkv(self, x: Tensor, gen_mask: Tensor | None) -> tuple[Tensor, Tensor, Tensor]:
+        """Queries, keys and values [B, L, heads * hd] of both branches, routed by `gen_mask` (None: text only)."""
         h = self.attn_norm(x)
         q, k, v = self.q_proj(h), self.k_proj(h), self.v_proj(h)
         if gen_mask is not None:
@@ -118,7 +119,7 @@ class LLaDABlock(nn.Module):
     def forward(self, x: Tensor, gen_mask: Tensor | None, rope: tuple[Tensor, Tensor],
                 attn_mask: Tensor, past: tuple[Tensor, Tensor] | None) -> tuple[Tensor, tuple[Tensor, Tensor]]:
         batch, length, _ = x.shape
-        q, k, v = self._qkv(x, gen_mask)
+        q, k, v = self.qkv(x, gen_mask)
         q = q.view(batch, length, self.n_heads, self.head_dim).transpose(1, 2)
         k = k.view(batch, length, self.n_kv_heads, self.head_dim).transpose(1, 2)
         v = v.view(batch, length, self.n_kv_heads, self.head_dim).transpose(1, 2)
