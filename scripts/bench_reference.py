@@ -2,11 +2,12 @@
 (lavida_r1.sampling.text.generate_text through inference.Pipeline's layout, over the package's default text
 canvas, as the engine's bench requests carry no task) on them, one request at a time.
 
-    bench_reference.py PACKAGE_DIR CHECKPOINT_DIR OUT_DIR N_PER_FAMILY
+    bench_reference.py PACKAGE_DIR CHECKPOINT_DIR OUT_DIR N_PER_FAMILY [--samples-only]
 
 Writes OUT_DIR/reference.json: the samples (PNG beside it, prompt, target answer) and per configuration
 (no cache / prefix cache / dual cache x fixed steps / threshold 0.9) each sample's latency, answer tokens, NFE
-and whether the <answer> equals the target exactly; plus the process's peak RSS.
+and whether the <answer> equals the target exactly; plus the process's peak RSS. With --samples-only, only the
+samples (no configuration is timed).
 """
 import hashlib
 import json
@@ -26,6 +27,7 @@ from lavida_r1.sampling.text import TextSamplerConfig, generate_text
 from lavida_r1.scoring import extract_answer
 
 package_dir, checkpoint, out, n = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
+samples_only = sys.argv[5:] == ["--samples-only"]
 torch.set_num_threads(1)
 package = OrtPackage(package_dir)
 weights = hashlib.sha256((Path(checkpoint) / "model.safetensors").read_bytes()).hexdigest()
@@ -51,7 +53,7 @@ configs = {"prefix+fixed": {}, "prefix+threshold0.9": {"threshold": 0.9},
            "dual+fixed": {"dual_cache": True}, "dual+threshold0.9": {"dual_cache": True, "threshold": 0.9},
            "nocache+fixed": {"use_cache": False}, "nocache+threshold0.9": {"use_cache": False, "threshold": 0.9}}
 results = {}
-for name, change in configs.items():
+for name, change in ({} if samples_only else configs).items():
     config = replace(default_text, **change)
     rows = []
     for s in samples:
