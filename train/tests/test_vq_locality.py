@@ -52,7 +52,7 @@ def test_locality_loss_does_not_reward_shrinking_the_latents():
     pixels = pair_with_one_changed_cell()
     latents = torch.randn(2, 4, 8, 8)
     assert locality_loss(latents * 0.01, pixels, 8).item() == pytest.approx(locality_loss(latents, pixels, 8).item(),
-                                                                           rel=1e-4)
+                                                                           rel=1e-3)
 
 
 def test_code_retention_on_a_hand_made_pair():

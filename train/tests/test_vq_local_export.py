@@ -1,0 +1,48 @@
+"""The local VQ tokenizer (no mid-block attention) through the converter and the ONNX export of the VQ graphs."""
+import numpy as np
+import onnxruntime as ort
+import pytest
+import torch
+
+from lavida_r1.export.onnx_io import export_graph
+from lavida_r1.export.specs import GRAPHS
+from lavida_r1.model import LavidaForMaskedDiffusion, get_preset
+from lavida_r1.model.generation import vq_decode, vq_encode
+from lavida_r1.model.upstream import load_upstream, write_upstream_checkpoint
+from lavida_r1.vq import load_vqvae_into, save_vqvae
+
+
+@pytest.fixture(scope="module")
+def local_model() -> LavidaForMaskedDiffusion:
+    torch.manual_seed(0)
+    return LavidaForMaskedDiffusion(get_preset("tiny-local-vq")).eval()
+
+
+def test_upstream_round_trip_keeps_the_local_vq(local_model, tmp_path):
+    write_upstream_checkpoint(local_model, tmp_path, shard_size_bytes=1 << 30)
+    loaded = load_upstream(tmp_path)
+    assert loaded.config.vq.mid_block_add_attention is False and loaded.config == local_model.config
+    pixels = torch.rand(2, 3, 64, 64) * 2 - 1
+    assert torch.equal(vq_encode(loaded.model.vqvae, pixels), vq_encode(local_model.model.vqvae, pixels))
+
+
+def test_a_local_vq_loads_only_into_a_local_model(local_model, tmp_path):
+    save_vqvae(local_model.model.vqvae, tmp_path)
+    load_vqvae_into(LavidaForMaskedDiffusion(get_preset("tiny-local-vq")), tmp_path)
+    with pytest.raises(ValueError, match="mid_block_add_attention"):
+        load_vqvae_into(LavidaForMaskedDiffusion(get_preset("tiny")), tmp_path)
+
+
+@pytest.mark.parametrize("name", ["vq_encode", "vq_decode"])
+def test_local_vq_graphs_export_and_match_pytorch(local_model, tmp_path, name):
+    spec = next(s for s in GRAPHS if s.name == name)
+    [path, *_] = export_graph(local_model, spec, tmp_path, "fp32")
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    vqvae = local_model.model.vqvae
+    if name == "vq_encode":
+        pixels = torch.rand(2, 3, 64, 64, generator=torch.Generator().manual_seed(4)) * 2 - 1
+        assert np.array_equal(session.run(None, {"pixels": pixels.numpy()})[0], vq_encode(vqvae, pixels).numpy())
+    else:
+        ids = torch.randint(0, 1024, (2, 8, 8), generator=torch.Generator().manual_seed(5))
+        decoded = session.run(None, {"vq_ids": ids.numpy()})[0]
+        assert np.abs(decoded - vq_decode(vqvae, ids).numpy()).max() <= 1e-4
