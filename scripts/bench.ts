@@ -14,7 +14,7 @@ import type { BatcherOptions } from '../server/engine/batcher.js';
 import { Engine } from '../server/engine/engine.js';
 import { decodeImage } from '../server/engine/image/preprocess.js';
 import { measureServing, servingMarkdown, type ServingReport } from './bench-serving.js';
-import { graphCallsMarkdown, measureGraphCalls, type GraphCall } from './graph-calls.js';
+import { graphCallsMarkdown, measureGraphCalls, type GraphCalls } from './graph-calls.js';
 import { measure, summarize, type Decoding, type Row, type Sample, type Summary } from './bench-measure.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -91,7 +91,7 @@ function write(report: Report): void {
 type Report = { command: string; package: string; checkpoint: string; checkpoint_matches_package: boolean; reference: Record<string, Summary>; engine: Record<string, Record<string, Summary>>;
   samples_per_family: number; threads: number; reference_peak_rss_mb: number; engine_peak_rss_mb: number; settings: unknown;
   engine_batching?: 'continuous' | 'lockstep'; // VQA batching of the engine's `batching` rows (runs before continuous batching: lockstep)
-  serving?: ServingReport; serving_separate_run?: boolean; graphs?: GraphCall[]; graphs_separate_run?: boolean };
+  serving?: ServingReport; serving_separate_run?: boolean; graphs?: GraphCalls; graphs_separate_run?: boolean };
 
 /** Samples the baseline answers correctly and `s` does not, and the other way round. */
 function flips(base: Summary, s: Summary): { lost: number; gained: number } {

@@ -6,7 +6,7 @@
 // re-export):
 //   node --import tsx scripts/graph-calls.ts PACKAGE_DIR [PACKAGE_DIR ...]   (env LAVIDA_BENCH_THREADS, default 1)
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
@@ -23,6 +23,9 @@ export const SHAPES: CallShape[] = [
   { name: '16-token dual pass', tokens: BLOCK, past: PROMPT_TOKENS + 80 },
   { name: '1-token pass (≈ fixed cost)', tokens: 1, past: PROMPT_TOKENS + 80 },
 ];
+
+/** The calls, and how busy the machine was when they began (1-minute load average, CPUs). */
+export interface GraphCalls { calls: GraphCall[]; load_average: number; cpus: number }
 
 export interface GraphCall { package: string; graph: string; shape: string; nodes: number; median_ms: number; best_ms: number; cpu_median_ms: number }
 
@@ -68,7 +71,8 @@ async function nodesPerCall(file: string, options: ort.InferenceSession.SessionO
 }
 
 /** Every backbone graph of every package, at every shape; timings interleaved round by round. */
-export async function measureGraphCalls(packages: string[], threads: number): Promise<GraphCall[]> {
+export async function measureGraphCalls(packages: string[], threads: number): Promise<GraphCalls> {
+  const [load_average] = loadavg();
   const options: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all', intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential',
   };
@@ -98,7 +102,8 @@ export async function measureGraphCalls(packages: string[], threads: number): Pr
   }
   for (const s of new Set(subjects.map((x) => x.session))) await s.release();
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  return subjects.map((s) => ({ ...s.row, median_ms: median(s.times), best_ms: Math.min(...s.times), cpu_median_ms: median(s.cpu) }));
+  const calls = subjects.map((s) => ({ ...s.row, median_ms: median(s.times), best_ms: Math.min(...s.times), cpu_median_ms: median(s.cpu) }));
+  return { calls, load_average: load_average!, cpus: availableParallelism() };
 }
 
 /** Markdown rows; the ratio: median CPU time against the first row of the same shape. */
@@ -114,7 +119,8 @@ export function graphCallTable(rows: GraphCall[], label: (r: GraphCall) => strin
 }
 
 /** The bench's section for one package's backbone graphs. */
-export function graphCallsMarkdown(rows: GraphCall[], threads: number, separateRun: boolean): string[] {
+export function graphCallsMarkdown(measured: GraphCalls, threads: number, separateRun: boolean): string[] {
+  const rows = measured.calls;
   const time = (graph: string, shape: string) => rows.find((r) => r.graph === graph && r.shape === shape)?.cpu_median_ms ?? NaN;
   const ratios = SHAPES.map((s) => `${s.name} ${(time('backbone_text', s.name) / time('backbone', s.name)).toFixed(2)}x`);
   return [
@@ -123,8 +129,9 @@ export function graphCallsMarkdown(rows: GraphCall[], threads: number, separateR
     `(\`scripts/graph-calls.ts\`; ${threads} thread(s); a ${PROMPT_TOKENS}-token prompt; every step fetches one 16-token block's ` +
     'candidates; the graphs\' calls interleaved, 30 rounds). `backbone_text` runs every VQA, chat and grounding call, `backbone` ' +
     `(with the generation branch) an edit's. CPU time per call (the calling thread runs the graph: one intra-op thread) ` +
-    `depends less on other processes than wall time. Text-only against mixed, median CPU time: ${ratios.join('; ')}.` +
-    (separateRun ? ' Measured in a separate run (`LAVIDA_BENCH_SECTIONS=graphs`), after the tables above.' : ''), '',
+    `depends less on other processes than wall time (1-minute load average ${measured.load_average.toFixed(1)} on ` +
+    `${measured.cpus} CPUs when the calls began). Text-only against mixed, median CPU time: ${ratios.join('; ')}.` +
+    (separateRun ? ' Measured in a separate run (`LAVIDA_BENCH_SECTIONS=graphs`), not with the tables above.' : ''), '',
     ...graphCallTable(rows, (r) => `\`${r.graph}\``), '',
   ];
 }
@@ -132,7 +139,7 @@ export function graphCallsMarkdown(rows: GraphCall[], threads: number, separateR
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const packages = process.argv.slice(2).map((p) => resolve(p));
   if (packages.length === 0) throw new Error('usage: graph-calls.ts PACKAGE_DIR [PACKAGE_DIR ...]');
-  const rows = await measureGraphCalls(packages, Number(process.env.LAVIDA_BENCH_THREADS ?? 1));
+  const { calls: rows } = await measureGraphCalls(packages, Number(process.env.LAVIDA_BENCH_THREADS ?? 1));
   const order = new Map(SHAPES.map((s, i) => [s.name, i]));
   rows.sort((a, b) => order.get(a.shape)! - order.get(b.shape)!);
   console.log(graphCallTable(rows, (r) => `${r.package} ${r.graph}`).join('\n'));
