@@ -15,7 +15,12 @@ const USAGE = `usage: lavida-eval run|score|judge|report [options]   (lavida-eva
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
-    const commands: Record<string, (args: string[]) => Promise<number>> = { run: runCommand, score: scoreCommand, judge: judgeCommand, report: reportCommand };
+    const commands: Record<string, (args: string[]) => Promise<number>> = {
+      run: runCommand,
+      score: scoreCommand,
+      judge: judgeCommand,
+      report: reportCommand,
+    };
     const command = cmd !== undefined && Object.hasOwn(commands, cmd) ? commands[cmd] : undefined;
     if (command) return await command(rest);
     if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {

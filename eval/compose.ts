@@ -66,8 +66,12 @@ async function decode(bytes: Uint8Array, which: string): Promise<{ data: Buffer;
   let out: { data: Buffer; info: OutputInfo };
   try {
     out = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
-      .autoOrient().flatten({ background: WHITE }).toColourspace('srgb').removeAlpha()
-      .raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+      .autoOrient()
+      .flatten({ background: WHITE })
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
   } catch (e) {
     throw new Error(`${which} could not be decoded: ${(e as Error).message}`);
   }
@@ -77,19 +81,33 @@ async function decode(bytes: Uint8Array, which: string): Promise<{ data: Buffer;
 }
 
 /** The images composed into one PNG (see layoutImages), with the layout used. */
-export async function composeImages(images: Uint8Array[], gap = GAP, maxSide = MAX_SIDE): Promise<{ png: Buffer; layout: Layout }> {
+export async function composeImages(
+  images: Uint8Array[],
+  gap = GAP,
+  maxSide = MAX_SIDE,
+): Promise<{ png: Buffer; layout: Layout }> {
   const decoded = await Promise.all(images.map((b, i) => decode(b, `image ${i + 1} of ${images.length}`)));
-  const layout = layoutImages(decoded.map((d) => d.size), gap, maxSide);
+  const layout = layoutImages(
+    decoded.map((d) => d.size),
+    gap,
+    maxSide,
+  );
   const canvas = Buffer.alloc(layout.width * layout.height * 3, 255); // white
-  await Promise.all(decoded.map(async (d, i) => {
-    const p = layout.panels[i]!;
-    const raw = { width: d.size.width, height: d.size.height, channels: 3 as const };
-    const pixels = d.size.width === p.width && d.size.height === p.height ? d.data
-      : await sharp(d.data, { raw }).resize(p.width, p.height, { fit: 'fill' }).raw().toBuffer();
-    for (let y = 0; y < p.height; y++) {
-      pixels.copy(canvas, ((p.top + y) * layout.width + p.left) * 3, y * p.width * 3, (y + 1) * p.width * 3);
-    }
-  }));
-  const png = await sharp(canvas, { raw: { width: layout.width, height: layout.height, channels: 3 } }).png().toBuffer();
+  await Promise.all(
+    decoded.map(async (d, i) => {
+      const p = layout.panels[i]!;
+      const raw = { width: d.size.width, height: d.size.height, channels: 3 as const };
+      const pixels =
+        d.size.width === p.width && d.size.height === p.height
+          ? d.data
+          : await sharp(d.data, { raw }).resize(p.width, p.height, { fit: 'fill' }).raw().toBuffer();
+      for (let y = 0; y < p.height; y++) {
+        pixels.copy(canvas, ((p.top + y) * layout.width + p.left) * 3, y * p.width * 3, (y + 1) * p.width * 3);
+      }
+    }),
+  );
+  const png = await sharp(canvas, { raw: { width: layout.width, height: layout.height, channels: 3 } })
+    .png()
+    .toBuffer();
   return { png, layout };
 }

@@ -15,7 +15,9 @@ const SHOWN_ENTRIES = 8;
 
 /** "a folder holding A/, b.json, … (12 entries)" or "an empty folder". */
 async function describeFolder(dir: string): Promise<string> {
-  const entries = (await readdir(dir, { withFileTypes: true }).catch(() => [])).map((e) => `${e.name}${e.isDirectory() ? '/' : ''}`).sort();
+  const entries = (await readdir(dir, { withFileTypes: true }).catch(() => []))
+    .map((e) => `${e.name}${e.isDirectory() ? '/' : ''}`)
+    .sort();
   if (entries.length === 0) return 'an empty folder';
   const shown = entries.slice(0, SHOWN_ENTRIES).join(', ');
   return `a folder holding ${shown}${entries.length > SHOWN_ENTRIES ? `, … (${entries.length} entries)` : ''}`;
@@ -27,6 +29,8 @@ async function describeFolder(dir: string): Promise<string> {
  */
 export async function wrongDataFolder(layout: DataLayout, dir: string, expected = layout.expected): Promise<UserError> {
   const { title } = layout;
-  return new UserError(`--data ${dir}: expected ${title}'s ${expected} here; got ${await describeFolder(dir)} ` +
-    '(`lavida-eval run --help` lists the folder each benchmark takes)');
+  return new UserError(
+    `--data ${dir}: expected ${title}'s ${expected} here; got ${await describeFolder(dir)} ` +
+      '(`lavida-eval run --help` lists the folder each benchmark takes)',
+  );
 }

@@ -18,9 +18,11 @@ export function number(flags: Flags, name: string, dflt: number, integer = false
   const v = flags[name];
   if (v === undefined) return dflt;
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new UserError(`--${name} must be ${integer ? 'an integer' : 'a number'} (got ${String(v)})`);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)))
+    throw new UserError(`--${name} must be ${integer ? 'an integer' : 'a number'} (got ${String(v)})`);
   return n;
 }
 
 /** `--name`'s value when it is a string. */
-export const stringFlag = (flags: Flags, name: string): string | undefined => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
+export const stringFlag = (flags: Flags, name: string): string | undefined =>
+  typeof flags[name] === 'string' ? (flags[name] as string) : undefined;

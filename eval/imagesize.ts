@@ -10,7 +10,13 @@ export interface Size {
 }
 
 export async function imageSize(path: string): Promise<Size> {
-  if (!(await access(path).then(() => true, () => false))) throw new UserError(`image not found: ${path}`);
+  if (
+    !(await access(path).then(
+      () => true,
+      () => false,
+    ))
+  )
+    throw new UserError(`image not found: ${path}`);
   try {
     const { width, height } = await sharp(path).metadata();
     if (width > 0 && height > 0) return { width, height };

@@ -22,7 +22,10 @@ export async function writeScoreReport(outDir: string, report: ScoreReport): Pro
   await mkdir(outDir, { recursive: true });
   const { samples } = report;
   const summary = summaryOf(report);
-  await writeAtomic(join(outDir, 'scores.jsonl'), samples.map((s) => JSON.stringify(s)).join('\n') + (samples.length > 0 ? '\n' : ''));
+  await writeAtomic(
+    join(outDir, 'scores.jsonl'),
+    samples.map((s) => JSON.stringify(s)).join('\n') + (samples.length > 0 ? '\n' : ''),
+  );
   await writeAtomic(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   return summary;
 }

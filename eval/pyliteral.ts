@@ -5,7 +5,17 @@ import { pyFloat, pyInt, pyStrFloat, PY_WHITESPACE } from './python.js';
 export type PyValue = string | number | bigint | boolean | null | PyValue[];
 
 const SIMPLE_ESCAPES: Record<string, string> = {
-  '\n': '', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
+  '\n': '',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
 };
 
 class Parser {

@@ -45,7 +45,8 @@ export async function scoreCommand(args: string[]): Promise<number> {
   }
   const benchmark = findBenchmark(values.benchmark as string);
   for (const k of Object.keys(values)) {
-    if (!COMMON.includes(k) && !benchmark.scoreOptions.some((o) => o.name === k)) throw new UserError(`--${k} does not apply to ${benchmark.name}`);
+    if (!COMMON.includes(k) && !benchmark.scoreOptions.some((o) => o.name === k))
+      throw new UserError(`--${k} does not apply to ${benchmark.name}`);
   }
   const report = await benchmark.score(values.data as string, values.predictions as string, values);
   const summary = typeof values.out === 'string' ? await writeScoreReport(values.out, report) : summaryOf(report);

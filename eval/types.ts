@@ -46,7 +46,9 @@ export function summaryOf({ samples: _samples, ...summary }: ScoreReport): Score
  * Who judged ImgEdit edits: the world mini-benchmark's oracle judge, or a vision LLM at an OpenAI-compatible
  * endpoint (its URL, which carries no credentials, the model name, and the sha256 of the judge prompt file).
  */
-export type JudgeRecord = { kind: 'world-oracle' } | { kind: 'openai'; url: string; model: string; prompts_sha256: string };
+export type JudgeRecord =
+  | { kind: 'world-oracle' }
+  | { kind: 'openai'; url: string; model: string; prompts_sha256: string };
 
 /** Percentage of hits, null when there is nothing to average. */
 export function percent(hits: number, total: number): number | null {

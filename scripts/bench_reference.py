@@ -9,6 +9,7 @@ Writes OUT_DIR/reference.json: the samples (PNG beside it, prompt, target answer
 and whether the <answer> equals the target exactly; plus the process's peak RSS. With --samples-only, only the
 samples (no configuration is timed).
 """
+
 import hashlib
 import json
 import resource
@@ -21,7 +22,7 @@ import torch
 
 from lavida_r1.evaluation import eval_samples
 from lavida_r1.export.runtime import OrtPackage
-from lavida_r1.inference import _encode, Pipeline, decode_text
+from lavida_r1.inference import Pipeline, _encode, decode_text
 from lavida_r1.model import load_checkpoint
 from lavida_r1.sampling.text import TextSamplerConfig, generate_text
 from lavida_r1.scoring import extract_answer
@@ -33,8 +34,11 @@ package = OrtPackage(package_dir)
 weights = hashlib.sha256((Path(checkpoint) / "model.safetensors").read_bytes()).hexdigest()
 same_weights = weights == package.manifest["provenance"]["checkpoint_sha256"]["model.safetensors"]
 if not same_weights:
-    print(f"[bench_reference] WARNING: {checkpoint} is not the checkpoint the package was exported from: "
-          "tokens, NFE and accuracy are not comparable", file=sys.stderr)
+    print(
+        f"[bench_reference] WARNING: {checkpoint} is not the checkpoint the package was exported from: "
+        "tokens, NFE and accuracy are not comparable",
+        file=sys.stderr,
+    )
 system = package.manifest["layout"]["system_prompt"] is not None
 text = package.manifest["layout"]["sampling"]["text"]
 pipe = Pipeline(load_checkpoint(checkpoint).eval(), package.tokenizer, system_prompt=system)
@@ -46,12 +50,25 @@ samples = []
 for family in ("math", "chart", "mcq"):
     for s in eval_samples(family, n, 0):
         s.image.save(out / f"{s.id}.png")
-        samples.append({"id": s.id, "family": family, "image": f"{s.id}.png", "prompt": s.prompt,
-                        "target": s.target_answer or s.answer, "pil": s.image})
+        samples.append(
+            {
+                "id": s.id,
+                "family": family,
+                "image": f"{s.id}.png",
+                "prompt": s.prompt,
+                "target": s.target_answer or s.answer,
+                "pil": s.image,
+            }
+        )
 
-configs = {"prefix+fixed": {}, "prefix+threshold0.9": {"threshold": 0.9},
-           "dual+fixed": {"dual_cache": True}, "dual+threshold0.9": {"dual_cache": True, "threshold": 0.9},
-           "nocache+fixed": {"use_cache": False}, "nocache+threshold0.9": {"use_cache": False, "threshold": 0.9}}
+configs = {
+    "prefix+fixed": {},
+    "prefix+threshold0.9": {"threshold": 0.9},
+    "dual+fixed": {"dual_cache": True},
+    "dual+threshold0.9": {"dual_cache": True, "threshold": 0.9},
+    "nocache+fixed": {"use_cache": False},
+    "nocache+threshold0.9": {"use_cache": False, "threshold": 0.9},
+}
 results = {}
 for name, change in ({} if samples_only else configs).items():
     config = replace(default_text, **change)
@@ -64,13 +81,26 @@ for name, change in ({} if samples_only else configs).items():
         answer = decode_text(pipe.tokenizer, tokens, stops)
         latency = time.perf_counter() - began
         generated = next((i for i, t in enumerate(tokens) if t in stops), len(tokens))
-        rows.append({"latency_s": latency, "tokens": generated, "nfe": sample.nfe,
-                     "correct": extract_answer(answer) == s["target"]})
+        rows.append(
+            {
+                "latency_s": latency,
+                "tokens": generated,
+                "nfe": sample.nfe,
+                "correct": extract_answer(answer) == s["target"],
+            }
+        )
     results[name] = rows
     print(f"[bench_reference] {name}: {sum(r['latency_s'] for r in rows):.1f} s", file=sys.stderr)
 
 for s in samples:
     del s["pil"]
-(out / "reference.json").write_text(json.dumps({
-    "samples": samples, "results": results, "checkpoint_matches_package": same_weights,
-    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+(out / "reference.json").write_text(
+    json.dumps(
+        {
+            "samples": samples,
+            "results": results,
+            "checkpoint_matches_package": same_weights,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+    )
+)

@@ -17,7 +17,10 @@ export interface LavidaClientOptions extends ClientOptions {
 
 export function createLavidaClient({ apiKey, headers, ...options }: LavidaClientOptions): LavidaClient {
   const auth: Record<string, string> = apiKey ? { Authorization: `Bearer ${apiKey}` } : {};
-  return createClient<paths, Json>({ ...options, headers: { ...auth, ...(headers as Record<string, string> | undefined) } });
+  return createClient<paths, Json>({
+    ...options,
+    headers: { ...auth, ...(headers as Record<string, string> | undefined) },
+  });
 }
 
 /** `data:<mime>;base64,…` of image bytes (the server sniffs the real type from the bytes). */

@@ -26,7 +26,11 @@ export class Admission {
   private depth = 0;
   private meanMs = 1000; // moving average of job duration, for Retry-After
 
-  constructor(private readonly maxQueue: number, private readonly workers: number, private readonly metrics: Metrics) {}
+  constructor(
+    private readonly maxQueue: number,
+    private readonly workers: number,
+    private readonly metrics: Metrics,
+  ) {}
 
   get queueDepth(): number {
     return this.depth;
@@ -36,8 +40,12 @@ export class Admission {
   enter(): () => void {
     if (this.depth >= this.maxQueue) {
       const retryAfter = Math.max(1, Math.ceil((this.depth * this.meanMs) / this.workers / 1000));
-      throw new HttpProblem('queue-full', `${this.depth} jobs are queued or running (limit ${this.maxQueue}); retry after ${retryAfter} s`,
-        {}, { 'Retry-After': String(retryAfter) });
+      throw new HttpProblem(
+        'queue-full',
+        `${this.depth} jobs are queued or running (limit ${this.maxQueue}); retry after ${retryAfter} s`,
+        {},
+        { 'Retry-After': String(retryAfter) },
+      );
     }
     this.depth++;
     this.metrics.queueDepth.set(this.depth);
@@ -55,7 +63,11 @@ export class Admission {
 
 /** A signal aborted with DeadlineExceeded after `deadlineMs`, ClientGone when `res` closes unfinished, or the
  *  reason of `shutdown` (ShuttingDown) when that fires. */
-export function jobSignal(res: Response, deadlineMs: number, shutdown: AbortSignal): { signal: AbortSignal; dispose: () => void } {
+export function jobSignal(
+  res: Response,
+  deadlineMs: number,
+  shutdown: AbortSignal,
+): { signal: AbortSignal; dispose: () => void } {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(new DeadlineExceeded(deadlineMs)), deadlineMs);
   const onClose = () => {

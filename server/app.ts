@@ -33,17 +33,23 @@ export interface LavidaApp {
 }
 
 /** While draining (SIGTERM), new work is refused with 503 (retry elsewhere or later) and connections are not kept alive. */
-const refuseWhileDraining = (ctx: AppContext): RequestHandler => (_req, res, next) => {
-  if (!ctx.state.draining) return next();
-  res.set('Connection', 'close');
-  throw new HttpProblem('unavailable', 'the server is shutting down', {}, { 'Retry-After': '1' });
-};
+const refuseWhileDraining =
+  (ctx: AppContext): RequestHandler =>
+  (_req, res, next) => {
+    if (!ctx.state.draining) return next();
+    res.set('Connection', 'close');
+    throw new HttpProblem('unavailable', 'the server is shutting down', {}, { 'Retry-After': '1' });
+  };
 
 export function createApp(o: AppOptions): LavidaApp {
   const metrics = createMetrics(() => o.engine.health());
   const ctx: AppContext = {
-    engine: o.engine, config: o.config, metrics, logger: o.logger ?? pino({ level: o.config.logLevel }),
-    admission: new Admission(o.config.maxQueue, o.engine.status.workers, metrics), state: { draining: false, shutdown: new AbortController() },
+    engine: o.engine,
+    config: o.config,
+    metrics,
+    logger: o.logger ?? pino({ level: o.config.logLevel }),
+    admission: new Admission(o.config.maxQueue, o.engine.status.workers, metrics),
+    state: { draining: false, shutdown: new AbortController() },
     created: unixNow(),
   };
   const app = express();

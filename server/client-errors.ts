@@ -6,9 +6,10 @@ import { HttpProblem } from './problem.js';
 
 function problemFor(code: string | undefined): HttpProblem {
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    return new HttpProblem('request-timeout', 'the request headers or body did not arrive within the server\'s timeout');
+    return new HttpProblem('request-timeout', "the request headers or body did not arrive within the server's timeout");
   }
-  if (code === 'HPE_HEADER_OVERFLOW') return new HttpProblem('headers-too-large', 'the request headers are over the size limit');
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return new HttpProblem('headers-too-large', 'the request headers are over the size limit');
   return new HttpProblem('invalid-request', 'the request is not valid HTTP');
 }
 
@@ -22,6 +23,8 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
   }
   const problem = problemFor(err.code);
   const body = JSON.stringify(problem.body());
-  socket.end(`HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\nContent-Type: application/problem+json\r\n`
-    + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\nContent-Type: application/problem+json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

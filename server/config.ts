@@ -32,10 +32,27 @@ export interface ServerConfig {
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const DEFAULTS: Omit<ServerConfig, 'modelsDir' | 'modelId'> = {
-  port: 8080, host: undefined, workers: undefined, intraOpNumThreads: 1, workerMaxRestarts: 5, workerRestartWindowMs: 60_000, workerHangMs: 60_000,
-  apiKeys: [], protectOps: false, corsOrigins: [],
-  maxJsonBytes: 20 << 20, maxUploadBytes: 15 << 20, maxPixels: 25_000_000, maxAspectRatio: 50, imageThreads: 1,
-  maxQueue: 64, deadlineMs: 120_000, drainTimeoutMs: 30_000, headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000,
+  port: 8080,
+  host: undefined,
+  workers: undefined,
+  intraOpNumThreads: 1,
+  workerMaxRestarts: 5,
+  workerRestartWindowMs: 60_000,
+  workerHangMs: 60_000,
+  apiKeys: [],
+  protectOps: false,
+  corsOrigins: [],
+  maxJsonBytes: 20 << 20,
+  maxUploadBytes: 15 << 20,
+  maxPixels: 25_000_000,
+  maxAspectRatio: 50,
+  imageThreads: 1,
+  maxQueue: 64,
+  deadlineMs: 120_000,
+  drainTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 5_000,
   logLevel: 'info',
 };
 
@@ -43,16 +60,22 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): n
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const v = Number(raw);
-  if (!Number.isInteger(v) || v < min) throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(v) || v < min)
+    throw new Error(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
   return v;
 }
 
 /** Comma-separated keys; a variable that is set but yields no key is refused, as it would silently turn auth off. */
 function apiKeys(env: NodeJS.ProcessEnv): string[] {
   const raw = env.LAVIDA_API_KEYS;
-  const keys = (raw ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  const keys = (raw ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
   if (raw !== undefined && raw !== '' && keys.length === 0) {
-    throw new Error(`LAVIDA_API_KEYS is set (${JSON.stringify(raw)}) but holds no key; unset it to serve without authentication`);
+    throw new Error(
+      `LAVIDA_API_KEYS is set (${JSON.stringify(raw)}) but holds no key; unset it to serve without authentication`,
+    );
   }
   return keys;
 }
@@ -68,14 +91,18 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
 /** Protecting the operations endpoints with no key configured would protect nothing: refused. */
 function protectOps(env: NodeJS.ProcessEnv, keys: string[]): boolean {
   const on = flag(env, 'LAVIDA_PROTECT_OPS', DEFAULTS.protectOps);
-  if (on && keys.length === 0) throw new Error('LAVIDA_PROTECT_OPS needs LAVIDA_API_KEYS (the keys that open /metrics and /readyz details)');
+  if (on && keys.length === 0)
+    throw new Error('LAVIDA_PROTECT_OPS needs LAVIDA_API_KEYS (the keys that open /metrics and /readyz details)');
   return on;
 }
 
 /** Comma-separated origins (scheme://host[:port], as browsers send them in Origin) or `*`; anything else refused
  *  (a path, a trailing slash, a wildcard subdomain, which would silently match nothing). */
 function corsOrigins(env: NodeJS.ProcessEnv): string[] {
-  const origins = (env.LAVIDA_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  const origins = (env.LAVIDA_CORS_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   for (const origin of origins) {
     let parsed: URL | undefined;
     try {
@@ -84,7 +111,9 @@ function corsOrigins(env: NodeJS.ProcessEnv): string[] {
       parsed = undefined;
     }
     if (origin !== '*' && (origin.includes('*') || parsed?.origin !== origin)) {
-      throw new Error(`LAVIDA_CORS_ORIGINS holds ${JSON.stringify(origin)}, not an origin such as https://app.example.com or *`);
+      throw new Error(
+        `LAVIDA_CORS_ORIGINS holds ${JSON.stringify(origin)}, not an origin such as https://app.example.com or *`,
+      );
     }
   }
   return origins;
@@ -94,7 +123,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
   const headersTimeoutMs = int(env, 'LAVIDA_HEADERS_TIMEOUT_MS', DEFAULTS.headersTimeoutMs, 1);
   const requestTimeoutMs = int(env, 'LAVIDA_REQUEST_TIMEOUT_MS', DEFAULTS.requestTimeoutMs, 1);
   if (requestTimeoutMs < headersTimeoutMs) {
-    throw new Error(`LAVIDA_REQUEST_TIMEOUT_MS (${requestTimeoutMs}) must be at least LAVIDA_HEADERS_TIMEOUT_MS (${headersTimeoutMs})`);
+    throw new Error(
+      `LAVIDA_REQUEST_TIMEOUT_MS (${requestTimeoutMs}) must be at least LAVIDA_HEADERS_TIMEOUT_MS (${headersTimeoutMs})`,
+    );
   }
   const keys = apiKeys(env);
   return {
@@ -107,7 +138,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     workerMaxRestarts: int(env, 'LAVIDA_WORKER_MAX_RESTARTS', DEFAULTS.workerMaxRestarts),
     workerRestartWindowMs: int(env, 'LAVIDA_WORKER_RESTART_WINDOW_MS', DEFAULTS.workerRestartWindowMs, 1),
     workerHangMs: int(env, 'LAVIDA_WORKER_HANG_MS', DEFAULTS.workerHangMs),
-    apiKeys: keys, protectOps: protectOps(env, keys), corsOrigins: corsOrigins(env),
+    apiKeys: keys,
+    protectOps: protectOps(env, keys),
+    corsOrigins: corsOrigins(env),
     maxJsonBytes: int(env, 'LAVIDA_MAX_BODY_BYTES', DEFAULTS.maxJsonBytes, 1),
     maxUploadBytes: int(env, 'LAVIDA_MAX_UPLOAD_BYTES', DEFAULTS.maxUploadBytes, 1),
     maxPixels: int(env, 'LAVIDA_MAX_PIXELS', DEFAULTS.maxPixels, 1),
@@ -116,7 +149,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     maxQueue: int(env, 'LAVIDA_MAX_QUEUE', DEFAULTS.maxQueue, 1),
     deadlineMs: int(env, 'LAVIDA_DEADLINE_MS', DEFAULTS.deadlineMs, 1),
     drainTimeoutMs: int(env, 'LAVIDA_DRAIN_TIMEOUT_MS', DEFAULTS.drainTimeoutMs, 0),
-    headersTimeoutMs, requestTimeoutMs,
+    headersTimeoutMs,
+    requestTimeoutMs,
     keepAliveTimeoutMs: int(env, 'LAVIDA_KEEP_ALIVE_TIMEOUT_MS', DEFAULTS.keepAliveTimeoutMs, 1),
     logLevel: env.LAVIDA_LOG_LEVEL || DEFAULTS.logLevel,
   };

@@ -19,8 +19,11 @@ export interface AppContext {
 /** A request may name the model; only the served one exists. */
 export function checkModel(ctx: AppContext, model: string | undefined): void {
   if (model !== undefined && model !== ctx.engine.status.model) {
-    throw new HttpProblem('model-not-found', `model ${JSON.stringify(model)} is not served here; this server serves ${ctx.engine.status.model}`,
-      { param: 'model' });
+    throw new HttpProblem(
+      'model-not-found',
+      `model ${JSON.stringify(model)} is not served here; this server serves ${ctx.engine.status.model}`,
+      { param: 'model' },
+    );
   }
 }
 

@@ -7,10 +7,14 @@ import { answerClientError } from './client-errors.js';
 import type { ServerConfig } from './config.js';
 
 export function httpServer(app: Express, c: ServerConfig): Server {
-  const server = createServer({
-    headersTimeout: c.headersTimeoutMs, requestTimeout: c.requestTimeoutMs,
-    connectionsCheckingInterval: Math.min(1000, c.headersTimeoutMs), // how often the two are checked
-  }, app);
+  const server = createServer(
+    {
+      headersTimeout: c.headersTimeoutMs,
+      requestTimeout: c.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, c.headersTimeoutMs), // how often the two are checked
+    },
+    app,
+  );
   server.keepAliveTimeout = c.keepAliveTimeoutMs;
   server.on('clientError', answerClientError);
   return server;

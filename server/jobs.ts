@@ -7,7 +7,12 @@ import type { AppContext } from './context.js';
 import type { Task } from './metrics.js';
 import { HttpProblem, toProblem } from './problem.js';
 
-export async function runJob<T>(ctx: AppContext, res: Response, task: Task, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function runJob<T>(
+  ctx: AppContext,
+  res: Response,
+  task: Task,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   let release: () => void;
   try {
     release = ctx.admission.enter();

@@ -17,14 +17,17 @@ const ABORTED_GRACE_MS = 2000;
 /** Requests not yet answered, so the drain knows when the last one is done. */
 function trackInFlight(server: Server): { count: () => number; idle: () => Promise<void> } {
   let inFlight = 0;
-  let waiters: Array<() => void> = [];
+  const waiters: Array<() => void> = [];
   server.on('request', (_req, res) => {
     inFlight++;
     res.once('close', () => {
       if (--inFlight === 0) for (const w of waiters.splice(0)) w();
     });
   });
-  return { count: () => inFlight, idle: () => (inFlight === 0 ? Promise.resolve() : new Promise((r) => waiters.push(r))) };
+  return {
+    count: () => inFlight,
+    idle: () => (inFlight === 0 ? Promise.resolve() : new Promise((r) => waiters.push(r))),
+  };
 }
 
 async function main(): Promise<void> {

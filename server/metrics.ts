@@ -26,33 +26,84 @@ export function createMetrics(pool: () => PoolHealth): Metrics {
   const registers = [registry];
   const metrics: Metrics = {
     registry,
-    requests: new Counter({ name: 'lavida_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers }),
+    requests: new Counter({
+      name: 'lavida_http_requests_total',
+      help: 'HTTP requests by route and status',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    }),
     latency: new Histogram({
-      name: 'lavida_http_request_duration_seconds', help: 'HTTP request latency', labelNames: ['method', 'route'], registers,
+      name: 'lavida_http_request_duration_seconds',
+      help: 'HTTP request latency',
+      labelNames: ['method', 'route'],
+      registers,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
     }),
-    queueDepth: new Gauge({ name: 'lavida_queue_depth', help: 'Engine jobs admitted and not finished (running or waiting)', registers }),
-    jobs: new Counter({ name: 'lavida_jobs_total', help: 'Engine jobs by task and outcome (ok, invalid: a client error, rejected: queue full, deadline, cancelled, error)', labelNames: ['task', 'outcome'], registers }),
-    promptTokens: new Counter({ name: 'lavida_prompt_tokens_total', help: 'Prompt tokens (image slots included)', labelNames: ['task'], registers }),
-    completionTokens: new Counter({ name: 'lavida_completion_tokens_total', help: 'Generated tokens up to the first stop token', labelNames: ['task'], registers }),
+    queueDepth: new Gauge({
+      name: 'lavida_queue_depth',
+      help: 'Engine jobs admitted and not finished (running or waiting)',
+      registers,
+    }),
+    jobs: new Counter({
+      name: 'lavida_jobs_total',
+      help: 'Engine jobs by task and outcome (ok, invalid: a client error, rejected: queue full, deadline, cancelled, error)',
+      labelNames: ['task', 'outcome'],
+      registers,
+    }),
+    promptTokens: new Counter({
+      name: 'lavida_prompt_tokens_total',
+      help: 'Prompt tokens (image slots included)',
+      labelNames: ['task'],
+      registers,
+    }),
+    completionTokens: new Counter({
+      name: 'lavida_completion_tokens_total',
+      help: 'Generated tokens up to the first stop token',
+      labelNames: ['task'],
+      registers,
+    }),
     nfe: new Histogram({
-      name: 'lavida:request_nfe', help: 'Denoising passes (network function evaluations) per request, all its choices together',
-      labelNames: ['task'], registers, buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192],
+      name: 'lavida:request_nfe',
+      help: 'Denoising passes (network function evaluations) per request, all its choices together',
+      labelNames: ['task'],
+      registers,
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192],
     }),
     timeToFirstToken: new Histogram({
-      name: 'lavida:time_to_first_token_seconds', labelNames: ['task'], registers,
-      help: 'From the request body\'s arrival to the first denoising pass\'s output (vqa, chat, edit)',
+      name: 'lavida:time_to_first_token_seconds',
+      labelNames: ['task'],
+      registers,
+      help: "From the request body's arrival to the first denoising pass's output (vqa, chat, edit)",
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80, 160],
     }),
   };
-  new Gauge({ name: 'lavida_workers_alive', help: 'ONNX Runtime workers alive', registers, collect() { this.set(pool().alive); } });
+  new Gauge({
+    name: 'lavida_workers_alive',
+    help: 'ONNX Runtime workers alive',
+    registers,
+    collect() {
+      this.set(pool().alive);
+    },
+  });
   const total = (c: Counter, n: number): void => {
     c.reset();
     c.inc(n);
   };
-  new Counter({ name: 'lavida_worker_crashes_total', help: 'ONNX Runtime worker deaths (failed replacements included)', registers,
-    collect() { total(this, pool().crashes); } });
-  new Counter({ name: 'lavida_worker_restarts_total', help: 'ONNX Runtime workers replaced after a crash', registers,
-    collect() { total(this, pool().restarts); } });
+  new Counter({
+    name: 'lavida_worker_crashes_total',
+    help: 'ONNX Runtime worker deaths (failed replacements included)',
+    registers,
+    collect() {
+      total(this, pool().crashes);
+    },
+  });
+  new Counter({
+    name: 'lavida_worker_restarts_total',
+    help: 'ONNX Runtime workers replaced after a crash',
+    registers,
+    collect() {
+      total(this, pool().restarts);
+    },
+  });
   return metrics;
 }

@@ -32,8 +32,12 @@ export type ProblemKind = keyof typeof PROBLEMS;
 export const problemType = (kind: ProblemKind): string => `urn:lavida:problem:${kind}`;
 
 export class HttpProblem extends Error {
-  constructor(readonly kind: ProblemKind, detail: string, readonly extra: Partial<Problem> = {},
-    readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly kind: ProblemKind,
+    detail: string,
+    readonly extra: Partial<Problem> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
     super(detail);
     this.name = 'HttpProblem';
   }
@@ -46,20 +50,27 @@ export class HttpProblem extends Error {
   body(instance?: string, requestId?: string): Problem {
     const [status, title] = PROBLEMS[this.kind];
     return {
-      type: problemType(this.kind), title, status, detail: this.message,
-      ...(instance === undefined ? {} : { instance }), ...(requestId === undefined ? {} : { request_id: requestId }),
+      type: problemType(this.kind),
+      title,
+      status,
+      detail: this.message,
+      ...(instance === undefined ? {} : { instance }),
+      ...(requestId === undefined ? {} : { request_id: requestId }),
       ...this.extra,
     };
   }
 }
 
 const IMAGE_KINDS: Record<ImageError['code'], ProblemKind> = {
-  unsupported_type: 'unsupported-image-type', too_many_pixels: 'image-too-large', undecodable: 'undecodable-image',
+  unsupported_type: 'unsupported-image-type',
+  too_many_pixels: 'image-too-large',
+  undecodable: 'undecodable-image',
   bad_aspect_ratio: 'unsupported-aspect-ratio',
 };
 
 const REQUEST_KINDS: Record<RequestError['code'], ProblemKind> = {
-  invalid_knobs: 'invalid-request', context_length_exceeded: 'context-length-exceeded',
+  invalid_knobs: 'invalid-request',
+  context_length_exceeded: 'context-length-exceeded',
 };
 
 /** The problem an error stands for; unknown errors become `internal` (the caller logs them). */
@@ -70,17 +81,27 @@ export function toProblem(e: unknown): HttpProblem {
   if (e instanceof RequestError) return new HttpProblem(REQUEST_KINDS[e.code], e.message);
   if (e instanceof MulterError) {
     const tooLarge = e.code === 'LIMIT_FILE_SIZE' || e.code === 'LIMIT_FIELD_VALUE';
-    return new HttpProblem(tooLarge ? 'payload-too-large' : 'invalid-request', `upload refused: ${e.message}${e.field ? ` (${e.field})` : ''}`);
+    return new HttpProblem(
+      tooLarge ? 'payload-too-large' : 'invalid-request',
+      `upload refused: ${e.message}${e.field ? ` (${e.field})` : ''}`,
+    );
   }
   if (e instanceof WorkerCrashedError) {
-    return new HttpProblem('unavailable', 'the inference worker crashed while running this request; retry', {}, { 'Retry-After': '1' });
+    return new HttpProblem(
+      'unavailable',
+      'the inference worker crashed while running this request; retry',
+      {},
+      { 'Retry-After': '1' },
+    );
   }
   if (e instanceof WorkerUnavailableError) {
-    const retry: Record<string, string> = e.retryAfterMs === null ? {} : { 'Retry-After': String(Math.ceil(e.retryAfterMs / 1000)) };
+    const retry: Record<string, string> =
+      e.retryAfterMs === null ? {} : { 'Retry-After': String(Math.ceil(e.retryAfterMs / 1000)) };
     return new HttpProblem('unavailable', e.message, {}, retry);
   }
   const parser = e as { type?: string; status?: number };
-  if (parser.type === 'entity.too.large') return new HttpProblem('payload-too-large', 'the JSON body is over the size limit');
+  if (parser.type === 'entity.too.large')
+    return new HttpProblem('payload-too-large', 'the JSON body is over the size limit');
   if (parser.type === 'entity.parse.failed') return new HttpProblem('invalid-request', 'the body is not valid JSON');
   if (parser.type === 'encoding.unsupported' || parser.type === 'charset.unsupported') {
     return new HttpProblem('unsupported-media-type', 'unsupported body encoding or charset');

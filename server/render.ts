@@ -19,7 +19,10 @@ export function reasoningOf(text: string): string {
 }
 
 /** A partial canvas: decided runs decoded, each masked position as MASK_GLYPH, cut at a decided stop token. */
-export function renderCanvas(m: Model, tokens: readonly number[]): { text: string; masked: number; tokens: Array<number | null> } {
+export function renderCanvas(
+  m: Model,
+  tokens: readonly number[],
+): { text: string; masked: number; tokens: Array<number | null> } {
   const maskId = m.config.mask_token_id;
   const cut = tokens.findIndex((t) => isStop(m, t));
   const shown = cut < 0 ? tokens : tokens.slice(0, cut);

@@ -16,8 +16,10 @@ export function inlineImageBytes(value: string, field: string): Uint8Array {
   let payload = value;
   const m = DATA_URL.exec(value);
   if (m) {
-    if (!m[2]!.split(';').includes('base64')) throw new HttpProblem('invalid-request', `${field}: the data URL must be base64-encoded`);
-    if (m[1] && !m[1].startsWith('image/')) throw new HttpProblem('unsupported-image-type', `${field}: a data URL of type ${m[1]} is not an image`);
+    if (!m[2]!.split(';').includes('base64'))
+      throw new HttpProblem('invalid-request', `${field}: the data URL must be base64-encoded`);
+    if (m[1] && !m[1].startsWith('image/'))
+      throw new HttpProblem('unsupported-image-type', `${field}: a data URL of type ${m[1]} is not an image`);
     payload = value.slice(m[0].length);
   } else if (value.startsWith('data:')) {
     throw new HttpProblem('invalid-request', `${field}: malformed data URL`);

@@ -9,14 +9,21 @@ import { parse } from 'yaml';
 import { ROOT } from './config.js';
 
 export const SPEC_TEXT = readFileSync(join(ROOT, 'openapi.yaml'), 'utf8');
-export const SPEC = parse(SPEC_TEXT) as { paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
+export const SPEC = parse(SPEC_TEXT) as {
+  paths: Record<string, unknown>;
+  components: { schemas: Record<string, unknown> };
+};
 
 const SPEC_ID = 'urn:lavida:openapi';
 const rerooted = (node: unknown): unknown => {
   if (Array.isArray(node)) return node.map(rerooted);
   if (node === null || typeof node !== 'object') return node;
-  return Object.fromEntries(Object.entries(node).map(([k, v]) =>
-    [k, k === '$ref' && typeof v === 'string' ? v.replace('#/components/schemas/', `${SPEC_ID}#/$defs/`) : rerooted(v)]));
+  return Object.fromEntries(
+    Object.entries(node).map(([k, v]) => [
+      k,
+      k === '$ref' && typeof v === 'string' ? v.replace('#/components/schemas/', `${SPEC_ID}#/$defs/`) : rerooted(v),
+    ]),
+  );
 };
 
 export type SchemaValidator = ValidateFunction;
@@ -24,7 +31,11 @@ export type SchemaValidator = ValidateFunction;
 /** A validator factory for `#/components/schemas/<name>`; `coerceTypes` for multipart fields (all strings). */
 export function schemaCompiler(o: { coerceTypes?: boolean } = {}): (name: string) => SchemaValidator {
   const ajv = new Ajv2020({
-    allErrors: true, strict: true, strictRequired: false, coerceTypes: o.coerceTypes ?? false, formats: { binary: true },
+    allErrors: true,
+    strict: true,
+    strictRequired: false,
+    coerceTypes: o.coerceTypes ?? false,
+    formats: { binary: true },
   });
   ajv.addSchema({ $id: SPEC_ID, $defs: rerooted(SPEC.components.schemas) as Record<string, object> });
   const cache = new Map<string, SchemaValidator>();
@@ -44,14 +55,21 @@ export function describeErrors(errors: ErrorObject[] | null | undefined): Array<
     const p = e.params as { missingProperty?: string; unevaluatedProperty?: string; allowedValues?: unknown[] };
     const extra = p.missingProperty ?? p.unevaluatedProperty;
     const allowed = p.allowedValues ? ` (${p.allowedValues.map((a) => JSON.stringify(a)).join(', ')})` : '';
-    return { path: e.instancePath || '/', message: `${e.message ?? 'is invalid'}${extra ? `: ${extra}` : ''}${allowed}` };
+    return {
+      path: e.instancePath || '/',
+      message: `${e.message ?? 'is invalid'}${extra ? `: ${extra}` : ''}${allowed}`,
+    };
   });
 }
 
 /** A request parameter as OpenAI names it: a JSON pointer (`/messages/0/content`) as `messages[0].content`;
  *  undefined for the whole body. */
 export function pointerParam(pointer: string): string | undefined {
-  const parts = pointer.split('/').slice(1).filter((p) => p !== '').map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));
+  const parts = pointer
+    .split('/')
+    .slice(1)
+    .filter((p) => p !== '')
+    .map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));
   if (!parts.length) return undefined;
   return parts.reduce((param, p) => (/^\d+$/.test(p) ? `${param}[${p}]` : param ? `${param}.${p}` : p), '');
 }

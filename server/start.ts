@@ -28,12 +28,21 @@ export interface RunningServer {
 }
 
 /** The engine the settings ask for: package, threads, worker restart policy, hang watchdog, worker events logged. */
-export function engineOptions(c: ServerConfig, logger: Logger, log = (line: string) => logger.info(line)): EngineOptions {
+export function engineOptions(
+  c: ServerConfig,
+  logger: Logger,
+  log = (line: string) => logger.info(line),
+): EngineOptions {
   return {
-    modelsDir: c.modelsDir, modelId: c.modelId, workers: c.workers, intraOpNumThreads: c.intraOpNumThreads, imageThreads: c.imageThreads,
+    modelsDir: c.modelsDir,
+    modelId: c.modelId,
+    workers: c.workers,
+    intraOpNumThreads: c.intraOpNumThreads,
+    imageThreads: c.imageThreads,
     restartPolicy: { maxRestarts: c.workerMaxRestarts, windowMs: c.workerRestartWindowMs },
     workerHangMs: c.workerHangMs || undefined,
-    log, onWorkerEvent: logWorkerEvent(logger),
+    log,
+    onWorkerEvent: logWorkerEvent(logger),
   };
 }
 
@@ -44,7 +53,7 @@ function listen(server: Server, c: ServerConfig): Promise<void> {
 }
 
 export async function startServer(config: ServerConfig, logger: Logger, o: StartOptions = {}): Promise<RunningServer> {
-  const engine = o.engine ?? await Engine.load(engineOptions(config, logger, o.engineLog));
+  const engine = o.engine ?? (await Engine.load(engineOptions(config, logger, o.engineLog)));
   const closeEngine = async (): Promise<void> => {
     if (!o.engine) await engine.close();
   };
@@ -57,9 +66,14 @@ export async function startServer(config: ServerConfig, logger: Logger, o: Start
     throw e;
   }
   const { port } = server.address() as AddressInfo;
-  logger.info({ port, model: config.modelId, provider: engine.status.provider, auth: config.apiKeys.length > 0 }, 'listening');
+  logger.info(
+    { port, model: config.modelId, provider: engine.status.provider, auth: config.apiKeys.length > 0 },
+    'listening',
+  );
   return {
-    server, ctx, port,
+    server,
+    ctx,
+    port,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

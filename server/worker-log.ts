@@ -6,7 +6,8 @@ import type { PoolEvent } from './engine/index.js';
 export function logWorkerEvent(logger: Logger): (e: PoolEvent) => void {
   return (e) => {
     if (e.event === 'worker_restarted') return logger.info(e, 'ONNX Runtime worker restarted');
-    const what = e.event === 'worker_crashed' ? 'ONNX Runtime worker crashed' : 'ONNX Runtime worker replacement failed';
+    const what =
+      e.event === 'worker_crashed' ? 'ONNX Runtime worker crashed' : 'ONNX Runtime worker replacement failed';
     logger.error(e, e.restartInMs === null ? `${what}; not restarting (restart limit reached)` : `${what}; restarting`);
   };
 }

@@ -16,7 +16,8 @@ export type TaskImage = ImageSource | { kind: 'composed'; parts: ImageSource[] }
 export type Task = { id: string; image: TaskImage } & (
   | { kind: 'vqa'; question: string }
   | { kind: 'ground'; description: string }
-  | { kind: 'edit'; instruction: string });
+  | { kind: 'edit'; instruction: string }
+);
 
 /** The `run` options that shape the requests (run.json records them, and the report rebuilds the prompts from them). */
 export interface TaskOptions {

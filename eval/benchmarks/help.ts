@@ -2,7 +2,8 @@
 import { BENCHMARKS } from './registry.js';
 
 /** `  name       first line` then the rest indented under it. */
-const byBenchmark = (name: string, lines: readonly string[]): string[] => lines.map((l, i) => `  ${(i === 0 ? name : '').padEnd(10)} ${l}`);
+const byBenchmark = (name: string, lines: readonly string[]): string[] =>
+  lines.map((l, i) => `  ${(i === 0 ? name : '').padEnd(10)} ${l}`);
 
 /** The `--data` section of `run --help` and `score --help`. */
 export function dataLayoutHelp(): string {
@@ -13,11 +14,17 @@ export function dataLayoutHelp(): string {
 export const scoreOptionsHelp = (): string => BENCHMARKS.flatMap((b) => byBenchmark(b.name, b.scoreHelp)).join('\n');
 
 /** `run --prompt`'s styles: `mathvista: query (default) | format-prompt;  mmmu-pro: …`. */
-export const promptStylesHelp = (): string => BENCHMARKS.filter((b) => b.promptStyles.length > 0)
-  .map((b) => `${b.name}: ${b.promptStyles.map((s, i) => (i === 0 ? `${s} (default)` : s)).join(' | ')}`).join(';  ');
+export const promptStylesHelp = (): string =>
+  BENCHMARKS.filter((b) => b.promptStyles.length > 0)
+    .map((b) => `${b.name}: ${b.promptStyles.map((s, i) => (i === 0 ? `${s} (default)` : s)).join(' | ')}`)
+    .join(';  ');
 
 /** The task families VQA requests carry: `math, chart, mcq`. */
-export const vqaTasksHelp = (): string => BENCHMARKS.flatMap((b) => (b.request.kind === 'vqa' ? [b.request.task] : [])).join(', ');
+export const vqaTasksHelp = (): string =>
+  BENCHMARKS.flatMap((b) => (b.request.kind === 'vqa' ? [b.request.task] : [])).join(', ');
 
 /** The benchmarks `run --direct` applies to. */
-export const directHelp = (): string => BENCHMARKS.filter((b) => b.direct).map((b) => b.name).join(', ');
+export const directHelp = (): string =>
+  BENCHMARKS.filter((b) => b.direct)
+    .map((b) => b.name)
+    .join(', ');

@@ -8,13 +8,7 @@ import { lisa } from './lisa/index.js';
 import { mathvista } from './mathvista/index.js';
 import { mmmuPro } from './mmmupro/index.js';
 
-export const BENCHMARKS: readonly Benchmark[] = [
-  mathvista,
-  chartqa,
-  mmmuPro,
-  lisa,
-  imgedit,
-];
+export const BENCHMARKS: readonly Benchmark[] = [mathvista, chartqa, mmmuPro, lisa, imgedit];
 
 export const BENCHMARK_NAMES = BENCHMARKS.map((b) => b.name);
 

@@ -8,7 +8,8 @@ export const head = <T>(xs: T[], n?: number): T[] => (n === undefined ? xs : xs.
 /** `--prompt`'s style, one of `allowed` (the first when not given). */
 export function promptStyle<T extends string>(value: string | undefined, allowed: readonly T[]): T {
   if (value === undefined) return allowed[0]!;
-  if (!(allowed as readonly string[]).includes(value)) throw new UserError(`--prompt must be one of ${allowed.join(', ')} (got ${value})`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new UserError(`--prompt must be one of ${allowed.join(', ')} (got ${value})`);
   return value as T;
 }
 

@@ -48,7 +48,8 @@ function positiveInt(v: string | undefined, name: string, dflt: number): number 
 /** `--run DIR`: an ImgEdit run's data (its run.json's) and edited images. */
 async function runInputs(dir: string): Promise<Pick<JudgeOptions, 'data' | 'images'>> {
   const record = await readRunRecord(dir);
-  if (record.benchmark !== 'imgedit') throw new UserError(`--run ${dir}: a ${record.benchmark} run; the judge takes ImgEdit runs`);
+  if (record.benchmark !== 'imgedit')
+    throw new UserError(`--run ${dir}: a ${record.benchmark} run; the judge takes ImgEdit runs`);
   return { data: record.data, images: join(dir, 'images') };
 }
 
@@ -57,11 +58,23 @@ export async function parseJudgeArgs(args: string[]): Promise<JudgeOptions | nul
   let v: Record<string, string | boolean | undefined>;
   try {
     v = parseArgs({
-      args, strict: true, allowPositionals: false,
+      args,
+      strict: true,
+      allowPositionals: false,
       options: {
-        run: { type: 'string' }, data: { type: 'string' }, images: { type: 'string' }, openai: { type: 'string' }, model: { type: 'string' },
-        'api-key-env': { type: 'string' }, out: { type: 'string' }, resume: { type: 'boolean' }, concurrency: { type: 'string' },
-        'timeout-ms': { type: 'string' }, prompts: { type: 'string' }, 'progress-every': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        run: { type: 'string' },
+        data: { type: 'string' },
+        images: { type: 'string' },
+        openai: { type: 'string' },
+        model: { type: 'string' },
+        'api-key-env': { type: 'string' },
+        out: { type: 'string' },
+        resume: { type: 'boolean' },
+        concurrency: { type: 'string' },
+        'timeout-ms': { type: 'string' },
+        prompts: { type: 'string' },
+        'progress-every': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
     }).values;
   } catch (e) {
@@ -73,7 +86,8 @@ export async function parseJudgeArgs(args: string[]): Promise<JudgeOptions | nul
   if (run !== undefined && (str('data') !== undefined || str('images') !== undefined)) {
     throw new UserError('--run takes the data and the images from the run folder: leave out --data and --images');
   }
-  for (const req of [...(run === undefined ? ['data', 'images'] : []), 'openai', 'model']) if (!str(req)) throw new UserError(`missing --${req}\n${JUDGE_USAGE}`);
+  for (const req of [...(run === undefined ? ['data', 'images'] : []), 'openai', 'model'])
+    if (!str(req)) throw new UserError(`missing --${req}\n${JUDGE_USAGE}`);
   const { data, images } = run === undefined ? { data: str('data')!, images: str('images')! } : await runInputs(run);
   return {
     data,
@@ -90,7 +104,8 @@ export async function parseJudgeArgs(args: string[]): Promise<JudgeOptions | nul
 }
 
 /** Up to ten keys, then how many more. */
-const some = (keys: string[]): string => `${keys.slice(0, 10).join(', ')}${keys.length > 10 ? ` and ${keys.length - 10} more` : ''}`;
+const some = (keys: string[]): string =>
+  `${keys.slice(0, 10).join(', ')}${keys.length > 10 ? ` and ${keys.length - 10} more` : ''}`;
 
 export async function judgeCommand(args: string[]): Promise<number> {
   const o = await parseJudgeArgs(args);
@@ -100,15 +115,27 @@ export async function judgeCommand(args: string[]): Promise<number> {
   }
   const r = await judgeImgEdit(o);
   const judge = {
-    result: o.out, run: o.run ?? null, url: o.endpoint.url, model: o.endpoint.model, total: r.total, judged: r.judged, kept: r.kept,
-    errors: r.errors.length, unparseable: r.unparseable.length, without_image: r.withoutImage,
+    result: o.out,
+    run: o.run ?? null,
+    url: o.endpoint.url,
+    model: o.endpoint.model,
+    total: r.total,
+    judged: r.judged,
+    kept: r.kept,
+    errors: r.errors.length,
+    unparseable: r.unparseable.length,
+    without_image: r.withoutImage,
   };
   process.stdout.write(`${JSON.stringify({ judge, summary: r.summary }, null, 2)}\n`);
   if (r.unparseable.length > 0) {
-    process.stderr.write(`lavida-eval: ${r.unparseable.length} judge replies have no "Label: N" score line and are dropped from the scores: ${some(r.unparseable)}\n`);
+    process.stderr.write(
+      `lavida-eval: ${r.unparseable.length} judge replies have no "Label: N" score line and are dropped from the scores: ${some(r.unparseable)}\n`,
+    );
   }
   if (r.errors.length === 0) return 0;
-  process.stderr.write(`lavida-eval: ${r.errors.length} judge calls failed (their "error" is in ${o.out}): ${some(r.errors)}; ` +
-    'rerun with --resume to judge them again\n');
+  process.stderr.write(
+    `lavida-eval: ${r.errors.length} judge calls failed (their "error" is in ${o.out}): ${some(r.errors)}; ` +
+      'rerun with --resume to judge them again\n',
+  );
   return EXIT_SAMPLES_FAILED;
 }

@@ -58,17 +58,22 @@ const FATAL = [AuthenticationError, PermissionDeniedError, NotFoundError];
 /** The judge prompt file: --prompts, else the one beside the data's json. */
 function promptFile(o: JudgeOptions, beside: string | null): string {
   const file = o.prompts ?? beside;
-  if (file === null) throw new UserError(`no judge prompt file (judge_prompt.json or prompts.json) beside the data's json: pass --prompts FILE`);
+  if (file === null)
+    throw new UserError(
+      `no judge prompt file (judge_prompt.json or prompts.json) beside the data's json: pass --prompts FILE`,
+    );
   return file;
 }
 
 /** The earlier result file's entries; refused without --resume, and when they name keys the data lacks. */
 async function earlier(o: JudgeOptions, records: ImgEditRecord[]): Promise<Array<[string, unknown]>> {
   const entries = await readResults(o.out);
-  if (entries.length > 0 && !o.resume) throw new UserError(`${o.out} already holds judge results: pass --resume to continue it, or another --out`);
+  if (entries.length > 0 && !o.resume)
+    throw new UserError(`${o.out} already holds judge results: pass --resume to continue it, or another --out`);
   const keys = new Set(records.map((r) => r.key));
   const stray = entries.find(([k]) => !keys.has(k));
-  if (stray) throw new UserError(`${o.out}: key "${stray[0]}" matches no record of ${o.data} (another benchmark's results?)`);
+  if (stray)
+    throw new UserError(`${o.out}: key "${stray[0]}" matches no record of ${o.data} (another benchmark's results?)`);
   return entries;
 }
 
@@ -76,14 +81,24 @@ export async function judgeImgEdit(o: JudgeOptions): Promise<JudgeOutcome> {
   const { records, promptFile: beside } = await loadImgEdit(o.data);
   const prompts = promptFile(o, beside);
   const byType = await loadJudgePrompts(prompts);
-  const judge: JudgeRecord = { kind: 'openai', url: o.endpoint.url, model: o.endpoint.model, prompts_sha256: await fileSha256(prompts) };
-  if ((await kindOf(o.images)) !== 'dir') throw new UserError(`--images ${o.images}: not a folder of edited images (<key>.png)`);
+  const judge: JudgeRecord = {
+    kind: 'openai',
+    url: o.endpoint.url,
+    model: o.endpoint.model,
+    prompts_sha256: await fileSha256(prompts),
+  };
+  if ((await kindOf(o.images)) !== 'dir')
+    throw new UserError(`--images ${o.images}: not a folder of edited images (<key>.png)`);
   const edited: ImgEditRecord[] = [];
   for (const r of records) if ((await kindOf(editedImagePath(o.images, r.key))) === 'file') edited.push(r);
   if (edited.length === 0) throw new UserError(`--images ${o.images} holds no edited image <key>.png of ${o.data}`);
 
   const entries = await earlier(o, records);
-  const file = new ResultFile(o.out, records.map((r) => r.key), entries);
+  const file = new ResultFile(
+    o.out,
+    records.map((r) => r.key),
+    entries,
+  );
   const done = new Set(entries.filter(([, v]) => isReply(v)).map(([k]) => k));
   const todo = edited.filter((r) => !done.has(r.key));
   if (done.size > 0) process.stderr.write(`[judge] resuming: ${done.size} judged, ${todo.length} to go\n`);
@@ -98,7 +113,10 @@ export async function judgeImgEdit(o: JudgeOptions): Promise<JudgeOutcome> {
           await file.set(r.key, await judgeReply(client, o.endpoint.model, byType, r, o.images));
           bar.tick(false);
         } catch (e) {
-          if (FATAL.some((c) => e instanceof c)) throw new UserError(`the judge endpoint refused the request: ${(e as Error).message} (check --openai, --model and --api-key-env)`);
+          if (FATAL.some((c) => e instanceof c))
+            throw new UserError(
+              `the judge endpoint refused the request: ${(e as Error).message} (check --openai, --model and --api-key-env)`,
+            );
           await file.set(r.key, { error: rootMessage(e) });
           bar.tick(true);
         }

@@ -28,7 +28,11 @@ export class ResultFile {
   private tail: Promise<void> = Promise.resolve();
 
   /** `order`: the keys in the order they are written (the data's); `entries`: what the file already holds. */
-  constructor(private readonly path: string, private readonly order: string[], entries: Array<[string, unknown]> = []) {
+  constructor(
+    private readonly path: string,
+    private readonly order: string[],
+    entries: Array<[string, unknown]> = [],
+  ) {
     for (const [k, v] of entries) this.values.set(k, v);
   }
 
@@ -42,7 +46,9 @@ export class ResultFile {
 
   /** JSON by hand: JSON.stringify would put integer-like keys ("22" … "1172") in numeric order, not the data's. */
   private text(): string {
-    const lines = this.order.filter((k) => this.values.has(k)).map((k) => `  ${JSON.stringify(k)}: ${JSON.stringify(this.values.get(k))}`);
+    const lines = this.order
+      .filter((k) => this.values.has(k))
+      .map((k) => `  ${JSON.stringify(k)}: ${JSON.stringify(this.values.get(k))}`);
     return lines.length === 0 ? '{}\n' : `{\n${lines.join(',\n')}\n}\n`;
   }
 }

@@ -23,7 +23,10 @@ async function readOptional(path: string): Promise<string | null> {
 async function readJsonl<T>(path: string): Promise<T[]> {
   const text = await readOptional(path);
   if (text === null) return [];
-  return text.split('\n').filter((l) => l.trim() !== '').map((l, i) => parseJson<T>(l, `${path}:${i + 1}`));
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l, i) => parseJson<T>(l, `${path}:${i + 1}`));
 }
 
 /** Leading hex digits of the package hash shown in labels. */
@@ -50,7 +53,9 @@ export async function collectRuns(dirs: string[]): Promise<RunEntry[]> {
     const summaryJson = join(dir, 'summary.json');
     const summaryText = await readOptional(summaryJson);
     runs.push({
-      dir, label: runForm(record), record,
+      dir,
+      label: runForm(record),
+      record,
       summary: summaryText === null ? null : parseJson<ScoreSummary>(summaryText, summaryJson),
       scores: await readJsonl<SampleScore>(join(dir, 'scores.jsonl')),
     });

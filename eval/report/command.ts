@@ -41,8 +41,15 @@ export async function reportCommand(args: string[]): Promise<number> {
   try {
     // `--runs a b c`: the folders after the first are positionals
     ({ values, positionals } = parseArgs({
-      args, strict: true, allowPositionals: true,
-      options: { runs: { type: 'string', multiple: true }, out: { type: 'string' }, samples: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      args,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        runs: { type: 'string', multiple: true },
+        out: { type: 'string' },
+        samples: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (e) {
     throw new UserError(`${(e as Error).message}\n${REPORT_USAGE}`);

@@ -18,7 +18,9 @@ function table(t: BenchmarkTable): string {
       const ci = formatInterval(r.intervals[c.key], c.max);
       return `<td class="num">${formatValue(r.values[c.key], c.max)}${ci ? ` <span class="ci">${ci}</span>` : ''}</td>`;
     });
-    const rates = t.rates.map((l) => `<td class="num">${r.kind === 'reference' ? '' : formatValue(r.rates[l], 100)}</td>`);
+    const rates = t.rates.map(
+      (l) => `<td class="num">${r.kind === 'reference' ? '' : formatValue(r.rates[l], 100)}</td>`,
+    );
     return `<tr class="${r.kind}"><td>${esc(r.label)}</td><td class="num">${r.n ?? ''}</td><td class="num">${r.errors ?? ''}</td>${metrics.join('')}${rates.join('')}</tr>`;
   });
   return `<table>${head}${rows.join('')}</table>`;
@@ -26,16 +28,27 @@ function table(t: BenchmarkTable): string {
 
 function categoryTable(benchmark: string, c: CategoryTable): string {
   const head = `<tr><th>category</th>${c.runs.map((r) => `<th>${esc(r)}</th>`).join('')}</tr>`;
-  const rows = c.rows.map((r) => `<tr><td>${esc(r.category)}</td>${r.cells.map((x) => `<td class="num">${esc(categoryCell(x, c.max))}</td>`).join('')}</tr>`);
+  const rows = c.rows.map(
+    (r) =>
+      `<tr><td>${esc(r.category)}</td>${r.cells.map((x) => `<td class="num">${esc(categoryCell(x, c.max))}</td>`).join('')}</tr>`,
+  );
   return `<h3>${esc(benchmark)} ${esc(c.title)}</h3><table>${head}${rows.join('')}</table>`;
 }
 
 function charts(t: BenchmarkTable): string {
-  return t.columns.map((c) => {
-    const bars = t.rows.filter((r) => r.kind === 'run' || r.values[c.key] != null)
-      .map((r) => ({ label: r.label, value: r.values[c.key] ?? null, interval: r.intervals[c.key] ?? null, reference: r.kind === 'reference' }));
-    return barChart(`${t.title}: ${c.label}`, bars, c.max, (v) => formatValue(v, c.max));
-  }).join('');
+  return t.columns
+    .map((c) => {
+      const bars = t.rows
+        .filter((r) => r.kind === 'run' || r.values[c.key] != null)
+        .map((r) => ({
+          label: r.label,
+          value: r.values[c.key] ?? null,
+          interval: r.intervals[c.key] ?? null,
+          reference: r.kind === 'reference',
+        }));
+      return barChart(`${t.title}: ${c.label}`, bars, c.max, (v) => formatValue(v, c.max));
+    })
+    .join('');
 }
 
 export function renderHtml(tables: BenchmarkTable[], generatedAt: string, viewer: string | null): string {
@@ -46,9 +59,13 @@ export function renderHtml(tables: BenchmarkTable[], generatedAt: string, viewer
     ].join('');
     return `<h2>${esc(t.title)}</h2>${table(t)}${sources}<div class="charts">${charts(t)}</div>${t.categories.map((c) => categoryTable(t.title, c)).join('')}`;
   });
-  const samples = viewer ? `<p>Samples (image, prompt, response, extracted answer, score): <a href="${esc(viewer)}">${esc(viewer)}</a>.</p>` : '';
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>LaViDa-R1 evaluation report</title>` +
+  const samples = viewer
+    ? `<p>Samples (image, prompt, response, extracted answer, score): <a href="${esc(viewer)}">${esc(viewer)}</a>.</p>`
+    : '';
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>LaViDa-R1 evaluation report</title>` +
     `<style>${STYLE}</style></head><body><h1>LaViDa-R1 evaluation report</h1>` +
     `<p>Generated ${esc(generatedAt)} by <code>lavida-eval report</code>. ${esc(CAVEAT)} Blue: runs; grey: published numbers.</p>` +
-    `<p>${esc(INTERVALS_NOTE)}</p>${samples}${sections.join('')}</body></html>\n`;
+    `<p>${esc(INTERVALS_NOTE)}</p>${samples}${sections.join('')}</body></html>\n`
+  );
 }

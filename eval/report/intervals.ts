@@ -4,9 +4,10 @@ import type { RunEntry } from './collect.js';
 import type { ReportSpec } from './spec.js';
 import { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, bootstrapInterval, wilsonInterval, type Interval } from './stats.js';
 
-export const INTERVALS_NOTE = '95% confidence intervals in brackets: the Wilson score interval for accuracies (over the samples ' +
+export const INTERVALS_NOTE =
+  '95% confidence intervals in brackets: the Wilson score interval for accuracies (over the samples ' +
   `each is computed on); a percentile bootstrap (${BOOTSTRAP_RESAMPLES} resamples, seed ${BOOTSTRAP_SEED}) for mIoU, MMMU-Pro's mean of its two settings ` +
-  '(resampled within each setting) and ImgEdit\'s judge scores (overall: resampled within each edit type).';
+  "(resampled within each setting) and ImgEdit's judge scores (overall: resampled within each edit type).";
 
 export function runIntervals(run: RunEntry, spec: ReportSpec): Record<string, Interval> {
   const out: Record<string, Interval> = {};

@@ -6,7 +6,6 @@ import sharp from 'sharp';
 import type { Task } from '../benchmarks/benchmark.js';
 import { findBenchmark } from '../benchmarks/registry.js';
 import { imageBytes } from '../run/files.js';
-import type { SampleScore } from '../types.js';
 import type { RunEntry } from './collect.js';
 import type { Verdict } from './spec.js';
 
@@ -35,8 +34,12 @@ const UNSCORED: Verdict = { extracted: '', answer: '', score: 'not scored', wron
 const THUMBNAIL_SIDE = 384;
 
 async function thumbnail(bytes: Uint8Array): Promise<string> {
-  const jpeg = await sharp(bytes).rotate().flatten({ background: '#ffffff' })
-    .resize({ width: THUMBNAIL_SIDE, height: THUMBNAIL_SIDE, fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer();
+  const jpeg = await sharp(bytes)
+    .rotate()
+    .flatten({ background: '#ffffff' })
+    .resize({ width: THUMBNAIL_SIDE, height: THUMBNAIL_SIDE, fit: 'inside', withoutEnlargement: true })
+    .jpeg({ quality: 80 })
+    .toBuffer();
   return `data:image/jpeg;base64,${jpeg.toString('base64')}`;
 }
 
@@ -61,7 +64,8 @@ async function journal(dir: string): Promise<Map<string, JournalEntry>> {
   return out;
 }
 
-const promptOf = (t: Task): string => (t.kind === 'vqa' ? t.question : t.kind === 'ground' ? t.description : t.instruction);
+const promptOf = (t: Task): string =>
+  t.kind === 'vqa' ? t.question : t.kind === 'ground' ? t.description : t.instruction;
 
 /** The request's image and (ImgEdit) the edited one; an image that cannot be read is left out. */
 async function images(t: Task | undefined, run: RunEntry, id: string): Promise<string[]> {
@@ -83,7 +87,11 @@ export async function runSamples(run: RunEntry, limit = Infinity): Promise<RunSa
   let tasks = new Map<string, Task>();
   let note: string | null = null;
   try {
-    const built = await benchmark.tasks(record.data, { limit: record.limit ?? undefined, prompt: record.prompt ?? undefined, direct: record.direct });
+    const built = await benchmark.tasks(record.data, {
+      limit: record.limit ?? undefined,
+      prompt: record.prompt ?? undefined,
+      direct: record.direct,
+    });
     tasks = new Map(built.map((t) => [t.id, t]));
   } catch (e) {
     note = `no prompts or images: the run's data (${record.data}) could not be read: ${(e as Error).message}`;
@@ -94,8 +102,12 @@ export async function runSamples(run: RunEntry, limit = Infinity): Promise<RunSa
     const task = tasks.get(id);
     const row = scores.get(id);
     samples.push({
-      id, prompt: task ? promptOf(task) : null, images: await images(task, run, id),
-      response: p.text ?? p.response ?? '', error: p.error ?? null, ...(row ? benchmark.verdict(row) : UNSCORED),
+      id,
+      prompt: task ? promptOf(task) : null,
+      images: await images(task, run, id),
+      response: p.text ?? p.response ?? '',
+      error: p.error ?? null,
+      ...(row ? benchmark.verdict(row) : UNSCORED),
     });
   }
   return { label: run.label, benchmark: record.benchmark, samples, note };

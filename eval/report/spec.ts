@@ -54,12 +54,19 @@ export const share = (count: number | null | undefined, of: number | null | unde
 export const sum = (xs: Array<number | null | undefined>): number => xs.reduce<number>((a, x) => a + (x ?? 0), 0);
 
 /** Keys `<prefix>/<category>` → category. */
-export const prefixed = (prefix: string) => (key: string): string | null => (key.startsWith(`${prefix}/`) ? key.slice(prefix.length + 1) : null);
+export const prefixed =
+  (prefix: string) =>
+  (key: string): string | null =>
+    key.startsWith(`${prefix}/`) ? key.slice(prefix.length + 1) : null;
 
 export const meanOfMeans = (strata: number[][]): number => mean(strata.map(mean));
 
 /** A score field as the viewer shows it. */
-export const text = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
+export const text = (v: unknown): string =>
+  v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
 
 /** The score and the filter of a sample scored correct or not. */
-export const correctness = (row: SampleScore): Pick<Verdict, 'score' | 'wrong'> => ({ score: row.correct === true ? 'correct' : 'wrong', wrong: row.correct !== true });
+export const correctness = (row: SampleScore): Pick<Verdict, 'score' | 'wrong'> => ({
+  score: row.correct === true ? 'correct' : 'wrong',
+  wrong: row.correct !== true,
+});

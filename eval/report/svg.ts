@@ -29,11 +29,15 @@ export function barChart(title: string, bars: Bar[], max: number, format: (v: nu
       ? `<line x1="${x(b.interval.lo).toFixed(1)}" y1="${y + 11}" x2="${x(b.interval.hi).toFixed(1)}" y2="${y + 11}" class="ci"/>`
       : '';
     const textX = Math.max(end, b.interval ? x(b.interval.hi) : end) + 4;
-    return `<text x="${LABEL_W - 6}" y="${y + 14}" text-anchor="end">${esc(b.label)}</text>` +
+    return (
+      `<text x="${LABEL_W - 6}" y="${y + 14}" text-anchor="end">${esc(b.label)}</text>` +
       `<rect x="${LABEL_W}" y="${y + 3}" width="${(end - LABEL_W).toFixed(1)}" height="${ROW - 6}" class="${b.reference ? 'ref' : 'run'}"/>` +
-      `${whisker}<text x="${textX.toFixed(1)}" y="${y + 14}">${esc(text)}</text>`;
+      `${whisker}<text x="${textX.toFixed(1)}" y="${y + 14}">${esc(text)}</text>`
+    );
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(title)}">` +
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(title)}">` +
     `<text x="4" y="16" class="title">${esc(title)}</text>` +
-    `<line x1="${LABEL_W}" y1="24" x2="${LABEL_W}" y2="${height - 4}" class="axis"/>${rows.join('')}</svg>`;
+    `<line x1="${LABEL_W}" y1="24" x2="${LABEL_W}" y2="${height - 4}" class="axis"/>${rows.join('')}</svg>`
+  );
 }

@@ -57,14 +57,19 @@ const PROMPT_HASH_DIGITS = 8;
 
 /** "gpt-4o at https://api.openai.com/v1, judge prompts sha256 3f2a9c1d", "the world oracle judge". */
 export function judgeText(j: JudgeRecord): string {
-  return j.kind === 'world-oracle' ? 'the world oracle judge' : `${j.model} at ${j.url}, judge prompts sha256 ${j.prompts_sha256.slice(0, PROMPT_HASH_DIGITS)}`;
+  return j.kind === 'world-oracle'
+    ? 'the world oracle judge'
+    : `${j.model} at ${j.url}, judge prompts sha256 ${j.prompts_sha256.slice(0, PROMPT_HASH_DIGITS)}`;
 }
 
 function runRow({ run, intervals }: ScoredRun, spec: ReportSpec): Row {
   const m = run.summary?.metrics ?? {};
   const summary = run.summary;
   return {
-    kind: 'run', label: run.label, n: summary?.n ?? null, errors: run.record.errors,
+    kind: 'run',
+    label: run.label,
+    n: summary?.n ?? null,
+    errors: run.record.errors,
     values: Object.fromEntries(spec.columns.map((c) => [c.key, m[c.key] ?? null])),
     intervals: Object.fromEntries(spec.columns.map((c) => [c.key, intervals[c.key] ?? null])),
     rates: Object.fromEntries(spec.rates.map((r) => [r.label, summary ? r.value(summary) : null])),
@@ -77,9 +82,13 @@ function referenceRows(benchmark: string, spec: ReportSpec): Row[] {
   return [...new Set(refs.map((x) => x.system))].map((system) => {
     const mine = refs.filter((x) => x.system === system);
     return {
-      kind: 'reference', label: system, n: null, errors: null,
+      kind: 'reference',
+      label: system,
+      n: null,
+      errors: null,
       values: Object.fromEntries(spec.columns.map((c) => [c.key, mine.find((x) => x.metric === c.key)?.value ?? null])),
-      intervals: {}, rates: {},
+      intervals: {},
+      rates: {},
       source: [...new Set(mine.map((x) => x.source))].join('; '),
     };
   });
@@ -96,11 +105,15 @@ function categoryTable(b: Breakdown, runs: ScoredRun[]): CategoryTable | null {
   }
   if (keys.size === 0) return null;
   return {
-    title: b.title, max: b.max, runs: runs.map(({ run }) => run.label),
+    title: b.title,
+    max: b.max,
+    runs: runs.map(({ run }) => run.label),
     rows: [...keys].map(([category, key]) => ({
       category,
       cells: runs.map(({ run, intervals }) => ({
-        value: run.summary?.metrics[key] ?? null, interval: intervals[key] ?? null, n: run.summary?.sample_counts?.[key] ?? null,
+        value: run.summary?.metrics[key] ?? null,
+        interval: intervals[key] ?? null,
+        n: run.summary?.sample_counts?.[key] ?? null,
       })),
     })),
   };
@@ -109,9 +122,14 @@ function categoryTable(b: Breakdown, runs: ScoredRun[]): CategoryTable | null {
 /** One table per benchmark that has runs, in the registry's order; references follow the runs. */
 export function buildTables(runs: RunEntry[]): BenchmarkTable[] {
   return BENCHMARKS.filter((b) => runs.some((r) => r.record.benchmark === b.name)).map(({ name, report: spec }) => {
-    const mine = runs.filter((r) => r.record.benchmark === name).map((run) => ({ run, intervals: runIntervals(run, spec) }));
+    const mine = runs
+      .filter((r) => r.record.benchmark === name)
+      .map((run) => ({ run, intervals: runIntervals(run, spec) }));
     return {
-      benchmark: name, title: spec.title, columns: spec.columns, rates: spec.rates.map((r) => r.label),
+      benchmark: name,
+      title: spec.title,
+      columns: spec.columns,
+      rates: spec.rates.map((r) => r.label),
       rows: [...mine.map((r) => runRow(r, spec)), ...referenceRows(name, spec)],
       categories: spec.breakdowns.map((b) => categoryTable(b, mine)).filter((t): t is CategoryTable => t !== null),
     };

@@ -35,24 +35,32 @@ export const FILTER_SCRIPT = `(function () {
   apply();
 })();`;
 
-const field = (name: string, value: string | null): string => (value ? `<dt>${name}</dt><dd><pre>${esc(value)}</pre></dd>` : '');
+const field = (name: string, value: string | null): string =>
+  value ? `<dt>${name}</dt><dd><pre>${esc(value)}</pre></dd>` : '';
 
 function sample(s: SampleView, run: number): string {
   const images = s.images.map((src) => `<img src="${src}" alt="">`).join('');
-  return `<article class="sample ${s.wrong ? 'wrong' : 'right'}" data-run="${run}" data-wrong="${s.wrong}">` +
+  return (
+    `<article class="sample ${s.wrong ? 'wrong' : 'right'}" data-run="${run}" data-wrong="${s.wrong}">` +
     `<div class="images">${images}</div><div><h3>${esc(s.id)}: ${esc(s.score)}</h3><dl>` +
     `${field('prompt', s.prompt)}${field('response', s.response)}${field('error', s.error)}` +
-    `${field('extracted', s.extracted)}${field('answer', s.answer)}${field('score', s.score)}</dl></div></article>`;
+    `${field('extracted', s.extracted)}${field('answer', s.answer)}${field('score', s.score)}</dl></div></article>`
+  );
 }
 
 export function renderViewer(runs: RunSamples[], generatedAt: string): string {
   const options = runs.map((r, i) => `<option value="${i}">${esc(`${r.label} (${r.benchmark})`)}</option>`).join('');
-  const sections = runs.map((r, i) => `<section class="run" data-run="${i}"><h2>${esc(`${r.label} (${r.benchmark})`)}</h2>` +
-    `${r.note ? `<p class="note">${esc(r.note)}</p>` : ''}${r.samples.map((s) => sample(s, i)).join('')}</section>`);
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>LaViDa-R1 evaluation samples</title>` +
+  const sections = runs.map(
+    (r, i) =>
+      `<section class="run" data-run="${i}"><h2>${esc(`${r.label} (${r.benchmark})`)}</h2>` +
+      `${r.note ? `<p class="note">${esc(r.note)}</p>` : ''}${r.samples.map((s) => sample(s, i)).join('')}</section>`,
+  );
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>LaViDa-R1 evaluation samples</title>` +
     `<style>${STYLE}</style></head><body><header><strong>LaViDa-R1 evaluation samples</strong>` +
     `<label>run <select id="run"><option value="all">all runs</option>${options}</select></label>` +
     `<label><input type="checkbox" id="wrong-only"> wrong answers only</label><span id="count"></span>` +
     `<span class="note">generated ${esc(generatedAt)}</span></header><main>${sections.join('')}</main>` +
-    `<script>${FILTER_SCRIPT}</script></body></html>\n`;
+    `<script>${FILTER_SCRIPT}</script></body></html>\n`
+  );
 }

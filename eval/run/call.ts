@@ -51,7 +51,9 @@ async function serverCall(task: Task, o: CallOptions): Promise<Outcome> {
   const image = imageDataUrl(await imageBytes(task.image));
   const signal = AbortSignal.timeout(o.timeoutMs);
   if (task.kind === 'vqa') {
-    const d = await call(() => o.client.POST('/v1/vqa', { body: { ...o.knobs, task: o.task, image, question: task.question }, signal }));
+    const d = await call(() =>
+      o.client.POST('/v1/vqa', { body: { ...o.knobs, task: o.task, image, question: task.question }, signal }),
+    );
     // `response` is what the scorers read: the <answer> span when the model wrote one, else the whole text
     return { response: d.answer ?? d.text, text: d.text, finished: d.finished, usage: d.usage };
   }
@@ -61,14 +63,19 @@ async function serverCall(task: Task, o: CallOptions): Promise<Outcome> {
     // the LOC text for the scorer's LOC path, and the server's pixel box (which the scorer prefers)
     return box ? { response: box.loc_text, box: box.bbox_2d, loc_bins: box.loc_bins } : { response: '' };
   }
-  const d = await call(() => o.client.POST('/v1/edit', { body: { image, instruction: task.instruction, response_format: 'b64_json' }, signal }));
+  const d = await call(() =>
+    o.client.POST('/v1/edit', { body: { image, instruction: task.instruction, response_format: 'b64_json' }, signal }),
+  );
   const file = `${task.id}.png`;
   await writeDurable(join(o.imagesDir, file), Buffer.from(d.image.b64_json, 'base64'));
   return { response: d.plan, image: `images/${file}`, usage: d.usage };
 }
 
 /** The backend of `--server` and `--embedded`: /v1/vqa, /v1/ground and /v1/edit. */
-export const serverBackend = (o: CallOptions): Perform => (task) => serverCall(task, o);
+export const serverBackend =
+  (o: CallOptions): Perform =>
+  (task) =>
+    serverCall(task, o);
 
 export async function runTask(task: Task, perform: Perform, timeoutMs: number): Promise<JournalLine> {
   const t0 = performance.now();
@@ -77,9 +84,12 @@ export async function runTask(task: Task, perform: Perform, timeoutMs: number): 
     return { id: task.id, ...out, ms: Math.round(performance.now() - t0) };
   } catch (e) {
     const err = e as Error;
-    const msg = err instanceof CallError ? err.message
-      : err.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms`
-      : `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}`;
+    const msg =
+      err instanceof CallError
+        ? err.message
+        : err.name === 'TimeoutError'
+          ? `timed out after ${timeoutMs} ms`
+          : `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}`;
     return { id: task.id, response: '', error: msg, ms: Math.round(performance.now() - t0) };
   }
 }

@@ -9,8 +9,15 @@ import { run, type RunOptions } from './runner.js';
 
 /** TextKnobs of openapi.yaml and the JSON type of each; the server checks their ranges. */
 const KNOB_TYPES: Record<keyof TextKnobs, 'number' | 'boolean' | 'string'> = {
-  max_tokens: 'number', block_length: 'number', steps: 'number', threshold: 'number', dual_cache: 'boolean', schedule: 'string', shift: 'number',
-  temperature: 'number', seed: 'number',
+  max_tokens: 'number',
+  block_length: 'number',
+  steps: 'number',
+  threshold: 'number',
+  dual_cache: 'boolean',
+  schedule: 'string',
+  shift: 'number',
+  temperature: 'number',
+  seed: 'number',
 };
 const TEXT_KNOBS = Object.keys(KNOB_TYPES);
 const DEFAULT_PROGRESS_EVERY_S = 10;
@@ -53,7 +60,8 @@ export function parseKnobs(text: string): TextKnobs {
   } catch {
     throw new UserError(`--knobs must be a JSON object (got ${text})`);
   }
-  if (typeof knobs !== 'object' || knobs === null || Array.isArray(knobs)) throw new UserError(`--knobs must be a JSON object (got ${text})`);
+  if (typeof knobs !== 'object' || knobs === null || Array.isArray(knobs))
+    throw new UserError(`--knobs must be a JSON object (got ${text})`);
   for (const [k, value] of Object.entries(knobs)) {
     const type = KNOB_TYPES[k as keyof TextKnobs];
     if (!type) throw new UserError(`--knobs: unknown knob "${k}" (known: ${TEXT_KNOBS.join(', ')})`);
@@ -74,14 +82,29 @@ export function parseRunArgs(args: string[]): RunOptions | null {
   let v: Record<string, string | boolean | undefined>;
   try {
     v = parseArgs({
-      args, strict: true, allowPositionals: false,
+      args,
+      strict: true,
+      allowPositionals: false,
       options: {
-        benchmark: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, server: { type: 'string' },
-        embedded: { type: 'boolean' }, model: { type: 'string' }, 'models-dir': { type: 'string' },
-        openai: { type: 'string' }, 'api-key-env': { type: 'string' },
-        limit: { type: 'string' }, concurrency: { type: 'string' }, resume: { type: 'boolean' },
-        'retry-errors': { type: 'boolean' }, 'timeout-ms': { type: 'string' }, prompt: { type: 'string' }, direct: { type: 'boolean' },
-        knobs: { type: 'string' }, 'progress-every': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        benchmark: { type: 'string' },
+        data: { type: 'string' },
+        out: { type: 'string' },
+        server: { type: 'string' },
+        embedded: { type: 'boolean' },
+        model: { type: 'string' },
+        'models-dir': { type: 'string' },
+        openai: { type: 'string' },
+        'api-key-env': { type: 'string' },
+        limit: { type: 'string' },
+        concurrency: { type: 'string' },
+        resume: { type: 'boolean' },
+        'retry-errors': { type: 'boolean' },
+        'timeout-ms': { type: 'string' },
+        prompt: { type: 'string' },
+        direct: { type: 'boolean' },
+        knobs: { type: 'string' },
+        'progress-every': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
     }).values;
   } catch (e) {
@@ -93,13 +116,23 @@ export function parseRunArgs(args: string[]): RunOptions | null {
   if (v['retry-errors'] && !v.resume) throw new UserError('--retry-errors goes with --resume');
   const bench = findBenchmark(str('benchmark')!);
   const benchmark = bench.name;
-  const backend = backendChoice({
-    server: str('server'), embedded: v.embedded === true, openai: str('openai'), model: str('model'), modelsDir: str('models-dir'), apiKeyEnv: str('api-key-env'),
-  }, bench);
-  if (str('prompt') !== undefined && bench.promptStyles.length === 0) throw new UserError(`--prompt does not apply to ${benchmark}`);
+  const backend = backendChoice(
+    {
+      server: str('server'),
+      embedded: v.embedded === true,
+      openai: str('openai'),
+      model: str('model'),
+      modelsDir: str('models-dir'),
+      apiKeyEnv: str('api-key-env'),
+    },
+    bench,
+  );
+  if (str('prompt') !== undefined && bench.promptStyles.length === 0)
+    throw new UserError(`--prompt does not apply to ${benchmark}`);
   if (v.direct && !bench.direct) throw new UserError(`--direct does not apply to ${benchmark}`);
   const knobs = str('knobs') === undefined ? undefined : parseKnobs(str('knobs')!);
-  if (knobs && bench.request.kind !== 'vqa') throw new UserError(`--knobs (text decoding) does not apply to ${benchmark}`);
+  if (knobs && bench.request.kind !== 'vqa')
+    throw new UserError(`--knobs (text decoding) does not apply to ${benchmark}`);
   if (knobs && backend.openai) throw new UserError('--knobs are LaViDa-R1 server knobs: they do not apply to --openai');
   return {
     benchmark,
@@ -130,7 +163,9 @@ export async function runCommand(args: string[]): Promise<number> {
   const { record, summary } = await run(options);
   process.stdout.write(`${JSON.stringify({ run: record, summary }, null, 2)}\n`);
   if (record.errors === 0) return 0;
-  process.stderr.write(`lavida-eval: ${record.errors} of ${record.completed} samples failed (their "error" is in predictions.jsonl, ` +
-    'and they score as wrong); rerun with --resume --retry-errors to retry them\n');
+  process.stderr.write(
+    `lavida-eval: ${record.errors} of ${record.completed} samples failed (their "error" is in predictions.jsonl, ` +
+      'and they score as wrong); rerun with --resume --retry-errors to retry them\n',
+  );
   return EXIT_SAMPLES_FAILED;
 }

@@ -21,12 +21,21 @@ export interface EmbeddedOptions {
 
 export async function startEmbedded(o: EmbeddedOptions): Promise<EmbeddedServer> {
   const [{ startServer }, { configFromEnv }, { pino }] = await Promise.all([
-    import('../../server/start.js'), import('../../server/config.js'), import('pino'),
+    import('../../server/start.js'),
+    import('../../server/config.js'),
+    import('pino'),
   ]);
   // the LAVIDA_* settings apply as for `npm start` (workers and threads, worker restarts and the hang watchdog, queue
   // and deadlines), but for the address and the log level
   const env = configFromEnv();
-  const config = { ...env, modelId: o.model ?? env.modelId, modelsDir: o.modelsDir ?? env.modelsDir, host: '127.0.0.1', port: 0, logLevel: 'warn' };
+  const config = {
+    ...env,
+    modelId: o.model ?? env.modelId,
+    modelsDir: o.modelsDir ?? env.modelsDir,
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'warn',
+  };
   // request logs would bury the progress bar: warnings only (worker crashes among them), on stderr; the engine's
   // start-up lines (its provider) as warnings too
   const logger = pino({ level: 'warn' }, pino.destination(2));
@@ -34,7 +43,9 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<EmbeddedServer>
   try {
     running = await startServer(config, logger, { engineLog: (line) => logger.warn(line) });
   } catch (e) {
-    throw new UserError(`cannot load model ${config.modelId} from ${config.modelsDir}: ${(e as Error).message} (use --model and --models-dir)`);
+    throw new UserError(
+      `cannot load model ${config.modelId} from ${config.modelsDir}: ${(e as Error).message} (use --model and --models-dir)`,
+    );
   }
   return {
     ...running,

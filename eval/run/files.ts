@@ -4,7 +4,8 @@ import { composeImages } from '../compose.js';
 import type { ImageSource } from '../types.js';
 import type { TaskImage } from '../benchmarks/benchmark.js';
 
-const sourceBytes = async (src: ImageSource): Promise<Uint8Array> => (src.kind === 'bytes' ? src.bytes : readFile(src.path));
+const sourceBytes = async (src: ImageSource): Promise<Uint8Array> =>
+  src.kind === 'bytes' ? src.bytes : readFile(src.path);
 
 /** The bytes a request sends: a released image as it is, several composed into one PNG (made here, per call). */
 export async function imageBytes(src: TaskImage): Promise<Uint8Array> {

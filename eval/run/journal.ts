@@ -29,10 +29,13 @@ function parseLine(line: string, path: string, lineNo: number): JournalLine {
   try {
     v = JSON.parse(line);
   } catch {
-    throw new UserError(`${path}:${lineNo}: malformed line in the middle of the journal (not a torn tail); fix or remove it`);
+    throw new UserError(
+      `${path}:${lineNo}: malformed line in the middle of the journal (not a torn tail); fix or remove it`,
+    );
   }
   const rec = v as JournalLine;
-  if (typeof rec !== 'object' || rec === null || typeof rec.id !== 'string') throw new UserError(`${path}:${lineNo}: line without a string "id"`);
+  if (typeof rec !== 'object' || rec === null || typeof rec.id !== 'string')
+    throw new UserError(`${path}:${lineNo}: line without a string "id"`);
   return rec;
 }
 

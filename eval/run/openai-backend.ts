@@ -28,14 +28,23 @@ export function openaiBackend(client: OpenAI, model: string): Perform {
     const text = promptOf(task);
     const url = await dataUrl(await imageBytes(task.image));
     const completion = await client.chat.completions.create({
-      model, temperature: 0,
-      messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url } }, { type: 'text', text }] }],
+      model,
+      temperature: 0,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image_url', image_url: { url } },
+            { type: 'text', text },
+          ],
+        },
+      ],
     });
     const choice = completion.choices[0];
     const content = choice?.message.content ?? '';
     // as with --server: VQA scorers read the <answer> span when the model wrote one; the Lisa scorer parses the
     // whole text (LOC tokens, else the JSON box inside <answer>)
-    const response = task.kind === 'vqa' ? extractAnswer(content) ?? content : content;
+    const response = task.kind === 'vqa' ? (extractAnswer(content) ?? content) : content;
     return { response, text: content, finish_reason: choice?.finish_reason ?? null, usage: completion.usage };
   };
 }

@@ -11,7 +11,11 @@ import { writeAtomic } from '../output.js';
 
 const TRAIN = fileURLToPath(new URL('../../train', import.meta.url));
 
-const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
+const exists = (p: string): Promise<boolean> =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 
 /** The make_benchmarks folder when `root` (the folder of singleturn.json) is world data, else null. */
 export async function worldBenchRoot(root: string): Promise<string | null> {
@@ -23,11 +27,27 @@ export async function worldBenchRoot(root: string): Promise<string | null> {
 function runPython(args: string[]): Promise<void> {
   const python = process.env.LAVIDA_PYTHON ?? join(TRAIN, '.venv', 'bin', 'python');
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(python, args, { cwd: TRAIN, env: { ...process.env, OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(python, args, {
+      cwd: TRAIN,
+      env: { ...process.env, OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('error', (e) => reject(new UserError(`cannot start the oracle judge with ${python}: ${e.message} (set LAVIDA_PYTHON or run npm run setup:python)`)));
-    child.on('close', (code) => (code === 0 ? resolvePromise() : reject(new UserError(`oracle judge failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`))));
+    child.on('error', (e) =>
+      reject(
+        new UserError(
+          `cannot start the oracle judge with ${python}: ${e.message} (set LAVIDA_PYTHON or run npm run setup:python)`,
+        ),
+      ),
+    );
+    child.on('close', (code) =>
+      code === 0
+        ? resolvePromise()
+        : reject(
+            new UserError(`oracle judge failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`),
+          ),
+    );
   });
 }
 
@@ -36,7 +56,16 @@ export async function oracleJudge(bench: string, imagesDir: string, keys: Set<st
   const tmp = await mkdtemp(join(tmpdir(), 'lavida-judge-'));
   try {
     const full = join(tmp, 'result.json');
-    await runPython(['-m', 'lavida_r1.world.run_oracle_judge', '--bench', bench, '--results', imagesDir, '--out', full]);
+    await runPython([
+      '-m',
+      'lavida_r1.world.run_oracle_judge',
+      '--bench',
+      bench,
+      '--results',
+      imagesDir,
+      '--out',
+      full,
+    ]);
     const entries = parseObjectEntries(await readFile(full, 'utf8'), full).filter(([k]) => keys.has(k));
     await writeAtomic(out, `${JSON.stringify(Object.fromEntries(entries), null, 2)}\n`);
     return out;
@@ -44,4 +73,3 @@ export async function oracleJudge(bench: string, imagesDir: string, keys: Set<st
     await rm(tmp, { recursive: true, force: true });
   }
 }
-

@@ -22,7 +22,11 @@ const clock = (s: number): string => {
   return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
 };
 
-export function progressBar(label: string, total: number, { stream = process.stderr, everyMs = 10_000 }: ProgressOptions = {}): Progress {
+export function progressBar(
+  label: string,
+  total: number,
+  { stream = process.stderr, everyMs = 10_000 }: ProgressOptions = {},
+): Progress {
   const start = Date.now();
   const tty = stream.isTTY === true;
   let n = 0;
@@ -33,8 +37,10 @@ export function progressBar(label: string, total: number, { stream = process.std
     const width = 24;
     const filled = total === 0 ? width : Math.round((n / total) * width);
     const pct = total === 0 ? 100 : Math.floor((n / total) * 100);
-    return `[${label}] ${'#'.repeat(filled)}${'.'.repeat(width - filled)} ${n}/${total} ${pct}% ` +
-      `${rate.toFixed(2)}/s elapsed ${clock(secs)} ETA ${clock(n === 0 ? Infinity : (total - n) / rate)} errors ${errors}`;
+    return (
+      `[${label}] ${'#'.repeat(filled)}${'.'.repeat(width - filled)} ${n}/${total} ${pct}% ` +
+      `${rate.toFixed(2)}/s elapsed ${clock(secs)} ETA ${clock(n === 0 ? Infinity : (total - n) / rate)} errors ${errors}`
+    );
   };
   const draw = (): void => void stream.write(tty ? `\r${render()}\x1b[K` : `${render()}\n`);
   draw();

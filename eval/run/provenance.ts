@@ -18,9 +18,13 @@ export interface GitState {
 
 /** The commit of the checkout this harness runs from; null outside a git checkout (or without git). */
 export async function gitState(dir = CHECKOUT): Promise<GitState | null> {
-  const git = (args: string[]): Promise<string> => promisify(execFile)('git', args, { cwd: dir }).then((r) => r.stdout.trim());
+  const git = (args: string[]): Promise<string> =>
+    promisify(execFile)('git', args, { cwd: dir }).then((r) => r.stdout.trim());
   try {
-    const [commit, status] = await Promise.all([git(['rev-parse', 'HEAD']), git(['status', '--porcelain', '--untracked-files=no'])]);
+    const [commit, status] = await Promise.all([
+      git(['rev-parse', 'HEAD']),
+      git(['status', '--porcelain', '--untracked-files=no']),
+    ]);
     return { commit, dirty: status !== '' };
   } catch {
     return null;
@@ -29,7 +33,9 @@ export async function gitState(dir = CHECKOUT): Promise<GitState | null> {
 
 /** sha256 (hex) of a file's bytes. */
 export async function fileSha256(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 }
 
 /** sha256 (hex) of the package's manifest.json. */

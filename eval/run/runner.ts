@@ -77,7 +77,10 @@ export interface RunRecord {
 }
 
 async function nonEmpty(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.size > 0, () => false);
+  return stat(path).then(
+    (s) => s.size > 0,
+    () => false,
+  );
 }
 
 /** Preflight: an unreachable server fails the run at once instead of as an error on every sample. */
@@ -88,20 +91,27 @@ async function servedModel(baseUrl: string): Promise<Schemas['ModelList']['data'
     return data?.data[0] ?? null;
   } catch (e) {
     const cause = (e as Error).cause;
-    throw new UserError(`cannot reach the server at ${baseUrl}: ${cause instanceof Error ? cause.message : (e as Error).message}`);
+    throw new UserError(
+      `cannot reach the server at ${baseUrl}: ${cause instanceof Error ? cause.message : (e as Error).message}`,
+    );
   }
 }
 
 async function previousRecord(path: string): Promise<Partial<RunRecord> | null> {
-  return readFile(path, 'utf8').then((t) => JSON.parse(t) as Partial<RunRecord>, () => null);
+  return readFile(path, 'utf8').then(
+    (t) => JSON.parse(t) as Partial<RunRecord>,
+    () => null,
+  );
 }
 
 /** One journal, one canvas: a resumed run must decode over the canvas its earlier invocation did. */
 async function checkSameCanvas(path: string, canvas: number | null): Promise<void> {
   const prev = await previousRecord(path);
   if (!prev || (prev.canvas ?? null) === canvas) return;
-  throw new UserError(`this run's requests decoded over a canvas of ${prev.canvas ?? 'the server default (no task sent)'} tokens, they would now ` +
-    `over ${canvas ?? 'the server default'}: the model's canvases changed; use another --out`);
+  throw new UserError(
+    `this run's requests decoded over a canvas of ${prev.canvas ?? 'the server default (no task sent)'} tokens, they would now ` +
+      `over ${canvas ?? 'the server default'}: the model's canvases changed; use another --out`,
+  );
 }
 
 /** One journal, one decoding: a resumed run must send the knobs its earlier invocation sent. */
@@ -109,7 +119,10 @@ async function checkSameKnobs(path: string, knobs: TextKnobs | null): Promise<vo
   const prev = await previousRecord(path);
   if (!prev) return;
   const before = JSON.stringify(prev.knobs ?? null);
-  if (before !== JSON.stringify(knobs)) throw new UserError(`this run was made with --knobs ${before}, not ${JSON.stringify(knobs)}: resume it with the same knobs, or use another --out`);
+  if (before !== JSON.stringify(knobs))
+    throw new UserError(
+      `this run was made with --knobs ${before}, not ${JSON.stringify(knobs)}: resume it with the same knobs, or use another --out`,
+    );
 }
 
 /** Runs `todo` with at most `concurrency` requests in flight, journaling each as it finishes. */
@@ -135,7 +148,8 @@ export async function run(o: RunOptions): Promise<{ record: RunRecord; summary: 
   const runJson = join(o.out, 'run.json');
   if (o.resume) await checkSameKnobs(runJson, o.knobs ?? null);
   const before = await recoverJournal(predictions, o.retryErrors);
-  if (before.tornBytes > 0) process.stderr.write(`[run] dropped a torn last line (${before.tornBytes} bytes) from ${predictions}\n`);
+  if (before.tornBytes > 0)
+    process.stderr.write(`[run] dropped a torn last line (${before.tornBytes} bytes) from ${predictions}\n`);
   const todo = tasks.filter((t) => !before.done.has(t.id));
   if (before.done.size > 0) process.stderr.write(`[run] resuming: ${before.done.size} done, ${todo.length} to go\n`);
 
@@ -163,7 +177,13 @@ export async function run(o: RunOptions): Promise<{ record: RunRecord; summary: 
         canvas = runCanvas(task, o.knobs, served);
         if (o.resume) await checkSameCanvas(runJson, canvas);
         const client = createLavidaClient({ baseUrl, apiKey: process.env.LAVIDA_API_KEY });
-        perform = serverBackend({ client, imagesDir: join(o.out, 'images'), timeoutMs: o.timeoutMs, knobs: o.knobs, task: task ?? undefined });
+        perform = serverBackend({
+          client,
+          imagesDir: join(o.out, 'images'),
+          timeoutMs: o.timeoutMs,
+          knobs: o.knobs,
+          task: task ?? undefined,
+        });
       }
       const journal = await Journal.open(predictions);
       try {
@@ -176,12 +196,31 @@ export async function run(o: RunOptions): Promise<{ record: RunRecord; summary: 
     await embedded?.close();
   }
   const after = await recoverJournal(predictions);
-  const backend: RunBackend = o.openai ? { kind: 'openai', url: o.openai.url, model }
-    : o.embedded ? { kind: 'embedded', url: null, model } : { kind: 'server', url: o.server ?? null, model };
+  const backend: RunBackend = o.openai
+    ? { kind: 'openai', url: o.openai.url, model }
+    : o.embedded
+      ? { kind: 'embedded', url: null, model }
+      : { kind: 'server', url: o.server ?? null, model };
   const record: RunRecord = {
-    benchmark: o.benchmark, data: resolve(o.data), model, package_sha256: packageHash, server: backend.url ?? 'embedded',
-    embedded: o.embedded !== undefined, backend, git: await gitState(), limit: o.limit ?? null, prompt: o.prompt ?? null, direct: o.direct === true, knobs: o.knobs ?? null, task, canvas, total: tasks.length, completed: after.done.size, errors: after.errors,
-    finished_at: new Date().toISOString(), wall_s: Math.round((performance.now() - t0) / 10) / 100,
+    benchmark: o.benchmark,
+    data: resolve(o.data),
+    model,
+    package_sha256: packageHash,
+    server: backend.url ?? 'embedded',
+    embedded: o.embedded !== undefined,
+    backend,
+    git: await gitState(),
+    limit: o.limit ?? null,
+    prompt: o.prompt ?? null,
+    direct: o.direct === true,
+    knobs: o.knobs ?? null,
+    task,
+    canvas,
+    total: tasks.length,
+    completed: after.done.size,
+    errors: after.errors,
+    finished_at: new Date().toISOString(),
+    wall_s: Math.round((performance.now() - t0) / 10) / 100,
   };
   await writeAtomic(runJson, `${JSON.stringify(record, null, 2)}\n`);
   return { record, summary: await scoreRun(o.benchmark, o.data, o.out, after.done) };

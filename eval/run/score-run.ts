@@ -12,12 +12,19 @@ import { oracleJudge, worldBenchRoot } from './oracle-judge.js';
  * only: other ImgEdit data needs a vision-LLM judge, `lavida-eval judge --run OUT`, so `run` stops at the images
  * and says so).
  */
-export async function scoreRun(benchmark: string, data: string, out: string, ids: Set<string>): Promise<ScoreSummary | null> {
+export async function scoreRun(
+  benchmark: string,
+  data: string,
+  out: string,
+  ids: Set<string>,
+): Promise<ScoreSummary | null> {
   let report: ScoreReport;
   if (benchmark === 'imgedit') {
     const bench = await worldBenchRoot((await loadImgEdit(data)).root);
     if (bench === null) {
-      process.stderr.write(`[run] ImgEdit images are in ${join(out, 'images')}; judge them with a vision LLM: lavida-eval judge --run ${out} --openai URL --model NAME\n`);
+      process.stderr.write(
+        `[run] ImgEdit images are in ${join(out, 'images')}; judge them with a vision LLM: lavida-eval judge --run ${out} --openai URL --model NAME\n`,
+      );
       return null;
     }
     process.stderr.write('[run] judging the edits with the world oracle judge\n');

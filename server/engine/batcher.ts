@@ -29,7 +29,11 @@ export class DynamicBatcher<J, R> {
   private running = 0;
 
   /** onIdle: called whenever the last queued or running job is done (or dropped). */
-  constructor(private readonly run: BatchRun<J, R>, private readonly opts: BatcherOptions, private readonly onIdle?: () => void) {
+  constructor(
+    private readonly run: BatchRun<J, R>,
+    private readonly opts: BatcherOptions,
+    private readonly onIdle?: () => void,
+  ) {
     if (!(opts.maxBatch >= 1 && opts.windowMs >= 0)) throw new Error('maxBatch must be >= 1 and windowMs >= 0');
   }
 
@@ -78,7 +82,10 @@ export class DynamicBatcher<J, R> {
   private async execute(batch: Array<Pending<J, R>>): Promise<void> {
     this.running++;
     try {
-      const results = await this.run(batch.map((p) => p.job), (i) => !batch[i]!.signal?.aborted);
+      const results = await this.run(
+        batch.map((p) => p.job),
+        (i) => !batch[i]!.signal?.aborted,
+      );
       batch.forEach((p, i) => this.settle(p, () => p.resolve(results[i]!)));
     } catch (e) {
       if (batch.length > 1 && this.opts.rerunAlone?.(e)) {

@@ -12,7 +12,8 @@ export class ContinuousBatcher {
 
   /** `lanes`: one per worker; `maxRows`: rows a lane runs at once (the others wait for a row to leave). */
   constructor(m: Model, lanes: number, maxRows: number) {
-    if (!(Number.isInteger(lanes) && lanes >= 1 && Number.isInteger(maxRows) && maxRows >= 1)) throw new Error('lanes and maxRows must be integers >= 1');
+    if (!(Number.isInteger(lanes) && lanes >= 1 && Number.isInteger(maxRows) && maxRows >= 1))
+      throw new Error('lanes and maxRows must be integers >= 1');
     this.lanes = Array.from({ length: lanes }, () => new TextLane(m, maxRows));
   }
 
@@ -37,8 +38,10 @@ export class ContinuousBatcher {
         settle(() => reject(abortReason(signal!)));
       };
       const ticket: Ticket = {
-        job, cancelled: () => signal?.aborted === true,
-        resolve: (r) => settle(() => resolve(r)), reject: (e) => settle(() => reject(e)),
+        job,
+        cancelled: () => signal?.aborted === true,
+        resolve: (r) => settle(() => resolve(r)),
+        reject: (e) => settle(() => reject(e)),
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       lane.add(ticket);

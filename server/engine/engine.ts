@@ -13,7 +13,16 @@ import { defaultWorkerCount } from './ort/worker-count.js';
 import { WorkerCrashedError, WorkerUnavailableError } from './ort/worker-errors.js';
 import { loadPackage } from './package/load.js';
 import type { GraphName } from './package/manifest.js';
-import { answerQuestions, editImages, groundBoxes, type EditResult, type GroundResult, type Job, type StepEvent, type VqaResult } from './pipelines.js';
+import {
+  answerQuestions,
+  editImages,
+  groundBoxes,
+  type EditResult,
+  type GroundResult,
+  type Job,
+  type StepEvent,
+  type VqaResult,
+} from './pipelines.js';
 import { editSettings, type EditSettings } from './planning/edit-plan.js';
 import { groundingSteps, type GroundingSteps } from './planning/ground-plan.js';
 import { textSettings } from './planning/text-plan.js';
@@ -62,8 +71,13 @@ export class Engine {
   private readonly batchers = new Map<string, DynamicBatcher<Job, unknown>>();
   private readonly continuous: ContinuousBatcher | undefined;
 
-  private constructor(readonly model: Model, readonly status: EngineStatus, private readonly batching: BatcherOptions,
-    private readonly images: ImagePool, continuous: boolean) {
+  private constructor(
+    readonly model: Model,
+    readonly status: EngineStatus,
+    private readonly batching: BatcherOptions,
+    private readonly images: ImagePool,
+    continuous: boolean,
+  ) {
     // one lane per worker; without batching (maxBatch 1) a lane runs one row at a time
     this.continuous = continuous ? new ContinuousBatcher(model, model.pool.size, batching.maxBatch) : undefined;
   }
@@ -72,17 +86,41 @@ export class Engine {
     const log = o.log ?? ((line: string) => console.warn(line));
     const device = o.device ?? parseDevice(process.env.LAVIDA_DEVICE);
     const pkg = await loadPackage(o.modelsDir, o.modelId, { verifyChecksums: o.verifyChecksums });
-    const graphs = Object.fromEntries(Object.entries(pkg.manifest.graphs).map(([name, g]) => [name, g.file])) as Record<GraphName, string>;
-    const pool = await WorkerPool.start(o.workers ?? defaultWorkerCount(device), {
-      dir: pkg.dir, graphs, device, intraOpNumThreads: o.intraOpNumThreads ?? 1, interOpNumThreads: o.interOpNumThreads ?? 1,
-      graphOptimizationLevel: pkg.manifest.runtime.graph_optimization_level, enableCpuMemArena: true,
-    }, { restart: o.restartPolicy, hangMs: o.workerHangMs, onEvent: o.onWorkerEvent ?? ((e) => log(JSON.stringify(e))) });
+    const graphs = Object.fromEntries(Object.entries(pkg.manifest.graphs).map(([name, g]) => [name, g.file])) as Record<
+      GraphName,
+      string
+    >;
+    const pool = await WorkerPool.start(
+      o.workers ?? defaultWorkerCount(device),
+      {
+        dir: pkg.dir,
+        graphs,
+        device,
+        intraOpNumThreads: o.intraOpNumThreads ?? 1,
+        interOpNumThreads: o.interOpNumThreads ?? 1,
+        graphOptimizationLevel: pkg.manifest.runtime.graph_optimization_level,
+        enableCpuMemArena: true,
+      },
+      { restart: o.restartPolicy, hangMs: o.workerHangMs, onEvent: o.onWorkerEvent ?? ((e) => log(JSON.stringify(e))) },
+    );
     const { provider, fallbackReason } = pool.info;
     if (fallbackReason) log(`[engine] LAVIDA_DEVICE=${device}: running on ${provider} (${fallbackReason})`);
     else log(`[engine] ${pkg.id} on ${provider}, ${pool.size} worker(s)`);
-    const status: EngineStatus = { model: pkg.id, dtype: pkg.manifest.dtype, device, provider, fallbackReason, workers: pool.size };
-    return new Engine(modelOf(pkg, pool), status, o.batching ?? { windowMs: 5, maxBatch: 16 }, new ImagePool(o.imageThreads ?? 1, pkg.manifest.config),
-      o.continuousBatching ?? true);
+    const status: EngineStatus = {
+      model: pkg.id,
+      dtype: pkg.manifest.dtype,
+      device,
+      provider,
+      fallbackReason,
+      workers: pool.size,
+    };
+    return new Engine(
+      modelOf(pkg, pool),
+      status,
+      o.batching ?? { windowMs: 5, maxBatch: 16 },
+      new ImagePool(o.imageThreads ?? 1, pkg.manifest.config),
+      o.continuousBatching ?? true,
+    );
   }
 
   /** Live workers, restarts, and why a worker is down (changes as workers crash and are replaced). */
@@ -90,12 +128,20 @@ export class Engine {
     return this.model.pool.health();
   }
 
-  private submit<R>(key: string, run: (jobs: Job[], live: (i: number) => boolean) => Promise<R[]>, job: Job, o: RequestOptions): Promise<R> {
+  private submit<R>(
+    key: string,
+    run: (jobs: Job[], live: (i: number) => boolean) => Promise<R[]>,
+    job: Job,
+    o: RequestOptions,
+  ): Promise<R> {
     let b = this.batchers.get(key);
     if (!b) {
       // one batcher per task and settings, dropped once idle: clients varying float knobs do not grow the map
-      const created: DynamicBatcher<Job, unknown> = new DynamicBatcher<Job, unknown>(run, { ...this.batching, rerunAlone },
-        () => void (this.batchers.get(key) === created && this.batchers.delete(key)));
+      const created: DynamicBatcher<Job, unknown> = new DynamicBatcher<Job, unknown>(
+        run,
+        { ...this.batching, rerunAlone },
+        () => void (this.batchers.get(key) === created && this.batchers.delete(key)),
+      );
       this.batchers.set(key, (b = created));
     }
     return b.submit(job, o.signal) as Promise<R>;
@@ -113,29 +159,66 @@ export class Engine {
   }
 
   /** A job, once its text is known to hold no control token (PromptError), so a bad one never joins a batch. */
-  private async job(image: ImageInput, prompt: Prompt, edit: boolean, onStep?: Job['onStep'], seed?: number): Promise<Job> {
+  private async job(
+    image: ImageInput,
+    prompt: Prompt,
+    edit: boolean,
+    onStep?: Job['onStep'],
+    seed?: number,
+  ): Promise<Job> {
     for (const text of promptTexts(prompt)) checkUserText(this.model.tokenizer, text);
-    return { prompt, image: image instanceof Uint8Array ? await this.prepareImage(image, { edit }) : image, onStep, seed };
+    return {
+      prompt,
+      image: image instanceof Uint8Array ? await this.prepareImage(image, { edit }) : image,
+      onStep,
+      seed,
+    };
   }
 
   /** `question`: one user turn, or a conversation (chat). `seed`: with `sampling.temperature` > 0, the draws
    *  (alone or in a batch, the same seed gives the same answer). */
-  async vqa(image: ImageInput, question: Prompt, o: RequestOptions & { sampling?: Partial<TextSamplerOptions>; seed?: number } = {}): Promise<VqaResult> {
+  async vqa(
+    image: ImageInput,
+    question: Prompt,
+    o: RequestOptions & { sampling?: Partial<TextSamplerOptions>; seed?: number } = {},
+  ): Promise<VqaResult> {
     const settings = { ...textSettings(this.model), ...o.sampling };
     const job = await this.job(image, question, false, o.onStep, o.seed);
     if (this.continuous) return this.continuous.submit({ job, options: settings }, o.signal);
-    return this.submit(`vqa:${JSON.stringify(settings)}`, (jobs, live) => answerQuestions(this.model, jobs, settings, live), job, o);
+    return this.submit(
+      `vqa:${JSON.stringify(settings)}`,
+      (jobs, live) => answerQuestions(this.model, jobs, settings, live),
+      job,
+      o,
+    );
   }
 
-  async ground(image: ImageInput, description: string, o: RequestOptions & { steps?: GroundingSteps } = {}): Promise<GroundResult> {
+  async ground(
+    image: ImageInput,
+    description: string,
+    o: RequestOptions & { steps?: GroundingSteps } = {},
+  ): Promise<GroundResult> {
     const steps = o.steps ?? groundingSteps(this.model);
-    return this.submit(`ground:${steps}`, (jobs, live) => groundBoxes(this.model, jobs, steps, live), await this.job(image, description, false), o);
+    return this.submit(
+      `ground:${steps}`,
+      (jobs, live) => groundBoxes(this.model, jobs, steps, live),
+      await this.job(image, description, false),
+      o,
+    );
   }
 
-  async edit(image: ImageInput, instruction: string, o: RequestOptions & { settings?: Partial<EditSettings> } = {}): Promise<EditResult> {
+  async edit(
+    image: ImageInput,
+    instruction: string,
+    o: RequestOptions & { settings?: Partial<EditSettings> } = {},
+  ): Promise<EditResult> {
     const settings = { ...editSettings(this.model), ...o.settings };
-    return this.submit(`edit:${JSON.stringify(settings)}`, (jobs, live) => editImages(this.model, jobs, settings, live),
-      await this.job(image, instruction, true, o.onStep), o);
+    return this.submit(
+      `edit:${JSON.stringify(settings)}`,
+      (jobs, live) => editImages(this.model, jobs, settings, live),
+      await this.job(image, instruction, true, o.onStep),
+      o,
+    );
   }
 
   async close(): Promise<void> {

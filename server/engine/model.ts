@@ -21,7 +21,12 @@ export function modelOf(pkg: LoadedPackage, pool: WorkerPool): Model {
   const tokenizer = TextTokenizer.fromFile(join(pkg.dir, 'tokenizer.json'));
   tokenizer.checkLayout(config);
   return {
-    id: pkg.id, config, layout, tokenizer, pool, runtime: new PackageRuntime(config, layout.head_dim),
+    id: pkg.id,
+    config,
+    layout,
+    tokenizer,
+    pool,
+    runtime: new PackageRuntime(config, layout.head_dim),
     systemPrompt: layout.system_prompt !== null,
   };
 }

@@ -40,7 +40,8 @@ export interface StepEvent {
 /** Calls each job's onStep with its own row of the flat batch canvas. */
 function fanOut(jobs: Job[], phase: StepEvent['phase'], width: number): StepCallback | undefined {
   if (!jobs.some((j) => j.onStep)) return undefined;
-  return (nfe, canvas) => jobs.forEach((j, i) => j.onStep?.({ phase, nfe, tokens: Array.from(canvas.subarray(i * width, (i + 1) * width)) }));
+  return (nfe, canvas) =>
+    jobs.forEach((j, i) => j.onStep?.({ phase, nfe, tokens: Array.from(canvas.subarray(i * width, (i + 1) * width)) }));
 }
 
 export type Live = (job: number) => boolean;
@@ -81,45 +82,90 @@ async function withLease<T>(m: Model, fn: (lease: Lease) => Promise<T>): Promise
 
 /** Prompt ids and `<image>` embeddings of each job (one vision run for the batch). */
 async function promptRows(m: Model, lease: Lease, jobs: Job[], edit: boolean): Promise<PromptRow[]> {
-  const features = await m.runtime.encodeImages(lease, jobs.map((j) => anyresOf(j.image, m.config)));
+  const features = await m.runtime.encodeImages(
+    lease,
+    jobs.map((j) => anyresOf(j.image, m.config)),
+  );
   return jobs.map((j, i) => ({ ids: jobPromptIds(m, j.prompt, j.image, edit), imageFeatures: features[i]! }));
 }
 
 const stops = (m: Model): Set<number> => new Set([m.config.eos_token_id, m.config.eot_token_id]);
 
-export async function answerQuestions(m: Model, jobs: Job[], o: TextSamplerOptions = textSettings(m), live: Live = always): Promise<VqaResult[]> {
+export async function answerQuestions(
+  m: Model,
+  jobs: Job[],
+  o: TextSamplerOptions = textSettings(m),
+  live: Live = always,
+): Promise<VqaResult[]> {
   return withLease(m, async (lease) => {
     const rows = await promptRows(m, lease, jobs, false);
     const cache = await m.runtime.prefill(lease, rows);
     const ctx: StepContext = { rt: m.runtime, lease, cache, batch: jobs.length, live };
     const c = m.config;
     const rngs = (o.temperature ?? 0) > 0 ? jobs.map((j) => new PyRandom(j.seed ?? randomInt(2 ** 32))) : undefined;
-    const denoise = textDenoiser(ctx, o.genLength, { maskId: c.mask_token_id, fillId: c.eos_token_id, dualCache: o.dualCache, temperature: o.temperature, rngs });
+    const denoise = textDenoiser(ctx, o.genLength, {
+      maskId: c.mask_token_id,
+      fillId: c.eos_token_id,
+      dualCache: o.dualCache,
+      temperature: o.temperature,
+      rngs,
+    });
     const ids = { maskId: c.mask_token_id, eosId: c.eos_token_id, eotId: c.eot_token_id };
     const sample = await generateText(denoise, ids, o, jobs.length, undefined, fanOut(jobs, 'text', o.genLength));
     return jobs.map((_, i) => {
       const span = [i * o.genLength, (i + 1) * o.genLength] as const;
-      return vqaResult(m, sample.tokens.subarray(...span), sample.confidence.subarray(...span), sample.nfe, rows[i]!.ids.length);
+      return vqaResult(
+        m,
+        sample.tokens.subarray(...span),
+        sample.confidence.subarray(...span),
+        sample.nfe,
+        rows[i]!.ids.length,
+      );
     });
   });
 }
 
 /** A decoded answer canvas as the VQA result. */
-export function vqaResult(m: Model, canvas: ArrayLike<number>, confidence: ArrayLike<number>, nfe: number, promptTokens: number,
-  workMs?: VqaResult['workMs']): VqaResult {
+export function vqaResult(
+  m: Model,
+  canvas: ArrayLike<number>,
+  confidence: ArrayLike<number>,
+  nfe: number,
+  promptTokens: number,
+  workMs?: VqaResult['workMs'],
+): VqaResult {
   const tokens = Array.from(canvas);
   // a canvas decoded only in part (decodeTokens) ends its text at the first undecided position
   const text = decodeText(m.tokenizer, tokens, new Set([...stops(m), m.config.mask_token_id]));
-  return { text, answer: extractAnswer(text), tokens, confidence: Array.from(confidence), nfe, promptTokens, ...(workMs && { workMs }) };
+  return {
+    text,
+    answer: extractAnswer(text),
+    tokens,
+    confidence: Array.from(confidence),
+    nfe,
+    promptTokens,
+    ...(workMs && { workMs }),
+  };
 }
 
-export async function groundBoxes(m: Model, jobs: Job[], steps: GroundingSteps = groundingSteps(m), live: Live = always): Promise<GroundResult[]> {
+export async function groundBoxes(
+  m: Model,
+  jobs: Job[],
+  steps: GroundingSteps = groundingSteps(m),
+  live: Live = always,
+): Promise<GroundResult[]> {
   return withLease(m, async (lease) => {
     const cache = await m.runtime.prefill(lease, await promptRows(m, lease, jobs, false));
     const ctx: StepContext = { rt: m.runtime, lease, cache, batch: jobs.length, live };
     const c = m.config;
     const denoise = groundingDenoiser(ctx, LOC_CANVAS, { locOffset: c.loc_token_offset, bins: c.num_loc_bins });
-    const ids = { maskId: c.mask_token_id, locOffset: c.loc_token_offset, locBeginId: c.loc_begin_id, locEndId: c.loc_end_id, eotId: c.eot_token_id };
+    const ids = {
+      maskId: c.mask_token_id,
+      locOffset: c.loc_token_offset,
+      locBeginId: c.loc_begin_id,
+      locEndId: c.loc_end_id,
+      eotId: c.eot_token_id,
+    };
     const ranges = jobs.map((j) => boxBinRanges(j.image.width, j.image.height, c.num_loc_bins));
     const sample = await generateBox(denoise, ids, ranges, c.num_loc_bins, steps);
     return jobs.map((j, i) => {
@@ -131,35 +177,76 @@ export async function groundBoxes(m: Model, jobs: Job[], steps: GroundingSteps =
   });
 }
 
-export async function editImages(m: Model, jobs: Job[], o: EditSettings = editSettings(m), live: Live = always): Promise<EditResult[]> {
+export async function editImages(
+  m: Model,
+  jobs: Job[],
+  o: EditSettings = editSettings(m),
+  live: Live = always,
+): Promise<EditResult[]> {
   return withLease(m, async (lease) => {
     const c = m.config;
     const grid = vqGridSize(c);
-    const source = await m.runtime.vqEncode(lease, jobs.map((j) => vqInputOf(j.image, c)));
+    const source = await m.runtime.vqEncode(
+      lease,
+      jobs.map((j) => vqInputOf(j.image, c)),
+    );
     const cache = await m.runtime.prefill(lease, await promptRows(m, lease, jobs, true), { ids: source, grid });
     const ctx: StepContext = { rt: m.runtime, lease, cache, batch: jobs.length, live };
     const row = editDraft(c, o.planLength);
     const L = row.length;
     const draft = Int32Array.from({ length: jobs.length * L }, (_, i) => row[i % L]!);
     const imageMask = m.layout.image_mask_token_id;
-    const planDenoise = textDenoiser(ctx, L, { maskId: c.mask_token_id, fillId: c.eos_token_id, genGrid: { grid, maskId: imageMask } });
+    const planDenoise = textDenoiser(ctx, L, {
+      maskId: c.mask_token_id,
+      fillId: c.eos_token_id,
+      genGrid: { grid, maskId: imageMask },
+    });
     const ids = { maskId: c.mask_token_id, eosId: c.eos_token_id, eotId: c.eot_token_id };
-    const plan = await generateText(planDenoise, ids, { genLength: L, blockLength: L, steps: o.planSteps, stopAtEos: false }, jobs.length, draft,
-      fanOut(jobs, 'plan', L));
-    const image = await generateImage(imageDenoiser(ctx, plan.tokens, L, grid), imageMask, { ...o.image, grid }, jobs.length,
-      undefined, fanOut(jobs, 'image', grid * grid));
+    const plan = await generateText(
+      planDenoise,
+      ids,
+      { genLength: L, blockLength: L, steps: o.planSteps, stopAtEos: false },
+      jobs.length,
+      draft,
+      fanOut(jobs, 'plan', L),
+    );
+    const image = await generateImage(
+      imageDenoiser(ctx, plan.tokens, L, grid),
+      imageMask,
+      { ...o.image, grid },
+      jobs.length,
+      undefined,
+      fanOut(jobs, 'image', grid * grid),
+    );
     const wanted = jobs.map((_, i) => i).filter(live);
-    const decoded = wanted.length ? await m.runtime.vqDecode(lease, wanted.flatMap((i) => Array.from(image.vq.subarray(i * grid * grid, (i + 1) * grid * grid))), wanted.length, grid) : undefined;
-    return Promise.all(jobs.map(async (_, i) => {
-      const planIds = Array.from(plan.tokens.subarray(i * L, (i + 1) * L));
-      const k = wanted.indexOf(i);
-      const rgb = decoded && k >= 0 ? toRgb(decoded.pixels, k, decoded.size) : { width: 0, height: 0, data: new Uint8Array(0) };
-      const png = rgb.width ? await sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } }).png().toBuffer() : Buffer.alloc(0);
-      return {
-        plan: decodeText(m.tokenizer, planIds.slice(0, o.planLength), stops(m)), planIds,
-        vq: Array.from(image.vq.subarray(i * grid * grid, (i + 1) * grid * grid)), rgb, png,
-      };
-    }));
+    const decoded = wanted.length
+      ? await m.runtime.vqDecode(
+          lease,
+          wanted.flatMap((i) => Array.from(image.vq.subarray(i * grid * grid, (i + 1) * grid * grid))),
+          wanted.length,
+          grid,
+        )
+      : undefined;
+    return Promise.all(
+      jobs.map(async (_, i) => {
+        const planIds = Array.from(plan.tokens.subarray(i * L, (i + 1) * L));
+        const k = wanted.indexOf(i);
+        const rgb =
+          decoded && k >= 0 ? toRgb(decoded.pixels, k, decoded.size) : { width: 0, height: 0, data: new Uint8Array(0) };
+        const png = rgb.width
+          ? await sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } })
+              .png()
+              .toBuffer()
+          : Buffer.alloc(0);
+        return {
+          plan: decodeText(m.tokenizer, planIds.slice(0, o.planLength), stops(m)),
+          planIds,
+          vq: Array.from(image.vq.subarray(i * grid * grid, (i + 1) * grid * grid)),
+          rgb,
+          png,
+        };
+      }),
+    );
   });
 }
 

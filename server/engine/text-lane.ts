@@ -52,7 +52,10 @@ export class TextLane {
   private running = false;
   private windows = 0;
 
-  constructor(private readonly m: Model, private readonly maxRows: number) {}
+  constructor(
+    private readonly m: Model,
+    private readonly maxRows: number,
+  ) {}
 
   /** Rows running or waiting to join. */
   get load(): number {
@@ -104,7 +107,15 @@ export class TextLane {
         const c = this.m.config;
         const rng = (options.temperature ?? 0) > 0 ? new PyRandom(job.seed ?? randomInt(2 ** 32)) : undefined;
         const text = new TextRow({ maskId: c.mask_token_id, eosId: c.eos_token_id, eotId: c.eot_token_id }, options);
-        this.rows.push({ ticket, text, prompt, promptLength: ids.length, rng, promptMs: performance.now() - began, passMs: 0 });
+        this.rows.push({
+          ticket,
+          text,
+          prompt,
+          promptLength: ids.length,
+          rng,
+          promptMs: performance.now() - began,
+          passMs: 0,
+        });
       } catch (e) {
         if (isWorkerError(e)) {
           this.waiting.unshift(ticket);
@@ -135,10 +146,27 @@ export class TextLane {
     const { start, end } = block;
     const rng = row.rng && { rng: row.rng };
     if (row.text.o.dualCache && !block.first) {
-      return { cache: row.window!, promptLength: row.promptLength, canvas: row.text.canvas.subarray(start, end), offset: start, logitsSpan: [0, end - start], ...rng };
+      return {
+        cache: row.window!,
+        promptLength: row.promptLength,
+        canvas: row.text.canvas.subarray(start, end),
+        offset: start,
+        logitsSpan: [0, end - start],
+        ...rng,
+      };
     }
-    const window = row.text.o.dualCache ? { window: { key: this.lease!.cacheKey(`window${this.windows++}`), hide: [start, end] as [number, number] } } : {};
-    return { cache: row.prompt, promptLength: row.promptLength, canvas: row.text.canvas, offset: 0, logitsSpan: [start, end], ...window, ...rng };
+    const window = row.text.o.dualCache
+      ? { window: { key: this.lease!.cacheKey(`window${this.windows++}`), hide: [start, end] as [number, number] } }
+      : {};
+    return {
+      cache: row.prompt,
+      promptLength: row.promptLength,
+      canvas: row.text.canvas,
+      offset: 0,
+      logitsSpan: [start, end],
+      ...window,
+      ...rng,
+    };
   }
 
   /** Runs one group's pass (again row by row when it fails other than by the worker), then settles the rows that
@@ -160,7 +188,11 @@ export class TextLane {
 
   private async run(lease: Lease, group: Array<{ row: Row; pass: RowPass }>): Promise<void> {
     const began = performance.now();
-    const out = await this.m.runtime.passRows(lease, group.map((g) => g.pass), group[0]!.row.text.o.temperature);
+    const out = await this.m.runtime.passRows(
+      lease,
+      group.map((g) => g.pass),
+      group[0]!.row.text.o.temperature,
+    );
     const ms = performance.now() - began;
     const span = group[0]!.pass.logitsSpan[1] - group[0]!.pass.logitsSpan[0];
     for (const [i, { row, pass }] of group.entries()) {
@@ -183,7 +215,9 @@ export class TextLane {
 
   private finish(row: Row): void {
     const s = row.text.result();
-    row.ticket.resolve(vqaResult(this.m, s.tokens, s.confidence, s.nfe, row.promptLength, { prompt: row.promptMs, passes: row.passMs }));
+    row.ticket.resolve(
+      vqaResult(this.m, s.tokens, s.confidence, s.nfe, row.promptLength, { prompt: row.promptMs, passes: row.passMs }),
+    );
     this.leave(row);
   }
 

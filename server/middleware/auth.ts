@@ -21,7 +21,8 @@ export function keyCheck(keys: readonly string[]): (req: Request) => boolean {
 export function apiKeyAuth(keys: readonly string[]): RequestHandler {
   const hasKey = keyCheck(keys);
   return (req, _res, next) => {
-    if (!hasKey(req)) throw new HttpProblem('unauthorized', 'missing or invalid credentials', {}, { 'WWW-Authenticate': 'Bearer' });
+    if (!hasKey(req))
+      throw new HttpProblem('unauthorized', 'missing or invalid credentials', {}, { 'WWW-Authenticate': 'Bearer' });
     next();
   };
 }

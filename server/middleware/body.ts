@@ -17,20 +17,30 @@ function violations(valid: boolean, errors: Parameters<typeof describeErrors>[0]
   const list = describeErrors(errors);
   const first = list[0]!;
   const param = violationParam(errors![0]!);
-  return new HttpProblem('invalid-request', `${first.path} ${first.message}${list.length > 1 ? ` (and ${list.length - 1} more)` : ''}`,
-    { errors: list, ...(param === undefined ? {} : { param }) });
+  return new HttpProblem(
+    'invalid-request',
+    `${first.path} ${first.message}${list.length > 1 ? ` (and ${list.length - 1} more)` : ''}`,
+    { errors: list, ...(param === undefined ? {} : { param }) },
+  );
 }
 
 /** multipart/form-data sends line breaks as CRLF (the HTML form encoding: browsers, curl's `-F`, fetch's FormData
  * all do); the model was trained on `\n`, so text fields get theirs back. */
 function formFields(body: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v.replace(/\r\n?/g, '\n') : v]));
+  return Object.fromEntries(
+    Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v.replace(/\r\n?/g, '\n') : v]),
+  );
 }
 
 /** Multer's own errors (limits, unexpected fields) are mapped by toProblem; anything else its parser (busboy) raises
  *  is a body that is not well-formed multipart: a part header without its colon, no boundary, an unterminated body. */
-const uploadError = (err: unknown): unknown => (err instanceof MulterError ? err
-  : new HttpProblem('invalid-request', `malformed multipart body: ${err instanceof Error ? err.message : String(err)}`));
+const uploadError = (err: unknown): unknown =>
+  err instanceof MulterError
+    ? err
+    : new HttpProblem(
+        'invalid-request',
+        `malformed multipart body: ${err instanceof Error ? err.message : String(err)}`,
+      );
 
 /** Runs a body check inside a parser's callback, where a throw would escape express and end the process:
  *  its problem, or whatever it throws (a screen's problem, a validator failure), goes to the error handler. */
@@ -50,7 +60,12 @@ export type BodyScreen = (body: unknown) => void;
 
 /** Parses and validates the body against `#/components/schemas/<jsonSchema>` (or `<uploadSchema>` for multipart);
  *  `screen` sees a JSON body first. */
-export function requestBody(cfg: ServerConfig, jsonSchema: string, uploadSchema?: string, screen?: BodyScreen): RequestHandler {
+export function requestBody(
+  cfg: ServerConfig,
+  jsonSchema: string,
+  uploadSchema?: string,
+  screen?: BodyScreen,
+): RequestHandler {
   const json = express.json({ limit: cfg.maxJsonBytes, strict: true });
   const upload = multer({
     storage: multer.memoryStorage(),
@@ -81,7 +96,12 @@ export function requestBody(cfg: ServerConfig, jsonSchema: string, uploadSchema?
       });
     } else {
       const accepted = validateUpload ? 'application/json or multipart/form-data' : 'application/json';
-      next(new HttpProblem('unsupported-media-type', `send ${accepted} (got ${req.get('content-type') ?? 'no content type'})`));
+      next(
+        new HttpProblem(
+          'unsupported-media-type',
+          `send ${accepted} (got ${req.get('content-type') ?? 'no content type'})`,
+        ),
+      );
     }
   };
 }

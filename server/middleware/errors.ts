@@ -12,8 +12,12 @@ export const notFound: RequestHandler = (req) => {
   const path = specPath(req.originalUrl);
   if (path) {
     const allowed = allowedMethods(path);
-    throw new HttpProblem('method-not-allowed', `${req.method} is not allowed on ${path}; use ${allowed.join(', ')}`, {},
-      { Allow: allowed.join(', ') });
+    throw new HttpProblem(
+      'method-not-allowed',
+      `${req.method} is not allowed on ${path}; use ${allowed.join(', ')}`,
+      {},
+      { Allow: allowed.join(', ') },
+    );
   }
   throw new HttpProblem('not-found', `no route for ${req.method} ${req.path}`);
 };

@@ -34,7 +34,10 @@ export function requestContext(logger: Logger, metrics: Metrics): RequestHandler
       const status = res.writableFinished ? res.statusCode : 499;
       metrics.requests.inc({ method: req.method, route, status: String(status) });
       metrics.latency.observe({ method: req.method, route }, seconds);
-      res.locals.log.info({ method: req.method, url: req.originalUrl, status, ms: Math.round(seconds * 1000) }, 'request');
+      res.locals.log.info(
+        { method: req.method, url: req.originalUrl, status, ms: Math.round(seconds * 1000) },
+        'request',
+      );
     });
     next();
   };

@@ -12,8 +12,13 @@ type Delta = S['ChatCompletionChunk']['choices'][number]['delta'];
 export class ChatStream {
   private readonly sent: string[];
 
-  constructor(private readonly events: EventStream, private readonly m: Model, private readonly head: { id: string; created: number },
-    private readonly limits: CompletionLimits, n: number) {
+  constructor(
+    private readonly events: EventStream,
+    private readonly m: Model,
+    private readonly head: { id: string; created: number },
+    private readonly limits: CompletionLimits,
+    n: number,
+  ) {
     this.sent = new Array<string>(n).fill('');
     this.sent.forEach((_, i) => this.send(i, { role: 'assistant', content: '' }, null));
   }

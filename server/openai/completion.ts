@@ -19,7 +19,8 @@ export interface Completion {
 }
 
 /** The `stop` parameter as a list. */
-export const stopStrings = (stop: S['ChatStop'] | undefined): string[] => (stop == null ? [] : typeof stop === 'string' ? [stop] : stop);
+export const stopStrings = (stop: S['ChatStop'] | undefined): string[] =>
+  stop == null ? [] : typeof stop === 'string' ? [stop] : stop;
 
 /** Where the first stop string starts in `text`, or -1. */
 function firstStop(text: string, stop: string[]): number {
@@ -31,7 +32,9 @@ function firstStop(text: string, stop: string[]): number {
 function decidedRun(m: Model, tokens: readonly number[]): { run: number[]; ended: boolean } {
   const c = m.config;
   const end = tokens.findIndex((t) => t === c.eos_token_id || t === c.eot_token_id || t === c.mask_token_id);
-  return end < 0 ? { run: [...tokens], ended: false } : { run: tokens.slice(0, end), ended: tokens[end] !== c.mask_token_id };
+  return end < 0
+    ? { run: [...tokens], ended: false }
+    : { run: tokens.slice(0, end), ended: tokens[end] !== c.mask_token_id };
 }
 
 /** The fewest leading tokens whose text reaches `chars` characters. */
@@ -48,7 +51,8 @@ export function finishCompletion(m: Model, canvas: readonly number[], limits: Co
   const tokens = capped ? run.slice(0, limits.maxTokens) : run;
   const text = m.tokenizer.decode(tokens);
   const cut = firstStop(text, limits.stop);
-  if (cut >= 0) return { text: text.slice(0, cut), tokens: tokens.slice(0, tokensCovering(m, tokens, cut)), finish: 'stop' };
+  if (cut >= 0)
+    return { text: text.slice(0, cut), tokens: tokens.slice(0, tokensCovering(m, tokens, cut)), finish: 'stop' };
   return { text, tokens, finish: ended && !capped ? 'stop' : 'length' };
 }
 
@@ -73,9 +77,18 @@ export function settledText(m: Model, canvas: readonly number[], limits: Complet
 
 /** OpenAI's logprobs of the completion's tokens: the log of each token's probability at the pass that decided
  *  it (`confidence`, per canvas position); -9999 stands for a probability that underflowed to 0. */
-export function tokenLogprobs(m: Model, completion: Completion, confidence: readonly number[]): S['ChatTokenLogprob'][] {
+export function tokenLogprobs(
+  m: Model,
+  completion: Completion,
+  confidence: readonly number[],
+): S['ChatTokenLogprob'][] {
   return completion.tokens.map((id, i) => {
     const token = m.tokenizer.decode([id]);
-    return { token, logprob: Math.min(0, Math.max(-9999, Math.log(confidence[i]!))), bytes: [...Buffer.from(token, 'utf8')], top_logprobs: [] };
+    return {
+      token,
+      logprob: Math.min(0, Math.max(-9999, Math.log(confidence[i]!))),
+      bytes: [...Buffer.from(token, 'utf8')],
+      top_logprobs: [],
+    };
   });
 }

@@ -10,9 +10,11 @@ interface Unsupported {
   why: string;
 }
 
-const isEmpty = (v: unknown): boolean => (Array.isArray(v) ? v.length === 0 : typeof v === 'object' && v !== null && Object.keys(v).length === 0);
+const isEmpty = (v: unknown): boolean =>
+  Array.isArray(v) ? v.length === 0 : typeof v === 'object' && v !== null && Object.keys(v).length === 0;
 const never = (): boolean => false;
-const PENALTY = 'token penalties do not apply to diffusion decoding, which decides tokens in parallel over several passes';
+const PENALTY =
+  'token penalties do not apply to diffusion decoding, which decides tokens in parallel over several passes';
 const NO_TOOLS = 'this model does not call tools or functions';
 const NOT_STORED = 'completions are not stored';
 
@@ -20,9 +22,18 @@ const UNSUPPORTED: Record<string, Unsupported> = {
   frequency_penalty: { neutral: (v) => v === 0, why: PENALTY },
   presence_penalty: { neutral: (v) => v === 0, why: PENALTY },
   logit_bias: { neutral: isEmpty, why: 'logit biases are not applied' },
-  top_p: { neutral: (v) => v === 1, why: 'nucleus sampling is not implemented; temperature samples from the whole distribution (Gumbel-max)' },
-  top_logprobs: { neutral: (v) => v === 0, why: "the alternatives to the chosen tokens are not computed; logprobs: true gives the chosen tokens' log-probabilities" },
-  response_format: { neutral: (v) => isDeepStrictEqual(v, { type: 'text' }), why: 'structured output (JSON mode, JSON schema) is not supported; the model writes free text' },
+  top_p: {
+    neutral: (v) => v === 1,
+    why: 'nucleus sampling is not implemented; temperature samples from the whole distribution (Gumbel-max)',
+  },
+  top_logprobs: {
+    neutral: (v) => v === 0,
+    why: "the alternatives to the chosen tokens are not computed; logprobs: true gives the chosen tokens' log-probabilities",
+  },
+  response_format: {
+    neutral: (v) => isDeepStrictEqual(v, { type: 'text' }),
+    why: 'structured output (JSON mode, JSON schema) is not supported; the model writes free text',
+  },
   tools: { neutral: isEmpty, why: NO_TOOLS },
   tool_choice: { neutral: (v) => v === 'none', why: NO_TOOLS },
   functions: { neutral: isEmpty, why: NO_TOOLS },
@@ -56,14 +67,19 @@ function screenMessages(messages: unknown): void {
   if (!Array.isArray(messages)) return;
   messages.forEach((msg, i) => {
     if (!isRecord(msg)) return;
-    if (msg.role === 'tool' || msg.role === 'function') throw refuse(`messages[${i}].role`, `${msg.role} messages: ${NO_TOOLS}`);
+    if (msg.role === 'tool' || msg.role === 'function')
+      throw refuse(`messages[${i}].role`, `${msg.role} messages: ${NO_TOOLS}`);
     for (const key of Object.keys(msg)) {
-      if (!MESSAGE_FIELDS.has(key)) throw refuse(`messages[${i}].${key}`, "LaViDa's chat template has a role and content per message");
+      if (!MESSAGE_FIELDS.has(key))
+        throw refuse(`messages[${i}].${key}`, "LaViDa's chat template has a role and content per message");
     }
     if (!Array.isArray(msg.content)) return;
     msg.content.forEach((part, j) => {
       if (isRecord(part) && typeof part.type === 'string' && !PART_TYPES.has(part.type)) {
-        throw refuse(`messages[${i}].content[${j}].type`, `${part.type} parts; the model reads text and one image (image_url)`);
+        throw refuse(
+          `messages[${i}].content[${j}].type`,
+          `${part.type} parts; the model reads text and one image (image_url)`,
+        );
       }
     });
   });
@@ -80,7 +96,10 @@ export function screenChatParameters(body: unknown): void {
     delete body[name];
   }
   if (body.stream === true && body.logprobs === true) {
-    throw refuse('logprobs', 'log-probabilities are returned without stream only (a streamed delta is not a fixed run of tokens)');
+    throw refuse(
+      'logprobs',
+      'log-probabilities are returned without stream only (a streamed delta is not a fixed run of tokens)',
+    );
   }
   screenMessages(body.messages);
 }

@@ -4,7 +4,7 @@ import { serverSentEvents } from './sse.js';
 
 export class ApiError extends Error {
   constructor(status, problem) {
-    super(problem.detail ? `${problem.title ?? 'Error'}: ${problem.detail}` : problem.title ?? `HTTP ${status}`);
+    super(problem.detail ? `${problem.title ?? 'Error'}: ${problem.detail}` : (problem.title ?? `HTTP ${status}`));
     this.status = status;
     this.problem = problem;
   }
@@ -32,7 +32,8 @@ async function send(method, path, key, init = {}) {
 export const getJson = async (path, key) => (await send('GET', path, key)).json();
 
 /** POSTs `form` and answers the JSON result. */
-export const postForm = async (path, form, key, signal) => (await send('POST', path, key, { body: form, signal })).json();
+export const postForm = async (path, form, key, signal) =>
+  (await send('POST', path, key, { body: form, signal })).json();
 
 /** POSTs `form` with stream=true: calls `onStep` with each `step` event and answers the `result` event's data. */
 export async function postStreaming(path, form, key, signal, onStep) {

@@ -31,8 +31,13 @@ function showError(message) {
 function updateCurl() {
   const spec = TASKS[state.task];
   $('curl').textContent = curlCommand({
-    origin: location.origin, endpoint: spec.endpoint, imageName: state.image?.name ?? 'image.png', field: spec.field,
-    text: $('prompt').value, knobs: knobValues($('knobs'), state.task), stream: spec.streams,
+    origin: location.origin,
+    endpoint: spec.endpoint,
+    imageName: state.image?.name ?? 'image.png',
+    field: spec.field,
+    text: $('prompt').value,
+    knobs: knobValues($('knobs'), state.task),
+    stream: spec.streams,
     withKey: state.keyRequired || apiKey() !== '',
   });
 }
@@ -137,7 +142,9 @@ async function run(event) {
   const started = performance.now();
   try {
     const result = spec.streams
-      ? await postStreaming(spec.endpoint, form, apiKey(), controller.signal, (e) => { $('progress').textContent = view.step(e); })
+      ? await postStreaming(spec.endpoint, form, apiKey(), controller.signal, (e) => {
+          $('progress').textContent = view.step(e);
+        })
       : await postForm(spec.endpoint, form, apiKey(), controller.signal);
     view.result(result);
     $('progress').textContent = `done in ${Math.round(performance.now() - started)} ms`;
@@ -163,7 +170,8 @@ async function copyCurl() {
 }
 
 renderKnobs($('knobs'), TASKS, updateCurl);
-for (const radio of document.querySelectorAll('input[name=task]')) radio.addEventListener('change', () => selectTask(radio.value));
+for (const radio of document.querySelectorAll('input[name=task]'))
+  radio.addEventListener('change', () => selectTask(radio.value));
 watchImageInputs({ dropZone: $('drop-zone'), fileInput: $('file-input'), onImage: setImage });
 $('prompt').addEventListener('input', updateCurl);
 $('api-key').addEventListener('input', updateCurl);

@@ -19,42 +19,64 @@ function editStep(m: Model, e: StepEvent, planLength: number, steps: number): S[
 }
 
 export function editRouter(ctx: AppContext): Router {
-  return taskRouter<S['EditRequest']>(ctx, { task: 'edit', schema: 'EditRequest', upload: 'EditUpload', accept: (body, req, res) => {
-    const m = ctx.engine.model;
-    const plan = planEdit(m, body.instruction, body);
-    const { settings } = plan;
-    return {
-      plan, stream: Boolean(body.stream), imageBytes: () => requestImageBytes(req.file, body.image),
-      run: async ({ image, signal, stream, onPass }) => {
-        const r = await ctx.engine.edit(image, body.instruction, {
-          signal, settings, onStep: (e) => {
-            onPass();
-            stream?.send('step', editStep(m, e, settings.planLength, settings.image.steps));
-          },
-        });
-        const nfe = settings.planSteps + settings.image.steps; // every scheduled pass runs (steps <= tokens)
-        const seed = settings.image.orderSeed ?? 0;
-        return {
-          nfe, send: (timings) => {
-            if (!stream && (body.response_format ?? 'png') === 'png') {
-              return void res.type('image/png').set('X-Lavida-Seed', String(seed)).send(r.png);
-            }
-            const out: S['EditResponse'] = {
-              id: randomId('edit'), object: 'edit', created: unixNow(), model: m.id, plan: r.plan,
-              image: { b64_json: r.png.toString('base64'), mime_type: 'image/png', width: r.rgb.width, height: r.rgb.height },
-              settings: {
-                steps: settings.image.steps, plan_steps: settings.planSteps, shift: settings.image.shift ?? 5,
-                order: settings.image.order ?? 'stratified', seed,
-              },
-              usage: { nfe },
-              timings: timings(),
-            };
-            if (!stream) return void res.set('X-Lavida-Seed', String(seed)).json(out);
-            stream.send('result', out);
-            stream.done();
-          },
-        };
-      },
-    };
-  } });
+  return taskRouter<S['EditRequest']>(ctx, {
+    task: 'edit',
+    schema: 'EditRequest',
+    upload: 'EditUpload',
+    accept: (body, req, res) => {
+      const m = ctx.engine.model;
+      const plan = planEdit(m, body.instruction, body);
+      const { settings } = plan;
+      return {
+        plan,
+        stream: Boolean(body.stream),
+        imageBytes: () => requestImageBytes(req.file, body.image),
+        run: async ({ image, signal, stream, onPass }) => {
+          const r = await ctx.engine.edit(image, body.instruction, {
+            signal,
+            settings,
+            onStep: (e) => {
+              onPass();
+              stream?.send('step', editStep(m, e, settings.planLength, settings.image.steps));
+            },
+          });
+          const nfe = settings.planSteps + settings.image.steps; // every scheduled pass runs (steps <= tokens)
+          const seed = settings.image.orderSeed ?? 0;
+          return {
+            nfe,
+            send: (timings) => {
+              if (!stream && (body.response_format ?? 'png') === 'png') {
+                return void res.type('image/png').set('X-Lavida-Seed', String(seed)).send(r.png);
+              }
+              const out: S['EditResponse'] = {
+                id: randomId('edit'),
+                object: 'edit',
+                created: unixNow(),
+                model: m.id,
+                plan: r.plan,
+                image: {
+                  b64_json: r.png.toString('base64'),
+                  mime_type: 'image/png',
+                  width: r.rgb.width,
+                  height: r.rgb.height,
+                },
+                settings: {
+                  steps: settings.image.steps,
+                  plan_steps: settings.planSteps,
+                  shift: settings.image.shift ?? 5,
+                  order: settings.image.order ?? 'stratified',
+                  seed,
+                },
+                usage: { nfe },
+                timings: timings(),
+              };
+              if (!stream) return void res.set('X-Lavida-Seed', String(seed)).json(out);
+              stream.send('result', out);
+              stream.done();
+            },
+          };
+        },
+      };
+    },
+  });
 }

@@ -11,8 +11,14 @@ function servedModel(ctx: AppContext): S['Model'] {
   const m = ctx.engine.model;
   const canvas = (task?: S['VqaTask']): number => textSettings(m, task).genLength;
   return {
-    id: ctx.engine.status.model, object: 'model', created: ctx.created, owned_by: 'lavida-r1',
-    lavida: { canvases: { math: canvas('math'), chart: canvas('chart'), mcq: canvas('mcq') }, default_canvas: canvas() },
+    id: ctx.engine.status.model,
+    object: 'model',
+    created: ctx.created,
+    owned_by: 'lavida-r1',
+    lavida: {
+      canvases: { math: canvas('math'), chart: canvas('chart'), mcq: canvas('mcq') },
+      default_canvas: canvas(),
+    },
   };
 }
 

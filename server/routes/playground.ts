@@ -10,7 +10,8 @@ import { ROOT } from '../config.js';
 const PLAYGROUND_DIR = join(ROOT, 'server', 'playground');
 const EXAMPLES_DIR = join(ROOT, 'examples');
 
-const CSP = "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const sameOriginOnly = (res: ServerResponse): void => {
   res.setHeader('Content-Security-Policy', CSP);

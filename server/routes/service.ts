@@ -15,7 +15,8 @@ export function serviceRouter(ctx: AppContext): Router {
   // Liveness fails only when the worker pool gave up restarting: then only a process restart can recover.
   router.get('/healthz', (_req, res) => {
     const h = ctx.engine.health();
-    const body: components['schemas']['Health'] = h.gaveUp && h.alive === 0 ? { status: 'failed', reason: h.reason } : { status: 'ok' };
+    const body: components['schemas']['Health'] =
+      h.gaveUp && h.alive === 0 ? { status: 'failed', reason: h.reason } : { status: 'ok' };
     res.status(body.status === 'ok' ? 200 : 503).json(body);
   });
   router.get('/readyz', (req, res) => {
@@ -28,9 +29,17 @@ export function serviceRouter(ctx: AppContext): Router {
       return;
     }
     const out: components['schemas']['Readiness'] = {
-      status, model: s.model, dtype: s.dtype, device: s.device, provider: s.provider,
-      fallback_reason: s.fallbackReason, workers: s.workers, workers_alive: h.alive, worker_restarts: h.restarts,
-      reason: h.reason, queue_depth: ctx.admission.queueDepth,
+      status,
+      model: s.model,
+      dtype: s.dtype,
+      device: s.device,
+      provider: s.provider,
+      fallback_reason: s.fallbackReason,
+      workers: s.workers,
+      workers_alive: h.alive,
+      worker_restarts: h.restarts,
+      reason: h.reason,
+      queue_depth: ctx.admission.queueDepth,
     };
     res.status(status === 'ready' ? 200 : 503).json(out);
   });

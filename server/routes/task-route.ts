@@ -67,7 +67,9 @@ export function taskRouter<B extends { model?: string }>(ctx: AppContext, route:
     const request = route.accept(body, req, res);
     await runJob(ctx, res, route.task, async (signal) => {
       const { plan, params } = request;
-      const { image, decodeMs } = await naming(params?.image, () => decodeRequestImage(ctx, request.imageBytes(), plan.edit));
+      const { image, decodeMs } = await naming(params?.image, () =>
+        decodeRequestImage(ctx, request.imageBytes(), plan.edit),
+      );
       const promptTokens = await naming(params?.prompt, () => fitContext(ctx.engine.model, plan, image));
       const stream = request.stream ? (res.locals.stream = new EventStream(res)) : undefined;
       const t1 = performance.now();

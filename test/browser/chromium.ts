@@ -18,14 +18,22 @@ const executable = (path: string): boolean => {
 
 function chromiumPath(): string {
   const given = process.env.CHROMIUM_PATH;
-  const found = given ?? (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'chromium')).find(executable);
+  const found =
+    given ??
+    (process.env.PATH ?? '')
+      .split(delimiter)
+      .map((dir) => join(dir, 'chromium'))
+      .find(executable);
   if (!found || !executable(found)) {
-    throw new Error(`${given ? `CHROMIUM_PATH=${given} is not an executable` : 'no chromium on PATH'}: run scripts/setup-browser.sh`);
+    throw new Error(
+      `${given ? `CHROMIUM_PATH=${given} is not an executable` : 'no chromium on PATH'}: run scripts/setup-browser.sh`,
+    );
   }
   return found;
 }
 
-export const launchChromium = (): Promise<Browser> => chromium.launch({ executablePath: chromiumPath(), headless: true });
+export const launchChromium = (): Promise<Browser> =>
+  chromium.launch({ executablePath: chromiumPath(), headless: true });
 
 /** Where a screenshot called `name` goes (test-artifacts/, created when missing). */
 export function artifactPath(name: string): string {

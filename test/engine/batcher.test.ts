@@ -6,15 +6,25 @@ import { DynamicBatcher } from '../../server/engine/batcher.js';
 describe('dynamic batching', () => {
   test('jobs within the window form one batch, split at maxBatch; results go back in order', async () => {
     const batches: number[][] = [];
-    const b = new DynamicBatcher<number, number>(async (jobs) => (batches.push(jobs), jobs.map((j) => j * 10)), { windowMs: 10, maxBatch: 3 });
+    const b = new DynamicBatcher<number, number>(async (jobs) => (batches.push(jobs), jobs.map((j) => j * 10)), {
+      windowMs: 10,
+      maxBatch: 3,
+    });
     const results = await Promise.all([1, 2, 3, 4, 5].map((j) => b.submit(j)));
     assert.deepEqual(results, [10, 20, 30, 40, 50]);
-    assert.deepEqual(batches, [[1, 2, 3], [4, 5]]);
+    assert.deepEqual(batches, [
+      [1, 2, 3],
+      [4, 5],
+    ]);
   });
 
   test('onIdle fires once the last running batch is done, or the last queued job is aborted, not before', async () => {
     let idle = 0;
-    const b = new DynamicBatcher<number, number>(async (jobs) => (await sleep(20), jobs), { windowMs: 5, maxBatch: 2 }, () => idle++);
+    const b = new DynamicBatcher<number, number>(
+      async (jobs) => (await sleep(20), jobs),
+      { windowMs: 5, maxBatch: 2 },
+      () => idle++,
+    );
     const first = [b.submit(1), b.submit(2), b.submit(3)]; // batches [1, 2] and [3], running together
     await first[0];
     assert.equal(idle, 0, 'a batch is still running');
@@ -33,12 +43,15 @@ describe('dynamic batching', () => {
   test('a job aborted while queued never runs; one aborted while running rejects at once and is reported dead', async () => {
     const seen: number[][] = [];
     const liveAtEnd: boolean[][] = [];
-    const b = new DynamicBatcher<number, number>(async (jobs, live) => {
-      seen.push(jobs);
-      await sleep(30);
-      liveAtEnd.push(jobs.map((_, i) => live(i)));
-      return jobs;
-    }, { windowMs: 5, maxBatch: 8 });
+    const b = new DynamicBatcher<number, number>(
+      async (jobs, live) => {
+        seen.push(jobs);
+        await sleep(30);
+        liveAtEnd.push(jobs.map((_, i) => live(i)));
+        return jobs;
+      },
+      { windowMs: 5, maxBatch: 8 },
+    );
     const queued = new AbortController();
     const running = new AbortController();
     const p = [b.submit(1), b.submit(2, queued.signal), b.submit(3, running.signal)];
@@ -57,8 +70,16 @@ describe('dynamic batching', () => {
   });
 
   test('a failing batch rejects all its jobs', async () => {
-    const b = new DynamicBatcher<number, number>(async () => { throw new Error('boom'); }, { windowMs: 1, maxBatch: 4 });
+    const b = new DynamicBatcher<number, number>(
+      async () => {
+        throw new Error('boom');
+      },
+      { windowMs: 1, maxBatch: 4 },
+    );
     const all = await Promise.allSettled([b.submit(1), b.submit(2)]);
-    assert.deepEqual(all.map((r) => r.status), ['rejected', 'rejected']);
+    assert.deepEqual(
+      all.map((r) => r.status),
+      ['rejected', 'rejected'],
+    );
   });
 });

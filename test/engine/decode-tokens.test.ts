@@ -16,11 +16,14 @@ const BLOCK = 16;
 function recorded(salt: number): { denoise: Denoise; passes: Candidates[] } {
   const inner = fakeDenoiser(salt, L, VOCAB);
   const passes: Candidates[] = [];
-  return { passes, denoise: (canvas, step, block) => {
-    const out = inner(canvas, step, block) as Candidates;
-    passes.push(out);
-    return out;
-  } };
+  return {
+    passes,
+    denoise: (canvas, step, block) => {
+      const out = inner(canvas, step, block) as Candidates;
+      passes.push(out);
+      return out;
+    },
+  };
 }
 
 for (const threshold of [null, 0.5]) {
@@ -32,8 +35,17 @@ for (const threshold of [null, 0.5]) {
       const decided = Math.ceil(decodeTokens / BLOCK) * BLOCK;
       for (let r = 0; r < 2; r++) {
         const row = (a: Int32Array) => Array.from(a.subarray(r * L, (r + 1) * L));
-        assert.deepEqual(row(part.tokens).slice(0, decided), row(full.tokens).slice(0, decided), `row ${r}, ${decodeTokens}`);
-        assert.ok(row(part.tokens).slice(decided).every((t) => t === IDS.maskId), 'later blocks stay masked');
+        assert.deepEqual(
+          row(part.tokens).slice(0, decided),
+          row(full.tokens).slice(0, decided),
+          `row ${r}, ${decodeTokens}`,
+        );
+        assert.ok(
+          row(part.tokens)
+            .slice(decided)
+            .every((t) => t === IDS.maskId),
+          'later blocks stay masked',
+        );
       }
       if (decided < L) assert.ok(part.nfe < full.nfe && part.nfe > 0, `${part.nfe} passes vs ${full.nfe}`);
       else assert.equal(part.nfe, full.nfe);
@@ -49,5 +61,8 @@ test('each decided token keeps the confidence of the pass that committed it', as
     assert.ok(step >= 0);
     assert.equal(out.confidence[i], passes[step]!.confidence[i], `position ${i}`);
   }
-  await assert.rejects(generateText(denoise, IDS, { genLength: L, blockLength: BLOCK, steps: 24, decodeTokens: 0 }), /decodeTokens/);
+  await assert.rejects(
+    generateText(denoise, IDS, { genLength: L, blockLength: BLOCK, steps: 24, decodeTokens: 0 }),
+    /decodeTokens/,
+  );
 });

@@ -14,7 +14,8 @@ import { NO_PACKAGE, PACKAGE_DIR } from '../package.js';
 import { greyPng } from '../png.js';
 
 describe('image threads', { skip: NO_PACKAGE }, () => {
-  const config = (): PackageConfig => (JSON.parse(readFileSync(join(PACKAGE_DIR, 'manifest.json'), 'utf8')) as { config: PackageConfig }).config;
+  const config = (): PackageConfig =>
+    (JSON.parse(readFileSync(join(PACKAGE_DIR, 'manifest.json'), 'utf8')) as { config: PackageConfig }).config;
   const pools: ImagePool[] = [];
   const pool = (): ImagePool => {
     const p = new ImagePool(2, config());
@@ -27,7 +28,11 @@ describe('image threads', { skip: NO_PACKAGE }, () => {
 
   test('prepare = prepareImage(decodeImage) on the calling thread, VQ input for edits only', async () => {
     const p = pool();
-    for (const bytes of [readFileSync('examples/count.png'), readFileSync('examples/edit.png'), greyPng(300, 17, 8, 40)]) {
+    for (const bytes of [
+      readFileSync('examples/count.png'),
+      readFileSync('examples/edit.png'),
+      greyPng(300, 17, 8, 40),
+    ]) {
       const local = prepareImage(await decodeImage(bytes), config(), true);
       const [vqa, edit] = await Promise.all([p.prepare(bytes), p.prepare(bytes, { edit: true })]);
       assert.deepEqual(edit, local);
@@ -37,9 +42,18 @@ describe('image threads', { skip: NO_PACKAGE }, () => {
 
   test('ImageError crosses the thread with its code', async () => {
     const p = pool();
-    await assert.rejects(p.prepare(greyPng(100, 100, 8, 1), { maxPixels: 9_999 }), (e) => e instanceof ImageError && e.code === 'too_many_pixels');
-    await assert.rejects(p.prepare(greyPng(600, 10, 8, 1), { maxAspectRatio: 50 }), (e) => e instanceof ImageError && e.code === 'bad_aspect_ratio');
-    await assert.rejects(p.prepare(Buffer.from('not an image')), (e) => e instanceof ImageError && e.code === 'unsupported_type');
+    await assert.rejects(
+      p.prepare(greyPng(100, 100, 8, 1), { maxPixels: 9_999 }),
+      (e) => e instanceof ImageError && e.code === 'too_many_pixels',
+    );
+    await assert.rejects(
+      p.prepare(greyPng(600, 10, 8, 1), { maxAspectRatio: 50 }),
+      (e) => e instanceof ImageError && e.code === 'bad_aspect_ratio',
+    );
+    await assert.rejects(
+      p.prepare(Buffer.from('not an image')),
+      (e) => e instanceof ImageError && e.code === 'unsupported_type',
+    );
   });
 
   test('closing fails the calls in flight and later ones with WorkerUnavailableError', async () => {

@@ -44,7 +44,11 @@ describe('image preprocessing = lavida_r1.model.image_processing (exact)', { ski
       const c: ModelConfig = g.preset === 'tiny' ? im().tiny : im().upstream;
       const s = c.vision.image_size;
       const [w, h] = g.size;
-      const best = selectBestResolution(w, h, c.image_grid_pinpoints.map(([a, b]) => [a * s, b * s] as [number, number]));
+      const best = selectBestResolution(
+        w,
+        h,
+        c.image_grid_pinpoints.map(([a, b]) => [a * s, b * s] as [number, number]),
+      );
       assert.deepEqual(best, g.best);
       const grid: [number, number] = [best[0] / s, best[1] / s];
       assert.equal(countImageTokens(c, grid, w, h), g.tokens, `${g.preset} ${w}x${h}`);
@@ -63,7 +67,10 @@ describe('image preprocessing = lavida_r1.model.image_processing (exact)', { ski
 });
 
 describe('decoding guards', () => {
-  const png = (w: number, h: number) => sharp({ create: { width: w, height: h, channels: 3, background: '#808080' } }).png().toBuffer();
+  const png = (w: number, h: number) =>
+    sharp({ create: { width: w, height: h, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer();
 
   test('MIME is sniffed from the bytes', async () => {
     assert.equal(sniffImageMime(await png(2, 2)), 'image/png');
@@ -74,18 +81,27 @@ describe('decoding guards', () => {
   });
 
   test('non-images and refused types get an ImageError naming the problem', async () => {
-    assert.throws(() => requireImageMime(Buffer.from('%PDF-1.7')), (e: unknown) => e instanceof ImageError && e.code === 'unsupported_type' && /255044462d/.test(e.message));
+    assert.throws(
+      () => requireImageMime(Buffer.from('%PDF-1.7')),
+      (e: unknown) => e instanceof ImageError && e.code === 'unsupported_type' && /255044462d/.test(e.message),
+    );
     await assert.rejects(decodeImage(await png(2, 2), { allowed: ['image/jpeg'] }), /image\/png is not accepted/);
   });
 
   test('decoded-pixel limit (decompression bombs)', async () => {
-    await assert.rejects(decodeImage(await png(100, 100), { maxPixels: 9_999 }), (e: unknown) => e instanceof ImageError && e.code === 'too_many_pixels');
+    await assert.rejects(
+      decodeImage(await png(100, 100), { maxPixels: 9_999 }),
+      (e: unknown) => e instanceof ImageError && e.code === 'too_many_pixels',
+    );
     assert.equal((await decodeImage(await png(100, 100), { maxPixels: 10_000 })).width, 100);
   });
 
   test('truncated files are undecodable, not crashes', async () => {
     const bytes = await png(64, 64);
-    await assert.rejects(decodeImage(bytes.subarray(0, 40)), (e: unknown) => e instanceof ImageError && e.code === 'undecodable');
+    await assert.rejects(
+      decodeImage(bytes.subarray(0, 40)),
+      (e: unknown) => e instanceof ImageError && e.code === 'undecodable',
+    );
   });
 
   test('round half to even like Python', () => {

@@ -15,7 +15,9 @@ const MAX_BATCH = 16;
 // Greedy parity: the TS pipelines on onnxruntime-node against train/lavida_r1/export/ort_pipeline.py on the same
 // package and held-out world samples: identical answer tokens (each family over its own canvas), LOC bins and
 // boxes, plan ids, VQ ids, pixels.
-describe(`ORT pipelines = Python ort_pipeline (${PER_FAMILY} world samples per family, exact)`, { skip: NO_PYTHON }, () => {
+describe(`ORT pipelines = Python ort_pipeline (${PER_FAMILY} world samples per family, exact)`, {
+  skip: NO_PYTHON,
+}, () => {
   let engine: Engine;
   const jobs = new Map<string, Job>();
   const byFamily = (f: OrtCase['family']): OrtCase[] => ortReference().cases.filter((c) => c.family === f);
@@ -23,9 +25,18 @@ describe(`ORT pipelines = Python ort_pipeline (${PER_FAMILY} world samples per f
   before(async () => {
     const { dir, cases } = ortReference();
     // VQA in lockstep batches like the other tasks (continuous batching: continuous-batching.test.ts)
-    engine = await Engine.load({ modelsDir: MODELS_DIR!, modelId: MODEL_ID!, device: 'cpu', workers: 1, intraOpNumThreads: 1,
-      batching: { windowMs: 20, maxBatch: MAX_BATCH }, continuousBatching: false, log: () => undefined });
-    for (const c of cases) jobs.set(c.id, { prompt: c.prompt, image: await decodeImage(readFileSync(join(dir, c.image))) });
+    engine = await Engine.load({
+      modelsDir: MODELS_DIR!,
+      modelId: MODEL_ID!,
+      device: 'cpu',
+      workers: 1,
+      intraOpNumThreads: 1,
+      batching: { windowMs: 20, maxBatch: MAX_BATCH },
+      continuousBatching: false,
+      log: () => undefined,
+    });
+    for (const c of cases)
+      jobs.set(c.id, { prompt: c.prompt, image: await decodeImage(readFileSync(join(dir, c.image))) });
   });
   after(() => engine?.close());
 
@@ -38,7 +49,10 @@ describe(`ORT pipelines = Python ort_pipeline (${PER_FAMILY} world samples per f
     test(`${family}: answer tokens, one job at a time`, async () => {
       for (const c of byFamily(family)) {
         const r = (await answerQuestions(engine.model, [jobs.get(c.id)!], textSettings(engine.model, family)))[0]!;
-        assert.equal(r.tokens.length, engine.model.layout.sampling.canvases?.[family] ?? engine.model.layout.sampling.text?.gen_length);
+        assert.equal(
+          r.tokens.length,
+          engine.model.layout.sampling.canvases?.[family] ?? engine.model.layout.sampling.text?.gen_length,
+        );
         checkText(c, r);
       }
     });
@@ -49,14 +63,23 @@ describe(`ORT pipelines = Python ort_pipeline (${PER_FAMILY} world samples per f
   test('threshold 0.9 over the dual cache: answer tokens, one job at a time and as one batch per family', async () => {
     for (const family of ['math', 'chart', 'mcq'] as const) {
       const text = byFamily(family);
-      for (const c of text) assert.deepEqual((await answerQuestions(engine.model, [jobs.get(c.id)!], fast(family)))[0]!.tokens, c.fast_tokens, c.id);
+      for (const c of text)
+        assert.deepEqual(
+          (await answerQuestions(engine.model, [jobs.get(c.id)!], fast(family)))[0]!.tokens,
+          c.fast_tokens,
+          c.id,
+        );
       const batch = text.slice(0, MAX_BATCH);
-      const together = await answerQuestions(engine.model, batch.map((c) => jobs.get(c.id)!), fast(family));
+      const together = await answerQuestions(
+        engine.model,
+        batch.map((c) => jobs.get(c.id)!),
+        fast(family),
+      );
       batch.forEach((c, i) => assert.deepEqual(together[i]!.tokens, c.fast_tokens, `${c.id} in a batch`));
     }
   });
 
-  test('threshold + dual cache: a job cancelled mid-batch leaves the others\' tokens unchanged', async () => {
+  test("threshold + dual cache: a job cancelled mid-batch leaves the others' tokens unchanged", async () => {
     const cases = byFamily('chart').slice(0, 3);
     assert.equal(cases.length, 3, 'needs LAVIDA_PARITY_N >= 3');
     const controller = new AbortController();
@@ -67,10 +90,20 @@ describe(`ORT pipelines = Python ort_pipeline (${PER_FAMILY} world samples per f
       return step(...args);
     };
     try {
-      const results = await Promise.allSettled(cases.map((c, i) =>
-        engine.vqa(jobs.get(c.id)!.image, c.prompt, { sampling: fast('chart'), ...(i === 1 && { signal: controller.signal }) })));
+      const results = await Promise.allSettled(
+        cases.map((c, i) =>
+          engine.vqa(jobs.get(c.id)!.image, c.prompt, {
+            sampling: fast('chart'),
+            ...(i === 1 && { signal: controller.signal }),
+          }),
+        ),
+      );
       assert.equal(results[1]!.status, 'rejected');
-      for (const i of [0, 2]) assert.deepEqual((results[i] as PromiseFulfilledResult<{ tokens: number[] }>).value.tokens, cases[i]!.fast_tokens);
+      for (const i of [0, 2])
+        assert.deepEqual(
+          (results[i] as PromiseFulfilledResult<{ tokens: number[] }>).value.tokens,
+          cases[i]!.fast_tokens,
+        );
     } finally {
       engine.model.runtime.step = step;
     }
@@ -90,10 +123,21 @@ describe(`ORT pipelines = Python ort_pipeline (${PER_FAMILY} world samples per f
   test('grounding in 1, 2 and 4 passes: LOC bins, one job at a time and as one batch', async () => {
     const cases = byFamily('grounding');
     for (const steps of [1, 2, 4] as const) {
-      for (const c of cases) assert.deepEqual((await groundBoxes(engine.model, [jobs.get(c.id)!], steps))[0]!.bins, c.bins_by_steps![steps], `${c.id} steps ${steps}`);
+      for (const c of cases)
+        assert.deepEqual(
+          (await groundBoxes(engine.model, [jobs.get(c.id)!], steps))[0]!.bins,
+          c.bins_by_steps![steps],
+          `${c.id} steps ${steps}`,
+        );
       const batch = cases.slice(0, MAX_BATCH);
-      const together = await groundBoxes(engine.model, batch.map((c) => jobs.get(c.id)!), steps);
-      batch.forEach((c, i) => assert.deepEqual(together[i]!.bins, c.bins_by_steps![steps], `${c.id} steps ${steps} in a batch`));
+      const together = await groundBoxes(
+        engine.model,
+        batch.map((c) => jobs.get(c.id)!),
+        steps,
+      );
+      batch.forEach((c, i) =>
+        assert.deepEqual(together[i]!.bins, c.bins_by_steps![steps], `${c.id} steps ${steps} in a batch`),
+      );
     }
   });
 
@@ -115,7 +159,11 @@ describe(`ORT pipelines = Python ort_pipeline (${PER_FAMILY} world samples per f
     try {
       const text = [...byFamily('math'), ...byFamily('chart')];
       const [answers, boxes, edits] = await Promise.all([
-        Promise.all(text.map((c) => engine.vqa(jobs.get(c.id)!.image, c.prompt, { sampling: textSettings(engine.model, c.family as VqaTask) }))),
+        Promise.all(
+          text.map((c) =>
+            engine.vqa(jobs.get(c.id)!.image, c.prompt, { sampling: textSettings(engine.model, c.family as VqaTask) }),
+          ),
+        ),
         Promise.all(byFamily('grounding').map((c) => engine.ground(jobs.get(c.id)!.image, c.prompt))),
         Promise.all(byFamily('edit').map((c) => engine.edit(jobs.get(c.id)!.image, c.prompt))),
       ]);
@@ -123,7 +171,8 @@ describe(`ORT pipelines = Python ort_pipeline (${PER_FAMILY} world samples per f
       byFamily('grounding').forEach((c, i) => assert.deepEqual(boxes[i]!.bins, c.bins, c.id));
       byFamily('edit').forEach((c, i) => assert.deepEqual([edits[i]!.planIds, edits[i]!.vq], [c.plan_ids, c.vq], c.id));
       // one batch per task and settings (math and chart: their own canvases), cut at maxBatch rows
-      const cut = (n: number): number[] => Array.from({ length: Math.ceil(n / MAX_BATCH) }, (_, i) => Math.min(MAX_BATCH, n - i * MAX_BATCH));
+      const cut = (n: number): number[] =>
+        Array.from({ length: Math.ceil(n / MAX_BATCH) }, (_, i) => Math.min(MAX_BATCH, n - i * MAX_BATCH));
       const perFamily = [...cut(PER_FAMILY), ...cut(PER_FAMILY), ...cut(PER_FAMILY), ...cut(PER_FAMILY)];
       assert.deepEqual(batches.sort(), perFamily.sort(), 'batches per task and canvas');
     } finally {
@@ -137,19 +186,35 @@ describe(`ORT pipelines = Python ort_pipeline (${PER_FAMILY} world samples per f
     const controller = new AbortController();
     const rowsPerStep: number[] = [];
     const step = engine.model.runtime.step.bind(engine.model.runtime);
-    engine.model.runtime.step = async (lease, cache: PromptCache, s: StepInput, againstWindow?: boolean, only?: number[]) => {
+    engine.model.runtime.step = async (
+      lease,
+      cache: PromptCache,
+      s: StepInput,
+      againstWindow?: boolean,
+      only?: number[],
+    ) => {
       rowsPerStep.push((only ?? cache.rows).length);
       if (rowsPerStep.length === 2) controller.abort();
       return step(lease, cache, s, againstWindow, only);
     };
     try {
-      const results = await Promise.allSettled(cases.map((c, i) =>
-        engine.vqa(jobs.get(c.id)!.image, c.prompt, { sampling: textSettings(engine.model, 'chart'), ...(i === 1 && { signal: controller.signal }) })));
+      const results = await Promise.allSettled(
+        cases.map((c, i) =>
+          engine.vqa(jobs.get(c.id)!.image, c.prompt, {
+            sampling: textSettings(engine.model, 'chart'),
+            ...(i === 1 && { signal: controller.signal }),
+          }),
+        ),
+      );
       assert.equal(results[1]!.status, 'rejected');
       assert.equal((results[1] as PromiseRejectedResult).reason.name, 'AbortError');
-      for (const i of [0, 2]) checkText(cases[i]!, (results[i] as PromiseFulfilledResult<{ tokens: number[]; text: string }>).value);
+      for (const i of [0, 2])
+        checkText(cases[i]!, (results[i] as PromiseFulfilledResult<{ tokens: number[]; text: string }>).value);
       assert.deepEqual(rowsPerStep.slice(0, 2), [3, 3]);
-      assert.ok(rowsPerStep.slice(2).every((n) => n <= 2), `rows per step after the abort: ${rowsPerStep.slice(2)}`);
+      assert.ok(
+        rowsPerStep.slice(2).every((n) => n <= 2),
+        `rows per step after the abort: ${rowsPerStep.slice(2)}`,
+      );
     } finally {
       engine.model.runtime.step = step;
     }

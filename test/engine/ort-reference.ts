@@ -32,25 +32,33 @@ export interface OrtCase {
 }
 
 function pyFiles(dir: string): string[] {
-  return readdirSync(dir).sort().flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === '__pycache__' ? [] : pyFiles(path);
-    return name.endsWith('.py') ? [path] : [];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return name === '__pycache__' ? [] : pyFiles(path);
+      return name.endsWith('.py') ? [path] : [];
+    });
 }
 
 let cached: { dir: string; cases: OrtCase[] } | undefined;
 
 export function ortReference(): { dir: string; cases: OrtCase[] } {
   if (cached) return cached;
-  const hash = createHash('sha256').update(String(PER_FAMILY)).update(readFileSync(join(PACKAGE_DIR!, 'manifest.json')));
-  for (const f of [join(ROOT, 'test/engine/py/ort_cases.py'), ...pyFiles(join(ROOT, 'train/lavida_r1'))]) hash.update(f).update(readFileSync(f));
+  const hash = createHash('sha256')
+    .update(String(PER_FAMILY))
+    .update(readFileSync(join(PACKAGE_DIR!, 'manifest.json')));
+  for (const f of [join(ROOT, 'test/engine/py/ort_cases.py'), ...pyFiles(join(ROOT, 'train/lavida_r1'))])
+    hash.update(f).update(readFileSync(f));
   const dir = join(tmpdir(), `lavida-ort-cases-${hash.digest('hex').slice(0, 16)}`);
   const file = join(dir, 'ort_cases.json');
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true });
     const run = spawnSync(PYTHON, [join(ROOT, 'test/engine/py/ort_cases.py'), PACKAGE_DIR!, dir, String(PER_FAMILY)], {
-      cwd: join(ROOT, 'train'), env: { ...process.env, OMP_NUM_THREADS: '1' }, encoding: 'utf8', maxBuffer: 1 << 26,
+      cwd: join(ROOT, 'train'),
+      env: { ...process.env, OMP_NUM_THREADS: '1' },
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
     });
     if (run.status !== 0) throw new Error(`the Python ORT reference failed:\n${run.stderr}`);
   }

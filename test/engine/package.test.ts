@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -8,7 +17,10 @@ import { PackageError } from '../../server/engine/package/package-error.js';
 import { NO_PACKAGE, PACKAGE_DIR } from './ort-reference.js';
 
 const rejectsWith = (p: Promise<unknown>, code: PackageError['code'], pattern?: RegExp) =>
-  assert.rejects(p, (e: unknown) => e instanceof PackageError && e.code === code && (!pattern || pattern.test(e.message)));
+  assert.rejects(
+    p,
+    (e: unknown) => e instanceof PackageError && e.code === code && (!pattern || pattern.test(e.message)),
+  );
 
 describe('model package loading', { skip: NO_PACKAGE }, () => {
   let root: string; // a models folder holding copies of the package
@@ -43,17 +55,26 @@ describe('model package loading', { skip: NO_PACKAGE }, () => {
     assert.deepEqual(Object.keys(written).sort(), ['chart', 'math', 'mcq']);
     editManifest(copy('no-canvases'), (m) => delete m.layout.sampling.canvases);
     assert.equal((await loadPackage(models(), 'no-canvases')).manifest.layout.sampling.canvases, undefined);
-    editManifest(copy('bad-canvases'), (m) => { m.layout.sampling.canvases = { math: 0, chart: 80, mcq: 48 }; });
+    editManifest(copy('bad-canvases'), (m) => {
+      m.layout.sampling.canvases = { math: 0, chart: 80, mcq: 48 };
+    });
     await rejectsWith(loadPackage(models(), 'bad-canvases'), 'invalid_manifest', /canvases\/math/);
   });
 
   test('ids that are not plain folder names, or resolve outside the models folder, are refused', async () => {
     for (const id of ['..', '../good', 'a/b', '/etc', '.hidden', 'good/..', '', 'x'.repeat(200)]) {
-      assert.throws(() => resolvePackageDir(models(), id), (e: unknown) => e instanceof PackageError && e.code === 'invalid_id', id);
+      assert.throws(
+        () => resolvePackageDir(models(), id),
+        (e: unknown) => e instanceof PackageError && e.code === 'invalid_id',
+        id,
+      );
     }
     mkdirSync(join(root, 'elsewhere'));
     symlinkSync(join(root, 'elsewhere'), join(models(), 'escape'));
-    assert.throws(() => resolvePackageDir(models(), 'escape'), (e: unknown) => e instanceof PackageError && e.code === 'outside_models');
+    assert.throws(
+      () => resolvePackageDir(models(), 'escape'),
+      (e: unknown) => e instanceof PackageError && e.code === 'outside_models',
+    );
     await rejectsWith(loadPackage(models(), 'missing'), 'not_found');
   });
 
@@ -79,13 +100,19 @@ describe('model package loading', { skip: NO_PACKAGE }, () => {
 
   test('schema violations, non-JSON manifests and unlisted graph files are refused', async () => {
     const dir = copy('bad');
-    editManifest(dir, (m) => { m.format_version = 2; });
+    editManifest(dir, (m) => {
+      m.format_version = 2;
+    });
     await rejectsWith(loadPackage(models(), 'bad'), 'invalid_manifest', /format_version/);
     copy('bad');
-    editManifest(dir, (m) => { m.files['../escape.onnx'] = m.files['vision.onnx']; });
+    editManifest(dir, (m) => {
+      m.files['../escape.onnx'] = m.files['vision.onnx'];
+    });
     await rejectsWith(loadPackage(models(), 'bad'), 'invalid_manifest', /files/);
     copy('bad');
-    editManifest(dir, (m) => { delete m.files['vq_decode.onnx']; });
+    editManifest(dir, (m) => {
+      delete m.files['vq_decode.onnx'];
+    });
     await rejectsWith(loadPackage(models(), 'bad'), 'unlisted_file', /vq_decode\.onnx/);
     writeFileSync(join(dir, 'manifest.json'), '{not json');
     await rejectsWith(loadPackage(models(), 'bad'), 'invalid_manifest', /not JSON/);

@@ -10,14 +10,18 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const TOKENIZER_JSON = join(ROOT, 'train/checkpoints/lavida-r1-tiny/tokenizer.json');
 const PYTHON = join(ROOT, 'train/.venv/bin/python');
-export const SKIP_REASON = existsSync(PYTHON) ? false : `no Python reference: ${PYTHON} is missing (run npm test or scripts/setup-python.sh)`;
+export const SKIP_REASON = existsSync(PYTHON)
+  ? false
+  : `no Python reference: ${PYTHON} is missing (run npm test or scripts/setup-python.sh)`;
 
 function pyFiles(dir: string): string[] {
-  return readdirSync(dir).sort().flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === '__pycache__' ? [] : pyFiles(path);
-    return name.endsWith('.py') ? [path] : [];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return name === '__pycache__' ? [] : pyFiles(path);
+      return name.endsWith('.py') ? [path] : [];
+    });
 }
 
 let cached: { dir: string; cases: any } | undefined;
@@ -26,7 +30,11 @@ let cached: { dir: string; cases: any } | undefined;
 export function reference(): { dir: string; cases: any } {
   if (cached) return cached;
   const hash = createHash('sha256');
-  for (const f of [...pyFiles(join(ROOT, 'test/engine/py')), ...pyFiles(join(ROOT, 'train/lavida_r1')), TOKENIZER_JSON]) {
+  for (const f of [
+    ...pyFiles(join(ROOT, 'test/engine/py')),
+    ...pyFiles(join(ROOT, 'train/lavida_r1')),
+    TOKENIZER_JSON,
+  ]) {
     hash.update(f).update(readFileSync(f));
   }
   const dir = join(tmpdir(), `lavida-engine-cases-${hash.digest('hex').slice(0, 16)}`);
@@ -34,7 +42,10 @@ export function reference(): { dir: string; cases: any } {
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true });
     const run = spawnSync(PYTHON, [join(ROOT, 'test/engine/py/cases.py'), TOKENIZER_JSON, dir], {
-      cwd: join(ROOT, 'train'), env: { ...process.env, OMP_NUM_THREADS: '1' }, encoding: 'utf8', maxBuffer: 1 << 26,
+      cwd: join(ROOT, 'train'),
+      env: { ...process.env, OMP_NUM_THREADS: '1' },
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
     });
     if (run.status !== 0) throw new Error(`the Python reference failed:\n${run.stderr}`);
   }

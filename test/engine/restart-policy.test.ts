@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { CrashWindow, DEFAULT_RESTART_POLICY } from '../../server/engine/ort/restart-policy.js';
 
 test('backoff doubles with each crash in the window, capped; past maxRestarts the policy gives up', () => {
-  let now = 0;
+  const now = 0;
   const w = new CrashWindow({ maxRestarts: 4, windowMs: 1000, backoffMs: 100, maxBackoffMs: 500 }, () => now);
   assert.deepEqual([w.record(), w.record(), w.record(), w.record()], [100, 200, 400, 500]);
   assert.equal(w.record(), null);
@@ -27,5 +27,8 @@ test('crashes older than the window are forgotten', () => {
 test('maxRestarts 0 never restarts; invalid policies are refused', () => {
   assert.equal(new CrashWindow({ ...DEFAULT_RESTART_POLICY, maxRestarts: 0 }).record(), null);
   assert.throws(() => new CrashWindow({ ...DEFAULT_RESTART_POLICY, maxRestarts: -1 }), /invalid worker restart policy/);
-  assert.throws(() => new CrashWindow({ ...DEFAULT_RESTART_POLICY, backoffMs: 20_000 }), /invalid worker restart policy/);
+  assert.throws(
+    () => new CrashWindow({ ...DEFAULT_RESTART_POLICY, backoffMs: 20_000 }),
+    /invalid worker restart policy/,
+  );
 });

@@ -21,7 +21,12 @@ describe('sampler logic = lavida_r1.sampling', { skip: SKIP_REASON }, () => {
   const s = () => reference().cases.sampling;
 
   test('transfer_counts (uniform and shift, 400 cases)', () => {
-    for (const c of s().counts) assert.deepEqual(transferCounts(...(c.args as [number, number, 'uniform', number])), c.out, JSON.stringify(c.args));
+    for (const c of s().counts)
+      assert.deepEqual(
+        transferCounts(...(c.args as [number, number, 'uniform', number])),
+        c.out,
+        JSON.stringify(c.args),
+      );
   });
 
   test('select_scheduled and select_threshold (ties, -inf)', () => {
@@ -35,7 +40,15 @@ describe('sampler logic = lavida_r1.sampling', { skip: SKIP_REASON }, () => {
   test('_stop_rows_at_eos', () => {
     for (const c of s().stops) {
       const canvas = Int32Array.from(c.canvas as number[]);
-      const done = stopRowAtEos(canvas, c.fixed.map(Number), 0, canvas.length, c.end, TEXT_IDS, (t) => t === 101 || t === 102);
+      const done = stopRowAtEos(
+        canvas,
+        c.fixed.map(Number),
+        0,
+        canvas.length,
+        c.end,
+        TEXT_IDS,
+        (t) => t === 101 || t === 102,
+      );
       assert.deepEqual([...canvas], c.out);
       assert.equal(done, c.done);
     }
@@ -44,12 +57,21 @@ describe('sampler logic = lavida_r1.sampling', { skip: SKIP_REASON }, () => {
   test('random.Random: random, shuffle, choice, getrandbits', () => {
     for (const c of s().pyrandom) {
       const r = new PyRandom(BigInt(c.seed));
-      assert.deepEqual(Array.from({ length: 5 }, () => r.random()), c.floats);
+      assert.deepEqual(
+        Array.from({ length: 5 }, () => r.random()),
+        c.floats,
+      );
       const items = Array.from({ length: c.shuffled.length }, (_, i) => i);
       r.shuffle(items);
       assert.deepEqual(items, c.shuffled);
-      assert.deepEqual(Array.from({ length: 30 }, (_, n) => r.choice(Array.from({ length: n + 1 }, (_, i) => i + 1))), c.choices);
-      assert.deepEqual(Array.from({ length: 33 }, (_, k) => r.getrandbits(k)), c.bits);
+      assert.deepEqual(
+        Array.from({ length: 30 }, (_, n) => r.choice(Array.from({ length: n + 1 }, (_, i) => i + 1))),
+        c.choices,
+      );
+      assert.deepEqual(
+        Array.from({ length: 33 }, (_, k) => r.getrandbits(k)),
+        c.bits,
+      );
     }
   });
 
@@ -58,17 +80,30 @@ describe('sampler logic = lavida_r1.sampling', { skip: SKIP_REASON }, () => {
   });
 
   test('cosine_temperature (within 1e-15: V8 and glibc cos may differ by an ulp)', () => {
-    for (const c of s().temperatures) assert.ok(Math.abs(cosineTemperature(...(c.args as [number, number, number, number])) - c.out) < 1e-15);
+    for (const c of s().temperatures)
+      assert.ok(Math.abs(cosineTemperature(...(c.args as [number, number, number, number])) - c.out) < 1e-15);
   });
 
   test('text driver: same tokens, unmask steps and NFE on 120 random configurations', async () => {
     for (const c of s().text) {
       const o = c.config;
       const L = o.gen_length;
-      const out = await generateText(fakeDenoiser(c.salt, L, TEXT_TOKENS), TEXT_IDS, {
-        genLength: L, blockLength: o.block_length, steps: o.steps, schedule: o.schedule, shift: o.shift,
-        threshold: o.threshold, stopAtEos: o.stop_at_eos, eosConfidenceInf: o.eos_confidence_inf,
-      }, c.batch, c.draft ? c.draft.flat() : undefined);
+      const out = await generateText(
+        fakeDenoiser(c.salt, L, TEXT_TOKENS),
+        TEXT_IDS,
+        {
+          genLength: L,
+          blockLength: o.block_length,
+          steps: o.steps,
+          schedule: o.schedule,
+          shift: o.shift,
+          threshold: o.threshold,
+          stopAtEos: o.stop_at_eos,
+          eosConfidenceInf: o.eos_confidence_inf,
+        },
+        c.batch,
+        c.draft ? c.draft.flat() : undefined,
+      );
       const what = JSON.stringify(c.config);
       assert.deepEqual([...out.tokens], c.tokens.flat(), what);
       assert.deepEqual([...out.unmaskStep], c.unmask_step.flat(), what);
@@ -90,9 +125,20 @@ describe('sampler logic = lavida_r1.sampling', { skip: SKIP_REASON }, () => {
   test('image driver: same VQ ids, unmask steps and NFE (stratified and confidence order, resumed canvases)', async () => {
     for (const c of s().image) {
       const o = c.config;
-      const out = await generateImage(fakeDenoiser(c.salt, c.grid * c.grid, 1024), 1025, {
-        grid: c.grid, steps: o.steps, shift: o.shift, order: o.order, orderSeed: o.order_seed, startStep: c.start,
-      }, c.batch, c.init ? c.init.flat() : undefined);
+      const out = await generateImage(
+        fakeDenoiser(c.salt, c.grid * c.grid, 1024),
+        1025,
+        {
+          grid: c.grid,
+          steps: o.steps,
+          shift: o.shift,
+          order: o.order,
+          orderSeed: o.order_seed,
+          startStep: c.start,
+        },
+        c.batch,
+        c.init ? c.init.flat() : undefined,
+      );
       assert.deepEqual([...out.vq], c.vq.flat(), JSON.stringify(c.config));
       assert.deepEqual([...out.unmaskStep], c.unmask_step.flat());
       assert.equal(out.nfe, c.nfe);

@@ -16,8 +16,22 @@ function noise(width: number, height: number, seed: number): RgbImage {
 
 describe('resizeSquare', () => {
   test('equals resizeBicubic(expandToSquare(img)) for wide, tall, odd, square, up- and downscaled images', () => {
-    const sizes: Array<[number, number]> = [[97, 31], [31, 97], [200, 1], [1, 200], [64, 64], [40, 13], [13, 40], [64, 20], [20, 64],
-      [300, 299], [2, 3], [5, 1], [130, 64], [64, 130]];
+    const sizes: Array<[number, number]> = [
+      [97, 31],
+      [31, 97],
+      [200, 1],
+      [1, 200],
+      [64, 64],
+      [40, 13],
+      [13, 40],
+      [64, 20],
+      [20, 64],
+      [300, 299],
+      [2, 3],
+      [5, 1],
+      [130, 64],
+      [64, 130],
+    ];
     for (const [i, [w, h]] of sizes.entries()) {
       for (const size of [64, 48, 100]) {
         const img = noise(w, h, i + size);
@@ -26,14 +40,21 @@ describe('resizeSquare', () => {
         assert.ok(Buffer.from(got.data).equals(Buffer.from(want.data)), `${w}x${h} → ${size}`);
       }
       const other = resizeSquare(noise(w, h, i), 64, [10, 200, 30]);
-      assert.ok(Buffer.from(other.data).equals(Buffer.from(resizeBicubic(expandToSquare(noise(w, h, i), [10, 200, 30]), 64, 64).data)));
+      assert.ok(
+        Buffer.from(other.data).equals(
+          Buffer.from(resizeBicubic(expandToSquare(noise(w, h, i), [10, 200, 30]), 64, 64).data),
+        ),
+      );
     }
   });
 
   test('a 40000x1 and a 1x40000 image resize although their padded squares could not even be allocated', () => {
     // The cost bound as a fact rather than a timing: the padded canvas is over the largest typed array.
     assert.ok(40000 * 40000 * 3 > constants.MAX_LENGTH);
-    for (const [w, h] of [[40000, 1], [1, 40000]] as const) {
+    for (const [w, h] of [
+      [40000, 1],
+      [1, 40000],
+    ] as const) {
       const out = resizeSquare(noise(w, h, 1), 384);
       assert.equal(out.width, 384);
       assert.equal(out.data.length, 384 * 384 * 3);

@@ -16,8 +16,14 @@ describe('engine temperature sampling', { skip: NO_PACKAGE }, () => {
   let engine: Engine;
   let image: RgbImage;
   before(async () => {
-    engine = await Engine.load({ modelsDir: MODELS_DIR, modelId: MODEL_ID, device: 'cpu', workers: 1, log: () => undefined,
-      batching: { windowMs: 20, maxBatch: 8 } });
+    engine = await Engine.load({
+      modelsDir: MODELS_DIR,
+      modelId: MODEL_ID,
+      device: 'cpu',
+      workers: 1,
+      log: () => undefined,
+      batching: { windowMs: 20, maxBatch: 8 },
+    });
     image = await decodeImage(await shapesPng());
   });
   after(() => engine?.close());
@@ -47,7 +53,9 @@ describe('engine temperature sampling', { skip: NO_PACKAGE }, () => {
   });
 
   test('requests with one-off settings leave no batcher behind', async () => {
-    await Promise.all([0.5, 0.6, 0.7].map((temperature) => engine.vqa(image, QUESTION, { sampling: { ...HOT, temperature }, seed: 1 })));
+    await Promise.all(
+      [0.5, 0.6, 0.7].map((temperature) => engine.vqa(image, QUESTION, { sampling: { ...HOT, temperature }, seed: 1 })),
+    );
     assert.equal(engine.batcherCount, 0);
   });
 });

@@ -26,31 +26,38 @@ describe('backboneGraph: the text-only graph for runs without a VQ grid', () => 
   });
 });
 
-const NO_TEXT_GRAPH = NO_PACKAGE || (JSON.parse(readFileSync(join(PACKAGE_DIR, 'manifest.json'), 'utf8')).graphs.backbone_text
-  ? false : `the package in ${PACKAGE_DIR} has no backbone_text graph`);
+const NO_TEXT_GRAPH =
+  NO_PACKAGE ||
+  (JSON.parse(readFileSync(join(PACKAGE_DIR, 'manifest.json'), 'utf8')).graphs.backbone_text
+    ? false
+    : `the package in ${PACKAGE_DIR} has no backbone_text graph`);
 
 // The same text jobs on the package and on a copy without backbone_text (as exported before it): the copy runs
 // the mixed graph, the package the text-only one, and both give the same tokens and boxes.
-describe('text jobs: text-only graph = mixed graph (a package without backbone_text still loads)', { skip: NO_TEXT_GRAPH }, () => {
+describe('text jobs: text-only graph = mixed graph (a package without backbone_text still loads)', {
+  skip: NO_TEXT_GRAPH,
+}, () => {
   let root: string;
   let current: Engine;
   let older: Engine;
   const examples = join(ROOT, 'examples');
   const image = (name: string) => new Uint8Array(readFileSync(join(examples, name)));
-  const questions = JSON.parse(readFileSync(join(examples, 'examples.json'), 'utf8')).examples
-    .filter((e: { endpoint: string }) => e.endpoint === '/v1/vqa') as Array<{ image: string; question: string }>;
+  const questions = JSON.parse(readFileSync(join(examples, 'examples.json'), 'utf8')).examples.filter(
+    (e: { endpoint: string }) => e.endpoint === '/v1/vqa',
+  ) as Array<{ image: string; question: string }>;
 
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'lavida-text-graph-'));
     const dir = join(root, 'older');
     mkdirSync(dir);
-    for (const f of readdirSync(PACKAGE_DIR)) if (f !== 'backbone_text.onnx') copyFileSync(join(PACKAGE_DIR, f), join(dir, f));
+    for (const f of readdirSync(PACKAGE_DIR))
+      if (f !== 'backbone_text.onnx') copyFileSync(join(PACKAGE_DIR, f), join(dir, f));
     const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
     delete m.graphs.backbone_text;
     delete m.files['backbone_text.onnx'];
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));
-    const load = (modelsDir: string, modelId: string) => Engine.load({ modelsDir, modelId, device: 'cpu', workers: 1,
-      intraOpNumThreads: 1, log: () => undefined });
+    const load = (modelsDir: string, modelId: string) =>
+      Engine.load({ modelsDir, modelId, device: 'cpu', workers: 1, intraOpNumThreads: 1, log: () => undefined });
     current = await load(MODELS_DIR, MODEL_ID);
     older = await load(root, 'older');
   });
@@ -64,17 +71,22 @@ describe('text jobs: text-only graph = mixed graph (a package without backbone_t
     assert.ok(questions.length >= 3);
     for (const q of questions) {
       for (const sampling of [{}, { threshold: 0.9, dualCache: true }]) {
-        const [a, b] = await Promise.all([current.vqa(image(q.image), q.question, { sampling }), older.vqa(image(q.image), q.question, { sampling })]);
+        const [a, b] = await Promise.all([
+          current.vqa(image(q.image), q.question, { sampling }),
+          older.vqa(image(q.image), q.question, { sampling }),
+        ]);
         assert.deepEqual(a.tokens, b.tokens, `${q.image} ${JSON.stringify(sampling)}`);
       }
     }
   });
 
   test('grounding bins (LOC logits of the text-only graph)', async () => {
-    const [a, b] = await Promise.all([1, 2].map(async (steps) => [
-      await current.ground(image('ground.png'), 'the largest green object', { steps: steps as 1 | 2 }),
-      await older.ground(image('ground.png'), 'the largest green object', { steps: steps as 1 | 2 }),
-    ]));
+    const [a, b] = await Promise.all(
+      [1, 2].map(async (steps) => [
+        await current.ground(image('ground.png'), 'the largest green object', { steps: steps as 1 | 2 }),
+        await older.ground(image('ground.png'), 'the largest green object', { steps: steps as 1 | 2 }),
+      ]),
+    );
     for (const [x, y] of [a!, b!]) assert.deepEqual(x!.bins, y!.bins);
   });
 });

@@ -13,9 +13,22 @@ const VOCAB = [1, 2, 3, 4, 5, 6, 7, 8, 98, 97];
 
 const configs: TextSamplerOptions[] = [];
 for (const threshold of [null, 0.5, 0.9]) {
-  for (const [genLength, blockLength, steps] of [[48, 16, 48], [48, 16, 24], [32, 32, 8], [64, 16, 32]] as const) {
+  for (const [genLength, blockLength, steps] of [
+    [48, 16, 48],
+    [48, 16, 24],
+    [32, 32, 8],
+    [64, 16, 32],
+  ] as const) {
     for (const stopAtEos of [true, false]) {
-      configs.push({ genLength, blockLength, steps, threshold, stopAtEos, schedule: steps % 3 ? 'uniform' : 'shift', eosConfidenceInf: genLength === 64 });
+      configs.push({
+        genLength,
+        blockLength,
+        steps,
+        threshold,
+        stopAtEos,
+        schedule: steps % 3 ? 'uniform' : 'shift',
+        eosConfidenceInf: genLength === 64,
+      });
     }
   }
 }
@@ -27,7 +40,8 @@ test('TextRow decodes a row exactly as generateText does for a batch of one', as
       const denoise = fakeDenoiser(salt + 10 * k, o.genLength, VOCAB);
       const alone = await generateText(denoise, IDS, o, 1);
       const row = new TextRow(IDS, o);
-      for (let pass = row.next(); pass; pass = row.next()) row.commit(await denoise(row.canvas, row.nfe, pass) as Candidates, 0);
+      for (let pass = row.next(); pass; pass = row.next())
+        row.commit((await denoise(row.canvas, row.nfe, pass)) as Candidates, 0);
       const r = row.result();
       const what = `${JSON.stringify(o)} salt ${salt}`;
       assert.deepEqual([...r.tokens], [...alone.tokens], what);

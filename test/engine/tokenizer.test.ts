@@ -4,11 +4,20 @@ import { describe, test } from 'node:test';
 import type { ModelConfig } from '../../server/engine/package/model-config.js';
 import { decodeText, extractAnswer } from '../../server/engine/text/answer.js';
 import { renderPrompt } from '../../server/engine/text/chat-template.js';
-import { editAnswerIds, editDraft, groundingAnswerIds, PromptError, promptIds, textAnswerIds } from '../../server/engine/text/prompts.js';
+import {
+  editAnswerIds,
+  editDraft,
+  groundingAnswerIds,
+  PromptError,
+  promptIds,
+  textAnswerIds,
+} from '../../server/engine/text/prompts.js';
 import { TextTokenizer } from '../../server/engine/text/tokenizer.js';
 import { reference, SKIP_REASON, TOKENIZER_JSON } from './reference.js';
 
-describe('tokenizer, chat template and layouts = lavida_r1 (lavida-r1-tiny tokenizer.json)', { skip: SKIP_REASON }, () => {
+describe('tokenizer, chat template and layouts = lavida_r1 (lavida-r1-tiny tokenizer.json)', {
+  skip: SKIP_REASON,
+}, () => {
   const tok = TextTokenizer.fromFile(TOKENIZER_JSON);
   const t = () => reference().cases.tokenizer;
   const config = (): ModelConfig => t().config;
@@ -29,7 +38,11 @@ describe('tokenizer, chat template and layouts = lavida_r1 (lavida-r1-tiny token
     const { texts, slots, slot_ids } = t();
     texts.forEach((text: string, i: number) => {
       const [image, edit, gen] = slots[i];
-      assert.deepEqual(tok.encodeWithSlots(renderPrompt(text), config(), { image, edit, gen }), slot_ids[i], JSON.stringify(text));
+      assert.deepEqual(
+        tok.encodeWithSlots(renderPrompt(text), config(), { image, edit, gen }),
+        slot_ids[i],
+        JSON.stringify(text),
+      );
     });
   });
 
@@ -37,21 +50,27 @@ describe('tokenizer, chat template and layouts = lavida_r1 (lavida-r1-tiny token
     const c = config();
     const { texts, slots, prompt_ids, text_answers, edit_answers } = t();
     texts.forEach((text: string, i: number) => {
-      const variants = [false, true].flatMap((system) => [false, true].map((edit) => {
-        try {
-          return promptIds(tok, c, text, slots[i][0], system, edit);
-        } catch (e) {
-          assert.ok(e instanceof PromptError, String(e));
-          return null; // the Python reference refuses the same texts
-        }
-      }));
+      const variants = [false, true].flatMap((system) =>
+        [false, true].map((edit) => {
+          try {
+            return promptIds(tok, c, text, slots[i][0], system, edit);
+          } catch (e) {
+            assert.ok(e instanceof PromptError, String(e));
+            return null; // the Python reference refuses the same texts
+          }
+        }),
+      );
       assert.deepEqual(variants, prompt_ids[i]);
       assert.deepEqual(textAnswerIds(tok, c, text, tok.encode(text).length + 1 + (i % 3)), text_answers[i]);
       const planLength = tok.encode(text).length + (i % 4);
       assert.deepEqual(editAnswerIds(tok, c, text, planLength), edit_answers[i]);
       // the edit draft (inference.py) is the same layout with the plan masked
       assert.deepEqual(editDraft(c, planLength).slice(planLength), edit_answers[i].slice(planLength));
-      assert.ok(editDraft(c, planLength).slice(0, planLength).every((t) => t === c.mask_token_id));
+      assert.ok(
+        editDraft(c, planLength)
+          .slice(0, planLength)
+          .every((t) => t === c.mask_token_id),
+      );
     });
   });
 
@@ -59,7 +78,8 @@ describe('tokenizer, chat template and layouts = lavida_r1 (lavida-r1-tiny token
     const { boxes, grounding_answers } = t();
     assert.ok(boxes.length > 0);
     boxes.forEach((b: { box: [number, number, number, number]; size: [number, number] }, i: number) =>
-      assert.deepEqual(groundingAnswerIds(config(), b.box, b.size[0], b.size[1]), grounding_answers[i]));
+      assert.deepEqual(groundingAnswerIds(config(), b.box, b.size[0], b.size[1]), grounding_answers[i]),
+    );
   });
 
   test('decode of random ids (special and LOC tokens kept), decode_text and extract_answer', () => {
@@ -70,7 +90,9 @@ describe('tokenizer, chat template and layouts = lavida_r1 (lavida-r1-tiny token
       assert.equal(tok.decode(ids), random_decoded[i]);
       assert.equal(decodeText(tok, ids, stops), decode_text[i]);
     });
-    [...texts, ...random_decoded].forEach((s: string, i: number) => assert.equal(extractAnswer(s), extract_answer[i], JSON.stringify(s)));
+    [...texts, ...random_decoded].forEach((s: string, i: number) =>
+      assert.equal(extractAnswer(s), extract_answer[i], JSON.stringify(s)),
+    );
   });
 });
 
@@ -86,9 +108,21 @@ test('added words below the first special id are plain text; specials, LOC and s
   const [word, id] = Object.entries(json.model.vocab as Record<string, number>).find(([, i]) => i === 100)!;
   delete json.model.vocab[word];
   json.model.vocab.OCT = id;
-  json.added_tokens.push({ id, content: 'OCT', single_word: false, lstrip: false, rstrip: false, normalized: false, special: false });
+  json.added_tokens.push({
+    id,
+    content: 'OCT',
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: false,
+  });
   const tok = new TextTokenizer(json);
   assert.deepEqual(tok.encode('OCT'), [id]);
   assert.deepEqual(tok.controlTokensIn('sales in OCT'), []);
-  assert.deepEqual(tok.controlTokensIn('<LOC_5> then <|eot_id|> and <|edit_slots|>'), ['<LOC_5>', '<|eot_id|>', '<|edit_slots|>']);
+  assert.deepEqual(tok.controlTokensIn('<LOC_5> then <|eot_id|> and <|edit_slots|>'), [
+    '<LOC_5>',
+    '<|eot_id|>',
+    '<|edit_slots|>',
+  ]);
 });

@@ -22,8 +22,14 @@ async function loadEngine(o: Partial<EngineOptions> = {}) {
   const events: PoolEvent[] = [];
   const waiters: Array<{ kind: PoolEvent['event']; resolve: (e: PoolEvent) => void }> = [];
   const engine = await Engine.load({
-    modelsDir: MODELS_DIR, modelId: MODEL_ID, device: 'cpu', workers: 1, intraOpNumThreads: 1, log: () => undefined,
-    batching: { windowMs: 0, maxBatch: 1 }, ...o,
+    modelsDir: MODELS_DIR,
+    modelId: MODEL_ID,
+    device: 'cpu',
+    workers: 1,
+    intraOpNumThreads: 1,
+    log: () => undefined,
+    batching: { windowMs: 0, maxBatch: 1 },
+    ...o,
     onWorkerEvent: (e) => {
       events.push(e);
       const i = waiters.findIndex((w) => w.kind === e.event);
@@ -31,11 +37,14 @@ async function loadEngine(o: Partial<EngineOptions> = {}) {
     },
   });
   const next = <K extends PoolEvent['event']>(kind: K) =>
-    new Promise<Extract<PoolEvent, { event: K }>>((resolve) => waiters.push({ kind, resolve: resolve as (e: PoolEvent) => void }));
+    new Promise<Extract<PoolEvent, { event: K }>>((resolve) =>
+      waiters.push({ kind, resolve: resolve as (e: PoolEvent) => void }),
+    );
   return { engine, events, next };
 }
 
-const crashed = (e: unknown): boolean => e instanceof WorkerCrashedError && /ONNX Runtime worker exited/.test(e.message);
+const crashed = (e: unknown): boolean =>
+  e instanceof WorkerCrashedError && /ONNX Runtime worker exited/.test(e.message);
 
 describe('a crashed worker is replaced (restart policy: 2 restarts per minute)', { skip: NO_PACKAGE }, () => {
   let t: Awaited<ReturnType<typeof loadEngine>>;
@@ -58,11 +67,21 @@ describe('a crashed worker is replaced (restart policy: 2 restarts per minute)',
     const down = engine.health();
     assert.equal(down.alive, 0);
     assert.match(down.reason ?? '', /^worker 0: ONNX Runtime worker exited \(code 1\); restarting$/);
-    assert.throws(() => engine.model.pool.lease(), (e) => e instanceof WorkerUnavailableError && e.retryAfterMs! >= 1000 && /restarting/.test(e.message));
+    assert.throws(
+      () => engine.model.pool.lease(),
+      (e) => e instanceof WorkerUnavailableError && e.retryAfterMs! >= 1000 && /restarting/.test(e.message),
+    );
 
     const up = await restarted;
     assert.deepEqual([up.worker, up.restarts], [0, 1]);
-    assert.deepEqual(t.events[0], { event: 'worker_crashed', worker: 0, reason: 'ONNX Runtime worker exited (code 1)', inFlight: 1, crashesInWindow: 1, restartInMs: 20 });
+    assert.deepEqual(t.events[0], {
+      event: 'worker_crashed',
+      worker: 0,
+      reason: 'ONNX Runtime worker exited (code 1)',
+      inFlight: 1,
+      crashesInWindow: 1,
+      restartInMs: 20,
+    });
     assert.deepEqual(engine.health(), { size: 1, alive: 1, restarts: 1, crashes: 1, gaveUp: false, reason: null });
 
     const after = await engine.vqa(image, QUESTION);
@@ -101,11 +120,27 @@ describe('a crashed worker is replaced (restart policy: 2 restarts per minute)',
     const { engine } = t;
     const crash = t.next('worker_crashed');
     engine.model.pool.crashForTesting(0);
-    assert.deepEqual(await crash, { event: 'worker_crashed', worker: 0, reason: 'ONNX Runtime worker exited (code 1)', inFlight: 0, crashesInWindow: 3, restartInMs: null });
+    assert.deepEqual(await crash, {
+      event: 'worker_crashed',
+      worker: 0,
+      reason: 'ONNX Runtime worker exited (code 1)',
+      inFlight: 0,
+      crashesInWindow: 3,
+      restartInMs: null,
+    });
     const h = engine.health();
-    assert.deepEqual({ ...h, reason: undefined }, { size: 1, alive: 0, restarts: 2, crashes: 3, gaveUp: true, reason: undefined });
-    assert.equal(h.reason, 'gave up restarting workers after 3 crashes within 60000 ms (limit 2 restarts); worker 0: ONNX Runtime worker exited (code 1)');
-    await assert.rejects(engine.vqa(image, QUESTION), (e) => e instanceof WorkerUnavailableError && e.retryAfterMs === null && /gave up/.test(e.message));
+    assert.deepEqual(
+      { ...h, reason: undefined },
+      { size: 1, alive: 0, restarts: 2, crashes: 3, gaveUp: true, reason: undefined },
+    );
+    assert.equal(
+      h.reason,
+      'gave up restarting workers after 3 crashes within 60000 ms (limit 2 restarts); worker 0: ONNX Runtime worker exited (code 1)',
+    );
+    await assert.rejects(
+      engine.vqa(image, QUESTION),
+      (e) => e instanceof WorkerUnavailableError && e.retryAfterMs === null && /gave up/.test(e.message),
+    );
     assert.equal(t.events.filter((e) => e.event === 'worker_restarted').length, 2);
   });
 });
@@ -132,7 +167,10 @@ describe('a replacement that cannot start counts as a crash', { skip: NO_PACKAGE
   test('the graph file is gone: worker_restart_failed, then the policy gives up', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lavida-restart-'));
     cpSync(join(MODELS_DIR, MODEL_ID), join(dir, MODEL_ID), { recursive: true });
-    const t = await loadEngine({ modelsDir: dir, restartPolicy: { maxRestarts: 1, windowMs: 60_000, backoffMs: 10, maxBackoffMs: 10 } });
+    const t = await loadEngine({
+      modelsDir: dir,
+      restartPolicy: { maxRestarts: 1, windowMs: 60_000, backoffMs: 10, maxBackoffMs: 10 },
+    });
     try {
       rmSync(join(dir, MODEL_ID, 'vq_decode.onnx'));
       const failed = t.next('worker_restart_failed');
@@ -143,7 +181,10 @@ describe('a replacement that cannot start counts as a crash', { skip: NO_PACKAGE
       const h = t.engine.health();
       assert.equal(h.alive, 0);
       assert.equal(h.gaveUp, true);
-      assert.match(h.reason ?? '', /gave up restarting workers after 2 crashes .*; worker 0: replacement failed to start/);
+      assert.match(
+        h.reason ?? '',
+        /gave up restarting workers after 2 crashes .*; worker 0: replacement failed to start/,
+      );
     } finally {
       await t.engine.close();
       rmSync(dir, { recursive: true, force: true });
@@ -153,20 +194,37 @@ describe('a replacement that cannot start counts as a crash', { skip: NO_PACKAGE
 
 describe('a hung worker (a graph run that never returns) counts as a crash', { skip: NO_PACKAGE }, () => {
   test('after workerHangMs the job fails naming the hang, the worker is replaced and answers as before', async () => {
-    const t = await loadEngine({ workerHangMs: 300, restartPolicy: { maxRestarts: 2, windowMs: 60_000, backoffMs: 20, maxBackoffMs: 1000 } });
+    const t = await loadEngine({
+      workerHangMs: 300,
+      restartPolicy: { maxRestarts: 2, windowMs: 60_000, backoffMs: 20, maxBackoffMs: 1000 },
+    });
     try {
       const image = await decodeImage(await shapesPng());
       const before = await t.engine.vqa(image, QUESTION);
       const restarted = t.next('worker_restarted');
       t.engine.model.pool.crashForTesting(0, 'stall'); // the job's first graph run never answers
       const began = performance.now();
-      await assert.rejects(t.engine.vqa(image, QUESTION),
-        (e) => e instanceof WorkerCrashedError && e.message === 'ONNX Runtime worker hung: a graph run took over 300 ms');
+      await assert.rejects(
+        t.engine.vqa(image, QUESTION),
+        (e) =>
+          e instanceof WorkerCrashedError && e.message === 'ONNX Runtime worker hung: a graph run took over 300 ms',
+      );
       assert.ok(performance.now() - began >= 290, 'not before the hang threshold');
-      assert.deepEqual(t.events[0], { event: 'worker_crashed', worker: 0, reason: 'ONNX Runtime worker hung: a graph run took over 300 ms', inFlight: 1, crashesInWindow: 1, restartInMs: 20 });
+      assert.deepEqual(t.events[0], {
+        event: 'worker_crashed',
+        worker: 0,
+        reason: 'ONNX Runtime worker hung: a graph run took over 300 ms',
+        inFlight: 1,
+        crashesInWindow: 1,
+        restartInMs: 20,
+      });
       await restarted;
       assert.deepEqual((await t.engine.vqa(image, QUESTION)).tokens, before.tokens);
-      assert.equal(t.events.filter((e) => e.event === 'worker_crashed').length, 1, 'the terminated thread is not reported twice');
+      assert.equal(
+        t.events.filter((e) => e.event === 'worker_crashed').length,
+        1,
+        'the terminated thread is not reported twice',
+      );
     } finally {
       await t.engine.close();
     }
@@ -188,7 +246,10 @@ describe('closing the pool with a graph run in flight', { skip: NO_PACKAGE }, ()
         closing ??= engine.close(); // the first pass has just been sent to the worker
         return pass;
       };
-      await assert.rejects(engine.vqa(image, QUESTION), (e) => e instanceof WorkerUnavailableError && /closed/.test(e.message));
+      await assert.rejects(
+        engine.vqa(image, QUESTION),
+        (e) => e instanceof WorkerUnavailableError && /closed/.test(e.message),
+      );
       await closing;
     }
   });

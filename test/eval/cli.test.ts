@@ -5,16 +5,28 @@ import { describe, test } from 'node:test';
 import { parsePredictions } from '../../eval/predictions.js';
 import { S, cli, jsonl, png, put, tempDir, writeParquet } from './helpers.js';
 
-
 describe('predictions.jsonl parsing', () => {
   test('ids may be numbers; error lines become empty responses; boxes kept', () => {
-    const preds = parsePredictions('{"id": 3, "response": "x"}\n\n{"id": "a", "error": "timeout"}\n{"id": "b", "response": "", "box": [1,2,3,4]}\n', 'p');
-    assert.deepEqual(preds, [{ id: '3', response: 'x' }, { id: 'a', response: '', error: 'timeout' }, { id: 'b', response: '', box: [1, 2, 3, 4] }]);
+    const preds = parsePredictions(
+      '{"id": 3, "response": "x"}\n\n{"id": "a", "error": "timeout"}\n{"id": "b", "response": "", "box": [1,2,3,4]}\n',
+      'p',
+    );
+    assert.deepEqual(preds, [
+      { id: '3', response: 'x' },
+      { id: 'a', response: '', error: 'timeout' },
+      { id: 'b', response: '', box: [1, 2, 3, 4] },
+    ]);
   });
-  test('malformed line reports its line number', () => assert.throws(() => parsePredictions('{"id":1,"response":""}\n{oops\n', 'p.jsonl'), /p\.jsonl:2: malformed JSON/));
-  test('missing id', () => assert.throws(() => parsePredictions('{"response": ""}', 'p'), /p:1: missing or invalid "id"/));
+  test('malformed line reports its line number', () =>
+    assert.throws(() => parsePredictions('{"id":1,"response":""}\n{oops\n', 'p.jsonl'), /p\.jsonl:2: malformed JSON/));
+  test('missing id', () =>
+    assert.throws(() => parsePredictions('{"response": ""}', 'p'), /p:1: missing or invalid "id"/));
   test('missing response', () => assert.throws(() => parsePredictions('{"id": 1}', 'p'), /p:1: missing "response"/));
-  test('duplicate id', () => assert.throws(() => parsePredictions('{"id":1,"response":""}\n{"id":"1","response":""}', 'p'), /p:2: duplicate id "1" \(first on line 1\)/));
+  test('duplicate id', () =>
+    assert.throws(
+      () => parsePredictions('{"id":1,"response":""}\n{"id":"1","response":""}', 'p'),
+      /p:2: duplicate id "1" \(first on line 1\)/,
+    ));
   test('non-object line', () => assert.throws(() => parsePredictions('[1]', 'p'), /expected a JSON object/));
 });
 
@@ -24,14 +36,27 @@ describe('lavida-eval score (spawned)', () => {
     await writeParquet(join(dir, 'data', 'testmini-00000-of-00001.parquet'), [
       ['pid', ['1', '2'], S.string('pid')],
       ['question', ['a', 'b'], S.string('question')],
-      ['decoded_image', [{ bytes: png(1, 1), path: null }, { bytes: png(1, 1), path: null }], S.image('decoded_image')],
+      [
+        'decoded_image',
+        [
+          { bytes: png(1, 1), path: null },
+          { bytes: png(1, 1), path: null },
+        ],
+        S.image('decoded_image'),
+      ],
       ['choices', [['x', 'yy'], null], S.stringList('choices')],
       ['precision', [null, null], S.double('precision')],
       ['answer', ['yy', '7'], S.string('answer')],
       ['question_type', ['multi_choice', 'free_form'], S.string('question_type')],
       ['answer_type', ['text', 'integer'], S.string('answer_type')],
     ]);
-    const preds = await put(join(dir, 'predictions.jsonl'), jsonl([{ id: '1', response: 'yy' }, { id: 2, response: '8' }]));
+    const preds = await put(
+      join(dir, 'predictions.jsonl'),
+      jsonl([
+        { id: '1', response: 'yy' },
+        { id: 2, response: '8' },
+      ]),
+    );
     const out = join(dir, 'out');
     const r = await cli(['score', '--benchmark', 'mathvista', '--data', dir, '--predictions', preds, '--out', out]);
     assert.equal(r.code, 0, r.stderr);
@@ -39,26 +64,92 @@ describe('lavida-eval score (spawned)', () => {
     assert.equal(summary.benchmark, 'mathvista');
     assert.equal(summary.n, 2);
     assert.equal(summary.metrics.accuracy, 50);
-    const lines = (await readFile(join(out, 'scores.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines.map((l) => [l.id, l.prediction, l.correct]), [['1', 'yy', true], ['2', '8', false]]);
+    const lines = (await readFile(join(out, 'scores.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines.map((l) => [l.id, l.prediction, l.correct]),
+      [
+        ['1', 'yy', true],
+        ['2', '8', false],
+      ],
+    );
     assert.deepEqual((await readdir(out)).sort(), ['scores.jsonl', 'summary.json']);
-    assert.deepEqual(JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')), summary, 'summary.json: the summary printed');
+    assert.deepEqual(
+      JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')),
+      summary,
+      'summary.json: the summary printed',
+    );
   });
   test('ImgEdit judge results and Lisa with options', async () => {
     const dir = await tempDir();
-    await put(join(dir, 'singleturn.json'), '{"5": {"id": "daily object/a.jpg", "prompt": "p", "edit_type": "add"}, "3": {"id": "style/b.jpg", "prompt": "p", "edit_type": "style"}}');
+    await put(
+      join(dir, 'singleturn.json'),
+      '{"5": {"id": "daily object/a.jpg", "prompt": "p", "edit_type": "add"}, "3": {"id": "style/b.jpg", "prompt": "p", "edit_type": "style"}}',
+    );
     const res = await put(join(dir, 'result.json'), JSON.stringify({ 5: 'A: 4\nB: 4\nC: 5', 3: { error: 'x' } }));
-    const a = await cli(['score', '--benchmark', 'imgedit', '--data', dir, '--predictions', res, '--out', join(dir, 'o')]);
+    const a = await cli([
+      'score',
+      '--benchmark',
+      'imgedit',
+      '--data',
+      dir,
+      '--predictions',
+      res,
+      '--out',
+      join(dir, 'o'),
+    ]);
     assert.equal(a.code, 0, a.stderr);
-    assert.deepEqual(JSON.parse(a.stdout).metrics, { add: 4.33, overall: 4.33, sample_mean: 4.33, dropped: 1, unparseable: 0 });
-    const rows = (await readFile(join(dir, 'o', 'scores.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(rows.map((x) => x.avg), [null, 4.33]);
+    assert.deepEqual(JSON.parse(a.stdout).metrics, {
+      add: 4.33,
+      overall: 4.33,
+      sample_mean: 4.33,
+      dropped: 1,
+      unparseable: 0,
+    });
+    const rows = (await readFile(join(dir, 'o', 'scores.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      rows.map((x) => x.avg),
+      [null, 4.33],
+    );
 
-    await put(join(dir, 'lisa_test.json'), JSON.stringify([{ image: 'i.png', problem: 'p', solution: [0, 0, 10, 10] }]));
-    const lp = await put(join(dir, 'lisa.jsonl'), jsonl([{ id: 0, response: '<answer>{"bbox_2d": [0, 0, 5, 10]}</answer>' }]));
-    const strict = await cli(['score', '--benchmark', 'lisa', '--data', join(dir, 'lisa_test.json'), '--predictions', lp, '--iou', 'continuous']);
+    await put(
+      join(dir, 'lisa_test.json'),
+      JSON.stringify([{ image: 'i.png', problem: 'p', solution: [0, 0, 10, 10] }]),
+    );
+    const lp = await put(
+      join(dir, 'lisa.jsonl'),
+      jsonl([{ id: 0, response: '<answer>{"bbox_2d": [0, 0, 5, 10]}</answer>' }]),
+    );
+    const strict = await cli([
+      'score',
+      '--benchmark',
+      'lisa',
+      '--data',
+      join(dir, 'lisa_test.json'),
+      '--predictions',
+      lp,
+      '--iou',
+      'continuous',
+    ]);
     assert.equal(JSON.parse(strict.stdout).metrics['P@0.5'], 0);
-    const loose = await cli(['score', '--benchmark', 'lisa', '--data', join(dir, 'lisa_test.json'), '--predictions', lp, '--iou', 'continuous', '--compare', '>=']);
+    const loose = await cli([
+      'score',
+      '--benchmark',
+      'lisa',
+      '--data',
+      join(dir, 'lisa_test.json'),
+      '--predictions',
+      lp,
+      '--iou',
+      'continuous',
+      '--compare',
+      '>=',
+    ]);
     assert.equal(JSON.parse(loose.stdout).metrics['P@0.5'], 100);
   });
   test('bad input: clear messages, non-zero exit, no stack traces', async () => {
@@ -68,12 +159,24 @@ describe('lavida-eval score (spawned)', () => {
     const bad = await put(join(dir, 'bad.jsonl'), '{"id": 0, "response": "1"}\n{"id": 1, "response": \n');
     const cases: Array<[string[], RegExp]> = [
       [['score', '--benchmark', 'chartqa', '--data', dir, '--predictions', bad], /bad\.jsonl:2: malformed JSON/],
-      [['score', '--benchmark', 'chartqa', '--data', dir, '--predictions', join(dir, 'none.jsonl')], /predictions file not found/],
+      [
+        ['score', '--benchmark', 'chartqa', '--data', dir, '--predictions', join(dir, 'none.jsonl')],
+        /predictions file not found/,
+      ],
       [['score', '--benchmark', 'nope', '--data', dir, '--predictions', bad], /unknown benchmark "nope"/],
-      [['score', '--benchmark', 'chartqa', '--data', join(dir, 'missing'), '--predictions', bad], /ChartQA data not found/],
+      [
+        ['score', '--benchmark', 'chartqa', '--data', join(dir, 'missing'), '--predictions', bad],
+        /ChartQA data not found/,
+      ],
       [['score', '--benchmark', 'chartqa', '--data', dir], /missing --predictions/],
-      [['score', '--benchmark', 'chartqa', '--data', dir, '--predictions', bad, '--seed', '1'], /--seed does not apply to chartqa/],
-      [['score', '--benchmark', 'mmmu-pro', '--data', dir, '--predictions', bad, '--fallback', 'maybe'], /--fallback must be one of random, wrong/],
+      [
+        ['score', '--benchmark', 'chartqa', '--data', dir, '--predictions', bad, '--seed', '1'],
+        /--seed does not apply to chartqa/,
+      ],
+      [
+        ['score', '--benchmark', 'mmmu-pro', '--data', dir, '--predictions', bad, '--fallback', 'maybe'],
+        /--fallback must be one of random, wrong/,
+      ],
       [['score', '--bogus'], /Unknown option '--bogus'/],
       [['frobnicate'], /unknown command "frobnicate"/],
     ];
@@ -89,17 +192,37 @@ describe('lavida-eval score (spawned)', () => {
     const dir = await tempDir();
     await put(join(dir, 'test_human.json'), JSON.stringify([{ imgname: 'a.png', query: 'q', label: '14' }]));
     await put(join(dir, 'test_augmented.json'), JSON.stringify([{ imgname: 'b.png', query: 'q2', label: 'Yes' }]));
-    const preds = await put(join(dir, 'p.jsonl'), jsonl([{ id: 'a.png#q', response: '14.5' }, { id: 1, response: 'yes.' }]));
+    const preds = await put(
+      join(dir, 'p.jsonl'),
+      jsonl([
+        { id: 'a.png#q', response: '14.5' },
+        { id: 1, response: 'yes.' },
+      ]),
+    );
     const r = await cli(['score', '--benchmark', 'chartqa', '--data', dir, '--predictions', preds]);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout).metrics, { relaxed_overall: 50, relaxed_human: 100, relaxed_augmented: 0, correct: 1 });
+    assert.deepEqual(JSON.parse(r.stdout).metrics, {
+      relaxed_overall: 50,
+      relaxed_human: 100,
+      relaxed_augmented: 0,
+      correct: 1,
+    });
   });
 });
 
 describe('lavida-eval --help', () => {
   test('each subcommand prints its options on stdout and exits 0', async () => {
     const expected: Record<string, RegExp[]> = {
-      run: [/--benchmark NAME/, /--server URL/, /--embedded/, /--openai URL/, /--api-key-env VAR/, /--resume/, /--knobs JSON/, /--progress-every S/],
+      run: [
+        /--benchmark NAME/,
+        /--server URL/,
+        /--embedded/,
+        /--openai URL/,
+        /--api-key-env VAR/,
+        /--resume/,
+        /--knobs JSON/,
+        /--progress-every S/,
+      ],
       score: [/--predictions/, /--extractor official\|rules/, /--fallback random\|wrong/, /--iou vlm-r1\|continuous/],
       report: [/--runs DIR/, /--out DIR/, /--samples N/, /Wilson/, /bootstrap/],
     };
@@ -117,7 +240,13 @@ describe('lavida-eval --help', () => {
     for (const cmd of ['run', 'score']) {
       const { stdout } = await cli([cmd, '--help']);
       const layout = stdout.slice(stdout.indexOf('--data for each benchmark:'));
-      for (const [name, file] of [['mathvista', 'testmini-\\*\\.parquet'], ['chartqa', 'test_human\\.json'], ['mmmu-pro', '"standard \\(10 options\\)/test-\\*\\.parquet"'], ['lisa', 'lisa_test\\.json'], ['imgedit', 'singleturn\\.json']]) {
+      for (const [name, file] of [
+        ['mathvista', 'testmini-\\*\\.parquet'],
+        ['chartqa', 'test_human\\.json'],
+        ['mmmu-pro', '"standard \\(10 options\\)/test-\\*\\.parquet"'],
+        ['lisa', 'lisa_test\\.json'],
+        ['imgedit', 'singleturn\\.json'],
+      ]) {
         assert.match(layout, new RegExp(`\\n  ${name} +[^\\n]*${file}`), `${cmd}: ${name}`);
       }
     }
@@ -134,8 +263,12 @@ describe('--data pointed at the wrong folder', () => {
     const root = await tempDir();
     // a make_benchmarks layout: every benchmark's folder side by side
     await put(join(root, 'ChartQA', 'ChartQA Dataset', 'test', 'test_human.json'), '[]');
-    await writeParquet(join(root, 'MathVista', 'data', 'testmini-00000-of-00001.parquet'), [['pid', ['1'], S.string('pid')]]);
-    await writeParquet(join(root, 'MMMU_Pro', 'vision', 'test-00000-of-00001.parquet'), [['id', ['1'], S.string('id')]]);
+    await writeParquet(join(root, 'MathVista', 'data', 'testmini-00000-of-00001.parquet'), [
+      ['pid', ['1'], S.string('pid')],
+    ]);
+    await writeParquet(join(root, 'MMMU_Pro', 'vision', 'test-00000-of-00001.parquet'), [
+      ['id', ['1'], S.string('id')],
+    ]);
     await put(join(root, 'lisa_grounding', 'lisa_test.json'), '[]');
     await put(join(root, 'ImgEdit', 'Benchmark', 'singleturn', 'singleturn.json'), '{}');
     const preds = await put(join(await tempDir(), 'p.jsonl'), '');
@@ -155,7 +288,15 @@ describe('--data pointed at the wrong folder', () => {
   });
   test('an empty folder says so', async () => {
     const dir = await tempDir();
-    const r = await cli(['score', '--benchmark', 'chartqa', '--data', dir, '--predictions', await put(join(dir, 'p.jsonl'), '')]);
+    const r = await cli([
+      'score',
+      '--benchmark',
+      'chartqa',
+      '--data',
+      dir,
+      '--predictions',
+      await put(join(dir, 'p.jsonl'), ''),
+    ]);
     // the predictions file is the only entry
     assert.match(r.stderr, /expected ChartQA's test_human\.json here; got a folder holding p\.jsonl/);
     const empty = await tempDir();
@@ -163,4 +304,3 @@ describe('--data pointed at the wrong folder', () => {
     assert.match(r2.stderr, /expected Lisa-Grounding's lisa_test\.json here; got an empty folder/);
   });
 });
-

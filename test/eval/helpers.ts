@@ -38,16 +38,25 @@ export const png = (width: number, height: number): Uint8Array => greyPng(width,
 
 /** A PNG of one colour (RGB), encoded by sharp. */
 export const solidPng = (width: number, height: number, [r, g, b]: [number, number, number]): Promise<Buffer> =>
-  sharp({ create: { width, height, channels: 3, background: { r, g, b } } }).png().toBuffer();
+  sharp({ create: { width, height, channels: 3, background: { r, g, b } } })
+    .png()
+    .toBuffer();
 
 /** A grey JPEG of the given size, encoded by sharp. */
 export const jpeg = (width: number, height: number): Promise<Buffer> =>
-  sharp({ create: { width, height, channels: 3, background: { r: 128, g: 128, b: 128 } } }).jpeg().toBuffer();
+  sharp({ create: { width, height, channels: 3, background: { r: 128, g: 128, b: 128 } } })
+    .jpeg()
+    .toBuffer();
 
 type SchemaElement = NonNullable<Parameters<typeof parquetWriteBuffer>[0]['schema']>[number];
 
 export const S = {
-  string: (name: string): SchemaElement => ({ name, type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' }),
+  string: (name: string): SchemaElement => ({
+    name,
+    type: 'BYTE_ARRAY',
+    converted_type: 'UTF8',
+    repetition_type: 'OPTIONAL',
+  }),
   double: (name: string): SchemaElement => ({ name, type: 'DOUBLE', repetition_type: 'OPTIONAL' }),
   int64: (name: string): SchemaElement => ({ name, type: 'INT64', repetition_type: 'OPTIONAL' }),
   binary: (name: string): SchemaElement => ({ name, type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL' }),
@@ -69,7 +78,10 @@ export const S = {
 };
 
 /** Writes a parquet file; `columns` are [name, values, schema elements] in order. */
-export async function writeParquet(path: string, columns: Array<[string, unknown[], SchemaElement | SchemaElement[]]>): Promise<string> {
+export async function writeParquet(
+  path: string,
+  columns: Array<[string, unknown[], SchemaElement | SchemaElement[]]>,
+): Promise<string> {
   const schema: SchemaElement[] = [{ name: 'root', num_children: columns.length }];
   for (const [, , s] of columns) schema.push(...(Array.isArray(s) ? s : [s]));
   const buf = parquetWriteBuffer({
@@ -86,9 +98,14 @@ export function jsonl(rows: unknown[]): string {
 const BIN = fileURLToPath(new URL('../../bin/lavida-eval.mjs', import.meta.url));
 
 /** Runs the real `lavida-eval` CLI in a child process (`env` added to this one's); never throws on a non-zero exit. */
-export async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -96,12 +113,13 @@ export async function cli(args: string[], env: Record<string, string> = {}): Pro
   }
 }
 
-
 export type Rgb = [number, number, number];
 
 /** Source images of the MMMU-Pro multi-image fixture: a 3-image item, then a 2-image item that names neither. */
 export const MULTI_IMAGES: Array<{ width: number; height: number; rgb: Rgb }> = [
-  { width: 40, height: 20, rgb: [255, 0, 0] }, { width: 20, height: 20, rgb: [0, 255, 0] }, { width: 30, height: 60, rgb: [0, 0, 255] },
+  { width: 40, height: 20, rgb: [255, 0, 0] },
+  { width: 20, height: 20, rgb: [0, 255, 0] },
+  { width: 30, height: 60, rgb: [0, 0, 255] },
 ];
 
 /**
@@ -109,26 +127,54 @@ export const MULTI_IMAGES: Array<{ width: number; height: number; rgb: Rgb }> = 
  * `test_Art_1` with three images named in the question and the options, `test_Art_2` with one image named once,
  * `test_Art_3` with two images and no tag; vision `test_Art_1` with its screenshot. Returns the image bytes too.
  */
-export async function writeMMMUProMultiImage(root: string): Promise<{ multi: Buffer[]; single: Buffer; pair: Buffer[]; screenshot: Buffer }> {
+export async function writeMMMUProMultiImage(
+  root: string,
+): Promise<{ multi: Buffer[]; single: Buffer; pair: Buffer[]; screenshot: Buffer }> {
   const multi = await Promise.all(MULTI_IMAGES.map((m) => solidPng(m.width, m.height, m.rgb)));
   const single = await solidPng(16, 12, [255, 255, 0]);
   const pair = [await solidPng(10, 10, [0, 255, 255]), await solidPng(10, 10, [255, 0, 255])];
   const screenshot = await solidPng(24, 24, [10, 20, 30]);
   const cell = (b: Buffer | undefined) => (b ? { bytes: new Uint8Array(b), path: null } : null);
   const rows = [
-    { id: 'test_Art_1', question: 'Which of <image 1>, <image 2> and <image 3> is the odd one out?', options: "['<image 1>', '<image 2>', '<image 3>']", answer: 'C', images: multi },
-    { id: 'test_Art_2', question: 'What colour is <image 1>?', options: "['yellow', 'blue']", answer: 'A', images: [single] },
+    {
+      id: 'test_Art_1',
+      question: 'Which of <image 1>, <image 2> and <image 3> is the odd one out?',
+      options: "['<image 1>', '<image 2>', '<image 3>']",
+      answer: 'C',
+      images: multi,
+    },
+    {
+      id: 'test_Art_2',
+      question: 'What colour is <image 1>?',
+      options: "['yellow', 'blue']",
+      answer: 'A',
+      images: [single],
+    },
     { id: 'test_Art_3', question: 'Which square is magenta?', options: "['left', 'right']", answer: 'B', images: pair },
   ];
-  const col = (name: string, pick: (r: (typeof rows)[number]) => string) => [name, rows.map(pick), S.string(name)] as [string, unknown[], SchemaElement];
+  const col = (name: string, pick: (r: (typeof rows)[number]) => string) =>
+    [name, rows.map(pick), S.string(name)] as [string, unknown[], SchemaElement];
   await writeParquet(join(root, 'standard (10 options)', 'test-00000-of-00001.parquet'), [
-    col('id', (r) => r.id), col('question', (r) => r.question), col('options', (r) => r.options), col('explanation', () => '?'),
-    ...Array.from({ length: 7 }, (_, k): [string, unknown[], SchemaElement[]] => [`image_${k + 1}`, rows.map((r) => cell(r.images[k])), S.image(`image_${k + 1}`)]),
-    col('img_type', () => "['Paintings']"), col('answer', (r) => r.answer), col('topic_difficulty', () => 'Easy'), col('subject', () => 'Art'),
+    col('id', (r) => r.id),
+    col('question', (r) => r.question),
+    col('options', (r) => r.options),
+    col('explanation', () => '?'),
+    ...Array.from({ length: 7 }, (_, k): [string, unknown[], SchemaElement[]] => [
+      `image_${k + 1}`,
+      rows.map((r) => cell(r.images[k])),
+      S.image(`image_${k + 1}`),
+    ]),
+    col('img_type', () => "['Paintings']"),
+    col('answer', (r) => r.answer),
+    col('topic_difficulty', () => 'Easy'),
+    col('subject', () => 'Art'),
   ]);
   await writeParquet(join(root, 'vision', 'test-00000-of-00001.parquet'), [
-    ['id', ['test_Art_1'], S.string('id')], ['image', [cell(screenshot)], S.image('image')],
-    ['options', [rows[0]!.options], S.string('options')], ['answer', ['C'], S.string('answer')], ['subject', ['Art'], S.string('subject')],
+    ['id', ['test_Art_1'], S.string('id')],
+    ['image', [cell(screenshot)], S.image('image')],
+    ['options', [rows[0]!.options], S.string('options')],
+    ['answer', ['C'], S.string('answer')],
+    ['subject', ['Art'], S.string('subject')],
   ]);
   return { multi, single, pair, screenshot };
 }

@@ -56,7 +56,9 @@ describe('predictions journal', () => {
     const path = join(await tempDir(), 'p.jsonl');
     await appendFile(path, line({ id: '0', response: '' }));
     const j = await Journal.open(path);
-    await Promise.all(Array.from({ length: 20 }, (_, i) => j.append({ id: String(i + 1), response: 'r'.repeat(i * 100) })));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => j.append({ id: String(i + 1), response: 'r'.repeat(i * 100) })),
+    );
     await j.close();
     const r = await recoverJournal(path);
     assert.equal(r.done.size, 21);

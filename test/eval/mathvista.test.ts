@@ -4,7 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
-  buildExtractionPrompt, extractAnswer, inferChoiceLetter, officialQuickExtract, parseDemoPrompt, ruleExtract,
+  buildExtractionPrompt,
+  extractAnswer,
+  inferChoiceLetter,
+  officialQuickExtract,
+  parseDemoPrompt,
+  ruleExtract,
 } from '../../eval/benchmarks/mathvista/extract.js';
 import { loadMathVista } from '../../eval/benchmarks/mathvista/load.js';
 import type { MathVistaRecord } from '../../eval/benchmarks/mathvista/record.js';
@@ -14,15 +19,33 @@ import { chatText, openaiClient } from '../../eval/llm.js';
 import { S, png, put, tempDir, writeParquet } from './helpers.js';
 
 const meta = (over: Partial<MathVistaRecord['metadata']> = {}): MathVistaRecord['metadata'] => ({
-  category: 'math-targeted-vqa', context: 'scientific figure', grade: 'high school', language: 'english',
-  source: 'Geometry3K', split: 'testmini', task: 'geometry problem solving', skills: ['algebraic reasoning'],
-  img_height: 100, img_width: 100, ...over,
+  category: 'math-targeted-vqa',
+  context: 'scientific figure',
+  grade: 'high school',
+  language: 'english',
+  source: 'Geometry3K',
+  split: 'testmini',
+  task: 'geometry problem solving',
+  skills: ['algebraic reasoning'],
+  img_height: 100,
+  img_width: 100,
+  ...over,
 });
 
 function rec(over: Partial<MathVistaRecord>): MathVistaRecord {
   const base = {
-    pid: '1', question: 'q?', imagePath: 'images/1.jpg', image: null, choices: null, unit: null, precision: null,
-    answer: '1', questionType: 'free_form', answerType: 'integer', metadata: meta(), ...over,
+    pid: '1',
+    question: 'q?',
+    imagePath: 'images/1.jpg',
+    image: null,
+    choices: null,
+    unit: null,
+    precision: null,
+    answer: '1',
+    questionType: 'free_form',
+    answerType: 'integer',
+    metadata: meta(),
+    ...over,
   };
   return { ...base, query: over.query ?? buildOfficialQuery(base) };
 }
@@ -31,18 +54,29 @@ const PID3_CHOICES = ['135°', '140°', '145°', '150°'];
 const pid1 = rec({ pid: '1', answerType: 'float', precision: 1, answer: '1.2' });
 const pid2 = rec({ pid: '2', question: 'what is the total volume of the measuring cup?', unit: 'g', answer: '1000' });
 const pid3 = rec({
-  pid: '3', question: '△ABC的两内角平分线OB、OC相交于点O，若∠A＝110°，则∠BOC＝（）', choices: PID3_CHOICES, answer: '145°',
-  questionType: 'multi_choice', answerType: 'text', metadata: meta({ language: 'chinese', skills: ['geometry reasoning', 'algebraic reasoning'] }),
+  pid: '3',
+  question: '△ABC的两内角平分线OB、OC相交于点O，若∠A＝110°，则∠BOC＝（）',
+  choices: PID3_CHOICES,
+  answer: '145°',
+  questionType: 'multi_choice',
+  answerType: 'text',
+  metadata: meta({ language: 'chinese', skills: ['geometry reasoning', 'algebraic reasoning'] }),
 });
 const pid225 = rec({ pid: '225', answerType: 'list', answer: '[0, 2, 0, 2, 1, 7, 1, 2, 0, 3, 0, 6]' });
 const pid824 = rec({
-  pid: '824', question: 'How much money does Luca need to buy a sour apple candy and a butterscotch candy? (Unit: $)',
-  answerType: 'float', precision: 2, answer: '0.13',
+  pid: '824',
+  question: 'How much money does Luca need to buy a sour apple candy and a butterscotch candy? (Unit: $)',
+  answerType: 'float',
+  precision: 2,
+  answer: '0.13',
 });
 
 describe('MathVista prompts', () => {
   test('format-prompt pid 2 (unit on the question line)', () =>
-    assert.equal(buildFormatPrompt(pid2), 'what is the total volume of the measuring cup? (Unit: g)\nAnswer the question using a single integer number.'));
+    assert.equal(
+      buildFormatPrompt(pid2),
+      'what is the total volume of the measuring cup? (Unit: g)\nAnswer the question using a single integer number.',
+    ));
   test('format-prompt pid 3 (choices as "A. c")', () =>
     assert.equal(
       buildFormatPrompt(pid3),
@@ -57,7 +91,8 @@ describe('MathVista prompts', () => {
     assert.match(buildFormatPrompt(pid1), /one decimal place\.$/);
     assert.match(buildFormatPrompt(pid225), /\nAnswer the question using a Python list\.$/);
   });
-  test('format-prompt is stripped', () => assert.equal(buildFormatPrompt(rec({ question: '  q  ', answerType: 'text' })), 'q'));
+  test('format-prompt is stripped', () =>
+    assert.equal(buildFormatPrompt(rec({ question: '  q  ', answerType: 'text' })), 'q'));
   test('official query is hint first with (Unit) and Choices', () => {
     assert.equal(
       buildOfficialQuery(pid3),
@@ -68,13 +103,23 @@ describe('MathVista prompts', () => {
       'Hint: Please answer the question requiring an integer answer and provide the final value, e.g., 1, 2, 3, at the end.\nQuestion: what is the total volume of the measuring cup? (Unit: g)',
     );
   });
-  test('query style uses the released query verbatim', () => assert.equal(mathVistaPrompt(rec({ query: 'RELEASED' }), 'query'), 'RELEASED'));
+  test('query style uses the released query verbatim', () =>
+    assert.equal(mathVistaPrompt(rec({ query: 'RELEASED' }), 'query'), 'RELEASED'));
 });
 
 describe('MathVista normalization (fixtures, pid 3 choices)', () => {
   const mc: Array<[string, string]> = [
-    ['C', '145°'], ['(C) 145°', '145°'], ['145', '145°'], ['C. 145°', '145°'], ['(c)', '145°'], ['c', '135°'], ['', '135°'],
-    [' D ', '150°'], ['The answer is (b) 140', '140°'], ['E', '135°'], ['150', '150°'],
+    ['C', '145°'],
+    ['(C) 145°', '145°'],
+    ['145', '145°'],
+    ['C. 145°', '145°'],
+    ['(c)', '145°'],
+    ['c', '135°'],
+    ['', '135°'],
+    [' D ', '150°'],
+    ['The answer is (b) 140', '140°'],
+    ['E', '135°'],
+    ['150', '150°'],
   ];
   for (const [e, want] of mc) {
     test(`${JSON.stringify(e)} → ${want} (${want === '145°' ? 'right' : 'wrong'} for GT 145°)`, () => {
@@ -84,15 +129,33 @@ describe('MathVista normalization (fixtures, pid 3 choices)', () => {
     });
   }
   const ints: Array<[string, string | null]> = [
-    ['1000.0', '1000'], [' 1000 ', '1000'], ['1,000', null], ['1000 g', null], ['2.7', '2'], ['-2.7', '-2'], ['1e3', '1000'],
-    ['inf', null], ['nan', null], ['1_000', '1000'],
+    ['1000.0', '1000'],
+    [' 1000 ', '1000'],
+    ['1,000', null],
+    ['1000 g', null],
+    ['2.7', '2'],
+    ['-2.7', '-2'],
+    ['1e3', '1000'],
+    ['inf', null],
+    ['nan', null],
+    ['1_000', '1000'],
   ];
-  for (const [e, want] of ints) test(`integer ${JSON.stringify(e)} → ${want}`, () => assert.equal(normalizeExtraction(e, pid2), want));
+  for (const [e, want] of ints)
+    test(`integer ${JSON.stringify(e)} → ${want}`, () => assert.equal(normalizeExtraction(e, pid2), want));
   const floats: Array<[string, string | null, MathVistaRecord]> = [
-    ['1.24', '1.2', pid1], ['1.15', '1.1', pid1], ['1', '1.0', pid1], ['1.25', '1.2', pid1], ['0.125', '0.12', pid824],
-    ['2.675', '2.67', pid824], ['-0.04', '-0.0', pid1], ['abc', null, pid1], ['0.13', '0.13', pid824], ['.13', '0.13', pid824],
+    ['1.24', '1.2', pid1],
+    ['1.15', '1.1', pid1],
+    ['1', '1.0', pid1],
+    ['1.25', '1.2', pid1],
+    ['0.125', '0.12', pid824],
+    ['2.675', '2.67', pid824],
+    ['-0.04', '-0.0', pid1],
+    ['abc', null, pid1],
+    ['0.13', '0.13', pid824],
+    ['.13', '0.13', pid824],
   ];
-  for (const [e, want, r] of floats) test(`float p=${r.precision} ${JSON.stringify(e)} → ${want}`, () => assert.equal(normalizeExtraction(e, r), want));
+  for (const [e, want, r] of floats)
+    test(`float p=${r.precision} ${JSON.stringify(e)} → ${want}`, () => assert.equal(normalizeExtraction(e, r), want));
   test('float 1.15 is wrong for GT 1.2 but 1.24 is right', () => {
     assert.equal(safeEqual(normalizeExtraction('1.15', pid1), '1.2'), false);
     assert.equal(safeEqual(normalizeExtraction('1.24', pid1), '1.2'), true);
@@ -100,7 +163,8 @@ describe('MathVista normalization (fixtures, pid 3 choices)', () => {
   test('-0.0 does not match GT 0.0', () => assert.equal(safeEqual(normalizeExtraction('-0.04', pid1), '0.0'), false));
   test('float precision stored as 2.0 still works (official int(precision))', () =>
     assert.equal(normalizeExtraction('0.127', { ...pid824, precision: 2.0 }), '0.13'));
-  test('float without precision → None', () => assert.equal(normalizeExtraction('1.2', { ...pid1, precision: null }), null));
+  test('float without precision → None', () =>
+    assert.equal(normalizeExtraction('1.2', { ...pid1, precision: null }), null));
   test('lists need exact text', () => {
     assert.equal(safeEqual(normalizeExtraction('[0, 2, 0, 2, 1, 7, 1, 2, 0, 3, 0, 6]', pid225), pid225.answer), true);
     assert.equal(safeEqual(normalizeExtraction('[0,2,0,2,1,7,1,2,0,3,0,6]', pid225), pid225.answer), false);
@@ -118,8 +182,10 @@ describe('MathVista normalization (fixtures, pid 3 choices)', () => {
 });
 
 describe('MathVista extraction (official)', () => {
-  test('empty response → ""', () => assert.deepEqual(officialQuickExtract('', pid2), { extraction: '', method: 'empty' }));
-  test('response equal to a choice is kept', () => assert.equal(officialQuickExtract('145°', pid3)?.extraction, '145°'));
+  test('empty response → ""', () =>
+    assert.deepEqual(officialQuickExtract('', pid2), { extraction: '', method: 'empty' }));
+  test('response equal to a choice is kept', () =>
+    assert.equal(officialQuickExtract('145°', pid3)?.extraction, '145°'));
   test('integer response → str(int())', () => assert.equal(officialQuickExtract(' 0012 ', pid2)?.extraction, '12'));
   test('"12.0" is not an int → goes to the LLM', () => assert.equal(officialQuickExtract('12.0', pid2), null));
   test('float response → str(float())', () => assert.equal(officialQuickExtract('5', pid1)?.extraction, '5.0'));
@@ -128,7 +194,8 @@ describe('MathVista extraction (official)', () => {
     assert.equal(officialQuickExtract(r, pid2), null);
     assert.equal(officialQuickExtract(r, pid2, true)?.extraction, '42');
   });
-  test('quick_extract does not cross newlines', () => assert.equal(officialQuickExtract('The answer is "4\n2".', pid2, true), null));
+  test('quick_extract does not cross newlines', () =>
+    assert.equal(officialQuickExtract('The answer is "4\n2".', pid2, true), null));
   test('no judge: free-form → "" → None → wrong (pid 22 style)', async () => {
     const e = await extractAnswer("Sorry, I can't help with images of people yet.", pid2, { extractor: 'official' });
     assert.deepEqual(e, { extraction: '', method: 'no-judge' });
@@ -140,32 +207,59 @@ describe('MathVista extraction (official)', () => {
     assert.equal(normalizeExtraction(e.extraction, r), 'No'); // shortest is "No"
   });
   test('LLM answer "B" for pid 8 → prediction No → wrong for GT Yes', async () => {
-    const r = rec({ pid: '8', questionType: 'multi_choice', answerType: 'text', choices: ['Yes', 'No'], answer: 'Yes' });
+    const r = rec({
+      pid: '8',
+      questionType: 'multi_choice',
+      answerType: 'text',
+      choices: ['Yes', 'No'],
+      answer: 'Yes',
+    });
     const prompts: string[] = [];
-    const e = await extractAnswer('The correct answer is (B), No.', r, { extractor: 'official', llm: async (p) => { prompts.push(p); return ' B\n'; } });
+    const e = await extractAnswer('The correct answer is (B), No.', r, {
+      extractor: 'official',
+      llm: async (p) => {
+        prompts.push(p);
+        return ' B\n';
+      },
+    });
     assert.deepEqual(e, { extraction: 'B', method: 'llm' });
     assert.equal(normalizeExtraction(e.extraction, r), 'No');
     assert.equal(prompts.length, 1);
     assert.ok(prompts[0]!.endsWith(`${r.query}\n\nThe correct answer is (B), No.\n\nExtracted answer: `));
   });
   test('LLM failure → "" (any exception)', async () => {
-    const e = await extractAnswer('blah', pid2, { extractor: 'official', llm: async () => { throw new Error('down'); } });
+    const e = await extractAnswer('blah', pid2, {
+      extractor: 'official',
+      llm: async () => {
+        throw new Error('down');
+      },
+    });
     assert.deepEqual(e, { extraction: '', method: 'llm-failed' });
   });
   test('extraction prompt layout', () =>
     assert.equal(buildExtractionPrompt('\n  DEMO\n', 'Q', 'R'), 'DEMO\n\nQ\n\nR\n\nExtracted answer: '));
   test('demo prompt read from ext_ans.py', () =>
-    assert.equal(parseDemoPrompt('# x\ndemo_prompt = """\nPlease read.\n\nHint: a\\tb\n"""\nother = 1\n'), '\nPlease read.\n\nHint: a\tb\n'));
-  test('demo prompt from a plain text file is used whole', () => assert.equal(parseDemoPrompt('just text'), 'just text'));
+    assert.equal(
+      parseDemoPrompt('# x\ndemo_prompt = """\nPlease read.\n\nHint: a\\tb\n"""\nother = 1\n'),
+      '\nPlease read.\n\nHint: a\tb\n',
+    ));
+  test('demo prompt from a plain text file is used whole', () =>
+    assert.equal(parseDemoPrompt('just text'), 'just text'));
 });
 
 describe('MathVista rule-based extraction (non-official)', () => {
-  test('<answer> tag content', () => assert.equal(ruleExtract('<think>x</think><answer> 1000 </answer>', pid2).extraction, '1000'));
-  test('last number in a sentence', () => assert.equal(ruleExtract('First 3, so total is 1,000 grams', pid2).extraction, '1000'));
+  test('<answer> tag content', () =>
+    assert.equal(ruleExtract('<think>x</think><answer> 1000 </answer>', pid2).extraction, '1000'));
+  test('last number in a sentence', () =>
+    assert.equal(ruleExtract('First 3, so total is 1,000 grams', pid2).extraction, '1000'));
   test('float last number', () => assert.equal(ruleExtract('it is 1.24 units', pid1).extraction, '1.24'));
   test('list', () => assert.equal(ruleExtract('so [1, 2] then [2007, 2008]', pid225).extraction, '[2007, 2008]'));
   test('MC letter near the end', () => assert.equal(inferChoiceLetter('Thus the answer: C.', PID3_CHOICES), 'C'));
-  test('MC "answer is d"', () => assert.equal(inferChoiceLetter('I believe that the answer is d because of many many many reasons here', PID3_CHOICES), 'D'));
+  test('MC "answer is d"', () =>
+    assert.equal(
+      inferChoiceLetter('I believe that the answer is d because of many many many reasons here', PID3_CHOICES),
+      'D',
+    ));
   test('MC by unique choice text', () => assert.equal(inferChoiceLetter('it is 150°', PID3_CHOICES), 'D'));
   test('MC two letters → no letter', () => assert.equal(inferChoiceLetter('A or B', PID3_CHOICES), null));
   test('rules MC end to end', async () => {
@@ -176,9 +270,15 @@ describe('MathVista rule-based extraction (non-official)', () => {
 
 describe('MathVista scoring', () => {
   test('accuracy, breakdowns and multi-label skills', async () => {
-    const report = await scoreMathVista([pid1, pid2, pid3], [
-      { id: '1', response: '1.24' }, { id: '2', response: '999' }, { id: '3', response: '145°' },
-    ], { mode: 'official', extractor: 'official' });
+    const report = await scoreMathVista(
+      [pid1, pid2, pid3],
+      [
+        { id: '1', response: '1.24' },
+        { id: '2', response: '999' },
+        { id: '3', response: '145°' },
+      ],
+      { mode: 'official', extractor: 'official' },
+    );
     assert.equal(report.n, 3);
     assert.equal(report.metrics.accuracy, (2 / 3) * 100);
     assert.equal(report.metrics['question_type/multi_choice'], 100);
@@ -187,25 +287,43 @@ describe('MathVista scoring', () => {
     assert.equal(report.metrics['skills/geometry reasoning'], 100);
     assert.equal(report.metrics['language/chinese'], 100);
     assert.equal(report.settings.extractor, 'official-no-judge');
-    assert.deepEqual(report.samples.map((s) => s.correct), [true, false, true]);
+    assert.deepEqual(
+      report.samples.map((s) => s.correct),
+      [true, false, true],
+    );
   });
   test('missing predictions are counted, not scored', async () => {
-    const report = await scoreMathVista([pid1, pid2], [{ id: '2', response: '1000' }], { mode: 'official', extractor: 'official' });
+    const report = await scoreMathVista([pid1, pid2], [{ id: '2', response: '1000' }], {
+      mode: 'official',
+      extractor: 'official',
+    });
     assert.equal(report.n, 1);
     assert.equal(report.missing, 1);
     assert.equal(report.metrics.accuracy, 100);
   });
   test('responses are stripped before extraction (lmms-eval)', async () => {
-    const report = await scoreMathVista([pid3], [{ id: '3', response: '  145°\n' }], { mode: 'official', extractor: 'official' });
+    const report = await scoreMathVista([pid3], [{ id: '3', response: '  145°\n' }], {
+      mode: 'official',
+      extractor: 'official',
+    });
     assert.equal(report.samples[0]!.method, 'choice');
   });
   test('lmms-eval mode scores a correct float answer wrong', async () => {
     const preds = [{ id: '1', response: '1.2' }];
-    assert.equal((await scoreMathVista([pid1], preds, { mode: 'official', extractor: 'official' })).metrics.accuracy, 100);
-    assert.equal((await scoreMathVista([pid1], preds, { mode: 'lmms-eval', extractor: 'official' })).metrics.accuracy, 0);
+    assert.equal(
+      (await scoreMathVista([pid1], preds, { mode: 'official', extractor: 'official' })).metrics.accuracy,
+      100,
+    );
+    assert.equal(
+      (await scoreMathVista([pid1], preds, { mode: 'lmms-eval', extractor: 'official' })).metrics.accuracy,
+      0,
+    );
   });
   test('unknown prediction id is an error', async () => {
-    await assert.rejects(scoreMathVista([pid1], [{ id: '77', response: '' }], { mode: 'official', extractor: 'official' }), /matches no record/);
+    await assert.rejects(
+      scoreMathVista([pid1], [{ id: '77', response: '' }], { mode: 'official', extractor: 'official' }),
+      /matches no record/,
+    );
   });
 });
 
@@ -231,10 +349,17 @@ describe('MathVista LLM extraction over HTTP', () => {
     try {
       const { port } = server.address() as AddressInfo;
       process.env.LAVIDA_TEST_JUDGE_KEY = 'k';
-      const client = openaiClient({ url: `http://127.0.0.1:${port}/v1/`, apiKeyEnv: 'LAVIDA_TEST_JUDGE_KEY' }, { timeoutMs: 10_000 });
-      const llm = (p: string) => chatText(client, { model: 'judge', temperature: 0, max_tokens: 256, messages: [{ role: 'user', content: p }] });
+      const client = openaiClient(
+        { url: `http://127.0.0.1:${port}/v1/`, apiKeyEnv: 'LAVIDA_TEST_JUDGE_KEY' },
+        { timeoutMs: 10_000 },
+      );
+      const llm = (p: string) =>
+        chatText(client, { model: 'judge', temperature: 0, max_tokens: 256, messages: [{ role: 'user', content: p }] });
       const report = await scoreMathVista([pid2], [{ id: '2', response: 'It holds one thousand grams.' }], {
-        mode: 'official', extractor: 'official', llm, demoPrompt: 'DEMO',
+        mode: 'official',
+        extractor: 'official',
+        llm,
+        demoPrompt: 'DEMO',
       });
       assert.equal(report.metrics.accuracy, 100);
       assert.equal(calls, 2);
@@ -251,7 +376,10 @@ describe('MathVista LLM extraction over HTTP', () => {
   });
   test('unreachable endpoint rejects after the retries', async () => {
     const client = openaiClient({ url: 'http://127.0.0.1:9' }, { timeoutMs: 2000, maxRetries: 1 });
-    await assert.rejects(chatText(client, { model: 'm', messages: [{ role: 'user', content: 'x' }] }), /Connection error/);
+    await assert.rejects(
+      chatText(client, { model: 'm', messages: [{ role: 'user', content: 'x' }] }),
+      /Connection error/,
+    );
   });
 });
 
@@ -263,17 +391,34 @@ describe('MathVista loaders', () => {
       ['pid', ['1', '3'], S.string('pid')],
       ['question', ['q1', 'q3'], S.string('question')],
       ['image', ['images/1.jpg', 'images/3.jpg'], S.string('image')],
-      ['decoded_image', [{ bytes: img, path: null }, { bytes: img, path: '3.jpg' }], S.image('decoded_image')],
+      [
+        'decoded_image',
+        [
+          { bytes: img, path: null },
+          { bytes: img, path: '3.jpg' },
+        ],
+        S.image('decoded_image'),
+      ],
       ['choices', [null, PID3_CHOICES], S.stringList('choices')],
       ['unit', [null, null], S.string('unit')],
       ['precision', [1.0, null], S.double('precision')],
       ['answer', ['1.2', '145°'], S.string('answer')],
       ['question_type', ['free_form', 'multi_choice'], S.string('question_type')],
       ['answer_type', ['float', 'text'], S.string('answer_type')],
-      ['metadata', [
-        { category: 'c', skills: ['s1', 's2'], img_height: 2n, img_width: 3n, language: 'english' },
-        { category: 'd', skills: [], img_height: 2n, img_width: 3n, language: 'chinese' },
-      ], S.struct('metadata', [[S.string('category')], S.stringList('skills'), [S.int64('img_height')], [S.int64('img_width')], [S.string('language')]])],
+      [
+        'metadata',
+        [
+          { category: 'c', skills: ['s1', 's2'], img_height: 2n, img_width: 3n, language: 'english' },
+          { category: 'd', skills: [], img_height: 2n, img_width: 3n, language: 'chinese' },
+        ],
+        S.struct('metadata', [
+          [S.string('category')],
+          S.stringList('skills'),
+          [S.int64('img_height')],
+          [S.int64('img_width')],
+          [S.string('language')],
+        ]),
+      ],
       ['query', ['Q1', 'Q3'], S.string('query')],
     ]);
     const records = await loadMathVista(dir, { images: true });
@@ -293,10 +438,35 @@ describe('MathVista loaders', () => {
   test('GitHub layout: data/testmini.json + query.json, images at the repo root', async () => {
     const dir = await tempDir();
     await put(join(dir, 'images', '2.jpg'), png(1, 1));
-    await put(join(dir, 'data', 'testmini.json'), JSON.stringify({
-      '2': { question: pid2.question, image: 'images/2.jpg', choices: null, unit: 'g', precision: null, answer: '1000', question_type: 'free_form', answer_type: 'integer', pid: '2', metadata: { language: 'english', skills: ['arithmetic reasoning'] } },
-      '1': { question: 'q', image: 'images/1.jpg', choices: null, unit: null, precision: 1, answer: '1.2', question_type: 'free_form', answer_type: 'float', pid: '1', metadata: {} },
-    }));
+    await put(
+      join(dir, 'data', 'testmini.json'),
+      JSON.stringify({
+        '2': {
+          question: pid2.question,
+          image: 'images/2.jpg',
+          choices: null,
+          unit: 'g',
+          precision: null,
+          answer: '1000',
+          question_type: 'free_form',
+          answer_type: 'integer',
+          pid: '2',
+          metadata: { language: 'english', skills: ['arithmetic reasoning'] },
+        },
+        '1': {
+          question: 'q',
+          image: 'images/1.jpg',
+          choices: null,
+          unit: null,
+          precision: 1,
+          answer: '1.2',
+          question_type: 'free_form',
+          answer_type: 'float',
+          pid: '1',
+          metadata: {},
+        },
+      }),
+    );
     await put(join(dir, 'data', 'query.json'), JSON.stringify({ '1': 'OFFICIAL Q1' }));
     const records = await loadMathVista(dir, { images: true });
     const two = records.find((r) => r.pid === '2')!;
@@ -307,6 +477,9 @@ describe('MathVista loaders', () => {
   test('missing folder and empty folder give clear errors', async () => {
     const dir = await tempDir();
     await assert.rejects(loadMathVista(join(dir, 'nope')), /MathVista data not found/);
-    await assert.rejects(loadMathVista(dir), /expected MathVista's testmini-\*\.parquet or testmini\.json here; got an empty folder/);
+    await assert.rejects(
+      loadMathVista(dir),
+      /expected MathVista's testmini-\*\.parquet or testmini\.json here; got an empty folder/,
+    );
   });
 });

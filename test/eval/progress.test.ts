@@ -28,7 +28,10 @@ describe('progress', () => {
     bar.done();
     assert.equal(writes.length, 8);
     assert.match(writes[7]!, / 60\/100 60% .* errors 3\n$/);
-    assert.ok(writes.every((w) => !w.includes('\r')), 'plain lines, no carriage returns');
+    assert.ok(
+      writes.every((w) => !w.includes('\r')),
+      'plain lines, no carriage returns',
+    );
     mock.timers.tick(60_000);
     assert.equal(writes.length, 8, 'nothing after done()');
   });

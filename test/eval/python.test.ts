@@ -1,18 +1,57 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  levenshtein, pyFloat, pyInt, pyIntOfFloat, pyIsDigit, pyRound, pySplit, pySplitlines, pyStrFloat, pyStrip,
+  levenshtein,
+  pyFloat,
+  pyInt,
+  pyIntOfFloat,
+  pyIsDigit,
+  pyRound,
+  pySplit,
+  pySplitlines,
+  pyStrFloat,
+  pyStrip,
 } from '../../eval/python.js';
 import { literalEval, parseStringList } from '../../eval/pyliteral.js';
 
 describe('pyFloat (Python float(str))', () => {
   const ok: Array<[string, number]> = [
-    ['1_000', 1000], [' 5 ', 5], ['.5', 0.5], ['5.', 5], ['1e1_0', 1e10], ['+.5e-3', 0.0005], ['-2.5E+2', -250],
-    ['١٢', 12], ['１２.５', 12.5], ['\u3000 3 ', 3], ['\t\n7\r', 7], ['inf', Infinity], ['-Infinity', -Infinity], ['iNF', Infinity],
+    ['1_000', 1000],
+    [' 5 ', 5],
+    ['.5', 0.5],
+    ['5.', 5],
+    ['1e1_0', 1e10],
+    ['+.5e-3', 0.0005],
+    ['-2.5E+2', -250],
+    ['١٢', 12],
+    ['１２.５', 12.5],
+    ['\u3000 3 ', 3],
+    ['\t\n7\r', 7],
+    ['inf', Infinity],
+    ['-Infinity', -Infinity],
+    ['iNF', Infinity],
   ];
   for (const [s, v] of ok) test(`accepts ${JSON.stringify(s)}`, () => assert.equal(pyFloat(s), v));
   test('accepts nan in any case', () => assert.ok(Number.isNaN(pyFloat('NaN'))));
-  const bad = ['1,000', '12abc', '', '0x10', '1__0', '_1', '1_', '1e', 'e5', 'infinit', '1 2', '\ufeff3', '3\x1c', '−5', 'Infinity1', '.', '1._5'];
+  const bad = [
+    '1,000',
+    '12abc',
+    '',
+    '0x10',
+    '1__0',
+    '_1',
+    '1_',
+    '1e',
+    'e5',
+    'infinit',
+    '1 2',
+    '\ufeff3',
+    '3\x1c',
+    '−5',
+    'Infinity1',
+    '.',
+    '1._5',
+  ];
   for (const s of bad) test(`rejects ${JSON.stringify(s)}`, () => assert.equal(pyFloat(s), null));
 });
 
@@ -36,19 +75,48 @@ describe('pyInt (Python int(str))', () => {
 
 describe('pyStrFloat (Python str(float))', () => {
   const cases: Array<[number, string]> = [
-    [5, '5.0'], [47.6, '47.6'], [1e-5, '1e-05'], [1e16, '1e+16'], [1.5e16, '1.5e+16'], [0.0001, '0.0001'],
-    [9999999999999998, '9999999999999998.0'], [0.1 + 0.2, '0.30000000000000004'], [-0, '-0.0'], [0, '0.0'],
-    [NaN, 'nan'], [Infinity, 'inf'], [-Infinity, '-inf'], [1.2e-7, '1.2e-07'], [123456789.125, '123456789.125'],
-    [1e100, '1e+100'], [5e-324, '5e-324'], [-1234.5, '-1234.5'], [1e21, '1e+21'], [100, '100.0'],
+    [5, '5.0'],
+    [47.6, '47.6'],
+    [1e-5, '1e-05'],
+    [1e16, '1e+16'],
+    [1.5e16, '1.5e+16'],
+    [0.0001, '0.0001'],
+    [9999999999999998, '9999999999999998.0'],
+    [0.1 + 0.2, '0.30000000000000004'],
+    [-0, '-0.0'],
+    [0, '0.0'],
+    [NaN, 'nan'],
+    [Infinity, 'inf'],
+    [-Infinity, '-inf'],
+    [1.2e-7, '1.2e-07'],
+    [123456789.125, '123456789.125'],
+    [1e100, '1e+100'],
+    [5e-324, '5e-324'],
+    [-1234.5, '-1234.5'],
+    [1e21, '1e+21'],
+    [100, '100.0'],
   ];
   for (const [x, s] of cases) test(`${s}`, () => assert.equal(pyStrFloat(x), s));
 });
 
 describe('pyRound (round on the exact binary value, ties to even)', () => {
   const cases: Array<[number, number, number]> = [
-    [1.15, 1, 1.1], [1.25, 1, 1.2], [2.675, 2, 2.67], [0.125, 2, 0.12], [0.375, 2, 0.38], [2.5, 0, 2], [3.5, 0, 4],
-    [0.5, 0, 0], [1.35, 1, 1.4], [1234.5, -2, 1200], [1250, -2, 1200], [1350, -2, 1400], [1.24, 1, 1.2], [1 / 3, 4, 0.3333],
-    [-2.675, 2, -2.67], [123.456, 10, 123.456],
+    [1.15, 1, 1.1],
+    [1.25, 1, 1.2],
+    [2.675, 2, 2.67],
+    [0.125, 2, 0.12],
+    [0.375, 2, 0.38],
+    [2.5, 0, 2],
+    [3.5, 0, 4],
+    [0.5, 0, 0],
+    [1.35, 1, 1.4],
+    [1234.5, -2, 1200],
+    [1250, -2, 1200],
+    [1350, -2, 1400],
+    [1.24, 1, 1.2],
+    [1 / 3, 4, 0.3333],
+    [-2.675, 2, -2.67],
+    [123.456, 10, 123.456],
   ];
   for (const [x, n, r] of cases) test(`round(${x}, ${n}) = ${r}`, () => assert.equal(pyRound(x, n), r));
   test('round(-0.04, 1) is -0.0', () => assert.ok(Object.is(pyRound(-0.04, 1), -0)));
@@ -90,9 +158,18 @@ describe('levenshtein on code points', () => {
 
 describe('Python literals', () => {
   test('list of quoted strings with escapes', () =>
-    assert.deepEqual(parseStringList(`['a', "b's", 'c\\'d', 'e\\nf', '\\u00e9', '\\x41']`), ['a', "b's", "c'd", 'e\nf', 'é', 'A']));
-  test('numbers and None become Python str()', () => assert.deepEqual(parseStringList('[1, 2.50, None, True, -3]'), ['1', '2.5', 'None', 'True', '-3']));
-  test('implicit concatenation and raw strings', () => assert.deepEqual(literalEval(`['a' "b", r'\\d']`), ['ab', '\\d']));
+    assert.deepEqual(parseStringList(`['a', "b's", 'c\\'d', 'e\\nf', '\\u00e9', '\\x41']`), [
+      'a',
+      "b's",
+      "c'd",
+      'e\nf',
+      'é',
+      'A',
+    ]));
+  test('numbers and None become Python str()', () =>
+    assert.deepEqual(parseStringList('[1, 2.50, None, True, -3]'), ['1', '2.5', 'None', 'True', '-3']));
+  test('implicit concatenation and raw strings', () =>
+    assert.deepEqual(literalEval(`['a' "b", r'\\d']`), ['ab', '\\d']));
   test('trailing comma and tuple', () => assert.deepEqual(literalEval("('x', 'y',)"), ['x', 'y']));
   test('malformed literal throws', () => assert.throws(() => parseStringList("['a', 'b'")));
   test('non-list throws', () => assert.throws(() => parseStringList("'a'")));

@@ -19,9 +19,15 @@ describe('endpoints', { skip: NO_PACKAGE }, () => {
   });
 
   test('POST /v1/vqa (JSON, data URL): reasoning, answer, text, usage, timings', async () => {
-    const r = await request(`${srv.url}/v1/vqa`, { json: { image: dataUrl(png), question: 'What colour is the square?' } });
+    const r = await request(`${srv.url}/v1/vqa`, {
+      json: { image: dataUrl(png), question: 'What colour is the square?' },
+    });
     assert.equal(r.status, 200);
-    const body = r.json<{ text: string; reasoning: string; usage: { nfe: number; prompt_tokens: number; total_tokens: number; completion_tokens: number } }>();
+    const body = r.json<{
+      text: string;
+      reasoning: string;
+      usage: { nfe: number; prompt_tokens: number; total_tokens: number; completion_tokens: number };
+    }>();
     assert.ok(body.usage.nfe > 0 && body.usage.prompt_tokens > 0);
     assert.equal(body.usage.total_tokens, body.usage.prompt_tokens + body.usage.completion_tokens);
     assert.ok(body.text.trim().startsWith(body.reasoning.slice(0, 10)));
@@ -38,8 +44,19 @@ describe('endpoints', { skip: NO_PACKAGE }, () => {
     form.set('threshold', '0.9');
     const up = await request(`${srv.url}/v1/vqa`, { method: 'POST', body: form });
     assert.equal(up.status, 200, up.text);
-    const js = await request(`${srv.url}/v1/vqa`, { json: { image: jpeg.toString('base64'), question: 'How many shapes are there?\nAnswer with a number.', max_tokens: 32, block_length: 16, threshold: 0.9 } });
-    assert.equal(up.json<{ usage: { prompt_tokens: number } }>().usage.prompt_tokens, js.json<{ usage: { prompt_tokens: number } }>().usage.prompt_tokens);
+    const js = await request(`${srv.url}/v1/vqa`, {
+      json: {
+        image: jpeg.toString('base64'),
+        question: 'How many shapes are there?\nAnswer with a number.',
+        max_tokens: 32,
+        block_length: 16,
+        threshold: 0.9,
+      },
+    });
+    assert.equal(
+      up.json<{ usage: { prompt_tokens: number } }>().usage.prompt_tokens,
+      js.json<{ usage: { prompt_tokens: number } }>().usage.prompt_tokens,
+    );
     assert.equal(up.json().text, js.json().text);
   });
 
@@ -51,7 +68,9 @@ describe('endpoints', { skip: NO_PACKAGE }, () => {
     rt.passRows = (lease, rows, t) => (windowPasses.push(rows[0]!.canvas.length === 16), passRows(lease, rows, t));
     try {
       const knobs = { max_tokens: 32, block_length: 16, threshold: 0.9 };
-      const js = await request(`${srv.url}/v1/vqa`, { json: { image: dataUrl(png), question: 'How many shapes are there?', ...knobs, dual_cache: true } });
+      const js = await request(`${srv.url}/v1/vqa`, {
+        json: { image: dataUrl(png), question: 'How many shapes are there?', ...knobs, dual_cache: true },
+      });
       assert.equal(js.status, 200, js.text);
       assert.ok(windowPasses.includes(true), 'some passes ran against the dual-cache window');
       const form = new FormData();
@@ -60,9 +79,14 @@ describe('endpoints', { skip: NO_PACKAGE }, () => {
       for (const [k, v] of Object.entries({ ...knobs, dual_cache: true })) form.set(k, String(v));
       const up = await request(`${srv.url}/v1/vqa`, { method: 'POST', body: form });
       assert.equal(up.status, 200, up.text);
-      assert.deepEqual([up.json().text, up.json<{ usage: { nfe: number } }>().usage.nfe], [js.json().text, js.json<{ usage: { nfe: number } }>().usage.nfe]);
+      assert.deepEqual(
+        [up.json().text, up.json<{ usage: { nfe: number } }>().usage.nfe],
+        [js.json().text, js.json<{ usage: { nfe: number } }>().usage.nfe],
+      );
       windowPasses.length = 0;
-      await request(`${srv.url}/v1/vqa`, { json: { image: dataUrl(png), question: 'How many shapes are there?', ...knobs } });
+      await request(`${srv.url}/v1/vqa`, {
+        json: { image: dataUrl(png), question: 'How many shapes are there?', ...knobs },
+      });
       assert.ok(windowPasses.length > 0 && !windowPasses.includes(true), 'without the knob no pass uses a window');
     } finally {
       rt.passRows = passRows;
@@ -72,7 +96,9 @@ describe('endpoints', { skip: NO_PACKAGE }, () => {
   test('temperature + seed: /v1/vqa reproduces per seed (JSON and multipart), chat completions sample the same way', async () => {
     const knobs = { max_tokens: 32, block_length: 16, temperature: 1.5 };
     const vqa = async (seed: number) => {
-      const r = await request(`${srv.url}/v1/vqa`, { json: { image: dataUrl(png), question: 'How many shapes?', ...knobs, seed } });
+      const r = await request(`${srv.url}/v1/vqa`, {
+        json: { image: dataUrl(png), question: 'How many shapes?', ...knobs, seed },
+      });
       assert.equal(r.status, 200, r.text);
       return r.json<{ text: string }>().text;
     };
@@ -80,11 +106,15 @@ describe('endpoints', { skip: NO_PACKAGE }, () => {
     assert.equal(again, a);
     assert.notEqual(b, a);
     // no seed: one is drawn and sent back, and it reproduces the answer
-    const unseeded = await request(`${srv.url}/v1/vqa`, { json: { image: dataUrl(png), question: 'How many shapes?', ...knobs } });
+    const unseeded = await request(`${srv.url}/v1/vqa`, {
+      json: { image: dataUrl(png), question: 'How many shapes?', ...knobs },
+    });
     const drawn = Number(unseeded.headers.get('x-lavida-seed'));
     assert.ok(Number.isInteger(drawn) && drawn >= 0, `X-Lavida-Seed ${unseeded.headers.get('x-lavida-seed')}`);
     assert.equal(await vqa(drawn), unseeded.json<{ text: string }>().text);
-    const greedy = await request(`${srv.url}/v1/vqa`, { json: { image: dataUrl(png), question: 'How many shapes?', max_tokens: 32, block_length: 16 } });
+    const greedy = await request(`${srv.url}/v1/vqa`, {
+      json: { image: dataUrl(png), question: 'How many shapes?', max_tokens: 32, block_length: 16 },
+    });
     assert.equal(greedy.headers.get('x-lavida-seed'), null, 'greedy answers have no seed');
     const form = new FormData();
     form.set('image', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'shapes.png');
@@ -93,21 +123,54 @@ describe('endpoints', { skip: NO_PACKAGE }, () => {
     const up = await request(`${srv.url}/v1/vqa`, { method: 'POST', body: form });
     assert.equal(up.json<{ text: string }>().text, a);
     // chat decodes over the default canvas (max_tokens only caps it): as VQA without knobs
-    const chat = await request(`${srv.url}/v1/chat/completions`, { json: { model, temperature: 1.5, seed: 3, messages: [
-      { role: 'user', content: [{ type: 'image_url', image_url: { url: dataUrl(png) } }, { type: 'text', text: 'How many shapes?' }] }] } });
+    const chat = await request(`${srv.url}/v1/chat/completions`, {
+      json: {
+        model,
+        temperature: 1.5,
+        seed: 3,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'image_url', image_url: { url: dataUrl(png) } },
+              { type: 'text', text: 'How many shapes?' },
+            ],
+          },
+        ],
+      },
+    });
     assert.equal(chat.status, 200, chat.text);
-    const onDefaultCanvas = await request(`${srv.url}/v1/vqa`, { json: { image: dataUrl(png), question: 'How many shapes?', temperature: 1.5, seed: 3 } });
-    assert.equal(chat.json<{ choices: Array<{ message: { content: string } }> }>().choices[0]!.message.content, onDefaultCanvas.json<{ text: string }>().text);
+    const onDefaultCanvas = await request(`${srv.url}/v1/vqa`, {
+      json: { image: dataUrl(png), question: 'How many shapes?', temperature: 1.5, seed: 3 },
+    });
+    assert.equal(
+      chat.json<{ choices: Array<{ message: { content: string } }> }>().choices[0]!.message.content,
+      onDefaultCanvas.json<{ text: string }>().text,
+    );
   });
 
   test('POST /v1/vqa stream: step events with partial canvases, the result, then [DONE]', async () => {
-    const r = await request(`${srv.url}/v1/vqa`, { json: { image: dataUrl(png), question: 'What colour is the circle?', max_tokens: 16, block_length: 16, steps: 8, stream: true } });
+    const r = await request(`${srv.url}/v1/vqa`, {
+      json: {
+        image: dataUrl(png),
+        question: 'What colour is the circle?',
+        max_tokens: 16,
+        block_length: 16,
+        steps: 8,
+        stream: true,
+      },
+    });
     assert.equal(r.status, 200);
     assert.match(r.headers.get('content-type')!, /^text\/event-stream/);
     const events = parseEvents(r.text);
-    const steps = events.filter((e) => e.event === 'step').map((e) => JSON.parse(e.data) as { nfe: number; masked: number });
+    const steps = events
+      .filter((e) => e.event === 'step')
+      .map((e) => JSON.parse(e.data) as { nfe: number; masked: number });
     assert.ok(steps.length >= 1 && steps.length <= 8);
-    assert.deepEqual(steps.map((s) => s.nfe), steps.map((_, i) => i + 1));
+    assert.deepEqual(
+      steps.map((s) => s.nfe),
+      steps.map((_, i) => i + 1),
+    );
     assert.ok(steps.at(0)!.masked > steps.at(-1)!.masked);
     const result = JSON.parse(events.find((e) => e.event === 'result')!.data) as { usage: { nfe: number } };
     assert.equal(result.usage.nfe, steps.length);
@@ -115,9 +178,14 @@ describe('endpoints', { skip: NO_PACKAGE }, () => {
   });
 
   test('POST /v1/ground: a valid box in pixels of the original image, normalized, and LOC bins', async () => {
-    const r = await request(`${srv.url}/v1/ground`, { json: { image: dataUrl(png), description: 'the red square', steps: 2 } });
+    const r = await request(`${srv.url}/v1/ground`, {
+      json: { image: dataUrl(png), description: 'the red square', steps: 2 },
+    });
     assert.equal(r.status, 200);
-    const body = r.json<{ image: { width: number; height: number }; boxes: Array<{ bbox_2d: number[]; normalized: number[]; loc_bins: number[]; loc_text: string }> }>();
+    const body = r.json<{
+      image: { width: number; height: number };
+      boxes: Array<{ bbox_2d: number[]; normalized: number[]; loc_bins: number[]; loc_text: string }>;
+    }>();
     assert.deepEqual(body.image, { width: 96, height: 64 });
     const [box] = body.boxes;
     assert.ok(box);
@@ -135,7 +203,9 @@ describe('endpoints', { skip: NO_PACKAGE }, () => {
     assert.equal(r.headers.get('content-type'), 'image/png');
     const meta = await sharp(r.bytes).metadata();
     assert.equal(meta.format, 'png');
-    const js = await request(`${srv.url}/v1/edit`, { json: { image: dataUrl(png), instruction: 'make the square green', response_format: 'b64_json' } });
+    const js = await request(`${srv.url}/v1/edit`, {
+      json: { image: dataUrl(png), instruction: 'make the square green', response_format: 'b64_json' },
+    });
     const body = js.json<{ image: { b64_json: string; width: number }; settings: { seed: number } }>();
     assert.equal(body.image.width, meta.width);
     assert.ok(Buffer.from(body.image.b64_json, 'base64').equals(r.bytes));
@@ -143,10 +213,14 @@ describe('endpoints', { skip: NO_PACKAGE }, () => {
   });
 
   test('POST /v1/edit stream: plan steps, then VQ canvas steps filling up, the result, [DONE]', async () => {
-    const r = await request(`${srv.url}/v1/edit`, { json: { image: dataUrl(png), instruction: 'make the circle red', stream: true, steps: 4, plan_steps: 8 } });
+    const r = await request(`${srv.url}/v1/edit`, {
+      json: { image: dataUrl(png), instruction: 'make the circle red', stream: true, steps: 4, plan_steps: 8 },
+    });
     assert.equal(r.status, 200);
     const events = parseEvents(r.text);
-    const steps = events.filter((e) => e.event === 'step').map((e) => JSON.parse(e.data) as { phase: string; committed?: number });
+    const steps = events
+      .filter((e) => e.event === 'step')
+      .map((e) => JSON.parse(e.data) as { phase: string; committed?: number });
     assert.equal(steps.filter((s) => s.phase === 'plan').length, 8);
     const image = steps.filter((s) => s.phase === 'image');
     assert.equal(image.length, 4);
@@ -156,13 +230,25 @@ describe('endpoints', { skip: NO_PACKAGE }, () => {
 
   test('POST /v1/chat/completions with the openai client, plain and streaming', async () => {
     const client = new OpenAI({ baseURL: `${srv.url}/v1`, apiKey: 'unused', fetch: conformingFetch, maxRetries: 0 });
-    const messages: OpenAI.ChatCompletionMessageParam[] = [{
-      role: 'user', content: [{ type: 'text', text: 'What colour is the square?' }, { type: 'image_url', image_url: { url: dataUrl(png) } }],
-    }];
+    const messages: OpenAI.ChatCompletionMessageParam[] = [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'What colour is the square?' },
+          { type: 'image_url', image_url: { url: dataUrl(png) } },
+        ],
+      },
+    ];
     const plain = await client.chat.completions.create({ model, messages, max_tokens: 32 });
     assert.equal(plain.choices[0]!.message.role, 'assistant');
     assert.ok(plain.usage!.prompt_tokens > 0);
-    const stream = await client.chat.completions.create({ model, messages, max_tokens: 32, stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model,
+      messages,
+      max_tokens: 32,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let content = '';
     let usage: OpenAI.CompletionUsage | undefined;
     for await (const chunk of stream) {
@@ -174,9 +260,22 @@ describe('endpoints', { skip: NO_PACKAGE }, () => {
   });
 
   test('chat SSE on the wire ends with data: [DONE]', async () => {
-    const r = await request(`${srv.url}/v1/chat/completions`, { json: {
-      model, stream: true, max_tokens: 16, messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: dataUrl(png) } }, { type: 'text', text: 'Colour?' }] }],
-    } });
+    const r = await request(`${srv.url}/v1/chat/completions`, {
+      json: {
+        model,
+        stream: true,
+        max_tokens: 16,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'image_url', image_url: { url: dataUrl(png) } },
+              { type: 'text', text: 'Colour?' },
+            ],
+          },
+        ],
+      },
+    });
     assert.ok(r.text.endsWith('data: [DONE]\n\n'));
   });
 
@@ -187,8 +286,15 @@ describe('endpoints', { skip: NO_PACKAGE }, () => {
     assert.equal(ready.provider, srv.ctx.engine.status.provider);
     assert.match((await request(`${srv.url}/openapi.yaml`)).text, /^openapi: 3\.1/);
     const metrics = (await request(`${srv.url}/metrics`)).text;
-    for (const name of ['lavida_http_requests_total', 'lavida_http_request_duration_seconds_bucket', 'lavida_queue_depth',
-      'lavida_prompt_tokens_total', 'lavida_completion_tokens_total', 'lavida:request_nfe_bucket', 'lavida_jobs_total']) {
+    for (const name of [
+      'lavida_http_requests_total',
+      'lavida_http_request_duration_seconds_bucket',
+      'lavida_queue_depth',
+      'lavida_prompt_tokens_total',
+      'lavida_completion_tokens_total',
+      'lavida:request_nfe_bucket',
+      'lavida_jobs_total',
+    ]) {
       assert.match(metrics, new RegExp(`^${name}`, 'm'), name);
     }
     assert.match(metrics, /lavida_jobs_total\{task="vqa",outcome="ok"\} [1-9]/);

@@ -7,7 +7,11 @@ import { specPath } from '../../server/paths.js';
 import { schemaCompiler, SPEC, describeErrors } from '../../server/spec.js';
 
 type Media = { schema?: { $ref?: string; type?: string }; 'x-events'?: Record<string, { $ref: string }> };
-type ResponseSpec = { $ref?: string; content?: Record<string, Media>; headers?: Record<string, { required?: boolean }> };
+type ResponseSpec = {
+  $ref?: string;
+  content?: Record<string, Media>;
+  headers?: Record<string, { required?: boolean }>;
+};
 type Operation = { responses: Record<string, ResponseSpec> };
 
 const schemas = schemaCompiler();
@@ -38,7 +42,10 @@ export function checkResponse(method: string, url: string, res: Response, body: 
   const spec = responseSpec(method, path, res.status);
   const media = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
   const declared = spec.content?.[media];
-  assert.ok(declared, `${method} ${path} ${res.status}: content type ${media || '(none)'} is not declared (${Object.keys(spec.content ?? {}).join(', ')})`);
+  assert.ok(
+    declared,
+    `${method} ${path} ${res.status}: content type ${media || '(none)'} is not declared (${Object.keys(spec.content ?? {}).join(', ')})`,
+  );
   for (const [name, h] of Object.entries(spec.headers ?? {})) {
     if (h.required) assert.ok(res.headers.get(name), `${method} ${path} ${res.status}: header ${name} is required`);
   }
@@ -58,12 +65,22 @@ export function checkResponse(method: string, url: string, res: Response, body: 
 }
 
 export function parseEvents(text: string): Array<{ event: string; data: string }> {
-  return text.split(/\n\n/).filter((block) => block.trim()).map((block) => {
-    const lines = block.split('\n');
-    const event = lines.find((l) => l.startsWith('event:'))?.slice(6).trim() ?? 'message';
-    const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).replace(/^ /, '')).join('\n');
-    return { event, data };
-  });
+  return text
+    .split(/\n\n/)
+    .filter((block) => block.trim())
+    .map((block) => {
+      const lines = block.split('\n');
+      const event =
+        lines
+          .find((l) => l.startsWith('event:'))
+          ?.slice(6)
+          .trim() ?? 'message';
+      const data = lines
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5).replace(/^ /, ''))
+        .join('\n');
+      return { event, data };
+    });
 }
 
 const pending: Array<Promise<void>> = [];
@@ -102,10 +119,17 @@ export interface Reply {
 /** A request whose response is read whole and checked against the spec before the test sees it. */
 export async function request(url: string, init: RequestInit & { json?: unknown } = {}): Promise<Reply> {
   const { json, ...rest } = init;
-  const res = await conformingFetch(url, json === undefined ? rest : {
-    ...rest, method: rest.method ?? 'POST', body: JSON.stringify(json),
-    headers: { 'content-type': 'application/json', ...(rest.headers as Record<string, string> | undefined) },
-  });
+  const res = await conformingFetch(
+    url,
+    json === undefined
+      ? rest
+      : {
+          ...rest,
+          method: rest.method ?? 'POST',
+          body: JSON.stringify(json),
+          headers: { 'content-type': 'application/json', ...(rest.headers as Record<string, string> | undefined) },
+        },
+  );
   const bytes = Buffer.from(await res.arrayBuffer());
   await allConform();
   const text = bytes.toString('utf8');

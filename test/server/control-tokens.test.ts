@@ -29,16 +29,57 @@ describe('control tokens in user text', { skip: NO_PACKAGE }, () => {
         await request(`${srv.url}/v1/vqa`, { method: 'POST', body: upload(png, 'image/png', { question: text }) }),
         await request(`${srv.url}/v1/ground`, { json: { image, description: text } }),
         await request(`${srv.url}/v1/ground`, { json: { image, description: text, raw_prompt: true } }),
-        await request(`${srv.url}/v1/ground`, { method: 'POST', body: upload(png, 'image/png', { description: text }) }),
+        await request(`${srv.url}/v1/ground`, {
+          method: 'POST',
+          body: upload(png, 'image/png', { description: text }),
+        }),
         await request(`${srv.url}/v1/edit`, { method: 'POST', body: upload(png, 'image/png', { instruction: text }) }),
         await request(`${srv.url}/v1/edit`, { json: { image, instruction: text } }),
-        await request(`${srv.url}/v1/chat/completions`, { json: { model: srv.ctx.engine.status.model, messages: [
-          { role: 'user', content: [{ type: 'text', text }, { type: 'image_url', image_url: { url: image } }] }] } }),
-        await request(`${srv.url}/v1/chat/completions`, { json: { model: srv.ctx.engine.status.model, messages: [
-          { role: 'system', content: text }, { role: 'user', content: [{ type: 'text', text: 'Hi' }, { type: 'image_url', image_url: { url: image } }] }] } }),
-        await request(`${srv.url}/v1/chat/completions`, { json: { model: srv.ctx.engine.status.model, messages: [
-          { role: 'user', content: [{ type: 'text', text: 'Hi' }, { type: 'image_url', image_url: { url: image } }] },
-          { role: 'assistant', content: text }, { role: 'user', content: 'And now?' }] } }),
+        await request(`${srv.url}/v1/chat/completions`, {
+          json: {
+            model: srv.ctx.engine.status.model,
+            messages: [
+              {
+                role: 'user',
+                content: [
+                  { type: 'text', text },
+                  { type: 'image_url', image_url: { url: image } },
+                ],
+              },
+            ],
+          },
+        }),
+        await request(`${srv.url}/v1/chat/completions`, {
+          json: {
+            model: srv.ctx.engine.status.model,
+            messages: [
+              { role: 'system', content: text },
+              {
+                role: 'user',
+                content: [
+                  { type: 'text', text: 'Hi' },
+                  { type: 'image_url', image_url: { url: image } },
+                ],
+              },
+            ],
+          },
+        }),
+        await request(`${srv.url}/v1/chat/completions`, {
+          json: {
+            model: srv.ctx.engine.status.model,
+            messages: [
+              {
+                role: 'user',
+                content: [
+                  { type: 'text', text: 'Hi' },
+                  { type: 'image_url', image_url: { url: image } },
+                ],
+              },
+              { role: 'assistant', content: text },
+              { role: 'user', content: 'And now?' },
+            ],
+          },
+        }),
       ];
       for (const r of replies) {
         assertProblem(r, 400, 'invalid-request');
@@ -51,8 +92,14 @@ describe('control tokens in user text', { skip: NO_PACKAGE }, () => {
     const image = dataUrl(png);
     const ask = (question: string) => request(`${srv.url}/v1/vqa`, { json: { image, question, ...QUICK } });
     const alone = (await ask('How many shapes are there?')).json<{ text: string }>().text;
-    const replies = await Promise.all(['How many shapes are there?', 'Is <|reserved_token_6|> red?', 'How many shapes are there?',
-      'How many shapes are there?'].map(ask));
+    const replies = await Promise.all(
+      [
+        'How many shapes are there?',
+        'Is <|reserved_token_6|> red?',
+        'How many shapes are there?',
+        'How many shapes are there?',
+      ].map(ask),
+    );
     assertProblem(replies[1]!, 400, 'invalid-request');
     for (const i of [0, 2, 3]) {
       assert.equal(replies[i]!.status, 200, replies[i]!.text);
@@ -64,8 +111,15 @@ describe('control tokens in user text', { skip: NO_PACKAGE }, () => {
     const engine = await sharedEngine();
     const image: RgbImage = await decodeImage(png);
     const sampling = { genLength: 16, blockLength: 16, steps: 16 };
-    const questions = ['How many shapes are there?', 'What colour is the circle?', 'Compare <image> with <image>.', 'Is there a square?'];
-    const single = await Promise.all([0, 1, 3].map(async (i) => (await engine.vqa(image, questions[i]!, { sampling })).tokens));
+    const questions = [
+      'How many shapes are there?',
+      'What colour is the circle?',
+      'Compare <image> with <image>.',
+      'Is there a square?',
+    ];
+    const single = await Promise.all(
+      [0, 1, 3].map(async (i) => (await engine.vqa(image, questions[i]!, { sampling })).tokens),
+    );
     // submitted in one tick: one batch, in which the third job's prompt cannot be laid out
     const batch = await Promise.allSettled(questions.map((q) => engine.vqa(image, q, { sampling })));
     assert.equal(batch[2]!.status, 'rejected');

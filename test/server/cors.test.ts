@@ -7,14 +7,22 @@ import { NO_PACKAGE, useServer } from './harness.js';
 
 const APP = 'https://app.example.com';
 
-const preflight = (url: string, origin: string): Promise<Response> => fetch(url, {
-  method: 'OPTIONS',
-  headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization, content-type' },
-});
+const preflight = (url: string, origin: string): Promise<Response> =>
+  fetch(url, {
+    method: 'OPTIONS',
+    headers: {
+      Origin: origin,
+      'Access-Control-Request-Method': 'POST',
+      'Access-Control-Request-Headers': 'authorization, content-type',
+    },
+  });
 
 test('LAVIDA_CORS_ORIGINS: empty by default, trimmed, origins or * only', () => {
   assert.deepEqual(configFromEnv({}).corsOrigins, []);
-  assert.deepEqual(configFromEnv({ LAVIDA_CORS_ORIGINS: ` ${APP} , http://localhost:3000,` }).corsOrigins, [APP, 'http://localhost:3000']);
+  assert.deepEqual(configFromEnv({ LAVIDA_CORS_ORIGINS: ` ${APP} , http://localhost:3000,` }).corsOrigins, [
+    APP,
+    'http://localhost:3000',
+  ]);
   assert.deepEqual(configFromEnv({ LAVIDA_CORS_ORIGINS: '*' }).corsOrigins, ['*']);
   for (const bad of ['app.example.com', `${APP}/`, `${APP}/path`, 'https://*.example.com']) {
     assert.throws(() => configFromEnv({ LAVIDA_CORS_ORIGINS: bad }), /LAVIDA_CORS_ORIGINS holds .* not an origin/, bad);

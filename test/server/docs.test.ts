@@ -46,7 +46,7 @@ describe('/docs', { skip: NO_PACKAGE }, () => {
     }
   });
 
-  test('the package\'s own demo files are not served', async () => {
+  test("the package's own demo files are not served", async () => {
     for (const file of ['swagger-initializer.js', 'index.css', 'package.json']) {
       assert.equal((await fetch(`${srv.url}/docs/${file}`)).status, 404, file);
     }

@@ -14,11 +14,22 @@ import { dataUrl, shapesPng } from './fixtures.js';
 import { NO_PACKAGE, testConfig } from './harness.js';
 
 /** server/main.ts as a child process on an ephemeral port; resolves once it listens. */
-async function serve(env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string; exited: Promise<[number | null, string | null]> }> {
+async function serve(
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; url: string; exited: Promise<[number | null, string | null]> }> {
   const { modelsDir, modelId } = testConfig();
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/main.ts')], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'],
-    env: { ...process.env, PORT: '0', LAVIDA_HOST: '127.0.0.1', LAVIDA_MODELS_DIR: modelsDir, LAVIDA_MODEL: modelId, LAVIDA_INTRA_OP_THREADS: '1', ...env },
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: {
+      ...process.env,
+      PORT: '0',
+      LAVIDA_HOST: '127.0.0.1',
+      LAVIDA_MODELS_DIR: modelsDir,
+      LAVIDA_MODEL: modelId,
+      LAVIDA_INTRA_OP_THREADS: '1',
+      ...env,
+    },
   });
   const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
   for await (const line of createInterface({ input: child.stdout! })) {
@@ -32,10 +43,20 @@ const untilQueued = async (url: string, n: number): Promise<void> => {
   while ((await request(`${url}/readyz`)).json<{ queue_depth: number }>().queue_depth < n) await sleep(5);
 };
 
-test('SIGTERM: in-flight requests complete, new ones get 503 with Retry-After, exit 0', { skip: NO_PACKAGE, timeout: 30_000 }, async () => {
+test('SIGTERM: in-flight requests complete, new ones get 503 with Retry-After, exit 0', {
+  skip: NO_PACKAGE,
+  timeout: 30_000,
+}, async () => {
   const { child, url, exited } = await serve();
   try {
-    const inFlight = request(`${url}/v1/vqa`, { json: { image: dataUrl(await shapesPng()), question: 'What colour is the square?', max_tokens: 160, block_length: 16 } });
+    const inFlight = request(`${url}/v1/vqa`, {
+      json: {
+        image: dataUrl(await shapesPng()),
+        question: 'What colour is the square?',
+        max_tokens: 160,
+        block_length: 16,
+      },
+    });
     await untilQueued(url, 1);
     child.kill('SIGTERM');
     await sleep(50);
@@ -52,13 +73,25 @@ test('SIGTERM: in-flight requests complete, new ones get 503 with Retry-After, e
   }
 });
 
-test('drain timeout with 6 requests in flight: each gets a 503 problem, exit 1, no abort', { skip: NO_PACKAGE, timeout: 30_000 }, async () => {
+test('drain timeout with 6 requests in flight: each gets a 503 problem, exit 1, no abort', {
+  skip: NO_PACKAGE,
+  timeout: 30_000,
+}, async () => {
   const { child, url, exited } = await serve({ LAVIDA_DRAIN_TIMEOUT_MS: '1500' });
   try {
     const image = dataUrl(await shapesPng());
     // 1024 passes each: far longer than the drain timeout
-    const slow = Array.from({ length: 6 }, (_, i) => request(`${url}/v1/vqa`, {
-      json: { image, question: `Question ${i}: what colour is the square?`, max_tokens: 512, block_length: 16, steps: 1024 } }));
+    const slow = Array.from({ length: 6 }, (_, i) =>
+      request(`${url}/v1/vqa`, {
+        json: {
+          image,
+          question: `Question ${i}: what colour is the square?`,
+          max_tokens: 512,
+          block_length: 16,
+          steps: 1024,
+        },
+      }),
+    );
     await untilQueued(url, 6);
     const t0 = performance.now();
     child.kill('SIGTERM');

@@ -9,14 +9,18 @@ const SHAPES = `<svg width="96" height="64"><rect width="96" height="64" fill="w
 export const shapesPng = (): Promise<Buffer> => sharp(Buffer.from(SHAPES)).png().toBuffer();
 export const shapesJpeg = (): Promise<Buffer> => sharp(Buffer.from(SHAPES)).jpeg({ quality: 90 }).toBuffer();
 
-export const dataUrl = (bytes: Uint8Array, mime = 'image/png'): string => `data:${mime};base64,${Buffer.from(bytes).toString('base64')}`;
+export const dataUrl = (bytes: Uint8Array, mime = 'image/png'): string =>
+  `data:${mime};base64,${Buffer.from(bytes).toString('base64')}`;
 
 /** A complete, valid PNG of side x side black pixels (1-bit grayscale): tiny on the wire, huge decoded. */
 export const pngBomb = (side = 20000): Buffer => greyPng(side, side, 1, 0);
 
 /** A GIF whose screen and one image claim 65535 x 65535 pixels, with a single pixel of data. */
-export const gifBomb = (): Buffer => Buffer.concat([
-  Buffer.from('GIF89a'), Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0]), // screen 65535 x 65535, no colour table
-  Buffer.from([0x2c, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0]), // image descriptor: at 0,0, 65535 x 65535
-  Buffer.from([2, 2, 0x4c, 0x01, 0]), Buffer.from([0x3b]), // LZW min code size 2, one data block, trailer
-]);
+export const gifBomb = (): Buffer =>
+  Buffer.concat([
+    Buffer.from('GIF89a'),
+    Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0]), // screen 65535 x 65535, no colour table
+    Buffer.from([0x2c, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0]), // image descriptor: at 0,0, 65535 x 65535
+    Buffer.from([2, 2, 0x4c, 0x01, 0]),
+    Buffer.from([0x3b]), // LZW min code size 2, one data block, trailer
+  ]);

@@ -23,7 +23,9 @@ const TASKS = ['/v1/vqa', '/v1/ground', '/v1/edit', '/v1/chat/completions'];
 describe('fuzzing the API with schemathesis', { skip: NO_PACKAGE }, () => {
   const srv = useServer();
 
-  test(`${SETTINGS.examples} examples per operation, seed ${SETTINGS.seed}`, { timeout: DEEP ? undefined : 15 * 60_000 }, async (t) => {
+  test(`${SETTINGS.examples} examples per operation, seed ${SETTINGS.seed}`, {
+    timeout: DEEP ? undefined : 15 * 60_000,
+  }, async (t) => {
     assert.ok(existsSync(SCHEMATHESIS), `${SCHEMATHESIS} is missing: run npm run setup:python`);
     const t0 = performance.now();
     const run = await runSchemathesis(srv.url, srv.ctx.engine.status.model, SETTINGS);
@@ -36,10 +38,17 @@ describe('fuzzing the API with schemathesis', { skip: NO_PACKAGE }, () => {
       statuses.set(String(labels.route), route);
     }
     const r = run.report;
-    t.diagnostic(`${r?.operations.tested} operations, ${r?.test_cases.generated} test cases, ${seconds.toFixed(0)} s ` +
-      `(schemathesis ${r?.running_time.toFixed(0)} s), ${r?.filtered} documented refusals not counted as failures`);
+    t.diagnostic(
+      `${r?.operations.tested} operations, ${r?.test_cases.generated} test cases, ${seconds.toFixed(0)} s ` +
+        `(schemathesis ${r?.running_time.toFixed(0)} s), ${r?.filtered} documented refusals not counted as failures`,
+    );
     for (const [route, byStatus] of [...statuses].sort()) {
-      t.diagnostic(`${route}: ${[...byStatus].sort().map(([s, n]) => `${s} x${n}`).join(', ')}`);
+      t.diagnostic(
+        `${route}: ${[...byStatus]
+          .sort()
+          .map(([s, n]) => `${s} x${n}`)
+          .join(', ')}`,
+      );
     }
 
     assert.equal(run.code, 0, `schemathesis failed (seed ${SETTINGS.seed}):\n${run.output.slice(-12_000)}`);

@@ -11,7 +11,11 @@ import { MODEL_ID, MODELS_DIR } from '../package.js';
 export { NO_PACKAGE, PACKAGE_DIR } from '../package.js';
 
 export const testConfig = (over: Partial<ServerConfig> = {}): ServerConfig => ({
-  ...DEFAULTS, modelsDir: MODELS_DIR, modelId: MODEL_ID, logLevel: 'silent', ...over,
+  ...DEFAULTS,
+  modelsDir: MODELS_DIR,
+  modelId: MODEL_ID,
+  logLevel: 'silent',
+  ...over,
 });
 
 let engine: Promise<Engine> | undefined;
@@ -37,7 +41,7 @@ export interface TestServer {
  *  shared engine, or on `engine` (a test that breaks its engine brings its own). */
 export async function startServer(over: Partial<ServerConfig> = {}, engine?: Engine): Promise<TestServer> {
   const config = testConfig({ ...over, host: '127.0.0.1', port: 0 });
-  const running = await serve(config, pino({ level: 'silent' }), { engine: engine ?? await sharedEngine() });
+  const running = await serve(config, pino({ level: 'silent' }), { engine: engine ?? (await sharedEngine()) });
   return { url: `http://127.0.0.1:${running.port}`, ctx: running.ctx, close: running.close };
 }
 

@@ -30,8 +30,15 @@ describe('hostile inputs', { skip: NO_PACKAGE }, () => {
     const counted = srv ? (await srv.ctx.metrics.requests.get()).values : [];
     await srv?.close();
     await closeEngine();
-    assert.deepEqual(counted.filter(({ labels }) => Number(labels.status) >= 500), [], 'no request got a 5xx');
-    assert.ok(slowest < HEALTHZ_BOUND_MS, `slowest /healthz while a hostile input was processed: ${slowest.toFixed(0)} ms`);
+    assert.deepEqual(
+      counted.filter(({ labels }) => Number(labels.status) >= 500),
+      [],
+      'no request got a 5xx',
+    );
+    assert.ok(
+      slowest < HEALTHZ_BOUND_MS,
+      `slowest /healthz while a hostile input was processed: ${slowest.toFixed(0)} ms`,
+    );
   });
 
   /** `send()`, with /healthz probed every 20 ms until its reply is in. */
@@ -48,14 +55,26 @@ describe('hostile inputs', { skip: NO_PACKAGE }, () => {
   }
   const post = (path: string, body: BodyInit, headers: Record<string, string> = JSON_TYPE) =>
     probed(() => request(`${srv.url}${path}`, { method: 'POST', body, headers }));
-  const chat = (url: string, text = 'What is it?') => JSON.stringify({ model, messages: [{ role: 'user', content: [
-    { type: 'text', text }, { type: 'image_url', image_url: { url } }] }] });
+  const chat = (url: string, text = 'What is it?') =>
+    JSON.stringify({
+      model,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text },
+            { type: 'image_url', image_url: { url } },
+          ],
+        },
+      ],
+    });
 
   test('JSON nested a million deep, as the body and inside each field → 400', async () => {
     const arrays = '['.repeat(DEEP) + ']'.repeat(DEEP);
     const objects = '{"a":'.repeat(DEEP) + '1' + '}'.repeat(DEEP);
     const bodies: Array<[string, string]> = [
-      ['/v1/vqa', arrays], ['/v1/ground', objects],
+      ['/v1/vqa', arrays],
+      ['/v1/ground', objects],
       ['/v1/vqa', `{"image": ${arrays}, "question": "q"}`],
       ['/v1/ground', `{"image": "AAAA", "description": ${objects}}`],
       ['/v1/edit', `{"image": "AAAA", "instruction": "x", "steps": ${arrays}}`],
@@ -66,17 +85,31 @@ describe('hostile inputs', { skip: NO_PACKAGE }, () => {
 
   test('gzip, deflate and brotli bodies that inflate past the body limit → 413; an unknown encoding → 415', async () => {
     const inflated = Buffer.alloc(64 << 20, ' '); // whitespace: valid JSON up to the point the limit stops it
-    const bombs: Array<[string, Buffer]> = [['gzip', gzipSync(inflated, { level: 9 })], ['deflate', deflateSync(inflated, { level: 9 })],
-      ['br', brotliCompressSync(inflated)]];
+    const bombs: Array<[string, Buffer]> = [
+      ['gzip', gzipSync(inflated, { level: 9 })],
+      ['deflate', deflateSync(inflated, { level: 9 })],
+      ['br', brotliCompressSync(inflated)],
+    ];
     for (const [encoding, bomb] of bombs) {
       assert.ok(bomb.length < 256 * 1024);
-      assertProblem(await post('/v1/vqa', new Uint8Array(bomb), { ...JSON_TYPE, 'content-encoding': encoding }), 413, 'payload-too-large');
+      assertProblem(
+        await post('/v1/vqa', new Uint8Array(bomb), { ...JSON_TYPE, 'content-encoding': encoding }),
+        413,
+        'payload-too-large',
+      );
     }
-    assertProblem(await post('/v1/vqa', '{}', { ...JSON_TYPE, 'content-encoding': 'zstd' }), 415, 'unsupported-media-type');
+    assertProblem(
+      await post('/v1/vqa', '{}', { ...JSON_TYPE, 'content-encoding': 'zstd' }),
+      415,
+      'unsupported-media-type',
+    );
   });
 
   test('PNG and GIF bombs in every image field → 413 without decoding them', async () => {
-    for (const [bomb, mime] of [[pngBomb(), 'image/png'], [gifBomb(), 'image/gif']] as const) {
+    for (const [bomb, mime] of [
+      [pngBomb(), 'image/png'],
+      [gifBomb(), 'image/gif'],
+    ] as const) {
       const image = dataUrl(bomb, mime);
       const replies = [
         await post('/v1/vqa', JSON.stringify({ image, question: 'q' })),
@@ -90,7 +123,11 @@ describe('hostile inputs', { skip: NO_PACKAGE }, () => {
 
   test('a 30000x1 PNG in the fields image-limits does not cover (grounding, chat) → 422', async () => {
     const line = dataUrl(greyPng(30000, 1, 8, 200));
-    assertProblem(await post('/v1/ground', JSON.stringify({ image: line, description: 'the line' })), 422, 'unsupported-aspect-ratio');
+    assertProblem(
+      await post('/v1/ground', JSON.stringify({ image: line, description: 'the line' })),
+      422,
+      'unsupported-aspect-ratio',
+    );
     assertProblem(await post('/v1/chat/completions', chat(line)), 422, 'unsupported-aspect-ratio');
   });
 
@@ -118,7 +155,9 @@ describe('hostile inputs', { skip: NO_PACKAGE }, () => {
   });
 
   test('afterwards the server still answers a real request', async () => {
-    const r = await request(`${srv.url}/v1/vqa`, { json: { image: dataUrl(png), question: 'How many shapes?', max_tokens: 16, block_length: 16 } });
+    const r = await request(`${srv.url}/v1/vqa`, {
+      json: { image: dataUrl(png), question: 'How many shapes?', max_tokens: 16, block_length: 16 },
+    });
     assert.equal(r.status, 200, r.text);
     await allConform();
   });

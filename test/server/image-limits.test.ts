@@ -11,7 +11,11 @@ describe('image limits', { skip: NO_PACKAGE }, () => {
   const srv = useServer();
 
   test('30000x1 and 1x20000 PNGs of a few hundred bytes → 422 unsupported-aspect-ratio, at once', async () => {
-    for (const [w, h] of [[30000, 1], [1, 20000], [1, 45000]] as const) {
+    for (const [w, h] of [
+      [30000, 1],
+      [1, 20000],
+      [1, 45000],
+    ] as const) {
       const png = greyPng(w, h, 8, 200);
       assert.ok(png.length < 1000);
       const t0 = performance.now();
@@ -20,19 +24,28 @@ describe('image limits', { skip: NO_PACKAGE }, () => {
       assert.match(r.json<{ detail: string }>().detail, new RegExp(`${w}x${h} pixels: the aspect ratio is over 50:1`));
       assert.ok(performance.now() - t0 < 2000, `${w}x${h} took ${performance.now() - t0} ms`);
     }
-    const edit = await request(`${srv.url}/v1/edit`, { method: 'POST', body: upload(greyPng(2000, 10, 8, 9), 'image/png', { instruction: 'x' }) });
+    const edit = await request(`${srv.url}/v1/edit`, {
+      method: 'POST',
+      body: upload(greyPng(2000, 10, 8, 9), 'image/png', { instruction: 'x' }),
+    });
     assertProblem(edit, 422, 'unsupported-aspect-ratio');
   });
 
   test('a 50:1 image is still served', async () => {
-    const r = await request(`${srv.url}/v1/ground`, { method: 'POST', body: upload(greyPng(500, 10, 8, 90), 'image/png', { description: 'the line' }) });
+    const r = await request(`${srv.url}/v1/ground`, {
+      method: 'POST',
+      body: upload(greyPng(500, 10, 8, 90), 'image/png', { description: 'the line' }),
+    });
     assert.equal(r.status, 200, r.text);
     assert.deepEqual(r.json<{ image: unknown }>().image, { width: 500, height: 10 });
   });
 
   test('/healthz answers within 100 ms while a 4000x3000 image is prepared', async () => {
     const big = greyPng(4000, 3000, 8, 128);
-    const job = request(`${srv.url}/v1/vqa`, { method: 'POST', body: upload(big, 'image/png', { question: 'What is it?', max_tokens: '16', block_length: '16' }) });
+    const job = request(`${srv.url}/v1/vqa`, {
+      method: 'POST',
+      body: upload(big, 'image/png', { question: 'What is it?', max_tokens: '16', block_length: '16' }),
+    });
     let done = false;
     void job.finally(() => (done = true));
     const latencies: number[] = [];

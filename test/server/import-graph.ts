@@ -5,8 +5,10 @@ import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { ROOT } from '../../server/config.js';
 
-const sourcesUnder = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-  e.isDirectory() ? sourcesUnder(join(dir, e.name)) : /\.(ts|js)$/.test(e.name) ? [join(dir, e.name)] : []);
+const sourcesUnder = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourcesUnder(join(dir, e.name)) : /\.(ts|js)$/.test(e.name) ? [join(dir, e.name)] : [],
+  );
 
 /** The module a relative specifier names: `./x.js` is `./x.ts` where the sources are TypeScript. */
 function resolveSpecifier(from: string, spec: string): string {
@@ -21,7 +23,10 @@ export function importGraph(folder: string): Map<string, string[]> {
   for (const file of sourcesUnder(join(ROOT, folder))) {
     const specs = ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles.map((f) => f.fileName);
     const local = specs.filter((s) => s.startsWith('.')).map((s) => relative(ROOT, resolveSpecifier(file, s)));
-    graph.set(relative(ROOT, file), local.filter((m) => m.startsWith(`${folder}/`)));
+    graph.set(
+      relative(ROOT, file),
+      local.filter((m) => m.startsWith(`${folder}/`)),
+    );
   }
   return graph;
 }

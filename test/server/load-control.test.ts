@@ -31,7 +31,8 @@ describe('load control', { skip: NO_PACKAGE }, () => {
     for (const s of servers) await s.close();
     await closeEngine();
   });
-  const vqa = (url: string, init: RequestInit = {}) => request(`${url}/v1/vqa`, { json: { image: dataUrl(png), question: 'What colour is the circle?' }, ...init });
+  const vqa = (url: string, init: RequestInit = {}) =>
+    request(`${url}/v1/vqa`, { json: { image: dataUrl(png), question: 'What colour is the circle?' }, ...init });
 
   test('a full queue answers 429 with Retry-After; the admitted job completes', async () => {
     const srv = await start({ maxQueue: 1 });
@@ -56,13 +57,17 @@ describe('load control', { skip: NO_PACKAGE }, () => {
     const srv = await start();
     const ctl = new AbortController();
     const res = await fetch(`${srv.url}/v1/vqa`, {
-      method: 'POST', signal: ctl.signal, headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      signal: ctl.signal,
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ image: dataUrl(png), question: 'Describe the picture.', stream: true }),
     });
     const reader = res.body!.getReader();
     await reader.read(); // the first step has been computed
     ctl.abort();
-    await until('the job to be cancelled', async () => /outcome="cancelled"\} 1/.test((await request(`${srv.url}/metrics`)).text));
+    await until('the job to be cancelled', async () =>
+      /outcome="cancelled"\} 1/.test((await request(`${srv.url}/metrics`)).text),
+    );
     assert.equal(srv.ctx.admission.queueDepth, 0);
     const next = await vqa(srv.url);
     assert.equal(next.status, 200, 'the engine serves the next request');
@@ -77,7 +82,10 @@ describe('load control', { skip: NO_PACKAGE }, () => {
       assert.equal(r.headers.get('www-authenticate'), 'Bearer');
       assert.equal(r.json().detail, 'missing or invalid credentials');
     }
-    assert.equal((await request(`${srv.url}/v1/models`, { headers: { authorization: 'Bearer beta-key' } })).status, 200);
+    assert.equal(
+      (await request(`${srv.url}/v1/models`, { headers: { authorization: 'Bearer beta-key' } })).status,
+      200,
+    );
     assert.equal((await vqa(srv.url, { headers: { authorization: 'Bearer alpha-key' } })).status, 200);
     assert.equal((await request(`${srv.url}/healthz`)).status, 200);
   });

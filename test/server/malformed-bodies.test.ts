@@ -20,15 +20,35 @@ describe('malformed bodies', { skip: NO_PACKAGE }, () => {
     }) as typeof log.error;
   });
 
-  const post = (body: string, type: string) => request(`${srv.url}/v1/vqa`, { method: 'POST', body, headers: { 'content-type': type } });
+  const post = (body: string, type: string) =>
+    request(`${srv.url}/v1/vqa`, { method: 'POST', body, headers: { 'content-type': type } });
 
   test('multipart: a part header without its colon, an unterminated body, no boundary, an empty body → 400', async () => {
     const cases: Array<[string, string]> = [
-      [form('B', '--$B', 'Content-Disposition form-data; name="question"', '', 'What?', '--$B--', ''), 'multipart/form-data; boundary=B'],
-      [form('B', '--$B', 'Content-Disposition: form-data; name="question"', '', 'What?'), 'multipart/form-data; boundary=B'],
-      [form('B', '--$B', 'Content-Disposition: form-data; name="question"', '', 'What?', '--$B--', ''), 'multipart/form-data'],
+      [
+        form('B', '--$B', 'Content-Disposition form-data; name="question"', '', 'What?', '--$B--', ''),
+        'multipart/form-data; boundary=B',
+      ],
+      [
+        form('B', '--$B', 'Content-Disposition: form-data; name="question"', '', 'What?'),
+        'multipart/form-data; boundary=B',
+      ],
+      [
+        form('B', '--$B', 'Content-Disposition: form-data; name="question"', '', 'What?', '--$B--', ''),
+        'multipart/form-data',
+      ],
       ['', 'multipart/form-data; boundary=B'],
-      [form('B', '--$B', 'Content-Disposition: form-data; name="image"; filename="a.png"', 'Content-Type: image/png', '', '\x89PNG'), 'multipart/form-data; boundary=B'],
+      [
+        form(
+          'B',
+          '--$B',
+          'Content-Disposition: form-data; name="image"; filename="a.png"',
+          'Content-Type: image/png',
+          '',
+          '\x89PNG',
+        ),
+        'multipart/form-data; boundary=B',
+      ],
       ['garbage without any boundary', 'multipart/form-data; boundary=B'],
     ];
     for (const [body, type] of cases) {

@@ -12,8 +12,11 @@ describe('methods and route labels', { skip: NO_PACKAGE }, () => {
 
   test('unsupported methods → 405 with Allow; unknown paths → 404', async () => {
     const cases: Array<[string, string, string]> = [
-      ['GET', '/v1/vqa', 'POST'], ['DELETE', '/v1/chat/completions', 'POST'], ['PUT', '/v1/models', 'GET, HEAD'],
-      ['POST', '/healthz', 'GET, HEAD'], ['PATCH', '/metrics/', 'GET, HEAD'],
+      ['GET', '/v1/vqa', 'POST'],
+      ['DELETE', '/v1/chat/completions', 'POST'],
+      ['PUT', '/v1/models', 'GET, HEAD'],
+      ['POST', '/healthz', 'GET, HEAD'],
+      ['PATCH', '/metrics/', 'GET, HEAD'],
     ];
     for (const [method, path, allow] of cases) {
       const r = await request(`${srv.url}${path}`, { method });
@@ -24,9 +27,17 @@ describe('methods and route labels', { skip: NO_PACKAGE }, () => {
   });
 
   test('error responses are counted under their route', async () => {
-    const bad = await request(`${srv.url}/v1/vqa`, { method: 'POST', body: '{"image": ', headers: { 'content-type': 'application/json' } });
+    const bad = await request(`${srv.url}/v1/vqa`, {
+      method: 'POST',
+      body: '{"image": ',
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(bad.status, 400);
-    assert.equal((await request(`${srv.url}/v1/ground`, { method: 'POST', body: 'x', headers: { 'content-type': 'text/plain' } })).status, 415);
+    assert.equal(
+      (await request(`${srv.url}/v1/ground`, { method: 'POST', body: 'x', headers: { 'content-type': 'text/plain' } }))
+        .status,
+      415,
+    );
     const metrics = (await request(`${srv.url}/metrics`)).text;
     assert.match(metrics, /lavida_http_requests_total\{method="POST",route="\/v1\/vqa",status="400"\} 1/);
     assert.match(metrics, /lavida_http_requests_total\{method="POST",route="\/v1\/ground",status="415"\} 1/);
@@ -39,7 +50,9 @@ describe('methods and route labels', { skip: NO_PACKAGE }, () => {
     const png = await shapesPng();
     const r = await request(`${srv.url}/v1/vqa`, { json: { image: dataUrl(png), question: 'Is <|eot_id|> here?' } });
     assert.equal(r.status, 400);
-    const undecodable = await request(`${srv.url}/v1/vqa`, { json: { image: dataUrl(png.subarray(0, 60)), question: 'What?' } });
+    const undecodable = await request(`${srv.url}/v1/vqa`, {
+      json: { image: dataUrl(png.subarray(0, 60)), question: 'What?' },
+    });
     assert.equal(undecodable.status, 422);
     const metrics = (await request(`${srv.url}/metrics`)).text;
     assert.match(metrics, /lavida_jobs_total\{task="vqa",outcome="invalid"\} 2/);

@@ -20,13 +20,24 @@ describe('OpenAI-compatible routes with the openai client', { skip: NO_PACKAGE }
   let client: OpenAI;
   let png: Buffer;
   let model: string;
-  const clientOf = (url: string, apiKey = 'unused') => new OpenAI({ baseURL: `${url}/v1`, apiKey, fetch: conformingFetch, maxRetries: 0 });
-  const ask = (text = QUESTION, image = dataUrl(png)): OpenAI.ChatCompletionMessageParam[] =>
-    [{ role: 'user', content: [{ type: 'text', text }, { type: 'image_url', image_url: { url: image } }] }];
+  const clientOf = (url: string, apiKey = 'unused') =>
+    new OpenAI({ baseURL: `${url}/v1`, apiKey, fetch: conformingFetch, maxRetries: 0 });
+  const ask = (text = QUESTION, image = dataUrl(png)): OpenAI.ChatCompletionMessageParam[] => [
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text },
+        { type: 'image_url', image_url: { url: image } },
+      ],
+    },
+  ];
   const create = (over: Partial<Params> = {}) => client.chat.completions.create({ model, messages: ask(), ...over });
   /** The error `fn` rejects with, which must be the client's APIError. */
   const apiError = async (fn: () => Promise<unknown>): Promise<APIError> => {
-    const e = await fn().then(() => undefined, (err: unknown) => err);
+    const e = await fn().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     assert.ok(e instanceof APIError, `expected an APIError, got ${String(e)}`);
     return e;
   };
@@ -69,11 +80,15 @@ describe('OpenAI-compatible routes with the openai client', { skip: NO_PACKAGE }
   test('an oversized request and a wrong key: PayloadTooLarge (413) and AuthenticationError with the server messages', async () => {
     const small = await startServer({ maxJsonBytes: 512, apiKeys: ['right-key'] });
     try {
-      const big = await apiError(() => clientOf(small.url, 'right-key').chat.completions.create({ model, messages: ask() }));
+      const big = await apiError(() =>
+        clientOf(small.url, 'right-key').chat.completions.create({ model, messages: ask() }),
+      );
       assert.equal(big.status, 413);
       assert.match(big.message, /^413 the JSON body is over the size limit/);
       assert.equal(big.code, 'payload_too_large');
-      const denied = await apiError(() => clientOf(small.url, 'wrong-key').chat.completions.create({ model, messages: ask() }));
+      const denied = await apiError(() =>
+        clientOf(small.url, 'wrong-key').chat.completions.create({ model, messages: ask() }),
+      );
       assert.ok(denied instanceof OpenAI.AuthenticationError);
       assert.deepEqual([denied.message, denied.type], ['401 missing or invalid credentials', 'authentication_error']);
     } finally {
@@ -99,13 +114,28 @@ describe('OpenAI-compatible routes with the openai client', { skip: NO_PACKAGE }
 
   test('max_tokens: 8 caps the completion (finish_reason length), decoding only the blocks it needs', async () => {
     const full = await create();
-    assert.ok(full.usage!.completion_tokens > 8, `the uncapped completion is longer than 8 tokens: ${full.usage!.completion_tokens}`);
-    for (const capped of [await create({ max_tokens: 8 }), await create({ max_completion_tokens: 8, max_tokens: 64 })]) {
-      assert.ok(capped.usage!.completion_tokens <= 8 && capped.usage!.completion_tokens > 0, JSON.stringify(capped.usage));
+    assert.ok(
+      full.usage!.completion_tokens > 8,
+      `the uncapped completion is longer than 8 tokens: ${full.usage!.completion_tokens}`,
+    );
+    for (const capped of [
+      await create({ max_tokens: 8 }),
+      await create({ max_completion_tokens: 8, max_tokens: 64 }),
+    ]) {
+      assert.ok(
+        capped.usage!.completion_tokens <= 8 && capped.usage!.completion_tokens > 0,
+        JSON.stringify(capped.usage),
+      );
       assert.equal(capped.choices[0]!.finish_reason, 'length');
       const content = capped.choices[0]!.message.content!;
-      assert.ok(content.length > 0 && full.choices[0]!.message.content!.startsWith(content), `${content} is where the full completion starts`);
-      assert.ok((capped as unknown as { lavida: { nfe: number } }).lavida.nfe < (full as unknown as { lavida: { nfe: number } }).lavida.nfe);
+      assert.ok(
+        content.length > 0 && full.choices[0]!.message.content!.startsWith(content),
+        `${content} is where the full completion starts`,
+      );
+      assert.ok(
+        (capped as unknown as { lavida: { nfe: number } }).lavida.nfe <
+          (full as unknown as { lavida: { nfe: number } }).lavida.nfe,
+      );
     }
     const stream = await client.chat.completions.create({ model, messages: ask(), max_tokens: 8, stream: true });
     let streamed = '';
@@ -136,10 +166,16 @@ describe('OpenAI-compatible routes with the openai client', { skip: NO_PACKAGE }
   test('n: 2 samples two choices, choice i with seed + i, reproducibly; n > 1 without temperature is refused', async () => {
     const knobs = { temperature: 1.5, max_tokens: 24 };
     const two = await create({ ...knobs, n: 2, seed: 7 });
-    assert.deepEqual(two.choices.map((c) => c.index), [0, 1]);
+    assert.deepEqual(
+      two.choices.map((c) => c.index),
+      [0, 1],
+    );
     const [a, b] = two.choices.map((c) => c.message.content);
     assert.notEqual(a, b);
-    assert.deepEqual((await create({ ...knobs, n: 2, seed: 7 })).choices.map((c) => c.message.content), [a, b]);
+    assert.deepEqual(
+      (await create({ ...knobs, n: 2, seed: 7 })).choices.map((c) => c.message.content),
+      [a, b],
+    );
     assert.equal((await create({ ...knobs, seed: 8 })).choices[0]!.message.content, b);
     const greedy = await apiError(() => create({ n: 2 }));
     assert.deepEqual([greedy.status, greedy.param], [400, 'n']);
@@ -149,11 +185,19 @@ describe('OpenAI-compatible routes with the openai client', { skip: NO_PACKAGE }
     const r = await create({ logprobs: true, max_tokens: 16 });
     const content = r.choices[0]!.logprobs!.content!;
     assert.equal(content.length, r.usage!.completion_tokens);
-    assert.ok(content.every((t) => t.logprob <= 0 && t.logprob > -9999 && t.top_logprobs.length === 0), JSON.stringify(content));
-    assert.ok(content.some((t) => t.logprob < 0), 'not every token was certain');
+    assert.ok(
+      content.every((t) => t.logprob <= 0 && t.logprob > -9999 && t.top_logprobs.length === 0),
+      JSON.stringify(content),
+    );
+    assert.ok(
+      content.some((t) => t.logprob < 0),
+      'not every token was certain',
+    );
     const text = content.map((t) => t.token).join('');
     if (!text.includes('\uFFFD')) assert.equal(text, r.choices[0]!.message.content);
-    const streamed = await apiError(() => client.chat.completions.create({ model, messages: ask(), logprobs: true, stream: true }));
+    const streamed = await apiError(() =>
+      client.chat.completions.create({ model, messages: ask(), logprobs: true, stream: true }),
+    );
     assert.deepEqual([streamed.status, streamed.param], [400, 'logprobs']);
   });
 
@@ -172,11 +216,22 @@ describe('OpenAI-compatible routes with the openai client', { skip: NO_PACKAGE }
       assert.equal(e.param, param);
       assert.match(e.message, new RegExp(param));
     }
-    const audio = await apiError(() => create({ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }] }] }));
+    const audio = await apiError(() =>
+      create({
+        messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }] }],
+      }),
+    );
     assert.equal(audio.param, 'messages[0].content[0].type');
     const named = await apiError(() => create({ messages: [{ role: 'user', name: 'ann', content: QUESTION }] }));
     assert.equal(named.param, 'messages[0].name');
-    const neutral = await create({ max_tokens: 8, top_p: 1, presence_penalty: 0, response_format: { type: 'text' }, tools: [], user: 'u1' });
+    const neutral = await create({
+      max_tokens: 8,
+      top_p: 1,
+      presence_penalty: 0,
+      response_format: { type: 'text' },
+      tools: [],
+      user: 'u1',
+    });
     assert.equal(neutral.choices.length, 1);
   });
 
@@ -188,31 +243,48 @@ describe('OpenAI-compatible routes with the openai client', { skip: NO_PACKAGE }
     let multi: OpenAI.ChatCompletion;
     try {
       single = await create({ max_tokens: 8 });
-      multi = await create({ max_tokens: 8, messages: [
-        { role: 'system', content: 'Answer briefly.' },
-        { role: 'user', content: 'What is in the picture?' },
-        { role: 'assistant', content: 'Two shapes.' },
-        ...ask(),
-      ] });
+      multi = await create({
+        max_tokens: 8,
+        messages: [
+          { role: 'system', content: 'Answer briefly.' },
+          { role: 'user', content: 'What is in the picture?' },
+          { role: 'assistant', content: 'Two shapes.' },
+          ...ask(),
+        ],
+      });
     } finally {
       srv.ctx.engine.vqa = vqa;
     }
     const h = (role: string) => `<|start_header_id|>${role}<|end_header_id|>\n\n`;
-    assert.equal(renderConversation(seen[1]!), `<|startoftext|>${h('system')}Answer briefly.<|eot_id|>`
-      + `${h('user')}What is in the picture?<|eot_id|>${h('assistant')}Two shapes.<|eot_id|>${h('user')}<image>\n${QUESTION}<|eot_id|>${h('assistant')}`);
+    assert.equal(
+      renderConversation(seen[1]!),
+      `<|startoftext|>${h('system')}Answer briefly.<|eot_id|>` +
+        `${h('user')}What is in the picture?<|eot_id|>${h('assistant')}Two shapes.<|eot_id|>${h('user')}<image>\n${QUESTION}<|eot_id|>${h('assistant')}`,
+    );
     // the prompt the model saw is that text: the token counts differ by exactly the texts' difference
     const tok = srv.ctx.engine.model.tokenizer;
     const packageSystem = srv.ctx.engine.model.systemPrompt ? SYSTEM_PROMPT : null; // where the request brings none
-    const count = (c: Conversation) => tok.encode(renderConversation({ ...c, system: c.system === undefined ? packageSystem : c.system })).length;
+    const count = (c: Conversation) =>
+      tok.encode(renderConversation({ ...c, system: c.system === undefined ? packageSystem : c.system })).length;
     assert.equal(multi.usage!.prompt_tokens - single.usage!.prompt_tokens, count(seen[1]!) - count(seen[0]!));
     const second = dataUrl(png);
-    const twice = await apiError(() => create({ messages: [...ask('First?'), { role: 'assistant', content: 'One.' }, ...ask(QUESTION, second)] }));
+    const twice = await apiError(() =>
+      create({ messages: [...ask('First?'), { role: 'assistant', content: 'One.' }, ...ask(QUESTION, second)] }),
+    );
     assert.equal(twice.status, 400);
     assert.match(twice.message, /the conversation has 2 images .*the model reads one image per prompt/);
     assert.equal(twice.param, 'messages[2].content[1].image_url.url');
-    const fromAssistant = await apiError(() => create({ messages: [
-      { role: 'assistant', content: [{ type: 'image_url', image_url: { url: second } }] } as unknown as OpenAI.ChatCompletionMessageParam,
-      { role: 'user', content: QUESTION }] }));
+    const fromAssistant = await apiError(() =>
+      create({
+        messages: [
+          {
+            role: 'assistant',
+            content: [{ type: 'image_url', image_url: { url: second } }],
+          } as unknown as OpenAI.ChatCompletionMessageParam,
+          { role: 'user', content: QUESTION },
+        ],
+      }),
+    );
     assert.equal(fromAssistant.param, 'messages[0].content[0].image_url.url');
   });
 });

@@ -13,8 +13,10 @@ import { assertProblem } from './problems.js';
 const PLAYGROUND_DIR = join(ROOT, 'server', 'playground');
 
 /** The playground's files (paths relative to its folder). */
-const files = (dir = ''): string[] => readdirSync(join(PLAYGROUND_DIR, dir), { withFileTypes: true })
-  .flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+const files = (dir = ''): string[] =>
+  readdirSync(join(PLAYGROUND_DIR, dir), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)],
+  );
 
 describe('playground files', { skip: NO_PACKAGE }, () => {
   const srv = useServer();
@@ -26,7 +28,10 @@ describe('playground files', { skip: NO_PACKAGE }, () => {
     assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'self'/);
     const html = await res.text();
     const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
-    assert.deepEqual(assets.filter((a) => a.startsWith('/playground/')).sort(), ['/playground/main.js', '/playground/style.css']);
+    assert.deepEqual(assets.filter((a) => a.startsWith('/playground/')).sort(), [
+      '/playground/main.js',
+      '/playground/style.css',
+    ]);
     assert.equal((await fetch(`${srv.url}/`, { method: 'HEAD' })).status, 200);
   });
 
@@ -50,7 +55,7 @@ describe('playground files', { skip: NO_PACKAGE }, () => {
   test('the example images and their list are served under /playground/examples/', async () => {
     const list = await fetch(`${srv.url}/playground/examples/examples.json`);
     assert.equal(list.status, 200);
-    const { examples } = await list.json() as { examples: Array<{ image: string }> };
+    const { examples } = (await list.json()) as { examples: Array<{ image: string }> };
     for (const { image } of examples) {
       const res = await fetch(`${srv.url}/playground/examples/${image}`);
       assert.equal(res.status, 200, image);
@@ -58,7 +63,7 @@ describe('playground files', { skip: NO_PACKAGE }, () => {
     }
   });
 
-  test('nothing else: a missing file, a path out of the folder and other methods are the API\'s 404; API paths keep their 405', async () => {
+  test("nothing else: a missing file, a path out of the folder and other methods are the API's 404; API paths keep their 405", async () => {
     assertProblem(await request(`${srv.url}/playground/missing.js`), 404, 'not-found');
     assertProblem(await request(`${srv.url}/playground/..%2Froutes%2Fplayground.ts`), 404, 'not-found');
     assertProblem(await request(`${srv.url}/playground/examples/..%2F..%2Fpackage.json`), 404, 'not-found');

@@ -14,7 +14,11 @@ export function assertProblem(r: Reply, status: number, kind: string): void {
 }
 
 /** A multipart body with one `image` file and text fields. */
-export const upload = (bytes: Uint8Array, type: string, fields: Record<string, string> = { question: 'What is it?' }): FormData => {
+export const upload = (
+  bytes: Uint8Array,
+  type: string,
+  fields: Record<string, string> = { question: 'What is it?' },
+): FormData => {
   const form = new FormData();
   form.set('image', new Blob([new Uint8Array(bytes)], { type }), 'upload');
   for (const [k, v] of Object.entries(fields)) form.set(k, v);

@@ -15,7 +15,11 @@ describe('operations endpoints behind the key', { skip: NO_PACKAGE }, () => {
 
   test('/metrics: 401 without a key or with a wrong one, the exposition with the key', async () => {
     assertProblem(await request(`${guarded.url}/metrics`), 401, 'unauthorized');
-    assertProblem(await request(`${guarded.url}/metrics`, { headers: { authorization: 'Bearer nope' } }), 401, 'unauthorized');
+    assertProblem(
+      await request(`${guarded.url}/metrics`, { headers: { authorization: 'Bearer nope' } }),
+      401,
+      'unauthorized',
+    );
     const r = await request(`${guarded.url}/metrics`, withKey);
     assert.equal(r.status, 200);
     assert.match(r.text, /lavida_http_requests_total/);

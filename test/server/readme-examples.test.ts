@@ -13,10 +13,16 @@ const EXAMPLES = resolve(fileURLToPath(import.meta.url), '../../../examples');
 const DEFAULT_PACKAGE = resolve(fileURLToPath(import.meta.url), '../../../models/lavida-r1-tiny');
 
 interface Example {
-  name: string; endpoint: string; image: string;
-  question?: string; answer?: string; relaxed?: boolean;
-  description?: string; box?: [number, number, number, number];
-  instruction?: string; target?: string;
+  name: string;
+  endpoint: string;
+  image: string;
+  question?: string;
+  answer?: string;
+  relaxed?: boolean;
+  description?: string;
+  box?: [number, number, number, number];
+  instruction?: string;
+  target?: string;
 }
 const examples: Example[] = JSON.parse(readFileSync(join(EXAMPLES, 'examples.json'), 'utf8')).examples;
 const png = (file: string): Buffer => readFileSync(join(EXAMPLES, file));
@@ -32,7 +38,8 @@ function upload(example: Example, fields: Record<string, string>): FormData {
 function answerMatches(got: string | null, want: string, relaxed: boolean): boolean {
   if (got === null) return false;
   const [g, w] = [Number(got), Number(want)];
-  if (relaxed && got.trim() !== '' && Number.isFinite(g) && Number.isFinite(w)) return w === 0 ? g === 0 : Math.abs(g - w) / Math.abs(w) <= 0.05;
+  if (relaxed && got.trim() !== '' && Number.isFinite(g) && Number.isFinite(w))
+    return w === 0 ? g === 0 : Math.abs(g - w) / Math.abs(w) <= 0.05;
   return relaxed ? got.trim().toLowerCase() === want.trim().toLowerCase() : got === want;
 }
 
@@ -44,7 +51,9 @@ function iou(a: number[], b: number[]): number {
 }
 
 async function meanAbsDiff(a: Buffer, b: Buffer): Promise<number> {
-  const [x, y] = await Promise.all([a, b].map((p) => sharp(p).removeAlpha().resize(64, 64, { kernel: 'nearest' }).raw().toBuffer()));
+  const [x, y] = await Promise.all(
+    [a, b].map((p) => sharp(p).removeAlpha().resize(64, 64, { kernel: 'nearest' }).raw().toBuffer()),
+  );
   let total = 0;
   for (let i = 0; i < x!.length; i++) total += Math.abs(x![i]! - y![i]!);
   return total / x!.length;
@@ -56,19 +65,28 @@ describe('README examples', { skip: NO_PACKAGE || resolve(PACKAGE_DIR) !== DEFAU
 
   for (const example of examples.filter((e) => e.endpoint === '/v1/vqa')) {
     test(`VQA ${example.name}: "${example.answer}"`, async () => {
-      const r = await fetch(`${srv.url}/v1/vqa`, { method: 'POST', body: upload(example, { question: example.question! }) });
+      const r = await fetch(`${srv.url}/v1/vqa`, {
+        method: 'POST',
+        body: upload(example, { question: example.question! }),
+      });
       assert.equal(r.status, 200);
-      const body = await r.json() as { answer: string | null };
-      assert.ok(answerMatches(body.answer, example.answer!, example.relaxed ?? false), `got ${body.answer}, want ${example.answer}`);
+      const body = (await r.json()) as { answer: string | null };
+      assert.ok(
+        answerMatches(body.answer, example.answer!, example.relaxed ?? false),
+        `got ${body.answer}, want ${example.answer}`,
+      );
     });
   }
 
-  test('threshold decoding over the dual cache keeps the first VQA example\'s answer in fewer passes', async () => {
+  test("threshold decoding over the dual cache keeps the first VQA example's answer in fewer passes", async () => {
     const example = examples.find((e) => e.endpoint === '/v1/vqa')!;
     const ask = async (fields: Record<string, string>) => {
-      const r = await fetch(`${srv.url}/v1/vqa`, { method: 'POST', body: upload(example, { question: example.question!, ...fields }) });
+      const r = await fetch(`${srv.url}/v1/vqa`, {
+        method: 'POST',
+        body: upload(example, { question: example.question!, ...fields }),
+      });
       assert.equal(r.status, 200);
-      return await r.json() as { answer: string | null; usage: { nfe: number } };
+      return (await r.json()) as { answer: string | null; usage: { nfe: number } };
     };
     const [plain, fast] = [await ask({}), await ask({ threshold: '0.9', dual_cache: 'true' })];
     assert.equal(fast.answer, example.answer);
@@ -78,13 +96,26 @@ describe('README examples', { skip: NO_PACKAGE || resolve(PACKAGE_DIR) !== DEFAU
   test('chat completions answer the first VQA example the same way', async () => {
     const example = examples.find((e) => e.endpoint === '/v1/vqa')!;
     const r = await fetch(`${srv.url}/v1/chat/completions`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'lavida-r1-tiny', messages: [{ role: 'user', content: [
-        { type: 'text', text: example.question },
-        { type: 'image_url', image_url: { url: `data:image/png;base64,${png(example.image).toString('base64')}` } }] }] }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'lavida-r1-tiny',
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: example.question },
+              {
+                type: 'image_url',
+                image_url: { url: `data:image/png;base64,${png(example.image).toString('base64')}` },
+              },
+            ],
+          },
+        ],
+      }),
     });
     assert.equal(r.status, 200);
-    const body = await r.json() as { choices: Array<{ message: { content: string } }> };
+    const body = (await r.json()) as { choices: Array<{ message: { content: string } }> };
     const content = body.choices[0]!.message.content;
     assert.match(content, new RegExp(`<answer>${example.answer!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}</answer>`));
   });
@@ -93,23 +124,43 @@ describe('README examples', { skip: NO_PACKAGE || resolve(PACKAGE_DIR) !== DEFAU
   for (const example of examples.filter((e) => e.endpoint === '/v1/vqa')) {
     test(`chat completions with max_tokens: 64 answer ${example.name}: "${example.answer}"`, async () => {
       const r = await fetch(`${srv.url}/v1/chat/completions`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'lavida-r1-tiny', max_tokens: 64, messages: [{ role: 'user', content: [
-          { type: 'text', text: example.question },
-          { type: 'image_url', image_url: { url: `data:image/png;base64,${png(example.image).toString('base64')}` } }] }] }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'lavida-r1-tiny',
+          max_tokens: 64,
+          messages: [
+            {
+              role: 'user',
+              content: [
+                { type: 'text', text: example.question },
+                {
+                  type: 'image_url',
+                  image_url: { url: `data:image/png;base64,${png(example.image).toString('base64')}` },
+                },
+              ],
+            },
+          ],
+        }),
       });
       assert.equal(r.status, 200);
-      const body = await r.json() as { usage: { completion_tokens: number }; lavida: { answer: string | null } };
+      const body = (await r.json()) as { usage: { completion_tokens: number }; lavida: { answer: string | null } };
       assert.ok(body.usage.completion_tokens <= 64, JSON.stringify(body.usage));
-      assert.ok(answerMatches(body.lavida.answer, example.answer!, example.relaxed ?? false), `got ${body.lavida.answer}, want ${example.answer}`);
+      assert.ok(
+        answerMatches(body.lavida.answer, example.answer!, example.relaxed ?? false),
+        `got ${body.lavida.answer}, want ${example.answer}`,
+      );
     });
   }
 
   for (const example of examples.filter((e) => e.endpoint === '/v1/ground')) {
     test(`grounding ${example.name}: IoU >= 0.5 with the true box`, async () => {
-      const r = await fetch(`${srv.url}/v1/ground`, { method: 'POST', body: upload(example, { description: example.description! }) });
+      const r = await fetch(`${srv.url}/v1/ground`, {
+        method: 'POST',
+        body: upload(example, { description: example.description! }),
+      });
       assert.equal(r.status, 200);
-      const body = await r.json() as { boxes: Array<{ bbox_2d: number[] }> };
+      const body = (await r.json()) as { boxes: Array<{ bbox_2d: number[] }> };
       const overlap = iou(body.boxes[0]!.bbox_2d, example.box!);
       assert.ok(overlap >= 0.5, `IoU ${overlap.toFixed(3)}`);
     });
@@ -117,12 +168,15 @@ describe('README examples', { skip: NO_PACKAGE || resolve(PACKAGE_DIR) !== DEFAU
 
   for (const example of examples.filter((e) => e.endpoint === '/v1/edit')) {
     test(`edit ${example.name}: the result is closer to the exact target than the source is`, async () => {
-      const r = await fetch(`${srv.url}/v1/edit`, { method: 'POST', body: upload(example, { instruction: example.instruction! }) });
+      const r = await fetch(`${srv.url}/v1/edit`, {
+        method: 'POST',
+        body: upload(example, { instruction: example.instruction! }),
+      });
       assert.equal(r.status, 200);
       assert.equal(r.headers.get('content-type'), 'image/png');
       const edited = Buffer.from(await r.arrayBuffer());
       const target = png(example.target!);
-      assert.ok(await meanAbsDiff(edited, target) < await meanAbsDiff(png(example.image), target));
+      assert.ok((await meanAbsDiff(edited, target)) < (await meanAbsDiff(png(example.image), target)));
     });
   }
 });

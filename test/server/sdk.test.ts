@@ -15,10 +15,16 @@ test('sdk/schema.d.ts is what `npm run gen:sdk` makes of openapi.yaml', () => {
 
 test('the conformance check rejects responses that break the spec', () => {
   const res = (status: number, type: string) => new Response(null, { status, headers: { 'content-type': type } });
-  assert.throws(() => checkResponse('POST', 'http://x/v1/vqa', res(200, 'application/json'), '{"answer": 3}'), /VqaResponse/);
+  assert.throws(
+    () => checkResponse('POST', 'http://x/v1/vqa', res(200, 'application/json'), '{"answer": 3}'),
+    /VqaResponse/,
+  );
   assert.throws(() => checkResponse('POST', 'http://x/v1/vqa', res(418, 'application/json'), '{}'), /declares no 418/);
   assert.throws(() => checkResponse('GET', 'http://x/healthz', res(200, 'text/html'), ''), /not declared/);
-  assert.throws(() => checkResponse('POST', 'http://x/v1/vqa', res(200, 'text/event-stream'), 'event: step\ndata: {}\n\n'), /\[DONE\]/);
+  assert.throws(
+    () => checkResponse('POST', 'http://x/v1/vqa', res(200, 'text/event-stream'), 'event: step\ndata: {}\n\n'),
+    /\[DONE\]/,
+  );
 });
 
 describe('typed client', { skip: NO_PACKAGE }, () => {
@@ -32,7 +38,9 @@ describe('typed client', { skip: NO_PACKAGE }, () => {
   });
 
   test('vqa and ground, typed results', async () => {
-    const vqa = await client.POST('/v1/vqa', { body: { image, question: 'What colour is the square?', max_tokens: 32 } });
+    const vqa = await client.POST('/v1/vqa', {
+      body: { image, question: 'What colour is the square?', max_tokens: 32 },
+    });
     assert.ok(vqa.data, JSON.stringify(vqa.error));
     assert.equal(vqa.data.object, 'vqa');
     const ground = await client.POST('/v1/ground', { body: { image, description: 'the blue circle' } });
@@ -46,7 +54,10 @@ describe('typed client', { skip: NO_PACKAGE }, () => {
   });
 
   test('streams read with readEvents', async () => {
-    const { response } = await client.POST('/v1/vqa', { body: { image, question: 'Colour?', max_tokens: 16, block_length: 16, stream: true }, parseAs: 'stream' });
+    const { response } = await client.POST('/v1/vqa', {
+      body: { image, question: 'Colour?', max_tokens: 16, block_length: 16, stream: true },
+      parseAs: 'stream',
+    });
     const events = [];
     for await (const e of readEvents(response.body!)) events.push(e);
     assert.ok(events.some((e) => e.event === 'step'));

@@ -13,8 +13,12 @@ const MAIN = join(ROOT, 'server/main.ts');
 
 /** Every LAVIDA_* name in the server's TypeScript sources: the settings it reads. */
 function settingsRead(): string[] {
-  const files = readdirSync(join(ROOT, 'server'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
-  const names = files.flatMap((f) => readFileSync(join(ROOT, 'server', f), 'utf8').match(/\bLAVIDA_[A-Z_]+[A-Z]\b/g) ?? []);
+  const files = readdirSync(join(ROOT, 'server'), { recursive: true, encoding: 'utf8' }).filter((f) =>
+    f.endsWith('.ts'),
+  );
+  const names = files.flatMap(
+    (f) => readFileSync(join(ROOT, 'server', f), 'utf8').match(/\bLAVIDA_[A-Z_]+[A-Z]\b/g) ?? [],
+  );
   return [...new Set(names)].sort();
 }
 
@@ -24,33 +28,53 @@ test('--help and -h print the usage with every LAVIDA_* setting and exit 0 witho
   for (const flag of ['--help', '-h']) {
     // a port no one could bind: had it started, it would fail
     const run = spawnSync(process.execPath, ['--import', 'tsx', MAIN, flag], {
-      cwd: ROOT, encoding: 'utf8', timeout: 30_000, env: { ...process.env, PORT: '99999' },
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, PORT: '99999' },
     });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^Usage: npm start/);
-    for (const name of [...settings, 'PORT']) assert.match(run.stdout, new RegExp(`\\b${name}\\b`), `${name} is not in --help`);
+    for (const name of [...settings, 'PORT'])
+      assert.match(run.stdout, new RegExp(`\\b${name}\\b`), `${name} is not in --help`);
   }
 });
 
 test('npm start -- --help prints the same usage', () => {
   const run = spawnSync('npm', ['start', '--silent', '--', '--help'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   assert.equal(run.status, 0, run.stderr);
-  const direct = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--help'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  const direct = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--help'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   assert.equal(run.stdout, direct.stdout);
 });
 
-test('a port in use: exit 1 with a message naming the port and the setting to change', { skip: NO_PACKAGE }, async () => {
+test('a port in use: exit 1 with a message naming the port and the setting to change', {
+  skip: NO_PACKAGE,
+}, async () => {
   const blocker: Server = createServer();
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
   const port = (blocker.address() as { port: number }).port;
   try {
     const run = spawnSync(process.execPath, ['--import', 'tsx', MAIN], {
-      cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, PORT: String(port), LAVIDA_HOST: '127.0.0.1', LAVIDA_LOG_LEVEL: 'info' },
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, PORT: String(port), LAVIDA_HOST: '127.0.0.1', LAVIDA_LOG_LEVEL: 'info' },
     });
     assert.equal(run.status, 1, run.stdout + run.stderr);
-    const fatal = run.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string }).find((l) => l.level === 60);
+    const fatal = run.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { level: number; msg: string })
+      .find((l) => l.level === 60);
     assert.ok(fatal, run.stdout);
-    assert.match(fatal.msg, new RegExp(`port ${port}: the port is already in use .*set PORT or LAVIDA_PORT to a free port`));
+    assert.match(
+      fatal.msg,
+      new RegExp(`port ${port}: the port is already in use .*set PORT or LAVIDA_PORT to a free port`),
+    );
     assert.doesNotMatch(fatal.msg, /LAVIDA_MODEL/, 'the model is not what to change');
   } finally {
     blocker.close();

@@ -55,7 +55,8 @@ describe('slow clients', { skip: NO_PACKAGE }, () => {
   });
 
   test('a body trickled in → 408 and closed after the request timeout', async () => {
-    const head = 'POST /v1/vqa HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"question": "';
+    const head =
+      'POST /v1/vqa HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"question": "';
     const { reply, ms } = await trickle(port, head, 'a');
     assert.match(reply, /^HTTP\/1\.1 408/);
     assert.equal(problemReply(reply).type, 'urn:lavida:problem:request-timeout');
@@ -72,7 +73,11 @@ describe('slow clients', { skip: NO_PACKAGE }, () => {
   });
 
   test('an idle keep-alive connection is closed after the keep-alive timeout', async () => {
-    const { reply, ms } = await trickle(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n', null);
+    const { reply, ms } = await trickle(
+      port,
+      'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n',
+      null,
+    );
     assert.match(reply, /^HTTP\/1\.1 200/);
     assert.ok(ms < 2000, `${ms} ms`);
   });

@@ -15,7 +15,8 @@ interface LintReport {
 test('redocly lint openapi.yaml: 0 errors, 0 warnings, nothing ignored', { timeout: 60_000 }, async () => {
   const redocly = join(ROOT, 'node_modules/.bin/redocly');
   const { stdout } = await promisify(execFile)(redocly, ['lint', join(ROOT, 'openapi.yaml'), '--format=json'], {
-    cwd: ROOT, env: { ...process.env, REDOCLY_TELEMETRY: 'off' },
+    cwd: ROOT,
+    env: { ...process.env, REDOCLY_TELEMETRY: 'off' },
   });
   const report = JSON.parse(stdout.slice(stdout.indexOf('{'))) as LintReport;
   const problems = report.problems.map((p) => `${p.ruleId} at ${p.location[0]?.pointer}: ${p.message}`);

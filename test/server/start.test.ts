@@ -15,10 +15,22 @@ test('engineOptions: the restart policy and the hang watchdog (0: none) of the s
   assert.deepEqual(o.restartPolicy, { maxRestarts: 2, windowMs: 5000 });
   assert.equal(o.workerHangMs, 700);
   assert.equal(engineOptions({ ...config, workerHangMs: 0 }, logger).workerHangMs, undefined);
-  o.onWorkerEvent!({ event: 'worker_crashed', worker: 0, reason: 'gone', inFlight: 1, crashesInWindow: 1, restartInMs: 250 });
+  o.onWorkerEvent!({
+    event: 'worker_crashed',
+    worker: 0,
+    reason: 'gone',
+    inFlight: 1,
+    crashesInWindow: 1,
+    restartInMs: 250,
+  });
   o.log!('[engine] up');
   engineOptions(config, logger, (line) => logger.warn(line)).log!('[engine] up');
-  assert.deepEqual(lines.map(({ level, msg, event }) => [level, msg, event]), [
-    [50, 'ONNX Runtime worker crashed; restarting', 'worker_crashed'], [30, '[engine] up', undefined], [40, '[engine] up', undefined],
-  ]);
+  assert.deepEqual(
+    lines.map(({ level, msg, event }) => [level, msg, event]),
+    [
+      [50, 'ONNX Runtime worker crashed; restarting', 'worker_crashed'],
+      [30, '[engine] up', undefined],
+      [40, '[engine] up', undefined],
+    ],
+  );
 });

@@ -10,7 +10,8 @@ test('LAVIDA_API_KEYS: unset or empty → no auth; keys trimmed; set but yieldin
   assert.deepEqual(configFromEnv({}).apiKeys, []);
   assert.deepEqual(configFromEnv({ LAVIDA_API_KEYS: '' }).apiKeys, []);
   assert.deepEqual(configFromEnv({ LAVIDA_API_KEYS: ' a , b,,' }).apiKeys, ['a', 'b']);
-  for (const raw of [' , ', ',', '   ']) assert.throws(() => configFromEnv({ LAVIDA_API_KEYS: raw }), /LAVIDA_API_KEYS is set .* but holds no key/);
+  for (const raw of [' , ', ',', '   '])
+    assert.throws(() => configFromEnv({ LAVIDA_API_KEYS: raw }), /LAVIDA_API_KEYS is set .* but holds no key/);
 });
 
 test('LAVIDA_PROTECT_OPS: a boolean, off by default, refused without keys or when not a boolean', () => {
@@ -18,12 +19,18 @@ test('LAVIDA_PROTECT_OPS: a boolean, off by default, refused without keys or whe
   assert.equal(configFromEnv({ LAVIDA_API_KEYS: 'k', LAVIDA_PROTECT_OPS: 'true' }).protectOps, true);
   assert.equal(configFromEnv({ LAVIDA_API_KEYS: 'k', LAVIDA_PROTECT_OPS: '0' }).protectOps, false);
   assert.throws(() => configFromEnv({ LAVIDA_PROTECT_OPS: '1' }), /LAVIDA_PROTECT_OPS needs LAVIDA_API_KEYS/);
-  assert.throws(() => configFromEnv({ LAVIDA_API_KEYS: 'k', LAVIDA_PROTECT_OPS: 'on please' }), /must be true or false/);
+  assert.throws(
+    () => configFromEnv({ LAVIDA_API_KEYS: 'k', LAVIDA_PROTECT_OPS: 'on please' }),
+    /must be true or false/,
+  );
 });
 
 test('the server refuses to start on LAVIDA_API_KEYS=" , ": exit 1, one line, no stack trace', () => {
   const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'server/main.ts')], {
-    cwd: ROOT, encoding: 'utf8', timeout: 20_000, env: { ...process.env, LAVIDA_API_KEYS: ' , ', PORT: '0', LAVIDA_HOST: '127.0.0.1' },
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: { ...process.env, LAVIDA_API_KEYS: ' , ', PORT: '0', LAVIDA_HOST: '127.0.0.1' },
   });
   assert.equal(run.status, 1, run.stderr);
   assert.match(run.stderr, /^lavida: invalid settings: LAVIDA_API_KEYS is set \(" , "\) but holds no key/);

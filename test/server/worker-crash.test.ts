@@ -26,11 +26,16 @@ describe('worker crash and restart over HTTP (1 restart per minute, after 1 s)',
     const log = logWorkerEvent(pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) }));
     const { modelsDir, modelId } = testConfig();
     engine = await Engine.load({
-      modelsDir, modelId, device: 'cpu', workers: 1, intraOpNumThreads: 1, log: () => undefined,
+      modelsDir,
+      modelId,
+      device: 'cpu',
+      workers: 1,
+      intraOpNumThreads: 1,
+      log: () => undefined,
       restartPolicy: { maxRestarts: 1, windowMs: 60_000, backoffMs: 1000 },
       onWorkerEvent: (e) => {
         log(e);
-        for (const w of waiters.splice(0)) (w.kind === e.event ? w.resolve() : waiters.push(w));
+        for (const w of waiters.splice(0)) w.kind === e.event ? w.resolve() : waiters.push(w);
       },
     });
     srv = await startServer({}, engine);
@@ -47,14 +52,18 @@ describe('worker crash and restart over HTTP (1 restart per minute, after 1 s)',
     const r = await request(`${srv.url}/readyz`);
     return { status: r.status, body: r.json<Readiness>() };
   };
-  const metric = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec((await request(`${srv.url}/metrics`)).text)?.[1]);
+  const metric = async (name: string) =>
+    Number(new RegExp(`^${name} (\\S+)$`, 'm').exec((await request(`${srv.url}/metrics`)).text)?.[1]);
 
   test('in-flight 503, not ready while restarting, then 200 with the same answer', async () => {
     const ok = await vqa();
     assert.equal(ok.status, 200);
     const fine = await ready();
     assert.equal(fine.status, 200);
-    assert.deepEqual([fine.body.status, fine.body.workers_alive, fine.body.worker_restarts, fine.body.reason], ['ready', 1, 0, null]);
+    assert.deepEqual(
+      [fine.body.status, fine.body.workers_alive, fine.body.worker_restarts, fine.body.reason],
+      ['ready', 1, 0, null],
+    );
 
     engine.model.pool.crashForTesting(0, 'next-run');
     const restarted = next('worker_restarted');
@@ -75,17 +84,28 @@ describe('worker crash and restart over HTTP (1 restart per minute, after 1 s)',
     assert.equal(down.body.reason, 'worker 0: ONNX Runtime worker exited (code 1); restarting');
     const refused = await vqa();
     assert.equal(refused.status, 503);
-    assert.match(refused.json<{ detail: string }>().detail, /^no ONNX Runtime worker is alive \(worker 0: .*restarting\)$/);
+    assert.match(
+      refused.json<{ detail: string }>().detail,
+      /^no ONNX Runtime worker is alive \(worker 0: .*restarting\)$/,
+    );
     assert.ok(Number(refused.headers.get('retry-after')) >= 1);
 
     await restarted;
     const up = await ready();
     assert.equal(up.status, 200);
-    assert.deepEqual([up.body.status, up.body.workers_alive, up.body.worker_restarts, up.body.reason], ['ready', 1, 1, null]);
+    assert.deepEqual(
+      [up.body.status, up.body.workers_alive, up.body.worker_restarts, up.body.reason],
+      ['ready', 1, 1, null],
+    );
     const again = await vqa();
     assert.equal(again.status, 200);
     const result = (r: typeof ok) => {
-      const { text, answer, reasoning, usage } = r.json<{ text: string; answer: string; reasoning: string; usage: unknown }>();
+      const { text, answer, reasoning, usage } = r.json<{
+        text: string;
+        answer: string;
+        reasoning: string;
+        usage: unknown;
+      }>();
       return { text, answer, reasoning, usage };
     };
     assert.deepEqual(result(again), result(ok));
@@ -94,10 +114,13 @@ describe('worker crash and restart over HTTP (1 restart per minute, after 1 s)',
     assert.equal(await metric('lavida_worker_restarts_total'), 1);
     assert.equal(await metric('lavida_workers_alive'), 1);
     const logged = logLines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    assert.deepEqual(logged.map((l) => [l.level, l.msg, l.event, l.reason]), [
-      [50, 'ONNX Runtime worker crashed; restarting', 'worker_crashed', 'ONNX Runtime worker exited (code 1)'],
-      [30, 'ONNX Runtime worker restarted', 'worker_restarted', undefined],
-    ]);
+    assert.deepEqual(
+      logged.map((l) => [l.level, l.msg, l.event, l.reason]),
+      [
+        [50, 'ONNX Runtime worker crashed; restarting', 'worker_crashed', 'ONNX Runtime worker exited (code 1)'],
+        [30, 'ONNX Runtime worker restarted', 'worker_restarted', undefined],
+      ],
+    );
   });
 
   test('a second crash within the minute: no restart, not ready with the reason, requests 503', async () => {
@@ -107,7 +130,10 @@ describe('worker crash and restart over HTTP (1 restart per minute, after 1 s)',
     const down = await ready();
     assert.equal(down.status, 503);
     assert.equal(down.body.status, 'not_ready');
-    assert.match(down.body.reason ?? '', /^gave up restarting workers after 2 crashes within 60000 ms \(limit 1 restarts\); worker 0: /);
+    assert.match(
+      down.body.reason ?? '',
+      /^gave up restarting workers after 2 crashes within 60000 ms \(limit 1 restarts\); worker 0: /,
+    );
     const live = await fetch(`${srv.url}/healthz`);
     assert.equal(live.status, 503);
     assert.match(((await live.json()) as { status: string; reason: string }).reason, /gave up restarting workers/);
@@ -119,6 +145,9 @@ describe('worker crash and restart over HTTP (1 restart per minute, after 1 s)',
     assert.equal(await metric('lavida_worker_crashes_total'), 2);
     assert.equal(await metric('lavida_workers_alive'), 0);
     const last = JSON.parse(logLines.at(-1)!) as Record<string, unknown>;
-    assert.deepEqual([last.level, last.msg, last.restartInMs], [50, 'ONNX Runtime worker crashed; not restarting (restart limit reached)', null]);
+    assert.deepEqual(
+      [last.level, last.msg, last.restartInMs],
+      [50, 'ONNX Runtime worker crashed; not restarting (restart limit reached)', null],
+    );
   });
 });

@@ -4,6 +4,7 @@ Bins quantise coordinates on the image padded to a square, image centred (the sa
 understanding path's square views), into 1025 levels: bin = round(coord_on_square / side * 1024).
 Kept free of torch so data generation can use it cheaply.
 """
+
 from __future__ import annotations
 
 NUM_LOC_BINS = 1025
@@ -28,8 +29,7 @@ def bins_to_box(bins: list[int], original_size: tuple[int, int], num_bins: int =
     return [clip(_pixel(b, side, o, num_bins), e) for b, o, e in zip(bins, (off_x, off_y) * 2, original_size * 2)]
 
 
-def box_bin_ranges(original_size: tuple[int, int] | None,
-                   num_bins: int = NUM_LOC_BINS) -> list[tuple[int, int]]:
+def box_bin_ranges(original_size: tuple[int, int] | None, num_bins: int = NUM_LOC_BINS) -> list[tuple[int, int]]:
     """Per slot x1, y1, x2, y2, the inclusive bin range that keeps a box valid in pixels.
 
     Clipping maps every bin in the padding to the image's edge, so strict bins (x1 < x2) alone do not give
@@ -40,7 +40,9 @@ def box_bin_ranges(original_size: tuple[int, int] | None,
     """
     size = original_size or (1, 1)
     side, off_x, off_y = _square_offsets(size)
-    last = [max(b for b in range(num_bins - 1) if _pixel(b, side, o, num_bins) < e) for o, e in zip((off_x, off_y), size)]
+    last = [
+        max(b for b in range(num_bins - 1) if _pixel(b, side, o, num_bins) < e) for o, e in zip((off_x, off_y), size)
+    ]
     first = [min(b for b in range(1, num_bins) if _pixel(b, side, o, num_bins) > 0) for o in (off_x, off_y)]
     return [(0, last[0]), (0, last[1]), (first[0], num_bins - 1), (first[1], num_bins - 1)]
 

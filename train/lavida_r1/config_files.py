@@ -6,6 +6,7 @@ same run). Loaded configs hold absolute paths; writing one back makes them relat
 A path field is declared with `metadata=INPUT` (read by the run: must exist) or `metadata=OUTPUT` (written).
 The defaults of path fields name this package's own folder (`TRAIN_DIR`): the committed checkpoints, `runs/`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -76,8 +77,12 @@ def check_inputs(config: Any) -> None:
 def training_arguments(description: str, source: str) -> argparse.ArgumentParser:
     """`--config FILE [--resume] [--until STEP]`."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--config", required=True, type=Path,
-                        help=f"JSON run config; paths in it are relative to its folder (fields: {source})")
+    parser.add_argument(
+        "--config",
+        required=True,
+        type=Path,
+        help=f"JSON run config; paths in it are relative to its folder (fields: {source})",
+    )
     parser.add_argument("--resume", action="store_true", help="continue from OUT/latest when it exists")
     parser.add_argument("--until", type=int, help="pause after this step (the schedule still spans all steps)")
     return parser

@@ -3,6 +3,7 @@
 On CUDA the forward and the loss run under bf16 autocast while the weights, their gradients and the optimizer
 state stay fp32; the CPU computes in fp32 throughout (its results are exact and reproducible).
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -14,6 +14,7 @@
 With `--reading`, also the training family `read` per glyph scale (one number or word alone on the image): its
 reliance and the share of greedy readings that are exactly the text, the skill every QA family builds on.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,11 +39,16 @@ from .world.perception_tasks import READ_SCALES
 
 # Table rows: (name, world family, generate options). Multiple choice is measured per setting.
 ROWS: tuple[tuple[str, str, dict[str, Any]], ...] = (
-    ("math", "math", {}), ("chart", "chart", {}), ("mcq-standard", "mcq", {"setting": "standard"}),
-    ("mcq-vision", "mcq", {"setting": "vision"}), ("grounding", "grounding", {}))
+    ("math", "math", {}),
+    ("chart", "chart", {}),
+    ("mcq-standard", "mcq", {"setting": "standard"}),
+    ("mcq-vision", "mcq", {"setting": "vision"}),
+    ("grounding", "grounding", {}),
+)
 READ_CANVAS = DEFAULT_ANSWER_LENGTHS["read"]
 READING_ROWS: tuple[tuple[str, str, dict[str, Any]], ...] = tuple(
-    (f"read-{kind}", "read", {"kind": kind}) for kind in READ_SCALES)
+    (f"read-{kind}", "read", {"kind": kind}) for kind in READ_SCALES
+)
 
 
 @dataclass
@@ -52,11 +58,11 @@ class FamilyDiagnosis:
     reliance: RelianceGap
     norm_ratio: float
     image_spread: float
-    parseable: float | None = None       # text families
-    eos_share: float | None = None       # text families
-    valid_boxes: float | None = None     # grounding
-    edge_error_px: float | None = None   # grounding
-    exact: float | None = None           # reading: greedy output equal to the written text
+    parseable: float | None = None  # text families
+    eos_share: float | None = None  # text families
+    valid_boxes: float | None = None  # grounding
+    edge_error_px: float | None = None  # grounding
+    exact: float | None = None  # reading: greedy output equal to the written text
 
 
 def builder_for(model: LavidaForMaskedDiffusion, tokenizer_path: Path, canvases: Canvases) -> ExampleBuilder:
@@ -64,13 +70,19 @@ def builder_for(model: LavidaForMaskedDiffusion, tokenizer_path: Path, canvases:
     return ExampleBuilder(model.config, load_tokenizer(tokenizer_path, model.config), lengths, False, model.model.vqvae)
 
 
-def diagnose_row(model: LavidaForMaskedDiffusion, builder: ExampleBuilder, pipe: Pipeline, row: str,
-                 samples: list[Sample], seed: int) -> FamilyDiagnosis:
+def diagnose_row(
+    model: LavidaForMaskedDiffusion, builder: ExampleBuilder, pipe: Pipeline, row: str, samples: list[Sample], seed: int
+) -> FamilyDiagnosis:
     c = model.config
     examples = [builder.build(s) for s in samples]
     batch = collate(examples, c)
-    result = FamilyDiagnosis(row, len(samples), image_reliance_gap(model, builder, samples, seed),
-                             embedding_norm_ratio(model, batch), image_token_spread(model, batch))
+    result = FamilyDiagnosis(
+        row,
+        len(samples),
+        image_reliance_gap(model, builder, samples, seed),
+        embedding_norm_ratio(model, batch),
+        image_token_spread(model, batch),
+    )
     family = samples[0].family
     if family == "grounding":
         boxes = [ground(pipe, s.prompt, s.image) for s in samples]
@@ -79,9 +91,12 @@ def diagnose_row(model: LavidaForMaskedDiffusion, builder: ExampleBuilder, pipe:
         result.edge_error_px = sum(errors) / len(errors)
         return result
     if family == "read":
-        reader = replace(pipe, text_changes={"gen_length": READ_CANVAS, "block_length": READ_CANVAS,
-                                             "steps": READ_CANVAS})
-        result.exact = sum(answer_question(reader, s.prompt, s.image).strip() == s.answer for s in samples) / len(samples)
+        reader = replace(
+            pipe, text_changes={"gen_length": READ_CANVAS, "block_length": READ_CANVAS, "steps": READ_CANVAS}
+        )
+        result.exact = sum(answer_question(reader, s.prompt, s.image).strip() == s.answer for s in samples) / len(
+            samples
+        )
         return result
     responses = [answer_question(pipe, s.prompt, s.image, family) for s in samples]
     result.parseable = sum(extract_answer(r) is not None for r in responses) / len(responses)
@@ -89,19 +104,42 @@ def diagnose_row(model: LavidaForMaskedDiffusion, builder: ExampleBuilder, pipe:
     return result
 
 
-def diagnose(model: LavidaForMaskedDiffusion, tokenizer_path: Path, canvases: Canvases, n: int,
-             seed: int = 0, reading: bool = False) -> list[FamilyDiagnosis]:
+def diagnose(
+    model: LavidaForMaskedDiffusion,
+    tokenizer_path: Path,
+    canvases: Canvases,
+    n: int,
+    seed: int = 0,
+    reading: bool = False,
+) -> list[FamilyDiagnosis]:
     """Every row of ROWS (and READING_ROWS with `reading`) on eval samples 0..n-1 of the world seeded with `seed`;
     `seed` also draws the masks and the image derangements."""
     model.eval()
     builder = builder_for(model, tokenizer_path, canvases)
     pipe = Pipeline(model, builder.tokenizer, canvases=canvases)
-    return [diagnose_row(model, builder, pipe, row, [generate(family, "eval", i, seed, **options) for i in range(n)],
-                         seed) for row, family, options in ROWS + (READING_ROWS if reading else ())]
+    return [
+        diagnose_row(model, builder, pipe, row, [generate(family, "eval", i, seed, **options) for i in range(n)], seed)
+        for row, family, options in ROWS + (READING_ROWS if reading else ())
+    ]
 
 
-COLUMNS = ("family", "n", "CE ans true", "CE ans shuffled", "reliance ans", "CE non-pad true", "CE non-pad shuffled",
-           "reliance non-pad", "img/txt norm", "img spread", "parseable", "EOS share", "valid boxes", "edge err px", "exact")
+COLUMNS = (
+    "family",
+    "n",
+    "CE ans true",
+    "CE ans shuffled",
+    "reliance ans",
+    "CE non-pad true",
+    "CE non-pad shuffled",
+    "reliance non-pad",
+    "img/txt norm",
+    "img spread",
+    "parseable",
+    "EOS share",
+    "valid boxes",
+    "edge err px",
+    "exact",
+)
 
 
 def table(results: list[FamilyDiagnosis]) -> str:
@@ -110,10 +148,23 @@ def table(results: list[FamilyDiagnosis]) -> str:
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     for r in results:
         g = r.reliance
-        values = [r.row, str(r.n), cell(g.answer_true), cell(g.answer_shuffled), cell(g.answer_gap),
-                  cell(g.non_padding_true), cell(g.non_padding_shuffled), cell(g.non_padding_gap),
-                  cell(r.norm_ratio, 1), cell(r.image_spread), cell(r.parseable, 2), cell(r.eos_share, 2),
-                  cell(r.valid_boxes, 2), cell(r.edge_error_px, 1), cell(r.exact, 2)]
+        values = [
+            r.row,
+            str(r.n),
+            cell(g.answer_true),
+            cell(g.answer_shuffled),
+            cell(g.answer_gap),
+            cell(g.non_padding_true),
+            cell(g.non_padding_shuffled),
+            cell(g.non_padding_gap),
+            cell(r.norm_ratio, 1),
+            cell(r.image_spread),
+            cell(r.parseable, 2),
+            cell(r.eos_share, 2),
+            cell(r.valid_boxes, 2),
+            cell(r.edge_error_px, 1),
+            cell(r.exact, 2),
+        ]
         lines.append("| " + " | ".join(values) + " |")
     return "\n".join(lines)
 
@@ -142,8 +193,9 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--n must be at least 2 (images are shuffled among the samples)")
     torch.set_num_threads(args.threads)
     tokenizer = tokenizer_for(args.checkpoint, args.tokenizer)
-    results = diagnose(load_checkpoint(args.checkpoint), tokenizer, read_canvases(args.checkpoint), args.n, args.seed,
-                       args.reading)
+    results = diagnose(
+        load_checkpoint(args.checkpoint), tokenizer, read_canvases(args.checkpoint), args.n, args.seed, args.reading
+    )
     print(table(results))
     if args.json:
         args.json.write_text(json.dumps(to_json(results), indent=2) + "\n")

@@ -9,6 +9,7 @@
   tokens are every answer text token before the padding, `<|eot_id|>` included.
 - The image/text embedding norm ratio is `sft.monitor.embedding_norm_ratio` (the number the training log records).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -79,6 +80,7 @@ def answer_token_masks(builder: ExampleBuilder, sample: Sample, example: Example
 class RelianceGap:
     """Mean cross-entropy (nats per token) with the true and the shuffled images, over the answer tokens and over
     all non-padding answer tokens."""
+
     answer_true: float
     answer_shuffled: float
     non_padding_true: float
@@ -94,8 +96,9 @@ class RelianceGap:
 
 
 @torch.no_grad()
-def image_reliance_gap(model: LavidaForMaskedDiffusion, builder: ExampleBuilder, samples: list[Sample],
-                       seed: int, batch_size: int = 32) -> RelianceGap:
+def image_reliance_gap(
+    model: LavidaForMaskedDiffusion, builder: ExampleBuilder, samples: list[Sample], seed: int, batch_size: int = 32
+) -> RelianceGap:
     """Shuffled-image minus true-image cross-entropy of `samples` (two or more, one family so their answers share
     a canvas), teacher-forced with the SFT loss's complementary pair; the caller sets eval mode.
 
@@ -110,8 +113,9 @@ def image_reliance_gap(model: LavidaForMaskedDiffusion, builder: ExampleBuilder,
         true = [builder.build(s) for s in group]
         order = derangement(len(group), rng)
         shuffled = [with_image_of(builder, s, e, group[j].image) for s, e, j in zip(group, true, order)]
-        answer, non_padding = (torch.stack(m) for m in zip(*(answer_token_masks(builder, s, e)
-                                                             for s, e in zip(group, true))))
+        answer, non_padding = (
+            torch.stack(m) for m in zip(*(answer_token_masks(builder, s, e) for s, e in zip(group, true)))
+        )
         counts["answer"] += int(answer.sum())
         counts["non_padding"] += int(non_padding.sum())
         for images, examples in (("true", true), ("shuffled", shuffled)):

@@ -4,6 +4,7 @@ summed across processes. Collectives run on gloo for CPU processes and on nccl f
 Run code keys every random draw by (seed, step, ...), never by process, so a run's numbers do not depend on
 how many processes it runs on; only the first process (`lead`) logs and writes checkpoints.
 """
+
 from __future__ import annotations
 
 import os

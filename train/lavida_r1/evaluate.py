@@ -6,6 +6,7 @@ apply over it, a `gen_length` among them replaces it).
     python -m lavida_r1.evaluate --checkpoint DIR [--tokenizer FILE] [--n 50] [--families math,chart,...]
         [--text '{"threshold": 0.9, "dual_cache": true}']   (text sampler changes, e.g. a faster decoding)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,8 +35,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--families", default=",".join(FAMILIES))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--text", type=json.loads, default={},
-                        help='text sampler changes, e.g. \'{"threshold": 0.9, "dual_cache": true}\'')
+    parser.add_argument(
+        "--text",
+        type=json.loads,
+        default={},
+        help='text sampler changes, e.g. \'{"threshold": 0.9, "dual_cache": true}\'',
+    )
     args = parser.parse_args(argv)
     try:
         text = field_changes(TextSamplerConfig, args.text, "--text")

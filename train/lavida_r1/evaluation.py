@@ -5,6 +5,7 @@ Metrics: math / mcq: exact match of the `<answer>` content; chart: ChartQA's rel
 grounding: mean IoU and P@0.5; edit: the oracle judge's average score (1-5). Baselines: chance for
 multiple choice (1 / options), the whole-image box for grounding, the unchanged source for edits.
 """
+
 from __future__ import annotations
 
 import sys
@@ -28,8 +29,11 @@ def score_family(pipe: Pipeline, family: str, samples: list[Sample]) -> dict[str
     if family == "grounding":
         ious = [box_iou(ground(pipe, s.prompt, s.image), list(s.box)) for s in samples]
         whole = [box_iou([0, 0, *s.image.size], list(s.box)) for s in samples]
-        return {"mIoU": sum(ious) / len(ious), "P@0.5": sum(i >= 0.5 for i in ious) / len(ious),
-                "baseline_mIoU_whole_image": sum(whole) / len(whole)}
+        return {
+            "mIoU": sum(ious) / len(ious),
+            "P@0.5": sum(i >= 0.5 for i in ious) / len(ious),
+            "baseline_mIoU_whole_image": sum(whole) / len(whole),
+        }
     if family == "edit":
         scores, unchanged = [], []
         for s in samples:
@@ -44,12 +48,20 @@ def score_family(pipe: Pipeline, family: str, samples: list[Sample]) -> dict[str
     return {"accuracy": hits / len(samples), "chance": chance / len(samples)}
 
 
-def evaluate(model: LavidaForMaskedDiffusion, tokenizer_path: Path, families: list[str], n: int,
-             seed: int = 0, text: dict | None = None, canvases: Canvases = UNIFORM) -> dict[str, dict[str, float]]:
+def evaluate(
+    model: LavidaForMaskedDiffusion,
+    tokenizer_path: Path,
+    families: list[str],
+    n: int,
+    seed: int = 0,
+    text: dict | None = None,
+    canvases: Canvases = UNIFORM,
+) -> dict[str, dict[str, float]]:
     """text: TextSamplerConfig fields to change for the text families (answers; edit plans keep their own);
     canvases: the model's trained canvases (`read_canvases` of its checkpoint)."""
-    pipe = Pipeline(model.eval(), load_tokenizer(tokenizer_path, model.config), canvases=canvases,
-                    text_changes=text or {})
+    pipe = Pipeline(
+        model.eval(), load_tokenizer(tokenizer_path, model.config), canvases=canvases, text_changes=text or {}
+    )
     for family in set(families) & set(VQA_FAMILIES):
         answer_sampler(canvases, pipe.text_changes, family)  # refuse bad changes before any sample runs
     results = {}

@@ -1,4 +1,5 @@
 """Atomic replacement of a folder or a file: readers see the old complete version or the new one, never a mix."""
+
 from __future__ import annotations
 
 import os

@@ -3,6 +3,7 @@
 They tie together preprocessing, the prompt layouts of `lavida_r1.prompts`, the samplers and decoding, and are
 the Python reference that exported graphs and the TypeScript engine are checked against.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -49,6 +50,7 @@ def default_image_sampler() -> ImageSamplerConfig:
 class Pipeline:
     """`canvases`: the checkpoint's (`model.canvases.read_canvases`); `text_changes`: TextSamplerConfig fields
     changed for every family's answers (not the edit plans)."""
+
     model: LavidaForMaskedDiffusion
     tokenizer: Tokenizer
     system_prompt: bool = False
@@ -82,16 +84,18 @@ def answer_question(pipe: Pipeline, question: str, image: Image.Image, family: s
     question's VQA family (None: unknown, the longest)."""
     c = pipe.model.config
     ids, features = _encode(pipe, question, image)
-    sample = generate_text(pipe.model, ids, answer_sampler(pipe.canvases, pipe.text_changes, family),
-                           image_features=features)
+    sample = generate_text(
+        pipe.model, ids, answer_sampler(pipe.canvases, pipe.text_changes, family), image_features=features
+    )
     return decode_text(pipe.tokenizer, sample.tokens[0].tolist(), {c.eos_token_id, c.eot_token_id})
 
 
 def ground(pipe: Pipeline, description: str, image: Image.Image, steps: int = 1) -> list[float]:
     """The box (x1, y1, x2, y2) in original-image pixels for a grounding request."""
     ids, features = _encode(pipe, description, image)
-    bins = generate_box(pipe.model, ids, image_features=features, steps=steps,
-                        image_sizes=[image.size]).bins[0].tolist()
+    bins = (
+        generate_box(pipe.model, ids, image_features=features, steps=steps, image_sizes=[image.size]).bins[0].tolist()
+    )
     return bins_to_box(bins, image.size, pipe.model.config.num_loc_bins)
 
 
@@ -112,12 +116,15 @@ def edit_image(pipe: Pipeline, instruction: str, image: Image.Image) -> tuple[st
     slots = prompts.vq_slots(c)
     draft = torch.tensor([[c.mask_token_id] * pipe.plan_length + [c.gen_token_id] * slots + [c.eot_token_id]])
     blank = torch.full((1, grid, grid), c.image_mask_token_id)
-    plan_config = TextSamplerConfig(gen_length=draft.shape[1], block_length=draft.shape[1],
-                                    steps=pipe.plan_length, stop_at_eos=False)
-    plan_ids = generate_text(model, ids, plan_config, image_features=features, draft=draft, edit_vq=source,
-                             gen_vq=blank).tokens
+    plan_config = TextSamplerConfig(
+        gen_length=draft.shape[1], block_length=draft.shape[1], steps=pipe.plan_length, stop_at_eos=False
+    )
+    plan_ids = generate_text(
+        model, ids, plan_config, image_features=features, draft=draft, edit_vq=source, gen_vq=blank
+    ).tokens
     sequence = torch.cat((ids, plan_ids), dim=1)
-    vq = generate_image(model, sequence, pipe.image, grid=grid, image_features=features, edit_vq=source,
-                        prefix_len=ids.shape[1]).vq
+    vq = generate_image(
+        model, sequence, pipe.image, grid=grid, image_features=features, edit_vq=source, prefix_len=ids.shape[1]
+    ).vq
     plan = decode_text(pipe.tokenizer, plan_ids[0, : pipe.plan_length].tolist(), {c.eos_token_id, c.eot_token_id})
     return plan, vq_to_image(model, vq[0])

@@ -7,6 +7,7 @@ Writes OUT/<name>.png and OUT/examples.json; edits also OUT/edit-target.png (the
 the model gets right keeps the documented curl examples truthful; the model's overall held-out scores are in
 train/README.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,36 +49,69 @@ def main(argv: list[str] | None = None) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     examples, missing = [], []
     for name, family in VQA.items():
+
         def correct(s: Sample):
             response = answer_question(pipe, s.prompt, s.image)
             return response if answer_correct(s, response) else None
+
         found = first(family, args.limit, correct, **({"setting": "standard"} if family == "mcq" else {}))
         if found is None:
             missing.append(name)
             continue
         sample, response = found
         sample.image.save(args.out / f"{name}.png")
-        examples.append({"name": name, "endpoint": "/v1/vqa", "image": f"{name}.png", "question": sample.prompt,
-                         "answer": extract_answer(response), "relaxed": family == "chart"})
-    found = first("grounding", args.limit,
-                  lambda s: box if box_iou(box := ground(pipe, s.prompt, s.image), list(s.box)) >= 0.5 else None)
+        examples.append(
+            {
+                "name": name,
+                "endpoint": "/v1/vqa",
+                "image": f"{name}.png",
+                "question": sample.prompt,
+                "answer": extract_answer(response),
+                "relaxed": family == "chart",
+            }
+        )
+    found = first(
+        "grounding",
+        args.limit,
+        lambda s: box if box_iou(box := ground(pipe, s.prompt, s.image), list(s.box)) >= 0.5 else None,
+    )
     if found is None:
         missing.append("ground")
     else:
         sample, box = found
         sample.image.save(args.out / "ground.png")
-        examples.append({"name": "ground", "endpoint": "/v1/ground", "image": "ground.png",
-                         "description": sample.question, "box": list(sample.box)})
-    scored = [(edit_score(s, edit_image(pipe, s.prompt, s.image)[1]), i) for i in range(min(args.limit, 12))
-              for s in [generate("edit", "eval", i, 0)]]
+        examples.append(
+            {
+                "name": "ground",
+                "endpoint": "/v1/ground",
+                "image": "ground.png",
+                "description": sample.question,
+                "box": list(sample.box),
+            }
+        )
+    scored = [
+        (edit_score(s, edit_image(pipe, s.prompt, s.image)[1]), i)
+        for i in range(min(args.limit, 12))
+        for s in [generate("edit", "eval", i, 0)]
+    ]
     score, index = max(scored)
     sample = generate("edit", "eval", index, 0)
     sample.image.save(args.out / "edit.png")
     sample.target_image.save(args.out / "edit-target.png")
-    examples.append({"name": "edit", "endpoint": "/v1/edit", "image": "edit.png", "instruction": sample.question,
-                     "target": "edit-target.png", "oracle_score": round(score, 3)})
-    write_atomic(args.out / "examples.json", json.dumps({"checkpoint": str(args.checkpoint), "examples": examples},
-                                                        indent=2) + "\n")
+    examples.append(
+        {
+            "name": "edit",
+            "endpoint": "/v1/edit",
+            "image": "edit.png",
+            "instruction": sample.question,
+            "target": "edit-target.png",
+            "oracle_score": round(score, 3),
+        }
+    )
+    write_atomic(
+        args.out / "examples.json",
+        json.dumps({"checkpoint": str(args.checkpoint), "examples": examples}, indent=2) + "\n",
+    )
     print(json.dumps(examples, indent=2))
     if missing:
         sys.exit(f"make_examples: no correctly answered item within {args.limit} for {missing}")

@@ -1,4 +1,5 @@
 """A stderr progress line with rate and ETA, and an append-only CSV log that survives resumes."""
+
 from __future__ import annotations
 
 import csv
@@ -26,8 +27,9 @@ class Progress:
 
     REDRAW_SECONDS = 0.1
 
-    def __init__(self, total: int, start: int = 0, every: int = 10, seconds: float = 10.0,
-                 stream: TextIO | None = None) -> None:
+    def __init__(
+        self, total: int, start: int = 0, every: int = 10, seconds: float = 10.0, stream: TextIO | None = None
+    ) -> None:
         self.total, self.start, self.every, self.seconds = total, start, every, seconds
         self.stream = stream if stream is not None else sys.stderr
         self.began = self.reported = self.drawn = time.monotonic()
@@ -38,8 +40,12 @@ class Progress:
         self.stream.flush()
 
     def due(self, step: int, now: float) -> bool:
-        return step == self.start + 1 or step >= self.total or step % self.every == 0 \
+        return (
+            step == self.start + 1
+            or step >= self.total
+            or step % self.every == 0
             or now - self.reported >= self.seconds
+        )
 
     def update(self, step: int, **values: float | str) -> None:
         """`step` = steps done so far; `values` (loss, lr, ...) shown as given."""
@@ -53,8 +59,14 @@ class Progress:
         elapsed = now - self.began
         rate = elapsed / max(step - self.start, 1)
         shown = [f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in values.items()]
-        line = " | ".join([f"step {step}/{self.total}", *shown, format_rate(rate),
-                           f"{format_seconds(elapsed)} elapsed, ETA {format_seconds(rate * (self.total - step))}"])
+        line = " | ".join(
+            [
+                f"step {step}/{self.total}",
+                *shown,
+                format_rate(rate),
+                f"{format_seconds(elapsed)} elapsed, ETA {format_seconds(rate * (self.total - step))}",
+            ]
+        )
         if tty:
             self.stream.write(f"\r{line}\x1b[K" + ("\n" if step >= self.total else ""))
         else:

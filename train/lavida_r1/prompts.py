@@ -7,6 +7,7 @@
   answer = the plan padded with `<|endoftext|>` to the plan length, the generation slots, `<|eot_id|>`. At
   inference the plan is decoded first with the slots in place (all masked), then the image.
 """
+
 from __future__ import annotations
 
 from tokenizers import Tokenizer
@@ -23,16 +24,18 @@ def vq_slots(config: LavidaConfig) -> int:
     return (grid // 2) ** 2 if config.downsample else grid * grid
 
 
-def prompt_ids(tokenizer: Tokenizer, config: LavidaConfig, question: str, image_tokens: int,
-               system: bool, edit: bool = False) -> list[int]:
+def prompt_ids(
+    tokenizer: Tokenizer, config: LavidaConfig, question: str, image_tokens: int, system: bool, edit: bool = False
+) -> list[int]:
     """A question that already holds one `<image>` (LLaVA / lmms-eval style) keeps the image there."""
     named = question.count(IMAGE)
     if named > 1:
         raise ValueError(f"the text names {IMAGE} {named} times; a request carries one image")
     user = f"{EDIT_SLOTS}\n{question}" if edit else question
     text = render_prompt(user, image=named == 0, system=SYSTEM_PROMPT if system else None)
-    return encode_with_slots(tokenizer, text, config, image_tokens=image_tokens,
-                             edit_tokens=vq_slots(config) if edit else 0)
+    return encode_with_slots(
+        tokenizer, text, config, image_tokens=image_tokens, edit_tokens=vq_slots(config) if edit else 0
+    )
 
 
 def pad_answer(ids: list[int], length: int, config: LavidaConfig) -> list[int]:

@@ -1,6 +1,7 @@
 """Per-family scoring rules of the world tasks: the evaluator's metrics and the RL rewards use these, so a
 reward is exactly what the held-out score counts (the TS harness applies the official scripts' versions of
 the same rules to the released-format files)."""
+
 from __future__ import annotations
 
 import re

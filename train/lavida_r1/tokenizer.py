@@ -9,6 +9,7 @@ Placeholders for non-text inputs are not tokenized from text: `encode_with_slots
 and inserts `image_token_id` once per image embedding (and likewise edit-source and generation slots), so a
 tokenizer only needs the ids.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
@@ -19,8 +20,8 @@ from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, 
 from .model.chat import IMAGE
 from .model.config import LavidaConfig
 
-EDIT_SLOTS = "<|edit_slots|>"   # marks where the edit source's VQ slots go in a prompt template
-GEN_SLOTS = "<|gen_slots|>"     # marks where the generated image's slots go in an answer template
+EDIT_SLOTS = "<|edit_slots|>"  # marks where the edit source's VQ slots go in a prompt template
+GEN_SLOTS = "<|gen_slots|>"  # marks where the generated image's slots go in an answer template
 DEFAULT_TOKENIZER = Path(__file__).resolve().parents[1] / "checkpoints" / "lavida-r1-tiny" / "tokenizer.json"
 TOKENIZER_HELP = "default: the checkpoint's tokenizer.json, else lavida-r1-tiny's"
 
@@ -28,18 +29,28 @@ TOKENIZER_HELP = "default: the checkpoint's tokenizer.json, else lavida-r1-tiny'
 def control_tokens(config: LavidaConfig) -> dict[str, int]:
     """Control-token strings → ids (upstream strings; `<image>` is our placeholder's name)."""
     return {
-        "<|startoftext|>": config.bos_token_id, "<|endoftext|>": config.eos_token_id,
-        "<|eot_id|>": config.eot_token_id, "<|start_header_id|>": config.start_header_id,
-        "<|end_header_id|>": config.end_header_id, "<|mdm_mask|>": config.mask_token_id,
-        IMAGE: config.image_token_id, "<|reserved_token_5|>": config.gen_token_id,
+        "<|startoftext|>": config.bos_token_id,
+        "<|endoftext|>": config.eos_token_id,
+        "<|eot_id|>": config.eot_token_id,
+        "<|start_header_id|>": config.start_header_id,
+        "<|end_header_id|>": config.end_header_id,
+        "<|mdm_mask|>": config.mask_token_id,
+        IMAGE: config.image_token_id,
+        "<|reserved_token_5|>": config.gen_token_id,
         "<|reserved_token_6|>": config.edit_token_id,
     }
 
 
 def grounding_tokens(config: LavidaConfig) -> dict[str, int]:
     tokens = {f"<LOC_{i}>": config.loc_token(i) for i in range(config.num_loc_bins)}
-    tokens.update({"<box_p>": config.box_start_id, "</box_p>": config.box_end_id,
-                   "<LOC_BEGIN>": config.loc_begin_id, "<LOC_END>": config.loc_end_id})
+    tokens.update(
+        {
+            "<box_p>": config.box_start_id,
+            "</box_p>": config.box_end_id,
+            "<LOC_BEGIN>": config.loc_begin_id,
+            "<LOC_END>": config.loc_end_id,
+        }
+    )
     return tokens
 
 
@@ -50,8 +61,9 @@ def build_tiny_tokenizer(config: LavidaConfig, corpus: Iterable[str]) -> Tokeniz
     tokenizer = Tokenizer(models.BPE())
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tokenizer.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=first_control, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-                                  show_progress=False)
+    trainer = trainers.BpeTrainer(
+        vocab_size=first_control, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False
+    )
     tokenizer.train_from_iterator(corpus, trainer)
     if tokenizer.get_vocab_size() != first_control:
         raise ValueError(f"the corpus yields {tokenizer.get_vocab_size()} BPE tokens, {first_control} are needed")
@@ -62,17 +74,20 @@ def build_tiny_tokenizer(config: LavidaConfig, corpus: Iterable[str]) -> Tokeniz
     for token_id in range(first_control, config.vocab_size):
         text = by_id.get(token_id) or next(fillers)
         special = text in controls or text.startswith("<|reserved_token_")
-        tokenizer.add_special_tokens([AddedToken(text, special=True)]) if special else \
-            tokenizer.add_tokens([AddedToken(text, special=False, normalized=False)])
+        tokenizer.add_special_tokens([AddedToken(text, special=True)]) if special else tokenizer.add_tokens(
+            [AddedToken(text, special=False, normalized=False)]
+        )
     check_layout(tokenizer, config)
     return tokenizer
 
 
 def check_layout(tokenizer: Tokenizer, config: LavidaConfig) -> None:
     """Fails unless every control, LOC and box token has the id the config expects."""
-    wrong = sorted(f"{s}: {tokenizer.token_to_id(s)} (expected {i})"
-                   for s, i in {**control_tokens(config), **grounding_tokens(config)}.items()
-                   if tokenizer.token_to_id(s) != i)
+    wrong = sorted(
+        f"{s}: {tokenizer.token_to_id(s)} (expected {i})"
+        for s, i in {**control_tokens(config), **grounding_tokens(config)}.items()
+        if tokenizer.token_to_id(s) != i
+    )
     if wrong:
         raise ValueError("tokenizer ids do not match the model config:\n  " + "\n  ".join(wrong[:20]))
     if tokenizer.get_vocab_size() > config.vocab_size:
@@ -94,11 +109,20 @@ def tokenizer_for(checkpoint: Path | None, given: Path | None) -> Path:
     return own if own is not None and own.exists() else DEFAULT_TOKENIZER
 
 
-def encode_with_slots(tokenizer: Tokenizer, text: str, config: LavidaConfig, image_tokens: int = 0,
-                      edit_tokens: int = 0, gen_tokens: int = 0) -> list[int]:
+def encode_with_slots(
+    tokenizer: Tokenizer,
+    text: str,
+    config: LavidaConfig,
+    image_tokens: int = 0,
+    edit_tokens: int = 0,
+    gen_tokens: int = 0,
+) -> list[int]:
     """Token ids of `text` with `<image>`, EDIT_SLOTS and GEN_SLOTS replaced by that many slot ids."""
-    slots = {IMAGE: [config.image_token_id] * image_tokens, EDIT_SLOTS: [config.edit_token_id] * edit_tokens,
-             GEN_SLOTS: [config.gen_token_id] * gen_tokens}
+    slots = {
+        IMAGE: [config.image_token_id] * image_tokens,
+        EDIT_SLOTS: [config.edit_token_id] * edit_tokens,
+        GEN_SLOTS: [config.gen_token_id] * gen_tokens,
+    }
     ids: list[int] = []
     for piece, marker in _split_markers(text, list(slots)):
         ids += tokenizer.encode(piece, add_special_tokens=False).ids if piece else []
@@ -115,4 +139,4 @@ def _split_markers(text: str, markers: list[str]) -> Iterator[tuple[str, str | N
             return
         at, marker = min(hits)
         yield text[:at], marker
-        text = text[at + len(marker):]
+        text = text[at + len(marker) :]

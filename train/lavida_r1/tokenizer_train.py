@@ -3,6 +3,7 @@
 Trains lavida-r1-tiny's byte-level BPE tokenizer (`tokenizer.build_tiny_tokenizer`) on the world's text
 (`world.corpus`) and writes its tokenizer.json.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -1,5 +1,6 @@
 """Training checkpoints of SFT and RL runs: model weights (our checkpoint format) + optimizer and step, swapped in
 atomically."""
+
 from __future__ import annotations
 
 import shutil
@@ -13,9 +14,14 @@ from .model import LavidaForMaskedDiffusion, load_checkpoint, save_checkpoint
 MODEL_DIR, EMA_DIR, STATE_FILE = "model", "ema", "train_state.pt"
 
 
-def save_training_state(directory: Path, model: LavidaForMaskedDiffusion, optimizer: torch.optim.Optimizer,
-                        step: int, ema: LavidaForMaskedDiffusion | None = None,
-                        readout: torch.nn.Module | None = None) -> None:
+def save_training_state(
+    directory: Path,
+    model: LavidaForMaskedDiffusion,
+    optimizer: torch.optim.Optimizer,
+    step: int,
+    ema: LavidaForMaskedDiffusion | None = None,
+    readout: torch.nn.Module | None = None,
+) -> None:
     """`directory` holds model/ (and ema/, the weight average) and train_state.pt of the same step (with the
     SFT view readout head's weights when there is one), or the previous complete checkpoint."""
     tmp = temporary_sibling(directory)

@@ -4,6 +4,7 @@
 Trains a preset's VQ tokenizer on world edit images (lavida_r1/vq/train.py) and writes DIR/vqvae/
 (diffusers layout), DIR/vq_report.json, DIR/log.csv and the resumable DIR/state.pt.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,15 +29,26 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--ae-warmup", type=int, default=defaults.ae_warmup)
     p.add_argument("--restart-every", type=int, default=defaults.restart_every)
     p.add_argument("--report-samples", type=int, default=defaults.report_samples)
-    p.add_argument("--locality-weight", type=float, default=defaults.locality_weight,
-                   help="weight of the term that gives cells an edit leaves unchanged the same latents")
+    p.add_argument(
+        "--locality-weight",
+        type=float,
+        default=defaults.locality_weight,
+        help="weight of the term that gives cells an edit leaves unchanged the same latents",
+    )
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--resume", action="store_true", help="continue from DIR/state.pt if present")
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
-    args = TrainArgs(steps=a.steps, batch=a.batch, seed=a.seed, lr=a.lr, ae_warmup=a.ae_warmup,
-                     restart_every=a.restart_every, report_samples=a.report_samples,
-                     locality_weight=a.locality_weight)
+    args = TrainArgs(
+        steps=a.steps,
+        batch=a.batch,
+        seed=a.seed,
+        lr=a.lr,
+        ae_warmup=a.ae_warmup,
+        restart_every=a.restart_every,
+        report_samples=a.report_samples,
+        locality_weight=a.locality_weight,
+    )
     report = train(get_preset(a.preset), args, a.out, resume=a.resume)
     print(json.dumps({k: v for k, v in report.items() if k not in ("train", "vq_config")}, indent=2))
 

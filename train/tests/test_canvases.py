@@ -1,4 +1,5 @@
 """canvases.json: the reader, and the reference pipelines decoding each VQA family over its own canvas."""
+
 import json
 
 import pytest
@@ -35,14 +36,20 @@ def test_a_checkpoint_without_the_file_decodes_over_one_canvas(tmp_path):
     assert {UNIFORM.answer(f) for f in ("math", "chart", "mcq", None)} == {80}
 
 
-@pytest.mark.parametrize("data,message", [
-    ({"math": 64, "chart": 80, "mcq": 48}, "exactly the keys math, chart, mcq, edit_plan"),
-    ({"math": 64, "chart": 80, "mcq": 48, "edit_plan": 64, "caption": 88}, "exactly the keys"),
-    ([64, 80, 48, 64], "must be a JSON object"),
-    ({"math": 64, "chart": 68, "mcq": 48, "edit_plan": 64}, "chart \\(68\\) must be a multiple of the 16-token block"),
-    ({"math": 0, "chart": 80, "mcq": 48, "edit_plan": 64}, "math must be a positive integer"),
-    ({"math": 64, "chart": 80, "mcq": 48, "edit_plan": "64"}, "edit_plan must be a positive integer"),
-])
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ({"math": 64, "chart": 80, "mcq": 48}, "exactly the keys math, chart, mcq, edit_plan"),
+        ({"math": 64, "chart": 80, "mcq": 48, "edit_plan": 64, "caption": 88}, "exactly the keys"),
+        ([64, 80, 48, 64], "must be a JSON object"),
+        (
+            {"math": 64, "chart": 68, "mcq": 48, "edit_plan": 64},
+            "chart \\(68\\) must be a multiple of the 16-token block",
+        ),
+        ({"math": 0, "chart": 80, "mcq": 48, "edit_plan": 64}, "math must be a positive integer"),
+        ({"math": 64, "chart": 80, "mcq": 48, "edit_plan": "64"}, "edit_plan must be a positive integer"),
+    ],
+)
 def test_bad_files_are_refused_naming_the_file(tmp_path, data, message):
     with pytest.raises(ValueError, match=message) as error:
         read_canvases(write(tmp_path, data))
@@ -58,9 +65,11 @@ def test_unknown_family_has_no_canvas():
 def gen_lengths(monkeypatch):
     seen = []
     real = inference.generate_text
+
     def recording(model, ids, config, **kw):
         seen.append(config.gen_length)
         return real(model, ids, config, **kw)
+
     monkeypatch.setattr(inference, "generate_text", recording)
     return seen
 

@@ -28,8 +28,9 @@ def tiny_model() -> LavidaForMaskedDiffusion:
 @pytest.fixture(scope="module")
 def upstream_dir(tiny_model, tmp_path_factory) -> Path:
     directory = tmp_path_factory.mktemp("upstream")
-    lm_bytes = sum(v.numel() * v.element_size() for k, v in tiny_model.state_dict().items()
-                   if not k.startswith("model.vqvae."))
+    lm_bytes = sum(
+        v.numel() * v.element_size() for k, v in tiny_model.state_dict().items() if not k.startswith("model.vqvae.")
+    )
     write_upstream_checkpoint(tiny_model, directory, shard_size_bytes=lm_bytes // 3)
     return directory
 
@@ -52,10 +53,18 @@ def mixed_forward(model: LavidaForMaskedDiffusion):
     canvas[:, ::2] = c.image_mask_token_id
     slots = (side // 2) ** 2
     text = lambda n: torch.randint(0, 500, (n,), generator=g)
-    ids = torch.cat([torch.tensor([c.bos_token_id]), text(5),
-                     torch.full((count_image_tokens(c, grid, size),), c.image_token_id), text(3),
-                     torch.full((slots,), c.edit_token_id), text(4), torch.full((slots,), c.gen_token_id),
-                     torch.full((6,), c.mask_token_id)])[None]
+    ids = torch.cat(
+        [
+            torch.tensor([c.bos_token_id]),
+            text(5),
+            torch.full((count_image_tokens(c, grid, size),), c.image_token_id),
+            text(3),
+            torch.full((slots,), c.edit_token_id),
+            text(4),
+            torch.full((slots,), c.gen_token_id),
+            torch.full((6,), c.mask_token_id),
+        ]
+    )[None]
     with torch.no_grad():
         features = model.encode_image(AnyresImage(pixels, grid, size))[None]
         return model(ids, image_features=features, edit_vq=edit, gen_vq=canvas)
@@ -123,8 +132,9 @@ def test_missing_keys_are_all_listed(broken_dir):
 
 def test_unexpected_keys_are_all_listed(broken_dir):
     extra = ["lm_head.weight", "model.transformer.blocks.0.attn_out_vision.weight"]
-    rewrite_shard(broken_dir, "model.transformer.wte.weight",
-                  lambda tensors: tensors.update({k: torch.zeros(2) for k in extra}))
+    rewrite_shard(
+        broken_dir, "model.transformer.wte.weight", lambda tensors: tensors.update({k: torch.zeros(2) for k in extra})
+    )
     with pytest.raises(CheckpointMismatchError, match="unexpected \\(2\\):\n  " + "\n  ".join(sorted(extra))):
         load_upstream(broken_dir)
 
@@ -139,8 +149,10 @@ def test_shape_mismatch_fails(broken_dir):
     key = "model.image_newline"
     rewrite_shard(broken_dir, key, lambda tensors: tensors.update({key: tensors[key][:-1].clone()}))
     width = get_preset("tiny").d_model
-    with pytest.raises(CheckpointMismatchError,
-                       match=f"shape mismatch \\(1\\):\n  {key}: checkpoint \\[{width - 1}\\] vs model \\[{width}\\]"):
+    with pytest.raises(
+        CheckpointMismatchError,
+        match=f"shape mismatch \\(1\\):\n  {key}: checkpoint \\[{width - 1}\\] vs model \\[{width}\\]",
+    ):
         load_upstream(broken_dir)
 
 
@@ -158,9 +170,19 @@ def test_vision_dims_from_tensor_shapes(broken_dir, tiny_model):
     (broken_dir / "config.json").write_text(json.dumps(config))
     vision = load_upstream(broken_dir).config.vision
     expected = tiny_model.config.vision
-    assert (vision.hidden_size, vision.intermediate_size, vision.num_hidden_layers, vision.image_size,
-            vision.patch_size) == (expected.hidden_size, expected.intermediate_size, expected.num_hidden_layers,
-                                   expected.image_size, expected.patch_size)
+    assert (
+        vision.hidden_size,
+        vision.intermediate_size,
+        vision.num_hidden_layers,
+        vision.image_size,
+        vision.patch_size,
+    ) == (
+        expected.hidden_size,
+        expected.intermediate_size,
+        expected.num_hidden_layers,
+        expected.image_size,
+        expected.patch_size,
+    )
     assert vision.num_attention_heads == 16  # SigLIP-so400m's, which shapes cannot tell
 
 
@@ -178,17 +200,47 @@ def test_save_checkpoint_replaces_atomically(tiny_model, tmp_path):
 def test_released_config_maps_to_the_10b_preset():
     """The fields of LaViDa-O-v1.0's config.json (reference §4.2) give our lavida-o-10b preset."""
     released = {
-        "model_type": "llava_llada", "block_type": "llama", "d_model": 4096, "d_model_gen": 2048, "n_layers": 32,
-        "n_heads": 32, "n_kv_heads": 32, "effective_n_kv_heads": 32, "mlp_hidden_size": 12288,
-        "mlp_hidden_size_gen": 8192, "mlp_ratio": 4, "dual_tower": True, "dual_tower_layers": 16,
-        "enc_use_image_branch": True, "downsample": True, "gen_mlp_type": "dit2", "vocab_size": 127378,
-        "embedding_size": 127378, "mask_token_id": 126336, "eos_token_id": 126081, "pad_token_id": 126081,
-        "max_sequence_length": 4096, "rope": True, "rope_theta": 500000.0, "layer_norm_type": "rms",
-        "rms_norm_eps": 1e-05, "activation_type": "silu", "include_bias": False, "weight_tying": False,
-        "tie_word_embeddings": False, "mm_vision_tower": "google/siglip-so400m-patch14-384", "mm_hidden_size": 1152,
-        "mm_vision_select_layer": -2, "mm_vision_select_feature": "patch", "mm_projector_type": "mlp2x_gelu",
-        "mm_resampler_type": "spatial_pool", "mm_spatial_pool_mode": "conv", "mm_spatial_pool_stride": 2,
-        "mm_spatial_pool_out_channels": 1152, "mm_patch_merge_type": "spatial_unpad", "mm_newline_position": "grid",
+        "model_type": "llava_llada",
+        "block_type": "llama",
+        "d_model": 4096,
+        "d_model_gen": 2048,
+        "n_layers": 32,
+        "n_heads": 32,
+        "n_kv_heads": 32,
+        "effective_n_kv_heads": 32,
+        "mlp_hidden_size": 12288,
+        "mlp_hidden_size_gen": 8192,
+        "mlp_ratio": 4,
+        "dual_tower": True,
+        "dual_tower_layers": 16,
+        "enc_use_image_branch": True,
+        "downsample": True,
+        "gen_mlp_type": "dit2",
+        "vocab_size": 127378,
+        "embedding_size": 127378,
+        "mask_token_id": 126336,
+        "eos_token_id": 126081,
+        "pad_token_id": 126081,
+        "max_sequence_length": 4096,
+        "rope": True,
+        "rope_theta": 500000.0,
+        "layer_norm_type": "rms",
+        "rms_norm_eps": 1e-05,
+        "activation_type": "silu",
+        "include_bias": False,
+        "weight_tying": False,
+        "tie_word_embeddings": False,
+        "mm_vision_tower": "google/siglip-so400m-patch14-384",
+        "mm_hidden_size": 1152,
+        "mm_vision_select_layer": -2,
+        "mm_vision_select_feature": "patch",
+        "mm_projector_type": "mlp2x_gelu",
+        "mm_resampler_type": "spatial_pool",
+        "mm_spatial_pool_mode": "conv",
+        "mm_spatial_pool_stride": 2,
+        "mm_spatial_pool_out_channels": 1152,
+        "mm_patch_merge_type": "spatial_unpad",
+        "mm_newline_position": "grid",
         "image_aspect_ratio": "anyres",
         "image_grid_pinpoints": [[384, 768], [768, 384], [768, 768], [1152, 384], [384, 1152]],
         "tokenizer_model_max_length": 8192,

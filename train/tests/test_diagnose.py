@@ -1,5 +1,6 @@
 """lavida_r1.diagnose: the command runs and prints every field; the image shuffle is a derangement that changes
 only the images; and the committed checkpoint must rely on its images (once a checkpoint that does is published)."""
+
 import dataclasses
 import json
 import random
@@ -34,8 +35,14 @@ def test_the_command_prints_every_field(tmp_path, tiny_model, capsys):
     results = json.loads((tmp_path / "out.json").read_text())
     for row, values in results.items():
         assert values["n"] == 2 and values["norm_ratio"] > 0 and 0 < values["image_spread"] < 2
-        assert set(values["reliance"]) == {"answer_true", "answer_shuffled", "non_padding_true",
-                                           "non_padding_shuffled", "answer_gap", "non_padding_gap"}
+        assert set(values["reliance"]) == {
+            "answer_true",
+            "answer_shuffled",
+            "non_padding_true",
+            "non_padding_shuffled",
+            "answer_gap",
+            "non_padding_gap",
+        }
         greedy = ("valid_boxes", "edge_error_px") if row == "grounding" else ("parseable", "eos_share")
         assert all(values[k] is not None for k in greedy)
         assert 0 <= values[greedy[0]] <= 1
@@ -94,12 +101,16 @@ def committed():
     return model, builder_for(model, CHECKPOINT / "tokenizer.json", read_canvases(CHECKPOINT))
 
 
-@pytest.mark.skipif(not CHECKPOINT_MUST_READ_IMAGES, reason="the committed checkpoint predates issue 13; the "
-                    "engineer publishing one that reads its images sets CHECKPOINT_MUST_READ_IMAGES = True")
+@pytest.mark.skipif(
+    not CHECKPOINT_MUST_READ_IMAGES,
+    reason="the committed checkpoint predates issue 13; the "
+    "engineer publishing one that reads its images sets CHECKPOINT_MUST_READ_IMAGES = True",
+)
 @pytest.mark.parametrize("row,family,options", ROWS, ids=[row for row, _, _ in ROWS])
 def test_the_committed_checkpoint_reads_its_images(committed, row, family, options):
     model, builder = committed
     gap = image_reliance_gap(model, builder, [generate(family, "eval", i, **options) for i in range(32)], seed=0)
     assert gap.answer_gap >= MIN_IMAGE_RELIANCE_NATS, (
         f"{row}: shuffling the images raises the answer-token CE by {gap.answer_gap:.3f} nats "
-        f"({gap.answer_true:.3f} → {gap.answer_shuffled:.3f}); at least {MIN_IMAGE_RELIANCE_NATS} required")
+        f"({gap.answer_true:.3f} → {gap.answer_shuffled:.3f}); at least {MIN_IMAGE_RELIANCE_NATS} required"
+    )

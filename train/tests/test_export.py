@@ -1,5 +1,6 @@
 """ONNX export: per-graph parity with PyTorch (random inputs and world samples), the manifest schema and
 package verification."""
+
 import json
 import shutil
 
@@ -30,8 +31,14 @@ CANVASES = Canvases(math=64, chart=80, mcq=48, edit_plan=64)
 @pytest.fixture(scope="module")
 def package_dir(tiny_model, tmp_path_factory):
     out = tmp_path_factory.mktemp("export") / "pkg"
-    export_package(tiny_model, out, DEFAULT_TOKENIZER, "fp32",
-                   {"checkpoint": "test", "checkpoint_sha256": {}, "data_seed": 0, "eval": None}, CANVASES)
+    export_package(
+        tiny_model,
+        out,
+        DEFAULT_TOKENIZER,
+        "fp32",
+        {"checkpoint": "test", "checkpoint_sha256": {}, "data_seed": 0, "eval": None},
+        CANVASES,
+    )
     return out
 
 
@@ -81,23 +88,36 @@ def test_backbone_prefill_and_steps_match_pytorch(tiny_model, package):
     grid = c.vq.grid_size
     gen = torch.randint(0, c.vq.num_vq_embeddings, (1, grid, grid), generator=torch.Generator().manual_seed(1))
     gen[0, :3] = c.image_mask_token_id
-    answer = torch.tensor([[c.mask_token_id, 40, c.mask_token_id] + [c.gen_token_id] * prompts.vq_slots(c) + [c.eot_token_id]])
+    answer = torch.tensor(
+        [[c.mask_token_id, 40, c.mask_token_id] + [c.gen_token_id] * prompts.vq_slots(c) + [c.eot_token_id]]
+    )
     positions = ids.shape[1] + torch.arange(answer.shape[1])[None]
     with torch.no_grad():
         out = tiny_model(answer, gen_vq=gen, position_ids=positions, past=cache)
     text_positions = np.array([[0, 1, 2, answer.shape[1] - 1]])
-    ort = package.backbone(answer.numpy(), positions.numpy(), ort_cache, gen_vq=gen.numpy(), text_positions=text_positions)
+    ort = package.backbone(
+        answer.numpy(), positions.numpy(), ort_cache, gen_vq=gen.numpy(), text_positions=text_positions
+    )
     logits = out.logits[0, text_positions[0]]
     close(ort.text_confidence[0], torch.softmax(logits.double(), -1).amax(-1).float())
     assert np.array_equal(ort.text_ids[0], logits.argmax(-1).numpy())
     close(ort.vq_confidence[0], torch.softmax(out.image_logits[0].double(), -1).amax(-1).float())
     assert np.array_equal(ort.vq_ids[0], out.image_logits[0].argmax(-1).numpy())
-    logit_out = package.sessions["backbone"].run(["vq_logits"], {
-        **dict(zip(["input_ids", "position_ids"], [answer.numpy(), positions.numpy()])),
-        "attention_mask": np.ones((1, ids.shape[1] + answer.shape[1]), np.int64),
-        "past_gen_mask": ort_cache.gen_mask, "past_keys": ort_cache.keys, "past_values": ort_cache.values,
-        "image_features": np.zeros((1, 0, c.d_model), np.float32), "edit_vq": np.zeros((1, 0, 0), np.int64),
-        "gen_vq": gen.numpy(), "text_positions": text_positions, "vocab_range": np.array([0, c.embedding_size])})[0]
+    logit_out = package.sessions["backbone"].run(
+        ["vq_logits"],
+        {
+            **dict(zip(["input_ids", "position_ids"], [answer.numpy(), positions.numpy()])),
+            "attention_mask": np.ones((1, ids.shape[1] + answer.shape[1]), np.int64),
+            "past_gen_mask": ort_cache.gen_mask,
+            "past_keys": ort_cache.keys,
+            "past_values": ort_cache.values,
+            "image_features": np.zeros((1, 0, c.d_model), np.float32),
+            "edit_vq": np.zeros((1, 0, 0), np.int64),
+            "gen_vq": gen.numpy(),
+            "text_positions": text_positions,
+            "vocab_range": np.array([0, c.embedding_size]),
+        },
+    )[0]
     close(logit_out[0], out.image_logits[0])
 
 
@@ -115,9 +135,16 @@ def test_backbone_left_padded_batch_and_loc_range(tiny_model, package, graph):
         logits = tiny_model(ids, attention_mask=mask, position_ids=positions).logits
     loc = (c.loc_token_offset, c.loc_token_offset + c.num_loc_bins)
     text_positions = np.tile(np.arange(9), (2, 1))
-    out = package.backbone(ids.numpy(), positions.numpy(), package.empty_cache(2), mask.numpy(),
-                           text_positions=text_positions, vocab_range=loc, graph=graph)
-    restricted = logits[..., loc[0]:loc[1]].double()
+    out = package.backbone(
+        ids.numpy(),
+        positions.numpy(),
+        package.empty_cache(2),
+        mask.numpy(),
+        text_positions=text_positions,
+        vocab_range=loc,
+        graph=graph,
+    )
+    restricted = logits[..., loc[0] : loc[1]].double()
     for row in (0, 1):
         real = mask[row].bool()
         close(out.text_confidence[row][real.numpy()], torch.softmax(restricted[row][real], -1).amax(-1).float())
@@ -147,8 +174,9 @@ def test_text_graph_matches_pytorch_over_any_prefix(tiny_model, package, family)
     with torch.no_grad():
         out = tiny_model(answer, position_ids=positions, past=cache, use_cache=True)
     text_positions = np.tile(np.arange(answer.shape[1]), (1, 1))
-    ort = package.backbone(answer.numpy(), positions.numpy(), ort_cache, text_positions=text_positions,
-                           logits=True, graph="backbone_text")
+    ort = package.backbone(
+        answer.numpy(), positions.numpy(), ort_cache, text_positions=text_positions, logits=True, graph="backbone_text"
+    )
     close(ort.text_logits[0], out.logits[0])
     close(ort.text_confidence[0], torch.softmax(out.logits[0].double(), -1).amax(-1).float())
     assert np.array_equal(ort.text_ids[0], out.logits[0].argmax(-1).numpy())

@@ -1,6 +1,7 @@
 """ONNX pipelines end to end: the onnxruntime sampler reproduces the PyTorch reference pipelines exactly (each
 family over its own canvas, read from the manifest on the ONNX side), and the fp16 / int8 variants load and stay
 close to fp32 (full runs: `python -m lavida_r1.export.parity`)."""
+
 import pytest
 
 from lavida_r1 import inference
@@ -48,8 +49,9 @@ def test_onnx_threshold_and_dual_cache_decoding_matches_pytorch(sharp_model, tmp
         ids, features = inference._encode(pipe, s.prompt, s.image)
         config = inference.answer_sampler(pipe.canvases, changes, "mcq")
         parallel.append(generate_text(sharp_model, ids, config, image_features=features).nfe)
-        assert inference.answer_question(pipe, s.prompt, s.image, "mcq") == \
-            ort_pipeline.answer_question(ort_pipe, s.prompt, s.image, "mcq")
+        assert inference.answer_question(pipe, s.prompt, s.image, "mcq") == ort_pipeline.answer_question(
+            ort_pipe, s.prompt, s.image, "mcq"
+        )
     assert min(parallel) < 32  # some passes unmasked several tokens
 
 

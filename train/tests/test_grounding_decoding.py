@@ -1,5 +1,6 @@
 """Box decoding only returns valid boxes: the valid-pair rule against brute force, the exact temperature draw,
 the pixel ranges, and every box of a random model over many prompts, steps and temperatures."""
+
 import itertools
 import random
 
@@ -17,8 +18,12 @@ def brute_force(scores, ranges):
     """Per axis the valid pair of greatest s_lo + s_hi, ties to the smallest hi, then the smallest lo."""
     box = [0] * 4
     for lo, hi in ((0, 2), (1, 3)):
-        pairs = [(a, b) for a in range(ranges[lo][0], ranges[lo][1] + 1)
-                 for b in range(ranges[hi][0], ranges[hi][1] + 1) if a < b]
+        pairs = [
+            (a, b)
+            for a in range(ranges[lo][0], ranges[lo][1] + 1)
+            for b in range(ranges[hi][0], ranges[hi][1] + 1)
+            if a < b
+        ]
         best = max(scores[lo][a] + scores[hi][b] for a, b in pairs)
         box[lo], box[hi] = min((b, a) for a, b in pairs if scores[lo][a] + scores[hi][b] == best)[::-1]
     return box

@@ -2,6 +2,7 @@
 stage-neutral modules (`data`, `model`, `sampling`, `world`, ...) without importing each other, and a command
 (`python -m ...`) is a module nothing imports. Read from the source with `ast`, module-level and function-local
 imports alike, so a lazy import cannot hide a cycle."""
+
 import ast
 from pathlib import Path
 
@@ -42,8 +43,9 @@ def import_graph() -> dict[str, set[str]]:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 targets.update(name for name in imported(node, module, path.name == "__init__.py") if name in files)
         ancestors = {".".join(t.split(".")[:i]) for t in targets for i in range(2, t.count(".") + 1)}
-        graph[module] = {t for t in targets | ancestors
-                         if t != module and not module.startswith(t + ".")}  # a module's own packages are running
+        graph[module] = {
+            t for t in targets | ancestors if t != module and not module.startswith(t + ".")
+        }  # a module's own packages are running
     return graph
 
 
@@ -54,7 +56,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
     def visit(module: str) -> list[str] | None:
         if module in path:
-            return path[path.index(module):] + [module]
+            return path[path.index(module) :] + [module]
         if module in done:
             return None
         path.append(module)
@@ -79,8 +81,8 @@ def stage_of(module: str) -> str | None:
 
 def test_the_reader_sees_every_import():
     graph = import_graph()
-    assert "lavida_r1.data.examples" in graph["lavida_r1.rl.step"]             # from ..data.examples import ...
-    assert "lavida_r1.world" in graph["lavida_r1.data.examples"]               # the package's __init__ runs
+    assert "lavida_r1.data.examples" in graph["lavida_r1.rl.step"]  # from ..data.examples import ...
+    assert "lavida_r1.world" in graph["lavida_r1.data.examples"]  # the package's __init__ runs
     assert "lavida_r1.sampling.text" in graph["lavida_r1.inference"]
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
@@ -91,15 +93,21 @@ def test_the_package_has_no_import_cycle():
 
 
 def test_stages_import_no_other_stage_and_the_shared_modules_no_stage():
-    crossings = sorted(f"{module} -> {target}" for module, targets in import_graph().items() for target in targets
-                       if stage_of(target) and stage_of(target) != stage_of(module)
-                       and top(module) not in ABOVE_STAGES)
+    crossings = sorted(
+        f"{module} -> {target}"
+        for module, targets in import_graph().items()
+        for target in targets
+        if stage_of(target) and stage_of(target) != stage_of(module) and top(module) not in ABOVE_STAGES
+    )
     assert crossings == []
 
 
 def test_no_module_imports_a_command():
     files = module_files()
-    commands = {m for m, path in files.items()
-                if path.name == "__main__.py" or 'if __name__ == "__main__"' in path.read_text()}
-    assert sorted(f"{module} -> {target}" for module, targets in import_graph().items()
-                  for target in targets & commands) == []
+    commands = {
+        m for m, path in files.items() if path.name == "__main__.py" or 'if __name__ == "__main__"' in path.read_text()
+    }
+    assert (
+        sorted(f"{module} -> {target}" for module, targets in import_graph().items() for target in targets & commands)
+        == []
+    )

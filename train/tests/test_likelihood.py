@@ -1,12 +1,12 @@
 """Likelihood estimators: coverage of the complementary pair and agreement in expectation."""
+
 import copy
 import itertools
 
 import numpy as np
 import torch
 
-from lavida_r1.likelihood import (complementary_estimate, complementary_masks, d1_estimate, mc_estimate,
-                                  text_logprob_fn)
+from lavida_r1.likelihood import complementary_estimate, complementary_masks, d1_estimate, mc_estimate, text_logprob_fn
 
 EPS = 1e-3
 
@@ -34,8 +34,12 @@ def test_complementary_pair_covers_each_token_exactly_once():
 def mc_draws(fn, eligible, n, seed):
     """n independent single-sample MC (1/t) estimates, drawn in one batch."""
     with torch.no_grad():
-        return mc_estimate(fn, eligible, samples=n, eps=EPS,
-                           generator=torch.Generator().manual_seed(seed)).per_sample[:, 0].double().numpy()
+        return (
+            mc_estimate(fn, eligible, samples=n, eps=EPS, generator=torch.Generator().manual_seed(seed))
+            .per_sample[:, 0]
+            .double()
+            .numpy()
+        )
 
 
 def test_estimators_agree_with_the_exact_likelihood_on_a_context_free_model(tiny_model):
@@ -85,7 +89,7 @@ def exact_complementary_expectation(subsets, logp, length, points=20001):
         size = sum(subset)
         complement = tuple(not m for m in subset)
         score = float(logp[i][list(subset)].sum()) + float(logp[index[complement]][list(complement)].sum())
-        total += t ** size * (1 - t) ** (length - size) * score
+        total += t**size * (1 - t) ** (length - size) * score
     return float(np.trapezoid(total, t))
 
 
@@ -111,8 +115,11 @@ def test_estimators_match_their_exact_expectations(tiny_model):
     rows = 400
     rows_fn = text_logprob_fn(tiny_model, prompt.expand(rows, -1), answer.expand(rows, -1))
     with torch.no_grad():
-        k4 = mc_estimate(rows_fn, eligible.expand(rows, -1), samples=4,
-                         generator=torch.Generator().manual_seed(4)).value.double().numpy()
+        k4 = (
+            mc_estimate(rows_fn, eligible.expand(rows, -1), samples=4, generator=torch.Generator().manual_seed(4))
+            .value.double()
+            .numpy()
+        )
     assert within_standard_errors(k4, mc_expected)
     assert k4.var() < single.var() / 2
 
@@ -133,8 +140,14 @@ def test_d1_prompt_noise_changes_the_estimate_and_keeps_image_slots(tiny_model):
     feats = torch.randn(1, 3, c.d_model)
     masks = torch.ones(1, 1, 2, dtype=torch.bool)
     plain = text_logprob_fn(tiny_model, prompt, answer, image_features=feats)
-    noisy = text_logprob_fn(tiny_model, prompt, answer, image_features=feats, prompt_mask_prob=0.5,
-                            generator=torch.Generator().manual_seed(0))
+    noisy = text_logprob_fn(
+        tiny_model,
+        prompt,
+        answer,
+        image_features=feats,
+        prompt_mask_prob=0.5,
+        generator=torch.Generator().manual_seed(0),
+    )
     all_masked = text_logprob_fn(tiny_model, prompt, answer, image_features=feats, prompt_mask_prob=1.0)
     # With every text token of the prompt masked, only the image slots still condition the answer.
     image_only = torch.tensor([[c.mask_token_id] + [c.image_token_id] * 3 + [c.mask_token_id] * 30])
@@ -146,10 +159,13 @@ def test_d1_prompt_noise_changes_the_estimate_and_keeps_image_slots(tiny_model):
 
 def test_image_likelihood_reads_the_target_tokens_under_each_masking(tiny_model):
     from lavida_r1.likelihood import image_logprob_fn
+
     c = tiny_model.config
     grid = c.vq.grid_size
     slots = (grid // 2) ** 2
-    ids = torch.tensor([[c.bos_token_id, *[c.edit_token_id] * slots, 60, 61, *[c.gen_token_id] * slots, c.eot_token_id]])
+    ids = torch.tensor(
+        [[c.bos_token_id, *[c.edit_token_id] * slots, 60, 61, *[c.gen_token_id] * slots, c.eot_token_id]]
+    )
     g = torch.Generator().manual_seed(0)
     source = torch.randint(0, c.vq.num_vq_embeddings, (1, grid, grid), generator=g)
     target = torch.randint(0, c.vq.num_vq_embeddings, (1, grid, grid), generator=g)

@@ -1,4 +1,5 @@
 """The architecture: bidirectional attention, prefix cache, Elastic-MoT routing, vision and VQ paths."""
+
 import copy
 
 import pytest
@@ -50,7 +51,7 @@ def test_prefix_cache_equals_uncached_prefix_lm(tiny_model, with_image):
         prompt = torch.cat((torch.tensor([[c.bos_token_id] + [c.image_token_id] * n_img]), text_ids(c, 6)), dim=1)
         answer = torch.tensor([[c.mask_token_id, 7, c.mask_token_id, 9, c.mask_token_id]])
         kw = {"image_features": feats[None]} if with_image else {}
-        full = tiny_model(torch.cat((prompt, answer), 1), prefix_len=prompt.shape[1], **kw).logits[:, prompt.shape[1]:]
+        full = tiny_model(torch.cat((prompt, answer), 1), prefix_len=prompt.shape[1], **kw).logits[:, prompt.shape[1] :]
         cache = tiny_model(prompt, use_cache=True, **kw).cache
         cached = tiny_model(answer, past=cache).logits
     assert (full - cached).abs().max() < 1e-5
@@ -79,8 +80,19 @@ def mixed_sequence(model, seed=0):
     gen_vq = torch.randint(0, c.vq.num_vq_embeddings, (1, grid, grid), generator=g)
     gen_vq[0, ::2] = c.image_mask_token_id
     slots = (grid // 2) ** 2
-    ids = torch.tensor([[c.bos_token_id, *range(20, 26), *[c.edit_token_id] * slots, 30, 31,
-                         *[c.gen_token_id] * slots, c.eot_token_id]])
+    ids = torch.tensor(
+        [
+            [
+                c.bos_token_id,
+                *range(20, 26),
+                *[c.edit_token_id] * slots,
+                30,
+                31,
+                *[c.gen_token_id] * slots,
+                c.eot_token_id,
+            ]
+        ]
+    )
     return ids, edit_vq, gen_vq
 
 
@@ -89,7 +101,7 @@ def test_mixed_sequence_shapes(tiny_model):
     ids, edit_vq, gen_vq = mixed_sequence(tiny_model)
     out = tiny_model(ids, edit_vq=edit_vq, gen_vq=gen_vq)
     assert out.logits.shape == (1, ids.shape[1], c.embedding_size)
-    assert out.image_logits.shape == (1, c.vq.grid_size ** 2, c.vq.num_vq_embeddings)
+    assert out.image_logits.shape == (1, c.vq.grid_size**2, c.vq.num_vq_embeddings)
 
 
 def branch_params(model, gen: bool, split_only: bool):
@@ -175,7 +187,7 @@ def test_anyres_token_count_matches_packing(tiny_model, size):
     top, bottom, left, right = unpadded_shape(rows * side, cols * side, image.original_size)
     is_newline = (feats == tiny_model.model.image_newline).all(dim=1)
     expected = torch.zeros_like(is_newline)
-    expected[side * side + (right - left)::right - left + 1] = True
+    expected[side * side + (right - left) :: right - left + 1] = True
     assert torch.equal(is_newline, expected) and int(is_newline.sum()) == bottom - top
 
 

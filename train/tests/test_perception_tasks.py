@@ -1,5 +1,6 @@
 """The perception stage's training families: captions that list everything, single-object grounding, one object
 per size band, one text per glyph scale."""
+
 import re
 
 import numpy as np
@@ -16,8 +17,10 @@ def test_object_captions_list_every_object_with_its_box_in_reading_order():
     for index in range(40):
         sample = generate("caption", "train", index, kind="objects")
         caption = sft_target(sample)
-        boxes = [[int(v) for v in box] for box in
-                 re.findall(r"<LOC_BEGIN><LOC_(\d+)><LOC_(\d+)><LOC_(\d+)><LOC_(\d+)><LOC_END>", caption)]
+        boxes = [
+            [int(v) for v in box]
+            for box in re.findall(r"<LOC_BEGIN><LOC_(\d+)><LOC_(\d+)><LOC_(\d+)><LOC_(\d+)><LOC_END>", caption)
+        ]
         assert len(boxes) == int(caption.split(" ")[0]) >= 1
         assert [(y1, x1) for x1, y1, _, _ in boxes] == sorted((y1, x1) for x1, y1, _, _ in boxes)
         pixels = np.asarray(sample.image)

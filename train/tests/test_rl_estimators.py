@@ -1,6 +1,7 @@
 """The ELBO-consistent complementary pair (estimator "complementary_elbo"): its expectation, computed exactly by
 enumerating every masking of a short answer and integrating the masking rate by Gauss-Legendre quadrature
 (the integrand is a polynomial in the rate), equals the ELBO; its sampled mean matches that expectation."""
+
 import itertools
 import math
 
@@ -72,7 +73,12 @@ def test_the_sampled_elbo_pair_matches_its_exact_expectation(tiny_model, table):
     n = 3000
     fn = text_logprob_fn(tiny_model, prompt.expand(n, -1), answer.expand(n, -1))
     with torch.no_grad():
-        draws = complementary_elbo_estimate(fn, torch.ones(n, LENGTH, dtype=torch.bool), EPS,
-                                            torch.Generator().manual_seed(0)).value.double().numpy()
+        draws = (
+            complementary_elbo_estimate(
+                fn, torch.ones(n, LENGTH, dtype=torch.bool), EPS, torch.Generator().manual_seed(0)
+            )
+            .value.double()
+            .numpy()
+        )
     expected = pair_expectation(subsets, logp, EPS, complementary_elbo_value)
     assert abs(draws.mean() - expected) < 4 * draws.std() / np.sqrt(n)

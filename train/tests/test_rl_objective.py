@@ -1,4 +1,5 @@
 """RL objective, advantages, answer-forcing rule, KL estimate and rewards: exact values on small cases."""
+
 import json
 import random
 import threading
@@ -86,8 +87,11 @@ def test_k3_kl_is_zero_for_equal_policies_and_positive_otherwise():
 
 
 def test_rewards_follow_the_evaluator_rules():
-    chart = next(s for i in range(50) if (s := generate("chart", "train", i)).answer.replace(".", "").isdigit()
-                 and float(s.answer) > 20)
+    chart = next(
+        s
+        for i in range(50)
+        if (s := generate("chart", "train", i)).answer.replace(".", "").isdigit() and float(s.answer) > 20
+    )
     near = float(chart.answer) * 1.04
     assert text_reward(chart, f"so <answer>{near}</answer>") == 1.0
     assert text_reward(chart, f"so <answer>{float(chart.answer) * 1.06}</answer>") == 0.0

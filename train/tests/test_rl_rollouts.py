@@ -1,9 +1,11 @@
 """Rollouts: answer-forced responses score as the ground truth does, tree-search branches continue from the
 stored early state of their parent, and every estimator scores a real batch."""
+
 from pathlib import Path
 
 import pytest
 import torch
+from test_tokenizer import COMMITTED
 
 from lavida_r1.boxes import bins_to_box, box_to_bins
 from lavida_r1.data.batch import collate
@@ -19,8 +21,6 @@ from lavida_r1.rl.tree_search import canvas_at, tree_search
 from lavida_r1.sampling.image import ImageSamplerConfig
 from lavida_r1.tokenizer import load_tokenizer
 from lavida_r1.world import generate, sft_target
-
-from test_tokenizer import COMMITTED
 
 LENGTHS = {"math": 64, "chart": 80, "mcq": 48, "edit": 64}
 CHECKPOINT = Path(__file__).resolve().parents[1] / "checkpoints" / "lavida-r1-tiny"
@@ -38,8 +38,8 @@ def test_forced_rollout_keeps_the_answer_and_fills_every_reasoning_slot(tiny_mod
     example = builder.build(sample)
     rollout = forced_text_rollout(tiny_model, tokenizer, example, sample.target_answer, 64, 2, 1.0, seed=5)
     forced = forced_answer_ids(tokenizer, tiny_model, sample.target_answer)
-    assert rollout.answer_ids[-len(forced):] == forced and rollout.forced
-    head = rollout.answer_ids[:-len(forced)]
+    assert rollout.answer_ids[-len(forced) :] == forced and rollout.forced
+    head = rollout.answer_ids[: -len(forced)]
     assert not set(head) & set(barred_ids(tokenizer, tiny_model.config).tolist())
 
 
@@ -67,15 +67,17 @@ def test_answer_forced_responses_score_as_the_ground_truth(committed, family):
     each forced response earns the ground truth's reward, format reward included (text), or the reward of
     the true box's canvas (grounding)."""
     model, tokenizer, builder = committed
-    config = RLConfig(group_size=2, answer_forcing=1.0, success_threshold=2.0, format_reward=0.5,
-                      answer_lengths=LENGTHS)
+    config = RLConfig(
+        group_size=2, answer_forcing=1.0, success_threshold=2.0, format_reward=0.5, answer_lengths=LENGTHS
+    )
     for index in range(6):
         sample = generate(family, "train", 100 + index)
         group = run_group(model, tokenizer, builder, sample, config, seed=index, edit_reward=None)
         assert group.forced and len(group.examples) == config.group_size + 1
         if family == "grounding":
-            truth = grounding_reward(sample, bins_to_box(box_to_bins(list(sample.box), sample.image.size),
-                                                         sample.image.size))
+            truth = grounding_reward(
+                sample, bins_to_box(box_to_bins(list(sample.box), sample.image.size), sample.image.size)
+            )
         else:
             truth = text_reward(sample, sft_target(sample), config.format_reward)
             assert truth == 1.5
@@ -97,8 +99,18 @@ def test_tree_search_branches_share_their_parents_early_state(tiny_model, kit):
     example = builder.build(sample)
     rewards = iter(torch.linspace(0, 1, 9).tolist())
     image = ImageSamplerConfig(steps=6, temperature=1.0, guidance_scale=0.0, image_guidance_scale=0.0)
-    states = tree_search(tiny_model, example, lambda _: next(rewards), n=3, rounds=3, branch_step=2, image=image,
-                         plan_length=16, temperature=1.0, seed=3)
+    states = tree_search(
+        tiny_model,
+        example,
+        lambda _: next(rewards),
+        n=3,
+        rounds=3,
+        branch_step=2,
+        image=image,
+        plan_length=16,
+        temperature=1.0,
+        seed=3,
+    )
     assert len(states) == 9 and [s.parent for s in states] == [None] * 3 + [2] * 3 + [5] * 3
     mask = tiny_model.config.image_mask_token_id
     for child in states[3:]:
@@ -125,4 +137,4 @@ def test_estimators_score_text_and_image_responses(tiny_model, kit, name):
     if name == "d1":
         assert torch.equal(draw.masks[0], response.eligible)
     text = LENGTHS["edit"]
-    assert not bool(draw.masks[..., text:text + 16].logical_and(~response.eligible[:, text:text + 16]).any())
+    assert not bool(draw.masks[..., text : text + 16].logical_and(~response.eligible[:, text : text + 16]).any())

@@ -1,5 +1,6 @@
 """RL runs end to end on the committed tiny checkpoint: a killed run resumes bit-identically, and a 2-process
 torchrun (gloo) run matches the 1-process run."""
+
 import csv
 import json
 import os
@@ -17,9 +18,20 @@ CHECKPOINT = TRAIN / "checkpoints" / "lavida-r1-tiny"
 
 
 def write_config(tmp: Path, name: str, **overrides) -> Path:
-    config = {"init_checkpoint": str(CHECKPOINT), "tokenizer": str(CHECKPOINT / "tokenizer.json"),
-              "mixture": {"grounding": 1, "mcq": 1}, "prompts_per_step": 2, "group_size": 3, "sft_per_step": 2,
-              "answer_forcing": 0.5, "steps": 4, "threads": 1, "save_every": 1, "out": str(tmp / name), **overrides}
+    config = {
+        "init_checkpoint": str(CHECKPOINT),
+        "tokenizer": str(CHECKPOINT / "tokenizer.json"),
+        "mixture": {"grounding": 1, "mcq": 1},
+        "prompts_per_step": 2,
+        "group_size": 3,
+        "sft_per_step": 2,
+        "answer_forcing": 0.5,
+        "steps": 4,
+        "threads": 1,
+        "save_every": 1,
+        "out": str(tmp / name),
+        **overrides,
+    }
     path = tmp / f"{name}.json"
     path.write_text(json.dumps(config))
     return path
@@ -65,8 +77,13 @@ def test_two_torchrun_processes_match_one(tmp_path):
     subprocess.run(command(single), check=True, env=environment(), cwd=TRAIN, capture_output=True)
     double = write_config(tmp_path, "double", steps=2)
     torchrun = Path(sys.executable).with_name("torchrun")
-    subprocess.run([str(torchrun), "--standalone", "--nproc_per_node", "2", "-m", "lavida_r1.rl.train",
-                    "--config", str(double)], check=True, env=environment(), cwd=TRAIN, capture_output=True)
+    subprocess.run(
+        [str(torchrun), "--standalone", "--nproc_per_node", "2", "-m", "lavida_r1.rl.train", "--config", str(double)],
+        check=True,
+        env=environment(),
+        cwd=TRAIN,
+        capture_output=True,
+    )
     one, two = log(tmp_path / "single"), log(tmp_path / "double")
     assert len(one) == len(two) == 2
     for a, b in zip(one, two):

@@ -1,4 +1,5 @@
 """Reference samplers: schedules, threshold decoding, determinism, inpainting, cache parity, boxes, images."""
+
 import copy
 from dataclasses import replace
 
@@ -7,16 +8,18 @@ import torch
 
 from lavida_r1.boxes import bins_to_box, box_to_bins
 from lavida_r1.sampling.grounding import generate_box
-from lavida_r1.sampling.valid_box import slot_ranges, valid_box
 from lavida_r1.sampling.image import ImageSamplerConfig, generate_image
 from lavida_r1.sampling.order import stratified_order
 from lavida_r1.sampling.schedules import shift_counts, transfer_counts, uniform_counts
 from lavida_r1.sampling.text import TextSamplerConfig, generate_text
+from lavida_r1.sampling.valid_box import slot_ranges, valid_box
 
 
 def prompt(config, length=9, seed=0, batch=1):
     g = torch.Generator().manual_seed(seed)
-    return torch.cat((torch.full((batch, 1), config.bos_token_id), torch.randint(0, 500, (batch, length - 1), generator=g)), 1)
+    return torch.cat(
+        (torch.full((batch, 1), config.bos_token_id), torch.randint(0, 500, (batch, length - 1), generator=g)), 1
+    )
 
 
 def test_uniform_counts_spread_remainder_first():
@@ -25,13 +28,15 @@ def test_uniform_counts_spread_remainder_first():
 
 
 def test_shift_schedule_direction():
-    late = shift_counts(64, 8, 3.0)    # s > 1: few tokens early, many late
+    late = shift_counts(64, 8, 3.0)  # s > 1: few tokens early, many late
     early = shift_counts(64, 8, 1 / 3)  # s < 1: many early
     assert late[0] < late[-1] and early[0] > early[-1]
     assert all(c >= 1 for c in late + early)
 
 
-@pytest.mark.parametrize("masked,steps,schedule", [(32, 8, "uniform"), (32, 8, "shift"), (5, 8, "shift"), (7, 3, "uniform")])
+@pytest.mark.parametrize(
+    "masked,steps,schedule", [(32, 8, "uniform"), (32, 8, "shift"), (5, 8, "shift"), (7, 3, "uniform")]
+)
 def test_transfer_counts_unmask_everything(masked, steps, schedule):
     counts = transfer_counts(masked, steps, schedule, 3.0)
     assert len(counts) == steps and sum(counts) == masked and min(counts) >= 0
@@ -65,12 +70,18 @@ def test_threshold_decoding_unmasks_at_least_one_per_step(sharp_model):
         config = TextSamplerConfig(gen_length=16, block_length=8, threshold=threshold, stop_at_eos=False)
         sample, canvases = record_steps(sharp_model, prompt(c), config)
         counts = [int((canvases[0] != c.mask_token_id).sum())]
-        counts += [int((b != c.mask_token_id).sum() - (a != c.mask_token_id).sum()) for a, b in zip(canvases, canvases[1:])]
+        counts += [
+            int((b != c.mask_token_id).sum() - (a != c.mask_token_id).sum()) for a, b in zip(canvases, canvases[1:])
+        ]
         assert all(n >= 1 for n in counts) and sum(counts) == 16
         assert sample.nfe == len(canvases) <= 16
     # A lower threshold decodes in fewer passes than the strictest one.
-    fast = generate_text(sharp_model, prompt(c), TextSamplerConfig(gen_length=16, block_length=8, threshold=0.3, stop_at_eos=False))
-    slow = generate_text(sharp_model, prompt(c), TextSamplerConfig(gen_length=16, block_length=8, threshold=1.0, stop_at_eos=False))
+    fast = generate_text(
+        sharp_model, prompt(c), TextSamplerConfig(gen_length=16, block_length=8, threshold=0.3, stop_at_eos=False)
+    )
+    slow = generate_text(
+        sharp_model, prompt(c), TextSamplerConfig(gen_length=16, block_length=8, threshold=1.0, stop_at_eos=False)
+    )
     assert fast.nfe < slow.nfe == 16
 
 
@@ -113,22 +124,31 @@ def test_dual_cache_block_pass_equals_a_full_pass_while_the_rest_is_unchanged(ti
 
 def test_dual_cache_with_one_pass_per_block_equals_the_prefix_cache(tiny_model):
     c = tiny_model.config
-    config = TextSamplerConfig(gen_length=32, block_length=8, steps=4, stop_at_eos=False)  # every pass is a block's first
+    config = TextSamplerConfig(
+        gen_length=32, block_length=8, steps=4, stop_at_eos=False
+    )  # every pass is a block's first
     dual = generate_text(tiny_model, prompt(c, batch=2), replace(config, dual_cache=True))
     assert torch.equal(dual.tokens, generate_text(tiny_model, prompt(c, batch=2), config).tokens)
 
 
 def test_dual_cache_decodes_every_token_and_refuses_what_it_cannot_do(sharp_model, tiny_model):
     c = sharp_model.config
-    config = TextSamplerConfig(gen_length=32, block_length=8, steps=32, threshold=0.9, stop_at_eos=False, dual_cache=True)
+    config = TextSamplerConfig(
+        gen_length=32, block_length=8, steps=32, threshold=0.9, stop_at_eos=False, dual_cache=True
+    )
     sample = generate_text(sharp_model, prompt(c), config)
     assert not (sample.tokens == c.mask_token_id).any() and 4 <= sample.nfe < 32
     with pytest.raises(ValueError, match="needs use_cache"):
         replace(config, use_cache=False).validate()
     draft = torch.full((1, 16), c.mask_token_id)
     with pytest.raises(ValueError, match="text canvases"):
-        generate_text(tiny_model, prompt(c), replace(config, gen_length=16), draft=draft,
-                      gen_vq=torch.zeros(1, 2, 2, dtype=torch.long))
+        generate_text(
+            tiny_model,
+            prompt(c),
+            replace(config, gen_length=16),
+            draft=draft,
+            gen_vq=torch.zeros(1, 2, 2, dtype=torch.long),
+        )
 
 
 def test_batched_left_padded_rows_decode_as_alone(tiny_model):
@@ -146,8 +166,8 @@ def test_batched_left_padded_rows_decode_as_alone(tiny_model):
 def test_inpainting_never_changes_fixed_tokens(tiny_model):
     c = tiny_model.config
     draft = torch.full((2, 16), c.mask_token_id)
-    draft[:, 10:15] = torch.tensor([40, 41, 42, 43, 44])   # e.g. "<answer> z* </answer>"
-    draft[1, 0] = c.eos_token_id                          # even an early EOS is kept and does not stop the row
+    draft[:, 10:15] = torch.tensor([40, 41, 42, 43, 44])  # e.g. "<answer> z* </answer>"
+    draft[1, 0] = c.eos_token_id  # even an early EOS is kept and does not stop the row
     config = TextSamplerConfig(gen_length=16, block_length=8, steps=8, temperature=1.0, seed=5)
     sample = generate_text(tiny_model, prompt(c, batch=2), config, draft=draft)
     fixed = draft != c.mask_token_id
@@ -185,6 +205,7 @@ def test_eos_logits_inf_never_emits_eos(tiny_model):
 
 # ----- grounding -----
 
+
 def test_box_bins_round_trip_on_padded_square():
     size = (200, 100)  # padded to 200x200 with the image 50 px down
     box = [20.0, 10.0, 150.0, 90.0]
@@ -211,12 +232,15 @@ def test_one_step_grounding_is_the_best_valid_box(tiny_model):
     sample = generate_box(tiny_model, ids, steps=1)
     canvas = torch.tensor([[c.loc_begin_id] + [c.mask_token_id] * 4 + [c.loc_end_id, c.eot_token_id]])
     with torch.no_grad():
-        logits = tiny_model(torch.cat((ids, canvas), 1), prefix_len=ids.shape[1]).logits[:, ids.shape[1] + 1: ids.shape[1] + 5]
-    loc = logits[..., c.loc_token_offset: c.loc_token_offset + c.num_loc_bins].double()
+        logits = tiny_model(torch.cat((ids, canvas), 1), prefix_len=ids.shape[1]).logits[
+            :, ids.shape[1] + 1 : ids.shape[1] + 5
+        ]
+    loc = logits[..., c.loc_token_offset : c.loc_token_offset + c.num_loc_bins].double()
     assert torch.equal(sample.bins, valid_box(loc, slot_ranges(None, 1, c.num_loc_bins)))
 
 
 # ----- images -----
+
 
 def test_stratified_order_is_a_spread_permutation():
     order = stratified_order(8, 8, seed=42)
@@ -225,7 +249,7 @@ def test_stratified_order_is_a_spread_permutation():
     quadrants = {(p // 8 // 4, p % 8 // 4) for p in order[:4]}
     assert len(quadrants) == 4  # the first four positions fall in four different quadrants
     cells = {(p // 8 // 2, p % 8 // 2) for p in order[:16]}
-    assert len(cells) == 16     # the first sixteen in sixteen different 2x2 cells
+    assert len(cells) == 16  # the first sixteen in sixteen different 2x2 cells
 
 
 def edit_inputs(model):
@@ -233,9 +257,11 @@ def edit_inputs(model):
     grid = c.vq.grid_size
     slots = (grid // 2) ** 2
     source = torch.randint(0, c.vq.num_vq_embeddings, (1, grid, grid), generator=torch.Generator().manual_seed(0))
-    ids = torch.tensor([[c.bos_token_id, *[c.edit_token_id] * slots, 60, 61, 62, *[c.gen_token_id] * slots, c.eot_token_id]])
+    ids = torch.tensor(
+        [[c.bos_token_id, *[c.edit_token_id] * slots, 60, 61, 62, *[c.gen_token_id] * slots, c.eot_token_id]]
+    )
     condition = torch.zeros_like(ids, dtype=torch.bool)
-    condition[0, 1 + slots: 4 + slots] = True
+    condition[0, 1 + slots : 4 + slots] = True
     return ids, source, condition
 
 
@@ -245,18 +271,23 @@ def test_image_sampler_commits_the_scheduled_counts(tiny_model, order):
     ids, source, condition = edit_inputs(tiny_model)
     config = ImageSamplerConfig(steps=8, temperature=1.0, seed=3, order=order)
     sample = generate_image(tiny_model, ids, config, edit_vq=source, condition_mask=condition)
-    counts = transfer_counts(c.vq.grid_size ** 2, 8, "shift", 5.0)
+    counts = transfer_counts(c.vq.grid_size**2, 8, "shift", 5.0)
     assert [int((sample.unmask_step == s).sum()) for s in range(8)] == counts
     assert bool((sample.vq < c.vq.num_vq_embeddings).all()) and sample.nfe == 8
     if order == "stratified":
         expected = torch.tensor(stratified_order(c.vq.grid_size, c.vq.grid_size, 42))
-        assert torch.equal(sample.unmask_step[0, expected].diff().clamp(max=0), torch.zeros(len(expected) - 1, dtype=torch.long))
+        assert torch.equal(
+            sample.unmask_step[0, expected].diff().clamp(max=0), torch.zeros(len(expected) - 1, dtype=torch.long)
+        )
 
 
 def test_image_guidance_changes_the_result_and_greedy_is_deterministic(tiny_model):
     ids, source, condition = edit_inputs(tiny_model)
-    run = lambda **kw: generate_image(tiny_model, ids, ImageSamplerConfig(steps=4, temperature=0, **kw),
-                                      edit_vq=source, condition_mask=condition).vq
+    run = lambda **kw: (
+        generate_image(
+            tiny_model, ids, ImageSamplerConfig(steps=4, temperature=0, **kw), edit_vq=source, condition_mask=condition
+        ).vq
+    )
     plain = run(guidance_scale=0, image_guidance_scale=0)
     assert torch.equal(plain, run(guidance_scale=0, image_guidance_scale=0))
     assert not torch.equal(plain, run(guidance_scale=3.0, image_guidance_scale=3.0))
@@ -267,8 +298,15 @@ def test_tree_search_branch_resumes_from_a_partial_canvas(tiny_model):
     config = ImageSamplerConfig(steps=8, temperature=1.0, seed=11)
     full = generate_image(tiny_model, ids, config, edit_vq=source, condition_mask=condition)
     early = torch.where(full.unmask_step < 2, full.vq.flatten(1), tiny_model.config.image_mask_token_id)
-    branch = generate_image(tiny_model, ids, ImageSamplerConfig(steps=8, temperature=1.0, seed=12), edit_vq=source,
-                            condition_mask=condition, init_vq=early, start_step=2)
+    branch = generate_image(
+        tiny_model,
+        ids,
+        ImageSamplerConfig(steps=8, temperature=1.0, seed=12),
+        edit_vq=source,
+        condition_mask=condition,
+        init_vq=early,
+        start_step=2,
+    )
     kept = full.unmask_step < 2
     assert torch.equal(branch.vq.flatten(1)[kept], full.vq.flatten(1)[kept]) and branch.nfe == 6
     assert bool((branch.unmask_step[kept] == -1).all()) and bool((branch.unmask_step[~kept] >= 2).all())
@@ -284,9 +322,16 @@ def test_edit_plan_decoding_with_slots_matches_with_and_without_cache(tiny_model
     ids = torch.tensor([[c.bos_token_id, *[c.edit_token_id] * slots, 60, 61, 62]])
     draft = torch.tensor([[c.mask_token_id] * 8 + [c.gen_token_id] * slots + [c.eot_token_id]])
     blank = torch.full((1, grid, grid), c.image_mask_token_id)
-    run = lambda cache: generate_text(tiny_model, ids, TextSamplerConfig(
-        gen_length=draft.shape[1], block_length=draft.shape[1], steps=8, use_cache=cache, stop_at_eos=False),
-        draft=draft, edit_vq=source, gen_vq=blank)
+    run = lambda cache: generate_text(
+        tiny_model,
+        ids,
+        TextSamplerConfig(
+            gen_length=draft.shape[1], block_length=draft.shape[1], steps=8, use_cache=cache, stop_at_eos=False
+        ),
+        draft=draft,
+        edit_vq=source,
+        gen_vq=blank,
+    )
     cached, uncached = run(True), run(False)
     assert torch.equal(cached.tokens, uncached.tokens) and cached.nfe == 8
     assert torch.equal(cached.tokens[0, 8:], draft[0, 8:])

@@ -1,9 +1,10 @@
 """SFT: the loss learns, masks cover the answer once, and resuming reproduces an uninterrupted run exactly."""
-import copy
+
 import csv
 import json
 
 import torch
+from test_tokenizer import COMMITTED
 
 from lavida_r1.data.batch import collate
 from lavida_r1.data.examples import ExampleBuilder
@@ -16,8 +17,6 @@ from lavida_r1.sft.loss import sft_loss
 from lavida_r1.sft.schedule import step_samples
 from lavida_r1.tokenizer import load_tokenizer
 from lavida_r1.world import generate
-
-from test_tokenizer import COMMITTED
 
 
 def fresh_model():
@@ -41,7 +40,9 @@ def test_examples_follow_the_layouts():
     box = make(generate("grounding", "train", 0))
     assert box.answer_ids[0] == c.loc_begin_id and box.answer_ids[-2:] == [c.loc_end_id, c.eot_token_id]
     edit = make(generate("edit", "train", 0))
-    assert edit.answer_ids.count(c.gen_token_id) == vq_slots(c) and edit.prompt_ids.count(c.edit_token_id) == vq_slots(c)
+    assert edit.answer_ids.count(c.gen_token_id) == vq_slots(c) and edit.prompt_ids.count(c.edit_token_id) == vq_slots(
+        c
+    )
     assert edit.target_vq.shape == (c.vq.grid_size, c.vq.grid_size) and not torch.equal(edit.edit_vq, edit.target_vq)
 
 
@@ -90,8 +91,16 @@ def losses(path):
 
 
 def test_resume_continues_exactly(tmp_path):
-    base = dict(mixture={"math": 1.0, "grounding": 1.0}, steps=4, batch_size=2, warmup_steps=2, save_every=100,
-                log_every=100, threads=1, tokenizer=str(COMMITTED))
+    base = dict(
+        mixture={"math": 1.0, "grounding": 1.0},
+        steps=4,
+        batch_size=2,
+        warmup_steps=2,
+        save_every=100,
+        log_every=100,
+        threads=1,
+        tokenizer=str(COMMITTED),
+    )
     whole = SFTConfig(**base, out=str(tmp_path / "whole"))
     run(whole, resume=False)
     parts = SFTConfig(**base, out=str(tmp_path / "parts"))
@@ -106,9 +115,21 @@ def test_resume_continues_exactly(tmp_path):
 
 def test_resume_with_a_curriculum_weight_average_view_readout_and_monitors_continues_exactly(tmp_path):
     from lavida_r1.model import load_checkpoint
-    base = dict(curriculum=[{"until": 2, "mixture": {"caption": 1.0}}], mixture={"locate": 1.0, "math": 1.0},
-                steps=4, batch_size=2, warmup_steps=2, save_every=100, log_every=100, threads=1,
-                tokenizer=str(COMMITTED), ema_decay=0.9, monitor_every=2, view_readout_weight=1.0)
+
+    base = dict(
+        curriculum=[{"until": 2, "mixture": {"caption": 1.0}}],
+        mixture={"locate": 1.0, "math": 1.0},
+        steps=4,
+        batch_size=2,
+        warmup_steps=2,
+        save_every=100,
+        log_every=100,
+        threads=1,
+        tokenizer=str(COMMITTED),
+        ema_decay=0.9,
+        monitor_every=2,
+        view_readout_weight=1.0,
+    )
     run(SFTConfig(**base, out=str(tmp_path / "whole")), resume=False)
     parts = SFTConfig(**base, out=str(tmp_path / "parts"))
     run(parts, resume=False, until=3)
@@ -116,7 +137,11 @@ def test_resume_with_a_curriculum_weight_average_view_readout_and_monitors_conti
     assert losses(tmp_path / "parts" / "log.csv") == losses(tmp_path / "whole" / "log.csv")
     with (tmp_path / "whole" / "log.csv").open() as f:
         rows = list(csv.DictReader(f))
-    assert [r["family"] for r in rows[:2]] == ["caption", "caption"] and rows[1]["norm_ratio"] and not rows[0]["norm_ratio"]
+    assert (
+        [r["family"] for r in rows[:2]] == ["caption", "caption"]
+        and rows[1]["norm_ratio"]
+        and not rows[0]["norm_ratio"]
+    )
     assert all(float(r["readout_loss"]) > 0 for r in rows)
     weights = lambda run_dir, kind: load_checkpoint(tmp_path / run_dir / "latest" / kind).state_dict()
     whole, parts_ema, live = weights("whole", "ema"), weights("parts", "ema"), weights("whole", "model")
@@ -126,6 +151,7 @@ def test_resume_with_a_curriculum_weight_average_view_readout_and_monitors_conti
 
 def test_loc_targets_reward_near_misses_and_leave_text_tokens_alone():
     from lavida_r1.sft.loc_targets import loc_aware_cross_entropy
+
     c = get_preset("tiny")
     target = torch.tensor([c.loc_token(500), 7])
 
@@ -134,6 +160,7 @@ def test_loc_targets_reward_near_misses_and_leave_text_tokens_alone():
         logits[0, c.loc_token(loc_bin)] = 8.0
         logits[1, 7] = 8.0
         return logits
+
     near, far = (loc_aware_cross_entropy(peaked_at(b), target, c, sigma=16) for b in (510, 900))
     assert near < far
     exact = torch.nn.functional.cross_entropy(peaked_at(510), target, reduction="sum")
@@ -146,18 +173,33 @@ def test_publish_assembles_a_checkpoint_folder_from_a_run(tmp_path):
     from lavida_r1.model import load_checkpoint
     from lavida_r1.model.canvases import read_canvases
     from lavida_r1.sft.publish import main
-    config = SFTConfig(mixture={"math": 1.0}, steps=1, batch_size=2, warmup_steps=1, threads=1, ema_decay=0.5,
-                       tokenizer=str(COMMITTED), out=str(tmp_path / "run"),
-                       answer_lengths={"math": 60, "chart": 80, "mcq": 40, "edit": 72})
+
+    config = SFTConfig(
+        mixture={"math": 1.0},
+        steps=1,
+        batch_size=2,
+        warmup_steps=1,
+        threads=1,
+        ema_decay=0.5,
+        tokenizer=str(COMMITTED),
+        out=str(tmp_path / "run"),
+        answer_lengths={"math": 60, "chart": 80, "mcq": 40, "edit": 72},
+    )
     run(config, resume=False)
     out = tmp_path / "checkpoint"
     out.mkdir()
     (out / "provenance.json").write_text('{"kept": true}')
     (out / "stale.bin").write_text("old")
     main(["--run", str(tmp_path / "run"), "--out", str(out)])
-    assert sorted(p.name for p in out.iterdir()) == ["canvases.json", "config.json", "model.safetensors",
-                                                     "provenance.json", "sft-config.json", "sft-log.csv",
-                                                     "tokenizer.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "canvases.json",
+        "config.json",
+        "model.safetensors",
+        "provenance.json",
+        "sft-config.json",
+        "sft-log.csv",
+        "tokenizer.json",
+    ]
     # VQA canvases: the trained lengths rounded up to whole 16-token decoding blocks; the edit plan as trained
     canvases = read_canvases(out)
     assert (canvases.math, canvases.chart, canvases.mcq, canvases.edit_plan) == (64, 80, 48, 72)

@@ -1,5 +1,6 @@
 """SFT data parallelism: the shares of a batch add up to the whole batch (losses and gradients), and a 2-process
 torchrun (gloo) run matches a 1-process run."""
+
 import csv
 import json
 import os
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 import torch
 from safetensors.torch import load_file
+from test_sft import builder, fresh_model
 
 from lavida_r1.data.batch import collate
 from lavida_r1.sft.config import SFTConfig
@@ -17,8 +19,6 @@ from lavida_r1.sft.loop import run
 from lavida_r1.sft.loss import pair_masks, sft_loss
 from lavida_r1.sft.share import Share
 from lavida_r1.world import generate
-
-from test_sft import builder, fresh_model
 
 TRAIN = Path(__file__).resolve().parents[1]
 CHECKPOINTS = TRAIN / "checkpoints"
@@ -45,8 +45,9 @@ def test_the_shares_losses_and_gradients_add_up_to_the_whole_batch(family):
         loss.backward()
         return loss.item(), [torch.zeros_like(p) if p.grad is None else p.grad.clone() for p in params]
 
-    text = lambda rows: sum(int((collate([examples[i]], model.config).answer_ids != model.config.gen_token_id).sum())
-                            for i in rows)
+    text = lambda rows: sum(
+        int((collate([examples[i]], model.config).answer_ids != model.config.gen_token_id).sum()) for i in rows
+    )
     whole_loss, whole_grads = loss_and_grads([0, 1, 2], None)
     parts = [loss_and_grads(rows, Share(rows, 3, text(rows) / text([0, 1, 2]))) for rows in ([0, 2], [1])]
     assert parts[0][0] + parts[1][0] == pytest.approx(whole_loss, rel=1e-5)
@@ -62,18 +63,43 @@ def rows(out: Path) -> list[dict]:
 def test_two_torchrun_processes_match_one(tmp_path):
     """Batch 3 over 2 processes (unequal shares), an edit step then a grounding step with soft LOC targets, the
     view readout and a weight average."""
-    config = {"init_checkpoint": str(CHECKPOINTS / "lavida-r1-tiny"), "vq_checkpoint": str(CHECKPOINTS / "vq-tiny"),
-              "tokenizer": str(CHECKPOINTS / "lavida-r1-tiny" / "tokenizer.json"),
-              "curriculum": [{"until": 1, "mixture": {"edit": 1.0}}], "mixture": {"grounding": 1.0},
-              "loc_sigma": 16, "view_readout_weight": 0.5, "ema_decay": 0.9, "steps": 2, "batch_size": 3,
-              "warmup_steps": 1, "threads": 1, "save_every": 1}
+    config = {
+        "init_checkpoint": str(CHECKPOINTS / "lavida-r1-tiny"),
+        "vq_checkpoint": str(CHECKPOINTS / "vq-tiny"),
+        "tokenizer": str(CHECKPOINTS / "lavida-r1-tiny" / "tokenizer.json"),
+        "curriculum": [{"until": 1, "mixture": {"edit": 1.0}}],
+        "mixture": {"grounding": 1.0},
+        "loc_sigma": 16,
+        "view_readout_weight": 0.5,
+        "ema_decay": 0.9,
+        "steps": 2,
+        "batch_size": 3,
+        "warmup_steps": 1,
+        "threads": 1,
+        "save_every": 1,
+    }
     run(SFTConfig(**config, out=str(tmp_path / "single")), resume=False)
     path = tmp_path / "double.json"
     path.write_text(json.dumps({**config, "out": "double"}))
     torchrun = Path(sys.executable).with_name("torchrun")
-    done = subprocess.run([str(torchrun), "--standalone", "--nproc_per_node", "2", "-m", "lavida_r1.sft.train",
-                           "--config", str(path), "--device", "cpu"], env={**os.environ, "OMP_NUM_THREADS": "1"},
-                          cwd=TRAIN, capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            str(torchrun),
+            "--standalone",
+            "--nproc_per_node",
+            "2",
+            "-m",
+            "lavida_r1.sft.train",
+            "--config",
+            str(path),
+            "--device",
+            "cpu",
+        ],
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+        cwd=TRAIN,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     assert "2 processes on cpu (fp32)" in done.stderr and done.stderr.count("step 2/2 |") == 1  # one process logs
     one, two = rows(tmp_path / "single"), rows(tmp_path / "double")

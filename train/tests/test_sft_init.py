@@ -1,4 +1,5 @@
 """Fresh LOC rows are smooth in the bin index; the weight average and the in-training monitors."""
+
 import torch
 
 from lavida_r1.model import LavidaForMaskedDiffusion, get_preset
@@ -28,10 +29,12 @@ def test_initialize_gives_embedding_and_head_smooth_loc_rows():
 
 
 def test_image_reliance_and_spread_are_zero_for_a_model_blind_to_images_and_not_otherwise():
+    from test_sft import builder, fresh_model
+
     from lavida_r1.data.batch import collate
     from lavida_r1.sft.monitor import embedding_norm_ratio, image_reliance, image_token_spread, swap_plan
     from lavida_r1.world import generate
-    from test_sft import builder, fresh_model
+
     model = fresh_model().eval()
     make = builder(model).build
     batch = collate([make(generate("grounding", "train", i)) for i in range(6)], model.config)

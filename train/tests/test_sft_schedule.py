@@ -1,4 +1,5 @@
 """SFT schedule pieces: balanced family blocks, the curriculum, the image-pathway optimizer group."""
+
 import pytest
 
 from lavida_r1.sft.config import SFTConfig
@@ -25,20 +26,30 @@ def test_a_rare_family_still_gets_a_step_per_block():
 
 
 def test_curriculum_phases_then_the_mixture():
-    config = SFTConfig(curriculum=[{"until": 10, "mixture": {"caption": 1.0}},
-                                   {"until": 20, "mixture": {"locate": 1.0}}], mixture={"math": 1.0})
+    config = SFTConfig(
+        curriculum=[{"until": 10, "mixture": {"caption": 1.0}}, {"until": 20, "mixture": {"locate": 1.0}}],
+        mixture={"math": 1.0},
+    )
     config.validate()
-    assert [config.mixture_at(s) for s in (0, 9, 10, 19, 20)] == \
-        [{"caption": 1.0}, {"caption": 1.0}, {"locate": 1.0}, {"locate": 1.0}, {"math": 1.0}]
+    assert [config.mixture_at(s) for s in (0, 9, 10, 19, 20)] == [
+        {"caption": 1.0},
+        {"caption": 1.0},
+        {"locate": 1.0},
+        {"locate": 1.0},
+        {"math": 1.0},
+    ]
     with pytest.raises(ValueError, match="increasing"):
-        SFTConfig(curriculum=[{"until": 20, "mixture": {"math": 1}}, {"until": 10, "mixture": {"math": 1}}],
-                  mixture={"math": 1.0}).validate()
+        SFTConfig(
+            curriculum=[{"until": 20, "mixture": {"math": 1}}, {"until": 10, "mixture": {"math": 1}}],
+            mixture={"math": 1.0},
+        ).validate()
     with pytest.raises(ValueError, match="subset"):
         SFTConfig(curriculum=[{"until": 5, "mixture": {"poetry": 1}}], mixture={"math": 1.0}).validate()
 
 
 def test_a_mixture_key_can_name_one_kind_of_a_family():
     from lavida_r1.sft.schedule import step_samples
+
     mixture = {"spot:small": 1.0, "spot:large": 1.0}
     SFTConfig(mixture=mixture).validate()
     keys = [family_at(0, step, mixture) for step in range(BLOCK)]
@@ -55,6 +66,7 @@ def test_a_mixture_key_can_name_one_kind_of_a_family():
 def test_the_image_pathway_trains_at_its_own_rate_and_decay():
     from lavida_r1.model import LavidaForMaskedDiffusion, get_preset
     from lavida_r1.sft.optimizer import VISION, make_optimizer
+
     model = LavidaForMaskedDiffusion(get_preset("tiny"))
     config = SFTConfig(vision_lr_scale=0.25, vision_weight_decay=0.3, weight_decay=0.01)
     rest, vision = make_optimizer(model, config).param_groups

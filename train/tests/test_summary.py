@@ -45,5 +45,11 @@ def test_cli_prints_json(capsys):
     main(["--preset", "tiny"])
     printed = json.loads(capsys.readouterr().out)
     assert printed["preset"] == "tiny"
-    assert {"backbone_params", "understanding_params", "generation_params", "vision_params", "vq_params",
-            "total_params"} <= printed.keys()
+    assert {
+        "backbone_params",
+        "understanding_params",
+        "generation_params",
+        "vision_params",
+        "vq_params",
+        "total_params",
+    } <= printed.keys()

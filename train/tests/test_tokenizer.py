@@ -1,4 +1,5 @@
 """The tiny tokenizer: id layout, atomic LOC tokens, slot expansion, and the committed tokenizer.json."""
+
 from pathlib import Path
 
 import pytest
@@ -29,8 +30,9 @@ def test_loc_tokens_are_atomic_and_decode_back(tokenizer):
     c = get_preset("tiny")
     text = "<answer><LOC_BEGIN><LOC_12><LOC_1024><LOC_7><LOC_500><LOC_END></answer>"
     ids = tokenizer.encode(text, add_special_tokens=False).ids
-    assert [c.loc_begin_id, c.loc_token(12), c.loc_token(1024), c.loc_token(7), c.loc_token(500), c.loc_end_id] == \
-        [i for i in ids if i >= c.loc_token_offset]
+    assert [c.loc_begin_id, c.loc_token(12), c.loc_token(1024), c.loc_token(7), c.loc_token(500), c.loc_end_id] == [
+        i for i in ids if i >= c.loc_token_offset
+    ]
     assert tokenizer.decode(ids, skip_special_tokens=False) == text
 
 
@@ -46,7 +48,7 @@ def test_slot_expansion(tokenizer):
     assert ids.count(c.image_token_id) == 5 and ids.count(c.edit_token_id) == 4 and ids.count(c.gen_token_id) == 16
     assert ids[0] == c.bos_token_id and ids[-1] == c.eot_token_id
     first_image = ids.index(c.image_token_id)
-    assert ids[first_image:first_image + 5] == [c.image_token_id] * 5  # contiguous, in place of `<image>`
+    assert ids[first_image : first_image + 5] == [c.image_token_id] * 5  # contiguous, in place of `<image>`
 
 
 def test_training_is_deterministic_and_fails_clearly_on_a_tiny_corpus():
@@ -60,17 +62,19 @@ def test_training_is_deterministic_and_fails_clearly_on_a_tiny_corpus():
 
 def test_committed_tokenizer_is_what_the_cli_builds(tmp_path):
     from lavida_r1.tokenizer_train import main
+
     main(["--out", str(tmp_path / "tokenizer.json")])
     assert (tmp_path / "tokenizer.json").read_text() == COMMITTED.read_text()
 
 
 def test_a_question_naming_the_image_keeps_it_in_place(tokenizer):
     from lavida_r1.prompts import prompt_ids
+
     c = get_preset("tiny")
     inline = prompt_ids(tokenizer, c, "What is in <image> here?", 3, system=False)
     start = inline.index(c.image_token_id)
-    assert inline.count(c.image_token_id) == 3 and inline[start:start + 3] == [c.image_token_id] * 3
-    assert tokenizer.decode(inline[start + 3:start + 6], skip_special_tokens=False).startswith(" here")
+    assert inline.count(c.image_token_id) == 3 and inline[start : start + 3] == [c.image_token_id] * 3
+    assert tokenizer.decode(inline[start + 3 : start + 6], skip_special_tokens=False).startswith(" here")
     prepended = prompt_ids(tokenizer, c, "What is here?", 3, system=False)
     assert prepended.count(c.image_token_id) == 3 and prepended != inline
     with pytest.raises(ValueError, match="names <image> 2 times"):

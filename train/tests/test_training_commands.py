@@ -1,5 +1,6 @@
 """The training commands as one runs them: paths in a config relative to its file (any working directory), a
 clear line for a missing input, progress from the first step, device selection, declared dependencies."""
+
 import io
 import json
 import os
@@ -31,10 +32,19 @@ def load(path: Path):
 def tiny_config(folder: Path, **fields) -> Path:
     """A 2-step, batch-2 SFT config in `folder`, its paths relative to it."""
     folder.mkdir(parents=True, exist_ok=True)
-    config = {"init_checkpoint": os.path.relpath(CHECKPOINT, folder),
-              "tokenizer": os.path.relpath(CHECKPOINT / "tokenizer.json", folder),
-              "mixture": {"grounding": 1.0}, "steps": 2, "batch_size": 2, "warmup_steps": 1, "threads": 1,
-              "log_every": 50, "save_every": 1, "out": "../runs/tiny", **fields}
+    config = {
+        "init_checkpoint": os.path.relpath(CHECKPOINT, folder),
+        "tokenizer": os.path.relpath(CHECKPOINT / "tokenizer.json", folder),
+        "mixture": {"grounding": 1.0},
+        "steps": 2,
+        "batch_size": 2,
+        "warmup_steps": 1,
+        "threads": 1,
+        "log_every": 50,
+        "save_every": 1,
+        "out": "../runs/tiny",
+        **fields,
+    }
     path = folder / "tiny.json"
     path.write_text(json.dumps(config))
     return path
@@ -55,8 +65,10 @@ def test_committed_configs_name_the_same_files_from_any_working_directory(path, 
 def test_the_reading_curriculum_keeps_its_checkpoints_and_run_folder():
     config = SFTConfig.from_file(TRAIN_DIR / "configs" / "sft-reading-curriculum.json")
     assert (config.init_checkpoint, config.vq_checkpoint, config.out) == (
-        str(TRAIN_DIR / "checkpoints" / "perception-stage"), str(TRAIN_DIR / "checkpoints" / "vq-tiny"),
-        str(TRAIN_DIR / "runs" / "reading-curriculum"))
+        str(TRAIN_DIR / "checkpoints" / "perception-stage"),
+        str(TRAIN_DIR / "checkpoints" / "vq-tiny"),
+        str(TRAIN_DIR / "runs" / "reading-curriculum"),
+    )
 
 
 def test_paths_are_relative_to_the_config_file_and_written_back_relative_to_the_new_one(tmp_path):
@@ -65,7 +77,10 @@ def test_paths_are_relative_to_the_config_file_and_written_back_relative_to_the_
     path.write_text(json.dumps({"tokenizer": "../tok.json", "vq_checkpoint": str(tmp_path / "vq"), "out": "runs/x"}))
     config = read_config(SFTConfig, path, "SFT")
     assert (config.tokenizer, config.vq_checkpoint, config.out) == (
-        str(tmp_path / "a" / "tok.json"), str(tmp_path / "vq"), str(tmp_path / "a" / "configs" / "runs" / "x"))
+        str(tmp_path / "a" / "tok.json"),
+        str(tmp_path / "vq"),
+        str(tmp_path / "a" / "configs" / "runs" / "x"),
+    )
     assert config.init_checkpoint is None
     assert SFTConfig().tokenizer == str(CHECKPOINT / "tokenizer.json")  # defaults: this package's own files
     copy = tmp_path / "b" / "config.json"
@@ -107,15 +122,17 @@ def test_device_selection_and_precision(monkeypatch):
 
 
 def test_batches_move_to_the_device_whole():
-    from lavida_r1.model import get_preset
     from lavida_r1.data.batch import collate, to_device
     from lavida_r1.data.examples import ExampleBuilder
+    from lavida_r1.model import get_preset
     from lavida_r1.tokenizer import load_tokenizer
     from lavida_r1.world import generate
+
     config = get_preset("tiny")
     builder = ExampleBuilder(config, load_tokenizer(CHECKPOINT / "tokenizer.json", config), {"math": 64}, False, None)
-    moved = to_device(collate([builder.build(generate("math", "train", i)) for i in range(2)], config),
-                      torch.device("meta"))
+    moved = to_device(
+        collate([builder.build(generate("math", "train", i)) for i in range(2)], config), torch.device("meta")
+    )
     tensors = [moved.prompt_ids, moved.prompt_mask, moved.answer_ids] + [i.pixel_values for i in moved.images]
     assert all(t.device.type == "meta" for t in tensors) and moved.edit_vq is None
 
@@ -158,13 +175,19 @@ def test_sft_from_the_repository_root_and_from_the_config_folder(tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     command = [sys.executable, "-m", "lavida_r1.sft.train", "--device", "auto"]
     stray = (REPO / "runs").exists()
-    first = subprocess.run([*command, "--config", os.path.relpath(path, REPO), "--until", "1"], cwd=REPO, env=env,
-                           capture_output=True, text=True)
+    first = subprocess.run(
+        [*command, "--config", os.path.relpath(path, REPO), "--until", "1"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert first.returncode == 0, first.stderr
     assert f"sft: steps 1-1 of 2, batch 2, cpu (fp32), out {tmp_path / 'runs' / 'tiny'}" in first.stderr
     assert "step 1/1 | family grounding | loss " in first.stderr and " elapsed, ETA 0:00:00" in first.stderr
-    second = subprocess.run([*command, "--config", "tiny.json", "--resume"], cwd=path.parent, env=env,
-                            capture_output=True, text=True)
+    second = subprocess.run(
+        [*command, "--config", "tiny.json", "--resume"], cwd=path.parent, env=env, capture_output=True, text=True
+    )
     assert second.returncode == 0, second.stderr
     assert "sft: steps 2-2 of 2" in second.stderr and "step 2/2 |" in second.stderr
     rows = (tmp_path / "runs" / "tiny" / "log.csv").read_text().splitlines()
@@ -180,4 +203,3 @@ def test_declared_dependencies_are_the_requirements():
     required = sorted(line for line in lines if line and not line.startswith("#"))
     assert sorted(project["dependencies"] + project["optional-dependencies"]["test"]) == required
     assert "torch==2.13.0" in project["dependencies"]
-

@@ -1,5 +1,6 @@
 """The SFT view readout: each image token's target is the pixels of the region it pools, and training the
 readout makes the projected tokens carry them."""
+
 import pytest
 import torch
 
@@ -39,8 +40,11 @@ def test_training_the_readout_through_the_pathway_makes_tokens_describe_their_vi
     size = config.vision.image_size
     # Views of one colour each: a random pathway's tokens do not tell them apart linearly at first.
     views = torch.rand(8, 3, 1, 1).mul(2).sub(1).expand(8, 3, size, size).contiguous()
-    params = [p for n, p in model.named_parameters() if n.startswith(("model.vision_tower.", "model.vision_resampler.",
-                                                                      "model.mm_projector."))]
+    params = [
+        p
+        for n, p in model.named_parameters()
+        if n.startswith(("model.vision_tower.", "model.vision_resampler.", "model.mm_projector."))
+    ]
     optimizer = torch.optim.AdamW(params + list(readout.parameters()), lr=3e-3)
     losses = []
     for _ in range(60):

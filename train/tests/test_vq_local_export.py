@@ -1,4 +1,5 @@
 """The local VQ tokenizer (no mid-block attention) through the converter and the ONNX export of the VQ graphs."""
+
 import numpy as np
 import onnxruntime as ort
 import pytest

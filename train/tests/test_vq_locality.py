@@ -13,9 +13,18 @@ from lavida_r1.vq.metrics import code_retention
 from lavida_r1.vq.state import load_state, save_state
 
 # A small local VQ (no mid-block attention) for fast steps; still 64-px world images and an 8x8 grid.
-SMALL_LOCAL = dataclasses.replace(get_preset("tiny"), vq=VQConfig(
-    block_out_channels=(8, 8, 8, 8), layers_per_block=1, latent_channels=4, num_vq_embeddings=32,
-    norm_num_groups=4, image_size=64, mid_block_add_attention=False))
+SMALL_LOCAL = dataclasses.replace(
+    get_preset("tiny"),
+    vq=VQConfig(
+        block_out_channels=(8, 8, 8, 8),
+        layers_per_block=1,
+        latent_channels=4,
+        num_vq_embeddings=32,
+        norm_num_groups=4,
+        image_size=64,
+        mid_block_add_attention=False,
+    ),
+)
 
 
 def pair_with_one_changed_cell() -> torch.Tensor:
@@ -51,16 +60,17 @@ def test_locality_loss_counts_unchanged_cells_only():
 def test_locality_loss_does_not_reward_shrinking_the_latents():
     pixels = pair_with_one_changed_cell()
     latents = torch.randn(2, 4, 8, 8)
-    assert locality_loss(latents * 0.01, pixels, 8).item() == pytest.approx(locality_loss(latents, pixels, 8).item(),
-                                                                           rel=1e-3)
+    assert locality_loss(latents * 0.01, pixels, 8).item() == pytest.approx(
+        locality_loss(latents, pixels, 8).item(), rel=1e-3
+    )
 
 
 def test_code_retention_on_a_hand_made_pair():
     source = np.array([[[[1, 2], [3, 4]]], [[[5, 6], [7, 8]]]]).reshape(2, 2, 2)
     target = source.copy()
-    target[0, 0, 1] = 9          # changed code in an unchanged cell: not retained
-    target[0, 1, 1] = 9          # changed code in the edited cell: not counted
-    target[1, 0, 0] = 0          # second pair's edited cell
+    target[0, 0, 1] = 9  # changed code in an unchanged cell: not retained
+    target[0, 1, 1] = 9  # changed code in the edited cell: not counted
+    target[1, 0, 0] = 0  # second pair's edited cell
     unchanged = np.ones((2, 2, 2), dtype=bool)
     unchanged[0, 1, 1] = unchanged[1, 0, 0] = False
     r = code_retention(source, target, unchanged, ["add", "style"])
@@ -79,8 +89,9 @@ def test_local_vq_has_no_mid_block_attention():
 
 
 def test_resume_with_the_locality_term_repeats_an_uninterrupted_run_bitwise(tmp_path):
-    args = vq_train.TrainArgs(steps=6, batch=4, seed=3, warmup=2, ae_warmup=2, restart_every=2,
-                              restart_until=1.0, locality_weight=1.0)
+    args = vq_train.TrainArgs(
+        steps=6, batch=4, seed=3, warmup=2, ae_warmup=2, restart_every=2, restart_until=1.0, locality_weight=1.0
+    )
     straight = vq_train.Trainer(SMALL_LOCAL, args)
     rows = [straight.train_step() for _ in range(6)]
     assert any(row["locality"] for row in rows)

@@ -8,17 +8,24 @@ import torch
 from lavida_r1.model import LavidaForMaskedDiffusion, get_preset
 from lavida_r1.model.config import VQConfig
 from lavida_r1.model.generation import build_vqvae, vq_encode
-from lavida_r1.vq import load_vqvae_into, save_vqvae
-from lavida_r1.vq import train as vq_train
+from lavida_r1.vq import load_vqvae_into, save_vqvae, train as vq_train
 from lavida_r1.vq.codebook import restart_dead_codes
 from lavida_r1.vq.data import eval_pixels, to_pixels, train_batch
 from lavida_r1.vq.metrics import codebook_metrics, reconstruction_metrics, to_uint8
 from lavida_r1.vq.state import load_state, save_state
 
 # A VQ small enough for fast steps; still 64-px world images and an 8x8 grid.
-SMALL = dataclasses.replace(get_preset("tiny"), vq=VQConfig(block_out_channels=(8, 8, 8, 8), layers_per_block=1,
-                                                            latent_channels=4, num_vq_embeddings=32,
-                                                            norm_num_groups=4, image_size=64))
+SMALL = dataclasses.replace(
+    get_preset("tiny"),
+    vq=VQConfig(
+        block_out_channels=(8, 8, 8, 8),
+        layers_per_block=1,
+        latent_channels=4,
+        num_vq_embeddings=32,
+        norm_num_groups=4,
+        image_size=64,
+    ),
+)
 
 
 def run_steps(trainer, n):
@@ -34,8 +41,7 @@ def test_steps_on_a_fixed_batch_lower_the_loss(monkeypatch):
 
 
 def test_resume_repeats_an_uninterrupted_run_bitwise(tmp_path):
-    args = vq_train.TrainArgs(steps=6, batch=4, seed=3, warmup=2, ae_warmup=2, restart_every=2,
-                              restart_until=1.0)
+    args = vq_train.TrainArgs(steps=6, batch=4, seed=3, warmup=2, ae_warmup=2, restart_every=2, restart_until=1.0)
     straight = run_steps(vq_train.Trainer(SMALL, args), 6)
 
     first = vq_train.Trainer(SMALL, args)
@@ -87,7 +93,7 @@ def test_reconstruction_metrics_on_hand_made_arrays():
     decoded[1, 0, 1, 2] = 10
     m = reconstruction_metrics(original, decoded)
     assert m["mean_abs_error_255"] == pytest.approx(10 / 24)
-    assert m["psnr_db"] == pytest.approx(10 * math.log10(255 ** 2 / (100 / 24)))
+    assert m["psnr_db"] == pytest.approx(10 * math.log10(255**2 / (100 / 24)))
     assert m["exact_pixel_fraction"] == 7 / 8 and m["exact_image_fraction"] == 1 / 2
     same = reconstruction_metrics(original, original)
     assert same["psnr_db"] is None and same["exact_pixel_fraction"] == 1.0
@@ -101,6 +107,7 @@ def test_codebook_metrics():
 
 def test_pixels_round_trip_exactly_through_uint8():
     from PIL import Image
+
     array = np.random.default_rng(0).integers(0, 256, (2, 8, 8, 3), dtype=np.uint8)
     assert np.array_equal(to_uint8(to_pixels([Image.fromarray(a) for a in array])), array)
 

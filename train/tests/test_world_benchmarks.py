@@ -1,4 +1,5 @@
 """make_benchmarks: byte-identical output per seed, and files that read back with the release schemas."""
+
 from __future__ import annotations
 
 import ast
@@ -50,13 +51,35 @@ def _decode(cell: dict) -> Image.Image:
 def test_mathvista_schema(bench):
     table = pq.read_table(bench / "MathVista/data/testmini-00000-of-00001-725687bf7a18d64b.parquet")
     s = table.schema
-    assert s.names == ["pid", "question", "image", "decoded_image", "choices", "unit", "precision", "answer",
-                       "question_type", "answer_type", "metadata", "query"]
+    assert s.names == [
+        "pid",
+        "question",
+        "image",
+        "decoded_image",
+        "choices",
+        "unit",
+        "precision",
+        "answer",
+        "question_type",
+        "answer_type",
+        "metadata",
+        "query",
+    ]
     assert s.field("decoded_image").type == IMAGE and s.field("precision").type == pa.float64()
     assert pa.types.is_list(s.field("choices").type) and s.field("choices").type.value_type == pa.string()
     meta = s.field("metadata").type
     assert [meta.field(i).name for i in range(meta.num_fields)] == [
-        "category", "context", "grade", "img_height", "img_width", "language", "skills", "source", "split", "task"]
+        "category",
+        "context",
+        "grade",
+        "img_height",
+        "img_width",
+        "language",
+        "skills",
+        "source",
+        "split",
+        "task",
+    ]
     assert meta.field("img_height").type == pa.int64() and pa.types.is_list(meta.field("skills").type)
     assert "huggingface" in json.dumps({k.decode(): v.decode() for k, v in s.metadata.items()})
     rows = table.to_pylist()
@@ -82,8 +105,12 @@ def test_chartqa_files(bench):
 def test_mmmu_pro_schemas(bench):
     std = pq.read_table(bench / "MMMU_Pro/standard (10 options)/test-00000-of-00001.parquet")
     vis = pq.read_table(bench / "MMMU_Pro/vision/test-00000-of-00001.parquet")
-    assert std.schema.names == ["id", "question", "options", "explanation"] + [f"image_{k}" for k in range(1, 8)] \
-        + ["img_type", "answer", "topic_difficulty", "subject"]
+    assert std.schema.names == ["id", "question", "options", "explanation"] + [f"image_{k}" for k in range(1, 8)] + [
+        "img_type",
+        "answer",
+        "topic_difficulty",
+        "subject",
+    ]
     assert vis.schema.names == ["id", "image", "options", "answer", "subject"]
     assert std.schema.field("options").type == pa.string() and std.schema.field("image_1").type == IMAGE
     assert vis.schema.field("image").type == IMAGE

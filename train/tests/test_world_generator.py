@@ -1,4 +1,5 @@
 """The world generator: determinism, disjoint split seeds, verifiable answers, SFT target format."""
+
 from __future__ import annotations
 
 import ast
@@ -8,8 +9,19 @@ import random
 import numpy as np
 import pytest
 
-from lavida_r1.world import EDIT_TYPES, FAMILIES, SPLITS, WorldConfig, generate, loc_tokens, sample_seed, sft_target
-from lavida_r1.world import chart_tasks, math_tasks, mcq_tasks
+from lavida_r1.world import (
+    EDIT_TYPES,
+    FAMILIES,
+    SPLITS,
+    WorldConfig,
+    chart_tasks,
+    generate,
+    loc_tokens,
+    math_tasks,
+    mcq_tasks,
+    sample_seed,
+    sft_target,
+)
 from lavida_r1.world.charts import Layout
 from lavida_r1.world.edit_scene import MIN_CHANGED_PIXELS, changed_mask
 from lavida_r1.world.palette import BACKGROUNDS, OBJECT_COLOURS
@@ -20,8 +32,14 @@ from lavida_r1.world.raster import CORNERS
 def test_same_seed_gives_identical_samples(family):
     for index in range(4):
         a, b = generate(family, "eval", index, base_seed=7), generate(family, "eval", index, base_seed=7)
-        assert (a.question, a.answer, a.reasoning, a.options, a.box, a.meta) == \
-               (b.question, b.answer, b.reasoning, b.options, b.box, b.meta)
+        assert (a.question, a.answer, a.reasoning, a.options, a.box, a.meta) == (
+            b.question,
+            b.answer,
+            b.reasoning,
+            b.options,
+            b.box,
+            b.meta,
+        )
         assert a.image.tobytes() == b.image.tobytes()
     c = generate(family, "eval", 0, base_seed=8)
     assert c.image.tobytes() != generate(family, "eval", 0, base_seed=7).image.tobytes()
@@ -68,7 +86,8 @@ def _independent_chart_answer(kind, labels, values, meta):
     v = dict(zip(labels, values))
     fmt = lambda x: str(int(round(x, 2))) if round(x, 2) == int(round(x, 2)) else str(round(x, 2))  # noqa: E731
     return {
-        "argmax": lambda: max(labels, key=v.get), "argmin": lambda: min(labels, key=v.get),
+        "argmax": lambda: max(labels, key=v.get),
+        "argmin": lambda: min(labels, key=v.get),
         "diff": lambda: fmt(abs(v[meta.get("a", labels[0])] - v[meta.get("b", labels[0])])),
         "sum": lambda: fmt(v[meta.get("a", labels[0])] + v[meta.get("b", labels[0])]),
         "ratio": lambda: fmt(v[meta.get("a", labels[0])] / v[meta.get("b", labels[0])]),
@@ -92,7 +111,7 @@ def test_chart_answers_recompute_from_data_and_image():
             x, top = lay.centre(i), lay.baseline - 1 - lay.bar_height(value)
             if m["chart_type"] == "bar":
                 colour = arr[lay.baseline - 1, x]
-                column = arr[:lay.baseline, x]
+                column = arr[: lay.baseline, x]
                 height = 0
                 while height < lay.baseline and (column[lay.baseline - 1 - height] == colour).all():
                     height += 1
@@ -171,7 +190,7 @@ def test_sft_targets():
             assert text.startswith(s.reasoning) and text.endswith("</answer>") and text.count("<answer>") == 1
     g = generate("grounding", "train", 5)
     assert "<LOC_BEGIN>" in sft_target(g)
-    assert sft_target(g, lambda box, w, h: f"{list(box)}") .endswith(f"<answer>{list(g.box)}</answer>")
+    assert sft_target(g, lambda box, w, h: f"{list(box)}").endswith(f"<answer>{list(g.box)}</answer>")
 
 
 def test_loc_tokens_pad_to_square():
@@ -182,8 +201,13 @@ def test_loc_tokens_pad_to_square():
 
 # Pixel digests of sample 0 of each family (eval split, base seed 0). Rendering uses no system fonts, no
 # anti-aliasing and no libm trig, so these must hold on every machine; change them only on purpose.
-GOLDEN = {"math": "f84eefff3eed37c1", "chart": "eda5b469882d8da8", "mcq": "629b9a0d26bcd06c",
-          "grounding": "0118412b50a9c4ca", "edit": "ed3fbdd66add15da"}
+GOLDEN = {
+    "math": "f84eefff3eed37c1",
+    "chart": "eda5b469882d8da8",
+    "mcq": "629b9a0d26bcd06c",
+    "grounding": "0118412b50a9c4ca",
+    "edit": "ed3fbdd66add15da",
+}
 
 
 def test_rendering_matches_golden_pixels():

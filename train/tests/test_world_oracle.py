@@ -1,4 +1,5 @@
 """The oracle ImgEdit judge: reply format, exact target = 5s, untouched source = 1s, graded in between."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,8 +15,7 @@ from lavida_r1.world.run_oracle_judge import judge_folder
 
 def step1_scores(reply: str) -> list[int]:
     """ImgEdit's step-1 parser: `Label: N` lines with exactly one ': ' and a digit value."""
-    return [int(p[1]) for line in reply.splitlines()
-            if len(p := line.strip().split(": ")) == 2 and p[1].isdigit()]
+    return [int(p[1]) for line in reply.splitlines() if len(p := line.strip().split(": ")) == 2 and p[1].isdigit()]
 
 
 @pytest.mark.parametrize("edit_type", EDIT_TYPES)

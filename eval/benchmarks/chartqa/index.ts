@@ -17,7 +17,10 @@ export const chartqa: Benchmark = {
   direct: false,
   async tasks(data, o) {
     return head(await loadChartQA(data, { images: true }), o.limit).map((r) => ({
-      id: String(r.index), kind: 'vqa', question: chartQAPrompt(r), image: needImage(r.image, String(r.index)),
+      id: String(r.index),
+      kind: 'vqa',
+      question: chartQAPrompt(r),
+      image: needImage(r.image, String(r.index)),
     }));
   },
   scoreOptions: [],

@@ -60,12 +60,15 @@ function labelsOf(r: Row): string[] {
 
 async function loadParquet(files: string[], opts: ChartQALoadOptions): Promise<ChartQARecord[]> {
   const out: ChartQARecord[] = [];
-  const cols = opts.images ? undefined : ['type', 'question', 'answer', 'query', 'label', 'human_or_machine', 'imgname'];
+  const cols = opts.images
+    ? undefined
+    : ['type', 'question', 'answer', 'query', 'label', 'human_or_machine', 'imgname'];
   for (const f of files) {
     for (const r of await readParquetRows(f, cols)) {
       const question = str(r.question) ?? str(r.query);
       const labels = labelsOf(r);
-      if (question === null || labels.length === 0) throw new UserError(`${f}: row lacks question/query or answer/label`);
+      if (question === null || labels.length === 0)
+        throw new UserError(`${f}: row lacks question/query or answer/label`);
       out.push({
         index: out.length,
         imgname: str(r.imgname),
@@ -85,7 +88,11 @@ export async function loadChartQA(path: string, opts: ChartQALoadOptions = {}): 
     if (!path.endsWith('.parquet')) throw new UserError(`ChartQA data must be a folder or a .parquet file: ${path}`);
     return loadParquet([path], opts);
   }
-  const human = await firstFile(path, ['test_human.json', 'test/test_human.json', 'ChartQA Dataset/test/test_human.json']);
+  const human = await firstFile(path, [
+    'test_human.json',
+    'test/test_human.json',
+    'ChartQA Dataset/test/test_human.json',
+  ]);
   if (human) return loadOfficial(join(human, '..'), opts);
   const parquets = await filesIn(path, ['.', 'data'], (n) => /^test(-.*)?\.parquet$/.test(n));
   if (parquets.length > 0) return loadParquet(parquets, opts);

@@ -58,7 +58,11 @@ export function scoreChartQA(records: ChartQARecord[], preds: Prediction[]): Sco
       relaxed_augmented: percent(tally.augmented.hit, tally.augmented.total),
       correct: hit,
     },
-    sample_counts: { relaxed_overall: pairs.length, relaxed_human: tally.human.total, relaxed_augmented: tally.augmented.total },
+    sample_counts: {
+      relaxed_overall: pairs.length,
+      relaxed_human: tally.human.total,
+      relaxed_augmented: tally.augmented.total,
+    },
     missing,
     settings: { metric: 'pix2struct relaxed_correctness (5%)' },
     samples,

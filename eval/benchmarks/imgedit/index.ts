@@ -15,7 +15,10 @@ export const imgedit: Benchmark = {
   direct: false,
   async tasks(data, o) {
     return head((await loadImgEdit(data)).records, o.limit).map((r) => ({
-      id: r.key, kind: 'edit', instruction: r.prompt, image: { kind: 'file', path: r.imagePath },
+      id: r.key,
+      kind: 'edit',
+      instruction: r.prompt,
+      image: { kind: 'file', path: r.imagePath },
     }));
   },
   scoreOptions: [],

@@ -15,7 +15,8 @@ export function editedImagePath(resultDir: string, key: string): string {
 /** prompts[edit_type] with every `<edit_prompt>` replaced; unknown types use `adjust` (as lmms-eval does). */
 export function judgePromptText(prompts: Map<string, string>, r: Pick<ImgEditRecord, 'editType' | 'prompt'>): string {
   const template = prompts.get(r.editType) ?? prompts.get('adjust');
-  if (template === undefined) throw new UserError(`no judge prompt for edit type "${r.editType}" (and none for "adjust")`);
+  if (template === undefined)
+    throw new UserError(`no judge prompt for edit type "${r.editType}" (and none for "adjust")`);
   return template.replaceAll('<edit_prompt>', r.prompt);
 }
 
@@ -34,7 +35,13 @@ export function judgeMessage(text: string, original: Uint8Array, edited: Uint8Ar
 }
 
 /** The judge's reply text for one edit; throws when an image cannot be read or the call fails. */
-export async function judgeReply(client: OpenAI, model: string, prompts: Map<string, string>, r: ImgEditRecord, editedDir: string): Promise<string> {
+export async function judgeReply(
+  client: OpenAI,
+  model: string,
+  prompts: Map<string, string>,
+  r: ImgEditRecord,
+  editedDir: string,
+): Promise<string> {
   const [original, edited] = await Promise.all([readFile(r.imagePath), readFile(editedImagePath(editedDir, r.key))]);
   // the model and the message only: the official request sets no temperature and no length
   return chatText(client, { model, messages: [judgeMessage(judgePromptText(prompts, r), original, edited)] });

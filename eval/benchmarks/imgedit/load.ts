@@ -26,7 +26,12 @@ export interface ImgEditData {
   promptFile: string | null;
 }
 
-const EDIT_FILES = ['singleturn.json', 'Benchmark/singleturn/singleturn.json', 'basic_edit.json', 'Benchmark/Basic/basic_edit.json'];
+const EDIT_FILES = [
+  'singleturn.json',
+  'Benchmark/singleturn/singleturn.json',
+  'basic_edit.json',
+  'Benchmark/Basic/basic_edit.json',
+];
 const PROMPT_FILES = ['judge_prompt.json', 'prompts.json'];
 
 export async function loadImgEdit(path: string): Promise<ImgEditData> {

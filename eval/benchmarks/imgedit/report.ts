@@ -12,7 +12,10 @@ const judged = (rows: SampleScore[]): SampleScore[] => rows.filter((r) => typeof
 
 export const IMGEDIT_REPORT: ReportSpec = {
   title: 'ImgEdit',
-  columns: [{ key: 'overall', label: 'overall (1–5)', max: 5 }, { key: 'sample_mean', label: 'sample mean (1–5)', max: 5 }],
+  columns: [
+    { key: 'overall', label: 'overall (1–5)', max: 5 },
+    { key: 'sample_mean', label: 'sample mean (1–5)', max: 5 },
+  ],
   rates: [{ label: 'unscored judge replies %', value: (s) => share(s.metrics.dropped, s.n) }],
   breakdowns: [{ title: 'by edit type (1–5)', category: (k) => (TOTALS.includes(k) ? null : k), max: 5 }],
   bootstraps: {
@@ -20,7 +23,8 @@ export const IMGEDIT_REPORT: ReportSpec = {
     overall: {
       strata: (rows) => {
         const byType = new Map<string, number[]>();
-        for (const r of judged(rows)) byType.set(String(r.edit_type), [...(byType.get(String(r.edit_type)) ?? []), r.avg as number]);
+        for (const r of judged(rows))
+          byType.set(String(r.edit_type), [...(byType.get(String(r.edit_type)) ?? []), r.avg as number]);
         return [...byType.values()];
       },
       statistic: meanOfMeans,
@@ -30,6 +34,8 @@ export const IMGEDIT_REPORT: ReportSpec = {
 };
 
 export const imgEditVerdict = (r: SampleScore): Verdict => ({
-  extracted: '', answer: '', score: typeof r.avg === 'number' ? `${r.avg} / 5` : 'no score in the judge reply',
+  extracted: '',
+  answer: '',
+  score: typeof r.avg === 'number' ? `${r.avg} / 5` : 'no score in the judge reply',
   wrong: typeof r.avg !== 'number' || r.avg < PASS,
 });

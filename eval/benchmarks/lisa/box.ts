@@ -52,7 +52,10 @@ export function locToPixels(bins: Box, size: Size, grid: LocGrid): Box {
 }
 
 /** The space a text box's numbers are in: original pixels, [0,1], [0,1000], or pixels of a resized input. */
-export type CoordSpace = { kind: 'pixels' } | { kind: 'norm'; scale: number } | { kind: 'resized'; width: number; height: number };
+export type CoordSpace =
+  | { kind: 'pixels' }
+  | { kind: 'norm'; scale: number }
+  | { kind: 'resized'; width: number; height: number };
 
 export function needsSize(space: CoordSpace): boolean {
   return space.kind !== 'pixels';

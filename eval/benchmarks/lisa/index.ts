@@ -19,10 +19,16 @@ export const lisa: Benchmark = {
   async tasks(data, o) {
     // the ground endpoint wraps the referring expression in the model's own LOC prompt
     return head(await loadLisa(data), o.limit).map((r) => ({
-      id: String(r.index), kind: 'ground', description: r.problem, image: { kind: 'file', path: r.imagePath },
+      id: String(r.index),
+      kind: 'ground',
+      description: r.problem,
+      image: { kind: 'file', path: r.imagePath },
     }));
   },
-  scoreOptions: ['parser', 'iou', 'compare', 'threshold', 'coords', 'loc-bins', 'loc-pad', 'images'].map((name) => ({ name, type: 'string' })),
+  scoreOptions: ['parser', 'iou', 'compare', 'threshold', 'coords', 'loc-bins', 'loc-pad', 'images'].map((name) => ({
+    name,
+    type: 'string',
+  })),
   scoreHelp: [
     "--parser r1|baseline  --iou vlm-r1|continuous  --compare '>'|'>='  --threshold 0.5",
     '--coords pixels|norm1|norm1000|resized:WxH  --loc-bins 1025  --loc-pad center|topleft  --images DIR',

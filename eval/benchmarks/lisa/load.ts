@@ -39,7 +39,11 @@ async function findImageRoot(jsonDir: string, first: string | undefined): Promis
 export async function loadLisa(path: string, opts: LisaLoadOptions = {}): Promise<LisaRecord[]> {
   let file = path;
   if ((await requireExists(path, 'Lisa-Grounding data')) === 'dir') {
-    const f = await firstFile(path, ['lisa_test.json', 'lisa_grounding/lisa_test.json', 'rec_jsons_processed/lisa_test.json']);
+    const f = await firstFile(path, [
+      'lisa_test.json',
+      'lisa_grounding/lisa_test.json',
+      'rec_jsons_processed/lisa_test.json',
+    ]);
     if (!f) throw await wrongDataFolder(LISA_DATA, path);
     file = f;
   }

@@ -8,10 +8,14 @@ export const LISA_REPORT: ReportSpec = {
   columns: [pct('P@0.5', 'P@0.5 %'), pct('miou', 'mIoU %')],
   rates: [{ label: 'parse failures %', value: (s) => share(s.metrics.parse_failures, s.n) }],
   breakdowns: [],
-  bootstraps: { miou: { strata: (rows) => [rows.map((r) => Number(r.iou) * 100)], statistic: ([ious]) => mean(ious!) } },
+  bootstraps: {
+    miou: { strata: (rows) => [rows.map((r) => Number(r.iou) * 100)], statistic: ([ious]) => mean(ious!) },
+  },
 };
 
 export const lisaVerdict = (r: SampleScore): Verdict => ({
-  extracted: `${text(r.box)} (${text(r.source)})`, answer: text(r.answer),
-  score: `IoU ${Number(r.iou).toFixed(3)}${r.hit === true ? ' (hit)' : ' (miss)'}`, wrong: r.hit !== true,
+  extracted: `${text(r.box)} (${text(r.source)})`,
+  answer: text(r.answer),
+  score: `IoU ${Number(r.iou).toFixed(3)}${r.hit === true ? ' (hit)' : ' (miss)'}`,
+  wrong: r.hit !== true,
 });

@@ -3,8 +3,17 @@ import { imageSize, type Size } from '../../imagesize.js';
 import { matchPredictions } from '../../match.js';
 import { percent, type Prediction, type SampleScore, type ScoreReport } from '../../types.js';
 import {
-  continuousIou, locToPixels, needsSize, parseBaselineBox, parseLocBins, parseR1Box, toPixels, vlmR1Iou,
-  type Box, type CoordSpace, type LocGrid,
+  continuousIou,
+  locToPixels,
+  needsSize,
+  parseBaselineBox,
+  parseLocBins,
+  parseR1Box,
+  toPixels,
+  vlmR1Iou,
+  type Box,
+  type CoordSpace,
+  type LocGrid,
 } from './box.js';
 import type { LisaRecord } from './load.js';
 
@@ -41,7 +50,11 @@ export function lisaPrompt(r: Pick<LisaRecord, 'problem'>, style: 'r1' | 'baseli
 type Source = 'box' | 'loc' | 'text' | 'none';
 
 /** The predicted box in original pixels; a parse failure is [0,0,0,0] as in VLM-R1. */
-async function predictedBox(r: LisaRecord, p: Prediction, opts: LisaScoreOptions): Promise<{ box: Box; source: Source }> {
+async function predictedBox(
+  r: LisaRecord,
+  p: Prediction,
+  opts: LisaScoreOptions,
+): Promise<{ box: Box; source: Source }> {
   const size = (): Promise<Size> => (opts.sizeOf ?? ((x: LisaRecord) => imageSize(x.imagePath)))(r);
   if (p.box) return { box: p.box, source: 'box' };
   const bins = parseLocBins(p.response);
@@ -51,7 +64,11 @@ async function predictedBox(r: LisaRecord, p: Prediction, opts: LisaScoreOptions
   return { box: toPixels(parsed, opts.coords, needsSize(opts.coords) ? await size() : null), source: 'text' };
 }
 
-export async function scoreLisa(records: LisaRecord[], preds: Prediction[], opts: LisaScoreOptions = DEFAULT_LISA_OPTIONS): Promise<ScoreReport> {
+export async function scoreLisa(
+  records: LisaRecord[],
+  preds: Prediction[],
+  opts: LisaScoreOptions = DEFAULT_LISA_OPTIONS,
+): Promise<ScoreReport> {
   const { pairs, missing } = matchPredictions(records, (r) => String(r.index), preds);
   const iouFn = opts.iou === 'vlm-r1' ? vlmR1Iou : continuousIou;
   const samples: SampleScore[] = [];
@@ -82,7 +99,12 @@ export async function scoreLisa(records: LisaRecord[], preds: Prediction[], opts
       iou: opts.iou,
       compare: opts.compare,
       threshold: opts.threshold,
-      coords: opts.coords.kind === 'resized' ? `resized:${opts.coords.width}x${opts.coords.height}` : opts.coords.kind === 'norm' ? `norm${opts.coords.scale}` : 'pixels',
+      coords:
+        opts.coords.kind === 'resized'
+          ? `resized:${opts.coords.width}x${opts.coords.height}`
+          : opts.coords.kind === 'norm'
+            ? `norm${opts.coords.scale}`
+            : 'pixels',
       loc: `${opts.loc.bins} bins, ${opts.loc.pad} padding`,
     },
     samples,

@@ -30,7 +30,8 @@ export interface Extraction {
 /** Steps 1-5 of the official extract_answer; null means "go on to the LLM". */
 export function officialQuickExtract(response: string, r: ExtractFields, quickExtract = false): Extraction | null {
   if (response === '') return { extraction: '', method: 'empty' };
-  if (r.questionType === 'multi_choice' && r.choices?.includes(response)) return { extraction: response, method: 'choice' };
+  if (r.questionType === 'multi_choice' && r.choices?.includes(response))
+    return { extraction: response, method: 'choice' };
   if (r.answerType === 'integer') {
     const i = pyInt(response);
     if (i !== null) return { extraction: i.toString(), method: 'integer' };

@@ -23,11 +23,17 @@ export const mathvista: Benchmark = {
   async tasks(data, o) {
     const style = promptStyle(o.prompt, PROMPT_STYLES);
     return head(await loadMathVista(data, { images: true }), o.limit).map((r) => ({
-      id: r.pid, kind: 'vqa', question: mathVistaPrompt(r, style), image: needImage(r.image, r.pid),
+      id: r.pid,
+      kind: 'vqa',
+      question: mathVistaPrompt(r, style),
+      image: needImage(r.image, r.pid),
     }));
   },
   scoreOptions: [
-    ...['mode', 'extractor', 'judge-url', 'judge-model', 'judge-key-env', 'demo-prompt', 'split'].map((name) => ({ name, type: 'string' as const })),
+    ...['mode', 'extractor', 'judge-url', 'judge-model', 'judge-key-env', 'demo-prompt', 'split'].map((name) => ({
+      name,
+      type: 'string' as const,
+    })),
     { name: 'quick-extract', type: 'boolean' },
   ],
   scoreHelp: [
@@ -41,9 +47,16 @@ export const mathvista: Benchmark = {
     const judgeUrl = stringFlag(flags, 'judge-url');
     const llm = judgeUrl === undefined ? undefined : mathVistaExtractor(judgeUrl, flags);
     const demoFile = stringFlag(flags, 'demo-prompt');
-    const demoPrompt = demoFile === undefined ? undefined : parseDemoPrompt(await readText(demoFile, 'demo prompt file'));
+    const demoPrompt =
+      demoFile === undefined ? undefined : parseDemoPrompt(await readText(demoFile, 'demo prompt file'));
     const records = await loadMathVista(data, { split });
-    return scoreMathVista(records, await readPredictions(predictions), { mode, extractor, quickExtract: flags['quick-extract'] === true, llm, demoPrompt });
+    return scoreMathVista(records, await readPredictions(predictions), {
+      mode,
+      extractor,
+      quickExtract: flags['quick-extract'] === true,
+      llm,
+      demoPrompt,
+    });
   },
   report: MATHVISTA_REPORT,
   verdict: mathVistaVerdict,

@@ -12,5 +12,6 @@ export function mathVistaExtractor(url: string, flags: Flags): (prompt: string) 
   const keyEnv = stringFlag(flags, 'judge-key-env') ?? (process.env.OPENAI_API_KEY ? 'OPENAI_API_KEY' : undefined);
   const client = openaiClient({ url, apiKeyEnv: keyEnv }, { timeoutMs: EXTRACTOR_TIMEOUT_MS });
   const model = stringFlag(flags, 'judge-model') ?? 'gpt-4o-2024-11-20';
-  return (prompt) => chatText(client, { model, temperature: 0, max_tokens: 256, messages: [{ role: 'user', content: prompt }] });
+  return (prompt) =>
+    chatText(client, { model, temperature: 0, max_tokens: 256, messages: [{ role: 'user', content: prompt }] });
 }

@@ -65,7 +65,19 @@ async function loadParquet(files: string[], opts: MathVistaLoadOptions): Promise
   const out: MathVistaRecord[] = [];
   const cols = opts.images
     ? undefined
-    : ['pid', 'question', 'image', 'choices', 'unit', 'precision', 'answer', 'question_type', 'answer_type', 'metadata', 'query'];
+    : [
+        'pid',
+        'question',
+        'image',
+        'choices',
+        'unit',
+        'precision',
+        'answer',
+        'question_type',
+        'answer_type',
+        'metadata',
+        'query',
+      ];
   for (const f of files) {
     for (const r of await readParquetRows(f, cols)) {
       out.push(toRecord(r, f, opts.images ? toImageSource(r.decoded_image) : null, str(r.query)));
@@ -76,7 +88,10 @@ async function loadParquet(files: string[], opts: MathVistaLoadOptions): Promise
 
 /** The folder (json dir or its parent) where more of the first rows' images exist. */
 async function findImageRoot(dir: string, rows: Row[]): Promise<string> {
-  const sample = rows.slice(0, 20).map((r) => r.image).filter((p): p is string => typeof p === 'string');
+  const sample = rows
+    .slice(0, 20)
+    .map((r) => r.image)
+    .filter((p): p is string => typeof p === 'string');
   const count = async (root: string): Promise<number> =>
     (await Promise.all(sample.map((p) => kindOf(join(root, p))))).filter((k) => k === 'file').length;
   return (await count(dirname(dir))) > (await count(dir)) ? dirname(dir) : dir;
@@ -84,7 +99,8 @@ async function findImageRoot(dir: string, rows: Row[]): Promise<string> {
 
 async function loadJson(file: string, opts: MathVistaLoadOptions): Promise<MathVistaRecord[]> {
   const data = await readJson(file, 'MathVista json');
-  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new UserError(`${file}: expected an object keyed by pid`);
+  if (!data || typeof data !== 'object' || Array.isArray(data))
+    throw new UserError(`${file}: expected an object keyed by pid`);
   const dir = dirname(file);
   const queryFile = await firstFile(dir, ['query.json']);
   const queries = queryFile ? ((await readJson(queryFile, 'query.json')) as Record<string, unknown>) : {};
@@ -92,7 +108,8 @@ async function loadJson(file: string, opts: MathVistaLoadOptions): Promise<MathV
   const imageRoot = opts.images ? await findImageRoot(dir, Object.values(data as Record<string, Row>)) : dir;
   return Object.entries(data as Record<string, Row>).map(([pid, r]) => {
     const row: Row = { ...r, pid: r.pid ?? pid };
-    const img = typeof row.image === 'string' && opts.images ? { kind: 'file' as const, path: join(imageRoot, row.image) } : null;
+    const img =
+      typeof row.image === 'string' && opts.images ? { kind: 'file' as const, path: join(imageRoot, row.image) } : null;
     const q = queries[pid];
     return toRecord(row, `${file} pid ${pid}`, img, typeof q === 'string' ? q : null);
   });

@@ -2,7 +2,10 @@
 import { pyStrip } from '../../python.js';
 import type { MathVistaRecord } from './record.js';
 
-type PromptFields = Pick<MathVistaRecord, 'question' | 'choices' | 'unit' | 'precision' | 'questionType' | 'answerType'>;
+type PromptFields = Pick<
+  MathVistaRecord,
+  'question' | 'choices' | 'unit' | 'precision' | 'questionType' | 'answerType'
+>;
 
 function officialHint(r: PromptFields): string {
   if (r.questionType === 'multi_choice') {
@@ -32,7 +35,8 @@ const letter = (i: number): string => String.fromCharCode(65 + i);
 export function buildOfficialQuery(r: PromptFields): string {
   let q = `Hint: ${officialHint(r)}\nQuestion: ${r.question}`;
   if (r.unit) q += ` (Unit: ${r.unit})`;
-  if (r.choices && r.choices.length > 0) q += `\nChoices:\n${r.choices.map((c, i) => `(${letter(i)}) ${c}`).join('\n')}`;
+  if (r.choices && r.choices.length > 0)
+    q += `\nChoices:\n${r.choices.map((c, i) => `(${letter(i)}) ${c}`).join('\n')}`;
   return q;
 }
 

@@ -9,10 +9,18 @@ const NO_ANSWER_METHODS = ['empty', 'no-judge', 'llm-failed'];
 export const MATHVISTA_REPORT: ReportSpec = {
   title: 'MathVista (testmini)',
   columns: [pct('accuracy', 'accuracy %')],
-  rates: [{ label: 'no answer extracted %', value: (s) => share(sum(NO_ANSWER_METHODS.map((m) => s.metrics[`extraction_method/${m}`])), s.n) }],
+  rates: [
+    {
+      label: 'no answer extracted %',
+      value: (s) => share(sum(NO_ANSWER_METHODS.map((m) => s.metrics[`extraction_method/${m}`])), s.n),
+    },
+  ],
   breakdowns: GROUPS.map((g) => ({ title: `by ${g.replace('_', ' ')}`, category: prefixed(g), max: 100 })),
   bootstraps: {},
 };
 
-export const mathVistaVerdict = (r: SampleScore): Verdict =>
-  ({ extracted: `${text(r.extraction)} → ${text(r.prediction)} (${text(r.method)})`, answer: text(r.answer), ...correctness(r) });
+export const mathVistaVerdict = (r: SampleScore): Verdict => ({
+  extracted: `${text(r.extraction)} → ${text(r.prediction)} (${text(r.method)})`,
+  answer: text(r.answer),
+  ...correctness(r),
+});

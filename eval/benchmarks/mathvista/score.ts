@@ -25,7 +25,11 @@ export function mostSimilar(text: string, choices: string[]): number {
 }
 
 /** normalize_extracted_answer; null is Python's None. */
-export function normalizeExtraction(extraction: string, r: NormFields, mode: MathVistaMode = 'official'): string | null {
+export function normalizeExtraction(
+  extraction: string,
+  r: NormFields,
+  mode: MathVistaMode = 'official',
+): string | null {
   if (r.questionType === 'multi_choice') {
     if (!r.choices || r.choices.length === 0) return null;
     let e = pyStrip(extraction);

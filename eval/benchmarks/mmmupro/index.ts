@@ -22,7 +22,12 @@ export const mmmuPro: Benchmark = {
   async tasks(data, o) {
     const style = promptStyle(o.prompt, PROMPT_STYLES);
     const records = await loadMMMUPro(data, { images: true });
-    const bySetting = ['standard', 'vision'].map((k) => head(records.filter((r) => r.setting === k), o.limit));
+    const bySetting = ['standard', 'vision'].map((k) =>
+      head(
+        records.filter((r) => r.setting === k),
+        o.limit,
+      ),
+    );
     return bySetting.flat().map((r) => mmmuProTask(r, style, !o.direct));
   },
   scoreOptions: ['mode', 'fallback', 'seed', 'setting'].map((name) => ({ name, type: 'string' })),

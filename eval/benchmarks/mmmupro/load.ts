@@ -46,7 +46,8 @@ async function loadConfig(dir: string, setting: MMMUProSetting, opts: MMMUProLoa
       const id = str(r.id);
       const answer = str(r.answer);
       const optText = str(r.options);
-      if (id === null || answer === null || optText === null) throw new UserError(`${f}: a row lacks id, answer or options`);
+      if (id === null || answer === null || optText === null)
+        throw new UserError(`${f}: a row lacks id, answer or options`);
       let options: string[];
       try {
         options = parseStringList(optText);
@@ -65,7 +66,15 @@ async function loadConfig(dir: string, setting: MMMUProSetting, opts: MMMUProLoa
           }
         }
       }
-      out.push({ setting, id, question: setting === 'vision' ? null : str(r.question), options, answer, subject: str(r.subject), images });
+      out.push({
+        setting,
+        id,
+        question: setting === 'vision' ? null : str(r.question),
+        options,
+        answer,
+        subject: str(r.subject),
+        images,
+      });
     }
   }
   return out;

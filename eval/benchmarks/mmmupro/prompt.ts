@@ -4,7 +4,8 @@ import type { MMMUProRecord } from './load.js';
 
 export type MMMUProPromptStyle = 'official' | 'lmms-eval';
 
-const LAST_LINE = "The last line of your response should be of the following format: 'Answer: $LETTER' (without quotes) where LETTER is one of options.";
+const LAST_LINE =
+  "The last line of your response should be of the following format: 'Answer: $LETTER' (without quotes) where LETTER is one of options.";
 const DIRECT = 'Answer with the option letter from the given choices directly.';
 
 export const INSTRUCTIONS = {
@@ -49,7 +50,8 @@ export function mmmuProPrompt(r: MMMUProRecord, style: MMMUProPromptStyle, cot: 
     // one image named twice) the tags stay as written, the image (composed) goes before the text, as lmms-eval
     // does, and <image k> is panel k in reading order.
     const refs = [...text.matchAll(IMAGE_TAG)].map((m) => Number(m[1]));
-    if (refs.length === 1 && countBareImages(text) === 0) return { text: text.replace(IMAGE_TAG, BARE_IMAGE), imageRefs: refs };
+    if (refs.length === 1 && countBareImages(text) === 0)
+      return { text: text.replace(IMAGE_TAG, BARE_IMAGE), imageRefs: refs };
     return { text, imageRefs: sortedUnique(refs) };
   }
   const text = `${question}\n${optionsBlock(r.options)}\n\n${cot ? INSTRUCTIONS.lmmsCotStandard : DIRECT}`;

@@ -1,6 +1,15 @@
 // MMMU-Pro in the report: the two settings and their mean, the random fallbacks, by setting and subject; the
 // viewer's row.
-import { correctness, meanOfMeans, pct, prefixed, share, text, type ReportSpec, type Verdict } from '../../report/spec.js';
+import {
+  correctness,
+  meanOfMeans,
+  pct,
+  prefixed,
+  share,
+  text,
+  type ReportSpec,
+  type Verdict,
+} from '../../report/spec.js';
 import type { SampleScore, ScoreSummary } from '../../types.js';
 
 const correct = (rows: SampleScore[]): number[] => rows.map((r) => (r.correct === true ? 100 : 0));
@@ -9,7 +18,8 @@ export const MMMU_PRO_REPORT: ReportSpec = {
   title: 'MMMU-Pro',
   columns: [pct('mean', 'mean %'), pct('standard', 'standard (10 opt.) %'), pct('vision', 'vision %')],
   rates: (['standard', 'vision'] as const).map((k) => ({
-    label: `${k} random fallback %`, value: (s: ScoreSummary) => share(s.metrics[`${k}/fallbacks`], s.sample_counts?.[k]),
+    label: `${k} random fallback %`,
+    value: (s: ScoreSummary) => share(s.metrics[`${k}/fallbacks`], s.sample_counts?.[k]),
   })),
   breakdowns: [
     { title: 'by setting', category: (k) => (k === 'standard' || k === 'vision' ? k : null), max: 100 },
@@ -25,5 +35,8 @@ export const MMMU_PRO_REPORT: ReportSpec = {
   },
 };
 
-export const mmmuProVerdict = (r: SampleScore): Verdict =>
-  ({ extracted: `${text(r.parsed)}${r.fallback === true ? ' (random fallback: no letter parsed)' : ''}`, answer: text(r.answer), ...correctness(r) });
+export const mmmuProVerdict = (r: SampleScore): Verdict => ({
+  extracted: `${text(r.parsed)}${r.fallback === true ? ' (random fallback: no letter parsed)' : ''}`,
+  answer: text(r.answer),
+  ...correctness(r),
+});

@@ -15,7 +15,9 @@ export function mmmuProTask(r: MMMUProRecord, s: MMMUProPromptStyle, cot: boolea
   const id = `${r.setting}/${r.id}`;
   const p = mmmuProPrompt(r, s, cot);
   if (countBareImages(p.text) > 1) {
-    throw new UserError(`sample ${id}: the text names ${BARE_IMAGE} more than once, which the server rejects (one image per request)`);
+    throw new UserError(
+      `sample ${id}: the text names ${BARE_IMAGE} more than once, which the server rejects (one image per request)`,
+    );
   }
   const present = p.imageRefs.filter((k) => r.images.has(k));
   const keys = present.length > 0 ? present : [...r.images.keys()].sort((a, b) => a - b);

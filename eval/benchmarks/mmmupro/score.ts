@@ -25,7 +25,9 @@ function resolver(records: MMMUProRecord[]): (id: string) => string | null {
   return (id) => {
     if (SETTINGS.some((s) => id.startsWith(`${s}/`))) return id;
     if (present.length === 1) return `${present[0]}/${id}`;
-    throw new UserError(`prediction id "${id}" is ambiguous with both settings loaded: prefix it with standard/ or vision/`);
+    throw new UserError(
+      `prediction id "${id}" is ambiguous with both settings loaded: prefix it with standard/ or vision/`,
+    );
   };
 }
 
@@ -55,7 +57,13 @@ export function scoreMMMUPro(records: MMMUProRecord[], preds: Prediction[], opts
     if (parsed.fallback) fallbacks[record.setting]++;
     bump(record.setting, correct);
     if (record.subject !== null) bump(`${record.setting}/subject/${record.subject}`, correct);
-    samples.push({ id: keyOf(record), parsed: parsed.letter, fallback: parsed.fallback, answer: record.answer, correct });
+    samples.push({
+      id: keyOf(record),
+      parsed: parsed.letter,
+      fallback: parsed.fallback,
+      answer: record.answer,
+      correct,
+    });
   }
   const metrics: Metrics = {};
   const counts: Record<string, number> = {};

@@ -3,7 +3,11 @@
 import type { ModelConfig } from '../package/model-config.js';
 
 /** The (width, height) candidate with the largest effective resolution, then the least waste. */
-export function selectBestResolution(origW: number, origH: number, candidates: Array<[number, number]>): [number, number] {
+export function selectBestResolution(
+  origW: number,
+  origH: number,
+  candidates: Array<[number, number]>,
+): [number, number] {
   let best = candidates[0]!;
   let bestEffective = -1;
   let bestWaste = Infinity;
@@ -22,7 +26,11 @@ export function selectBestResolution(origW: number, origH: number, candidates: A
  *  pinpoints, each a (cols, rows) multiple of the view size. */
 export function anyresResolution(c: ModelConfig, width: number, height: number): [number, number] {
   const size = c.vision.image_size;
-  return selectBestResolution(width, height, c.image_grid_pinpoints.map(([w, h]) => [w * size, h * size] as [number, number]));
+  return selectBestResolution(
+    width,
+    height,
+    c.image_grid_pinpoints.map(([w, h]) => [w * size, h * size] as [number, number]),
+  );
 }
 
 /** Tokens per side of one view after the 2x2 conv pooling (27 → 13 at 384 px upstream). */
@@ -34,7 +42,12 @@ export function pooledSide(c: ModelConfig): number {
 
 /** Rows/cols of a (height, width) crop-feature map that hold the original image: [top, bottom, left, right]
  *  (LLaVA-NeXT's unpadding, integer arithmetic included). */
-export function unpaddedShape(height: number, width: number, origW: number, origH: number): [number, number, number, number] {
+export function unpaddedShape(
+  height: number,
+  width: number,
+  origW: number,
+  origH: number,
+): [number, number, number, number] {
   if (origW / origH > width / height) {
     const newH = Math.trunc(origH * (width / origW));
     const pad = Math.floor((height - newH) / 2);

@@ -44,7 +44,12 @@ export function boxBinRanges(width: number, height: number, numBins = NUM_LOC_BI
     while (pixel(b, side, o, numBins) <= 0) b++;
     return b;
   };
-  return [[0, last(offX, width)], [0, last(offY, height)], [first(offX), numBins - 1], [first(offY), numBins - 1]];
+  return [
+    [0, last(offX, width)],
+    [0, last(offY, height)],
+    [first(offX), numBins - 1],
+    [first(offY), numBins - 1],
+  ];
 }
 
 /** (x1, y1, x2, y2) in original-image pixels → LOC bins. */
@@ -53,4 +58,3 @@ export function boxToBins(box: Box, width: number, height: number, numBins = NUM
   const offsets = [offX, offY, offX, offY];
   return box.map((v, i) => clip(roundHalfEven(((v + offsets[i]!) / side) * (numBins - 1)), numBins - 1)) as Box;
 }
-

@@ -28,7 +28,10 @@ class ImageThread {
       this.pending.delete(reply.id);
       if (this.pending.size === 0) this.worker.unref();
       if (reply.ok) p?.resolve(reply.image);
-      else p?.reject(reply.error.code ? new ImageError(reply.error.message, reply.error.code) : new Error(reply.error.message));
+      else
+        p?.reject(
+          reply.error.code ? new ImageError(reply.error.message, reply.error.code) : new Error(reply.error.message),
+        );
     });
     const die = (why: string) => {
       this.worker.removeAllListeners('exit').removeAllListeners('error');
@@ -65,7 +68,10 @@ export class ImagePool {
   private nextId = 0;
   private closed = false;
 
-  constructor(size: number, private readonly config: ModelConfig) {
+  constructor(
+    size: number,
+    private readonly config: ModelConfig,
+  ) {
     if (!(Number.isInteger(size) && size >= 1)) throw new Error('the image pool needs at least one thread');
     this.threads = Array.from({ length: size }, () => this.spawn());
   }

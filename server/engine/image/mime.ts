@@ -3,7 +3,10 @@
 export type ImageMime = 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp' | 'image/tiff';
 
 export class ImageError extends Error {
-  constructor(message: string, readonly code: 'unsupported_type' | 'too_many_pixels' | 'bad_aspect_ratio' | 'undecodable') {
+  constructor(
+    message: string,
+    readonly code: 'unsupported_type' | 'too_many_pixels' | 'bad_aspect_ratio' | 'undecodable',
+  ) {
     super(message);
     this.name = 'ImageError';
   }
@@ -23,12 +26,19 @@ export function sniffImageMime(bytes: Uint8Array): ImageMime | null {
 }
 
 /** The sniffed type, or an ImageError naming what was found. */
-export function requireImageMime(bytes: Uint8Array, allowed: readonly ImageMime[] = ['image/png', 'image/jpeg', 'image/gif', 'image/webp']): ImageMime {
+export function requireImageMime(
+  bytes: Uint8Array,
+  allowed: readonly ImageMime[] = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'],
+): ImageMime {
   const mime = sniffImageMime(bytes);
   if (mime === null) {
     const head = Buffer.from(bytes.subarray(0, 8)).toString('hex');
-    throw new ImageError(`not a supported image (first bytes ${head || 'none'}); send ${allowed.join(', ')}`, 'unsupported_type');
+    throw new ImageError(
+      `not a supported image (first bytes ${head || 'none'}); send ${allowed.join(', ')}`,
+      'unsupported_type',
+    );
   }
-  if (!allowed.includes(mime)) throw new ImageError(`${mime} is not accepted; send ${allowed.join(', ')}`, 'unsupported_type');
+  if (!allowed.includes(mime))
+    throw new ImageError(`${mime} is not accepted; send ${allowed.join(', ')}`, 'unsupported_type');
   return mime;
 }

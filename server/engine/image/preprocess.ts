@@ -27,8 +27,12 @@ export interface DecodeOptions {
 export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): Promise<RgbImage> {
   requireImageMime(bytes, opts.allowed);
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
-  const decode = () => sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error' })
-    .autoOrient().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  const decode = () =>
+    sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error' })
+      .autoOrient()
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
   let raw: Awaited<ReturnType<typeof decode>>;
   try {
     raw = await decode();
@@ -42,7 +46,10 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): 
   const { width, height, channels } = raw.info;
   const maxRatio = opts.maxAspectRatio ?? DEFAULT_MAX_ASPECT_RATIO;
   if (Math.max(width, height) > maxRatio * Math.min(width, height)) {
-    throw new ImageError(`image of ${width}x${height} pixels: the aspect ratio is over ${maxRatio}:1`, 'bad_aspect_ratio');
+    throw new ImageError(
+      `image of ${width}x${height} pixels: the aspect ratio is over ${maxRatio}:1`,
+      'bad_aspect_ratio',
+    );
   }
   if (channels === 3) return { width, height, data: new Uint8Array(raw.data) };
   if (channels === 4) return flattenOnWhite(width, height, raw.data);
@@ -108,7 +115,8 @@ export function processAnyres(img: RgbImage, c: ModelConfig): AnyresImage {
   const cols = Math.floor(targetW / size);
   const rows = Math.floor(targetH / size);
   const views = [resizeSquare(img, size)];
-  for (let r = 0; r < rows; r++) for (let col = 0; col < cols; col++) views.push(crop(padded, col * size, r * size, size, size));
+  for (let r = 0; r < rows; r++)
+    for (let col = 0; col < cols; col++) views.push(crop(padded, col * size, r * size, size, size));
   const pixelValues = new Float32Array(views.length * 3 * size * size);
   views.forEach((v, i) => normalizeInto(v, pixelValues, i * 3 * size * size));
   return { pixelValues, views, grid: [cols, rows], originalSize: [img.width, img.height] };

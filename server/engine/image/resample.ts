@@ -90,7 +90,11 @@ export function resizeBicubic(img: RgbImage, width: number, height: number): Rgb
     // The horizontal pass only computes the rows the vertical pass will read, as Pillow does.
     const first = needY ? cy.bounds[0]! : 0;
     const last = needY ? cy.bounds[height * 2 - 2]! + cy.bounds[height * 2 - 1]! : img.height;
-    const rows = { width: img.width, height: last - first, data: img.data.subarray(first * img.width * 3, last * img.width * 3) };
+    const rows = {
+      width: img.width,
+      height: last - first,
+      data: img.data.subarray(first * img.width * 3, last * img.width * 3),
+    };
     const out = pass(rows, width, 'x', cx);
     return needY ? pass(out, height, 'y', cy, -first) : out;
   }

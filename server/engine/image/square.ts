@@ -54,7 +54,8 @@ export function resizeSquare(img: RgbImage, size: number, fill: Rgb = SQUARE_FIL
       const min = c.bounds[x * 2]! - x0;
       for (let ch = 0; ch < 3; ch++) {
         let acc = HALF + fill[ch]! * sx.padWeight[x]!;
-        for (let i = sx.lo[x]!; i < sx.hi[x]!; i++) acc += img.data[(y * w + min + i) * 3 + ch]! * c.weights[x * c.ksize + i]!;
+        for (let i = sx.lo[x]!; i < sx.hi[x]!; i++)
+          acc += img.data[(y * w + min + i) * 3 + ch]! * c.weights[x * c.ksize + i]!;
         rows[(y * size + x) * 3 + ch] = clip8(acc);
       }
     }
@@ -72,7 +73,8 @@ export function resizeSquare(img: RgbImage, size: number, fill: Rgb = SQUARE_FIL
     for (let x = 0; x < size; x++) {
       for (let ch = 0; ch < 3; ch++) {
         let acc = HALF + padRow[x * 3 + ch]! * sy.padWeight[y]!;
-        for (let i = sy.lo[y]!; i < sy.hi[y]!; i++) acc += rows[((min + i) * size + x) * 3 + ch]! * c.weights[y * c.ksize + i]!;
+        for (let i = sy.lo[y]!; i < sy.hi[y]!; i++)
+          acc += rows[((min + i) * size + x) * 3 + ch]! * c.weights[y * c.ksize + i]!;
         data[(y * size + x) * 3 + ch] = clip8(acc);
       }
     }

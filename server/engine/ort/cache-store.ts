@@ -29,7 +29,9 @@ export function sliceCache(c: StoredCache, rows: number[]): StoredCache {
     const block = heads * past * hd;
     const out = new Float32Array(layers * rows.length * block);
     for (let l = 0; l < layers; l++) {
-      rows.forEach((r, i) => out.set(src.subarray((l * batch + r) * block, (l * batch + r + 1) * block), (l * rows.length + i) * block));
+      rows.forEach((r, i) =>
+        out.set(src.subarray((l * batch + r) * block, (l * batch + r + 1) * block), (l * rows.length + i) * block),
+      );
     }
     return new ort.Tensor('float32', out, [layers, rows.length, heads, past, hd]);
   };
@@ -40,15 +42,25 @@ export function sliceCache(c: StoredCache, rows: number[]): StoredCache {
   };
   const genMask = pickRows(c.genMask.data as Uint8Array, (n) => new Uint8Array(n));
   return {
-    keys: pick(c.keys), values: pick(c.values), genMask: new ort.Tensor('bool', genMask, [rows.length, past]),
-    mask: pickRows(c.mask, (n) => new BigInt64Array(n)), batch: rows.length, past,
+    keys: pick(c.keys),
+    values: pick(c.values),
+    genMask: new ort.Tensor('bool', genMask, [rows.length, past]),
+    mask: pickRows(c.mask, (n) => new BigInt64Array(n)),
+    batch: rows.length,
+    past,
   };
 }
 
 /** The cache followed by a run's present keys/values [layers, batch, heads, length, head_dim], its gen mask and
  *  attention mask [batch, length]; the run's tokens in [hide[0], hide[1]) become invisible keys. */
-export function appendPresent(c: StoredCache, keys: ort.Tensor, values: ort.Tensor, genMask: ort.Tensor,
-  current: BigInt64Array, hide: [number, number]): StoredCache {
+export function appendPresent(
+  c: StoredCache,
+  keys: ort.Tensor,
+  values: ort.Tensor,
+  genMask: ort.Tensor,
+  current: BigInt64Array,
+  hide: [number, number],
+): StoredCache {
   const [layers, batch, heads, length, hd] = keys.dims as [number, number, number, number, number];
   const past = c.past + length;
   const join = (a: ort.Tensor, b: ort.Tensor): ort.Tensor => {
@@ -67,9 +79,17 @@ export function appendPresent(c: StoredCache, keys: ort.Tensor, values: ort.Tens
     gen.set(cGen.subarray(r * c.past, (r + 1) * c.past), r * past);
     gen.set(nGen.subarray(r * length, (r + 1) * length), r * past + c.past);
     mask.set(c.mask.subarray(r * c.past, (r + 1) * c.past), r * past);
-    for (let i = 0; i < length; i++) mask[r * past + c.past + i] = i >= hide[0] && i < hide[1] ? 0n : current[r * length + i]!;
+    for (let i = 0; i < length; i++)
+      mask[r * past + c.past + i] = i >= hide[0] && i < hide[1] ? 0n : current[r * length + i]!;
   }
-  return { keys: join(c.keys, keys), values: join(c.values, values), genMask: new ort.Tensor('bool', gen, [batch, past]), mask, batch, past };
+  return {
+    keys: join(c.keys, keys),
+    values: join(c.values, values),
+    genMask: new ort.Tensor('bool', gen, [batch, past]),
+    mask,
+    batch,
+    past,
+  };
 }
 
 /** Per-row caches (any batch sizes, any past lengths) as one batch, each row left-padded to the longest past
@@ -105,7 +125,11 @@ export function stackCaches(caches: StoredCache[]): StoredCache {
   }
   const dims = [layers, batch, heads, past, hd];
   return {
-    keys: new ort.Tensor('float32', keys, dims), values: new ort.Tensor('float32', values, dims),
-    genMask: new ort.Tensor('bool', genMask, [batch, past]), mask, batch, past,
+    keys: new ort.Tensor('float32', keys, dims),
+    values: new ort.Tensor('float32', values, dims),
+    genMask: new ort.Tensor('bool', genMask, [batch, past]),
+    mask,
+    batch,
+    past,
   };
 }

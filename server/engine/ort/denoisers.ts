@@ -22,7 +22,13 @@ export class BatchCancelledError extends Error {
 }
 
 /** Tokens [start, start + span) of each of `rows` in [batch * width] data. */
-const rowsOf = (data: ArrayLike<number>, rows: number[], width: number, start = 0, span = width - start): Int32Array => {
+const rowsOf = (
+  data: ArrayLike<number>,
+  rows: number[],
+  width: number,
+  start = 0,
+  span = width - start,
+): Int32Array => {
   const out = new Int32Array(rows.length * span);
   rows.forEach((r, i) => {
     for (let p = 0; p < span; p++) out[i * span + p] = data[r * width + start + p]!;
@@ -32,10 +38,16 @@ const rowsOf = (data: ArrayLike<number>, rows: number[], width: number, start = 
 
 /** Runs `step` (built for the `active` rows, a subset of `wanted`, the rows the cache keeps); undefined when
  *  none is active (throws when every job of the batch was cancelled). */
-async function stepRows(ctx: StepContext, wanted: number[], step: StepInput, againstWindow = false,
-  active = wanted): Promise<StepOutput | undefined> {
+async function stepRows(
+  ctx: StepContext,
+  wanted: number[],
+  step: StepInput,
+  againstWindow = false,
+  active = wanted,
+): Promise<StepOutput | undefined> {
   if (active.length === 0) {
-    if (!Array.from({ length: ctx.batch }, (_, r) => r).some(ctx.live)) throw new BatchCancelledError('every job of the batch was cancelled');
+    if (!Array.from({ length: ctx.batch }, (_, r) => r).some(ctx.live))
+      throw new BatchCancelledError('every job of the batch was cancelled');
     return undefined;
   }
   if (wanted.length !== ctx.cache.rows.length) await ctx.rt.keepRows(ctx.lease, ctx.cache, wanted);
@@ -44,8 +56,15 @@ async function stepRows(ctx: StepContext, wanted: number[], step: StepInput, aga
 
 /** `stepRows`, its outputs spread over the whole batch ([batch * width]; a text input's outputs land from its
  *  `offset`); rows not run get `fill` with confidence 0. */
-async function partialStep(ctx: StepContext, wanted: number[], width: number, fill: number,
-  input: (rows: number[]) => StepInput, againstWindow = false, active = wanted): Promise<Candidates> {
+async function partialStep(
+  ctx: StepContext,
+  wanted: number[],
+  width: number,
+  fill: number,
+  input: (rows: number[]) => StepInput,
+  againstWindow = false,
+  active = wanted,
+): Promise<Candidates> {
   const ids = new Int32Array(ctx.batch * width).fill(fill);
   const confidence = new Float32Array(ctx.batch * width);
   const step = input(active);
@@ -64,31 +83,72 @@ async function partialStep(ctx: StepContext, wanted: number[], width: number, fi
  *  with `vocabRange`). Returned ids are full-vocabulary ids. `dualCache` (answers only): a block's first pass
  *  keeps the window, its later passes run the block alone against it (sampling/text.py's dual cache).
  *  `temperature` > 0: candidates are drawn from the logits, batch row r from `rngs[r]`. */
-export function textDenoiser(ctx: StepContext, length: number, o: { maskId: number; fillId: number;
-  vocabRange?: [number, number]; genGrid?: { grid: number; maskId: number }; dualCache?: boolean;
-  temperature?: number; rngs?: UniformSource[] }): Denoise {
+export function textDenoiser(
+  ctx: StepContext,
+  length: number,
+  o: {
+    maskId: number;
+    fillId: number;
+    vocabRange?: [number, number];
+    genGrid?: { grid: number; maskId: number };
+    dualCache?: boolean;
+    temperature?: number;
+    rngs?: UniformSource[];
+  },
+): Denoise {
   if (o.dualCache && o.genGrid) throw new Error('the dual cache is for text canvases (no generation slots)');
   const temperature = o.temperature ?? 0;
-  if (temperature > 0 && o.rngs?.length !== ctx.batch) throw new Error('sampling with temperature needs one random source per batch row');
-  const sample = (rows: number[]) => (temperature > 0 ? { sample: { temperature, rngs: rows.map((r) => o.rngs![r]!) } } : {});
+  if (temperature > 0 && o.rngs?.length !== ctx.batch)
+    throw new Error('sampling with temperature needs one random source per batch row');
+  const sample = (rows: number[]) =>
+    temperature > 0 ? { sample: { temperature, rngs: rows.map((r) => o.rngs![r]!) } } : {};
   return (canvas, _step, block) => {
-    const masked = (r: number, from: number, to: number) => canvas.subarray(r * length + from, r * length + to).includes(o.maskId);
+    const masked = (r: number, from: number, to: number) =>
+      canvas.subarray(r * length + from, r * length + to).includes(o.maskId);
     const wanted = ctx.cache.rows.filter((r) => ctx.live(r) && masked(r, 0, length));
     // the dual cache's window must hold every kept row, so a block's first pass runs them all
-    const active = block && !(o.dualCache && block.first) ? wanted.filter((r) => masked(r, block.start, block.end)) : wanted;
+    const active =
+      block && !(o.dualCache && block.first) ? wanted.filter((r) => masked(r, block.start, block.end)) : wanted;
     if (o.dualCache && block && !block.first) {
       const span = block.end - block.start;
-      return partialStep(ctx, wanted, length, o.fillId, (rows) => ({
-        canvas: rowsOf(canvas, rows, length, block.start, span), length: span, offset: block.start, want: 'text', vocabRange: o.vocabRange,
-        ...sample(rows),
-      }), true, active);
+      return partialStep(
+        ctx,
+        wanted,
+        length,
+        o.fillId,
+        (rows) => ({
+          canvas: rowsOf(canvas, rows, length, block.start, span),
+          length: span,
+          offset: block.start,
+          want: 'text',
+          vocabRange: o.vocabRange,
+          ...sample(rows),
+        }),
+        true,
+        active,
+      );
     }
-    return partialStep(ctx, wanted, length, o.fillId, (rows) => ({
-      canvas: rowsOf(canvas, rows, length), length, want: 'text', vocabRange: o.vocabRange, ...sample(rows),
-      ...(block && { logitsSpan: [block.start, block.end] as [number, number] }),
-      ...(o.dualCache && block && { keepWindow: [block.start, block.end] as [number, number] }),
-      ...(o.genGrid && { grid: o.genGrid.grid, genVq: new Int32Array(rows.length * o.genGrid.grid ** 2).fill(o.genGrid.maskId) }),
-    }), false, active);
+    return partialStep(
+      ctx,
+      wanted,
+      length,
+      o.fillId,
+      (rows) => ({
+        canvas: rowsOf(canvas, rows, length),
+        length,
+        want: 'text',
+        vocabRange: o.vocabRange,
+        ...sample(rows),
+        ...(block && { logitsSpan: [block.start, block.end] as [number, number] }),
+        ...(o.dualCache && block && { keepWindow: [block.start, block.end] as [number, number] }),
+        ...(o.genGrid && {
+          grid: o.genGrid.grid,
+          genVq: new Int32Array(rows.length * o.genGrid.grid ** 2).fill(o.genGrid.maskId),
+        }),
+      }),
+      false,
+      active,
+    );
   };
 }
 
@@ -100,8 +160,12 @@ export function groundingDenoiser(ctx: StepContext, width: number, o: { locOffse
     const logits = new Float32Array(ctx.batch * LOC_SLOTS * o.bins);
     const wanted = ctx.cache.rows.filter(ctx.live);
     const out = await stepRows(ctx, wanted, {
-      canvas: rowsOf(canvas, wanted, width), length: width, want: 'text', logits: true,
-      vocabRange: [o.locOffset, o.locOffset + o.bins], logitsSpan: [1, 1 + LOC_SLOTS],
+      canvas: rowsOf(canvas, wanted, width),
+      length: width,
+      want: 'text',
+      logits: true,
+      vocabRange: [o.locOffset, o.locOffset + o.bins],
+      logitsSpan: [1, 1 + LOC_SLOTS],
     });
     wanted.forEach((r, i) => {
       for (let s = 0; s < LOC_SLOTS; s++) {
@@ -118,7 +182,11 @@ export function imageDenoiser(ctx: StepContext, answer: Int32Array, length: numb
   return (canvas) => {
     const wanted = ctx.cache.rows.filter(ctx.live);
     return partialStep(ctx, wanted, grid * grid, 0, (rows) => ({
-      canvas: rowsOf(answer, rows, length), length, want: 'vq', grid, genVq: rowsOf(canvas, rows, grid * grid),
+      canvas: rowsOf(answer, rows, length),
+      length,
+      want: 'vq',
+      grid,
+      genVq: rowsOf(canvas, rows, grid * grid),
     }));
   };
 }

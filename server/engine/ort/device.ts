@@ -13,7 +13,10 @@ const SETTINGS: readonly DeviceSetting[] = ['auto', 'cuda', 'cpu', 'webgpu'];
 export class DeviceError extends Error {
   override readonly name = 'DeviceError';
 
-  constructor(readonly code: 'invalid_device' | 'provider_unavailable', message: string) {
+  constructor(
+    readonly code: 'invalid_device' | 'provider_unavailable',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -30,7 +33,10 @@ export function parseDevice(value: string | undefined): DeviceSetting {
 export function attempts(device: DeviceSetting): Array<{ provider: Provider; executionProviders: string[] }> {
   switch (device) {
     case 'auto':
-      return [{ provider: 'cuda', executionProviders: ['cuda', 'cpu'] }, { provider: 'cpu', executionProviders: ['cpu'] }];
+      return [
+        { provider: 'cuda', executionProviders: ['cuda', 'cpu'] },
+        { provider: 'cpu', executionProviders: ['cpu'] },
+      ];
     case 'cuda':
       return [{ provider: 'cuda', executionProviders: ['cuda', 'cpu'] }];
     case 'webgpu':
@@ -41,7 +47,10 @@ export function attempts(device: DeviceSetting): Array<{ provider: Provider; exe
 }
 
 /** The first line of an ORT error (they carry long native traces). */
-export const firstLine = (e: unknown): string => String((e as Error)?.message ?? e).split('\n')[0]!.trim();
+export const firstLine = (e: unknown): string =>
+  String((e as Error)?.message ?? e)
+    .split('\n')[0]!
+    .trim();
 
 /** Where onnxruntime-node keeps its native binding; scripts/install-cuda-ep puts the CUDA provider there. */
 export function bindingDir(): string {
@@ -49,7 +58,8 @@ export function bindingDir(): string {
   return join(dirname(entry), '../../bin/napi-v6', process.platform, process.arch);
 }
 
-const CUDA_LIBRARY = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+const CUDA_LIBRARY =
+  process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
 
 /** Why the CUDA provider cannot load here without trying it, or null when its library is in place. */
 export function missingProviderLibrary(provider: Provider, dir = bindingDir()): string | null {

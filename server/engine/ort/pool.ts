@@ -5,13 +5,26 @@
 import type { GraphName } from '../package/manifest.js';
 import type { CacheRef, Feeds, InitResult, RunResult, SessionSettings } from './protocol.js';
 import { CrashWindow, DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy.js';
-import { WorkerCrashedError, WorkerUnavailableError } from './worker-errors.js';
+import { type WorkerCrashedError, WorkerUnavailableError } from './worker-errors.js';
 import { WorkerHandle } from './worker-handle.js';
 
 /** What the pool reports as it loses and replaces workers (the server logs each as one JSON line). */
 export type PoolEvent =
-  | { event: 'worker_crashed'; worker: number; reason: string; inFlight: number; crashesInWindow: number; restartInMs: number | null }
-  | { event: 'worker_restart_failed'; worker: number; reason: string; crashesInWindow: number; restartInMs: number | null }
+  | {
+      event: 'worker_crashed';
+      worker: number;
+      reason: string;
+      inFlight: number;
+      crashesInWindow: number;
+      restartInMs: number | null;
+    }
+  | {
+      event: 'worker_restart_failed';
+      worker: number;
+      reason: string;
+      crashesInWindow: number;
+      restartInMs: number | null;
+    }
   | { event: 'worker_restarted'; worker: number; restarts: number; startupMs: number };
 
 export interface PoolHealth {
@@ -34,7 +47,10 @@ export class Lease {
   private readonly caches = new Set<string>();
   private released = false;
 
-  constructor(private readonly worker: WorkerHandle, private readonly prefix: string) {}
+  constructor(
+    private readonly worker: WorkerHandle,
+    private readonly prefix: string,
+  ) {}
 
   run(graph: GraphName, feeds: Feeds, fetches: string[], cache?: CacheRef): Promise<RunResult> {
     if (cache?.store !== undefined) this.caches.add(cache.store);
@@ -96,7 +112,12 @@ export class WorkerPool {
   private gaveUp: string | null = null;
   private closed = false;
 
-  private constructor(workers: WorkerHandle[], readonly info: InitResult, settings: SessionSettings, o: PoolOptions) {
+  private constructor(
+    workers: WorkerHandle[],
+    readonly info: InitResult,
+    settings: SessionSettings,
+    o: PoolOptions,
+  ) {
     this.slots = workers.map((worker) => ({ worker, down: null }));
     this.crashWindow = new CrashWindow({ ...DEFAULT_RESTART_POLICY, ...o.restart });
     this.onEvent = o.onEvent ?? (() => undefined);
@@ -106,9 +127,13 @@ export class WorkerPool {
   }
 
   static async start(size: number, settings: SessionSettings, o: PoolOptions = {}): Promise<WorkerPool> {
-    if (!(Number.isInteger(size) && size >= 1)) throw new Error(`worker pool size must be a positive integer, got ${size}`);
+    if (!(Number.isInteger(size) && size >= 1))
+      throw new Error(`worker pool size must be a positive integer, got ${size}`);
     let pool: WorkerPool | undefined;
-    const workers = Array.from({ length: size }, () => new WorkerHandle((w, e, n) => pool?.died(w, e, n), { hangMs: o.hangMs }));
+    const workers = Array.from(
+      { length: size },
+      () => new WorkerHandle((w, e, n) => pool?.died(w, e, n), { hangMs: o.hangMs }),
+    );
     try {
       const infos = await Promise.all(workers.map((w) => w.call<InitResult>({ op: 'init', settings })));
       pool = new WorkerPool(workers, infos[0]!, settings, o);
@@ -127,7 +152,14 @@ export class WorkerPool {
     const alive = this.slots.filter((s) => s.worker?.alive).length;
     const down = this.slots.map((s, i) => (s.down ? `worker ${i}: ${s.down}` : null)).filter((x) => x !== null);
     const reason = this.gaveUp ? [this.gaveUp, ...down].join('; ') : down.length ? down.join('; ') : null;
-    return { size: this.size, alive, restarts: this.restarts, crashes: this.crashes, gaveUp: this.gaveUp !== null, reason };
+    return {
+      size: this.size,
+      alive,
+      restarts: this.restarts,
+      crashes: this.crashes,
+      gaveUp: this.gaveUp !== null,
+      reason,
+    };
   }
 
   lease(): Lease {
@@ -176,7 +208,14 @@ export class WorkerPool {
     if (this.closed || i < 0) return; // a replacement that dies while starting is handled by restart()
     this.slots[i]!.worker = null;
     const restartInMs = this.schedule(i, e.message);
-    this.onEvent({ event: 'worker_crashed', worker: i, reason: e.message, inFlight, crashesInWindow: this.crashWindow.recent, restartInMs });
+    this.onEvent({
+      event: 'worker_crashed',
+      worker: i,
+      reason: e.message,
+      inFlight,
+      crashesInWindow: this.crashWindow.recent,
+      restartInMs,
+    });
   }
 
   /** Counts a crash of slot i and plans its replacement; the delay, or null when the policy gives up. */
@@ -184,7 +223,8 @@ export class WorkerPool {
     this.crashes++;
     const slot = this.slots[i]!;
     const delay = this.crashWindow.record();
-    if (delay === null || this.gaveUp) { // giving up is final: a pool in a crash loop is not half-restarted
+    if (delay === null || this.gaveUp) {
+      // giving up is final: a pool in a crash loop is not half-restarted
       const p = this.policy;
       this.gaveUp ??= `gave up restarting workers after ${this.crashWindow.recent} crashes within ${p.windowMs} ms (limit ${p.maxRestarts} restarts)`;
       slot.down = reason;
@@ -210,13 +250,24 @@ export class WorkerPool {
       void w.terminate(); // not awaited: close() must not slip in before the next attempt is scheduled
       const reason = `replacement failed to start: ${(e as Error).message.split('\n')[0]}`;
       const restartInMs = this.schedule(i, reason);
-      this.onEvent({ event: 'worker_restart_failed', worker: i, reason, crashesInWindow: this.crashWindow.recent, restartInMs });
+      this.onEvent({
+        event: 'worker_restart_failed',
+        worker: i,
+        reason,
+        crashesInWindow: this.crashWindow.recent,
+        restartInMs,
+      });
       return;
     }
     slot.starting = undefined;
     if (this.closed) return void (await w.terminate());
     Object.assign(slot, { worker: w, down: null });
     this.restarts++;
-    this.onEvent({ event: 'worker_restarted', worker: i, restarts: this.restarts, startupMs: Math.round(performance.now() - t0) });
+    this.onEvent({
+      event: 'worker_restarted',
+      worker: i,
+      restarts: this.restarts,
+      startupMs: Math.round(performance.now() - t0),
+    });
   }
 }

@@ -8,10 +8,20 @@ export interface RestartPolicy {
   maxBackoffMs: number;
 }
 
-export const DEFAULT_RESTART_POLICY: RestartPolicy = { maxRestarts: 5, windowMs: 60_000, backoffMs: 250, maxBackoffMs: 10_000 };
+export const DEFAULT_RESTART_POLICY: RestartPolicy = {
+  maxRestarts: 5,
+  windowMs: 60_000,
+  backoffMs: 250,
+  maxBackoffMs: 10_000,
+};
 
 export function checkPolicy(p: RestartPolicy): RestartPolicy {
-  const ok = Number.isInteger(p.maxRestarts) && p.maxRestarts >= 0 && p.windowMs > 0 && p.backoffMs >= 0 && p.maxBackoffMs >= p.backoffMs;
+  const ok =
+    Number.isInteger(p.maxRestarts) &&
+    p.maxRestarts >= 0 &&
+    p.windowMs > 0 &&
+    p.backoffMs >= 0 &&
+    p.maxBackoffMs >= p.backoffMs;
   if (!ok) throw new Error(`invalid worker restart policy ${JSON.stringify(p)}`);
   return p;
 }
@@ -20,7 +30,10 @@ export function checkPolicy(p: RestartPolicy): RestartPolicy {
 export class CrashWindow {
   private crashes: number[] = [];
 
-  constructor(readonly policy: RestartPolicy, private readonly now: () => number = Date.now) {
+  constructor(
+    readonly policy: RestartPolicy,
+    private readonly now: () => number = Date.now,
+  ) {
     checkPolicy(policy);
   }
 

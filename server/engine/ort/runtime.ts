@@ -82,7 +82,12 @@ export interface StepOutput {
 }
 
 /** Candidates of each row's logits [rows * positions * vocab], each row drawing from its own source. */
-function sampleRows(logits: Float32Array, rows: number, vocab: number, o: NonNullable<StepInput['sample']>): StepOutput {
+function sampleRows(
+  logits: Float32Array,
+  rows: number,
+  vocab: number,
+  o: NonNullable<StepInput['sample']>,
+): StepOutput {
   const width = logits.length / rows;
   const ids = new Int32Array(logits.length / vocab);
   const confidence = new Float32Array(ids.length);
@@ -97,7 +102,10 @@ function sampleRows(logits: Float32Array, rows: number, vocab: number, o: NonNul
 export class PackageRuntime {
   private prompts = 0;
 
-  constructor(readonly config: PackageConfig, private readonly headDim: number) {}
+  constructor(
+    readonly config: PackageConfig,
+    private readonly headDim: number,
+  ) {}
 
   /** The vision graph's feeds for several images (views concatenated, pack indices offset); image tokens of each. */
   private visionFeeds(images: AnyresInput[]): { feeds: Feeds; counts: number[] } {
@@ -118,10 +126,13 @@ export class PackageRuntime {
       offset += views[i]!;
     });
     const S = c.vision.image_size;
-    return { counts, feeds: {
-      pixel_values: tensor('float32', pixels, [totalViews, 3, S, S]),
-      pack_index: tensor('int64', int64(index), [index.length]),
-    } };
+    return {
+      counts,
+      feeds: {
+        pixel_values: tensor('float32', pixels, [totalViews, 3, S, S]),
+        pack_index: tensor('int64', int64(index), [index.length]),
+      },
+    };
   }
 
   /** One vision run for several images; features per image. */
@@ -154,17 +165,24 @@ export class PackageRuntime {
       if (r.imageFeatures) features.set(r.imageFeatures, b * N * c.d_model);
     });
     return {
-      input_ids: tensor('int64', ids, [B, P]), position_ids: tensor('int64', positions, [B, P]),
-      attention_mask: tensor('int64', mask, [B, P]), ...this.emptyPast(B),
+      input_ids: tensor('int64', ids, [B, P]),
+      position_ids: tensor('int64', positions, [B, P]),
+      attention_mask: tensor('int64', mask, [B, P]),
+      ...this.emptyPast(B),
       image_features: tensor('float32', features, [B, N, c.d_model]),
       edit_vq: editVq ? tensor('int64', int64(editVq.ids), [B, editVq.grid, editVq.grid]) : noGrid(B),
-      gen_vq: noGrid(B), text_positions: tensor('int64', new BigInt64Array(0), [B, 0]),
+      gen_vq: noGrid(B),
+      text_positions: tensor('int64', new BigInt64Array(0), [B, 0]),
       vocab_range: tensor('int64', int64([0, c.embedding_size]), [2]),
     };
   }
 
   /** Prefills left-padded prompts (positions count real tokens only) and keeps the cache in the worker. */
-  async prefill(lease: Lease, rows: PromptRow[], editVq?: { ids: ArrayLike<number>; grid: number }): Promise<PromptCache> {
+  async prefill(
+    lease: Lease,
+    rows: PromptRow[],
+    editVq?: { ids: ArrayLike<number>; grid: number },
+  ): Promise<PromptCache> {
     const key = lease.cacheKey(`prompt${this.prompts++}`);
     await lease.run('backbone', this.prefillFeeds(rows, editVq), [], { store: key });
     return { key, rows: rows.map((_, i) => i), realLengths: rows.map((r) => r.ids.length) };
@@ -182,7 +200,8 @@ export class PackageRuntime {
     const c = this.config;
     const kv = [c.n_layers, B, c.n_kv_heads, 0, this.headDim];
     return {
-      past_keys: tensor('float32', new Float32Array(0), kv), past_values: tensor('float32', new Float32Array(0), kv),
+      past_keys: tensor('float32', new Float32Array(0), kv),
+      past_values: tensor('float32', new Float32Array(0), kv),
       past_gen_mask: tensor('bool', new Uint8Array(0), [B, 0]),
     };
   }
@@ -197,27 +216,46 @@ export class PackageRuntime {
   /** One backbone pass over answer tokens of the cache's rows (or of `only`, a subset of them: the others
    *  wait), against the prompt cache or (`againstWindow`: a block's later passes with the dual cache) against
    *  the window the block's first pass kept. */
-  async step(lease: Lease, cache: PromptCache, s: StepInput, againstWindow = false, only?: number[]): Promise<StepOutput> {
+  async step(
+    lease: Lease,
+    cache: PromptCache,
+    s: StepInput,
+    againstWindow = false,
+    only?: number[],
+  ): Promise<StepOutput> {
     const c = this.config;
     const run = only ?? cache.rows;
     const B = run.length;
     const L = s.length;
-    const [from, to] = s.want === 'text' ? s.logitsSpan ?? [0, L] : [0, 0];
+    const [from, to] = s.want === 'text' ? (s.logitsSpan ?? [0, L]) : [0, 0];
     const feeds: Feeds = {
-      ...this.stepFeeds(run.map((row) => ({ promptLength: cache.realLengths[row]!, offset: s.offset ?? 0, from })), s.canvas, L, to - from),
+      ...this.stepFeeds(
+        run.map((row) => ({ promptLength: cache.realLengths[row]!, offset: s.offset ?? 0, from })),
+        s.canvas,
+        L,
+        to - from,
+      ),
       gen_vq: s.genVq ? tensor('int64', int64(s.genVq), [B, s.grid!, s.grid!]) : noGrid(B),
       vocab_range: tensor('int64', int64(s.vocabRange ?? [0, c.embedding_size]), [2]),
     };
     const [idsName, confName] = s.want === 'text' ? ['text_ids', 'text_confidence'] : ['vq_ids', 'vq_confidence'];
     const fetches = s.want === 'text' && (s.sample || s.logits) ? ['text_logits'] : [idsName, confName];
-    if (againstWindow && cache.window === undefined) throw new Error('no dual-cache window: run the block\'s first pass with keepWindow');
+    if (againstWindow && cache.window === undefined)
+      throw new Error("no dual-cache window: run the block's first pass with keepWindow");
     if (s.keepWindow) cache.window ??= `${cache.key}-window`;
     const rows = only && only.length !== cache.rows.length ? { rows: only.map((r) => cache.rows.indexOf(r)) } : {};
-    const out = await lease.run('backbone', feeds, fetches, againstWindow
-      ? { use: cache.window, ...rows }
-      : { use: cache.key, ...rows, ...(s.keepWindow && { extend: { key: cache.window!, hide: s.keepWindow } }) });
-    if (s.want === 'text' && s.logits) return { ids: new Int32Array(0), confidence: new Float32Array(0), logits: out.text_logits!.data as Float32Array };
-    if (s.want === 'text' && s.sample) return sampleRows(out.text_logits!.data as Float32Array, B, c.embedding_size, s.sample);
+    const out = await lease.run(
+      'backbone',
+      feeds,
+      fetches,
+      againstWindow
+        ? { use: cache.window, ...rows }
+        : { use: cache.key, ...rows, ...(s.keepWindow && { extend: { key: cache.window!, hide: s.keepWindow } }) },
+    );
+    if (s.want === 'text' && s.logits)
+      return { ids: new Int32Array(0), confidence: new Float32Array(0), logits: out.text_logits!.data as Float32Array };
+    if (s.want === 'text' && s.sample)
+      return sampleRows(out.text_logits!.data as Float32Array, B, c.embedding_size, s.sample);
     return { ids: toInt32(out[idsName]!.data as BigInt64Array), confidence: out[confName]!.data as Float32Array };
   }
 
@@ -232,9 +270,12 @@ export class PackageRuntime {
       for (let i = 0; i < textLength; i++) textPositions[b * textLength + i] = BigInt(r.from + i);
     });
     return {
-      input_ids: tensor('int64', int64(canvas), [B, L]), position_ids: tensor('int64', positions, [B, L]),
+      input_ids: tensor('int64', int64(canvas), [B, L]),
+      position_ids: tensor('int64', positions, [B, L]),
       attention_mask: tensor('int64', new BigInt64Array(B * L).fill(1n), [B, L]),
-      image_features: tensor('float32', new Float32Array(0), [B, 0, this.config.d_model]), edit_vq: noGrid(B), gen_vq: noGrid(B),
+      image_features: tensor('float32', new Float32Array(0), [B, 0, this.config.d_model]),
+      edit_vq: noGrid(B),
+      gen_vq: noGrid(B),
       text_positions: tensor('int64', textPositions, [B, textLength]),
       vocab_range: tensor('int64', int64([0, this.config.embedding_size]), [2]),
     };
@@ -246,14 +287,26 @@ export class PackageRuntime {
   async passRows(lease: Lease, rows: RowPass[], temperature = 0): Promise<StepOutput> {
     const L = rows[0]!.canvas.length;
     const span = rows[0]!.logitsSpan[1] - rows[0]!.logitsSpan[0];
-    if (rows.some((r) => r.canvas.length !== L || r.logitsSpan[1] - r.logitsSpan[0] !== span)) throw new Error('a pass runs rows of one shape');
+    if (rows.some((r) => r.canvas.length !== L || r.logitsSpan[1] - r.logitsSpan[0] !== span))
+      throw new Error('a pass runs rows of one shape');
     const canvas = new Int32Array(rows.length * L);
     rows.forEach((r, i) => canvas.set(r.canvas, i * L));
-    const feeds = this.stepFeeds(rows.map((r) => ({ promptLength: r.promptLength, offset: r.offset, from: r.logitsSpan[0] })), canvas, L, span);
+    const feeds = this.stepFeeds(
+      rows.map((r) => ({ promptLength: r.promptLength, offset: r.offset, from: r.logitsSpan[0] })),
+      canvas,
+      L,
+      span,
+    );
     const sampled = temperature > 0;
-    const out = await lease.run('backbone', feeds, sampled ? ['text_logits'] : ['text_ids', 'text_confidence'],
-      { stack: rows.map((r) => r.cache), windows: rows.map((r) => r.window ?? null) });
-    if (sampled) return sampleRows(out.text_logits!.data as Float32Array, rows.length, this.config.embedding_size, { temperature, rngs: rows.map((r) => r.rng!) });
+    const out = await lease.run('backbone', feeds, sampled ? ['text_logits'] : ['text_ids', 'text_confidence'], {
+      stack: rows.map((r) => r.cache),
+      windows: rows.map((r) => r.window ?? null),
+    });
+    if (sampled)
+      return sampleRows(out.text_logits!.data as Float32Array, rows.length, this.config.embedding_size, {
+        temperature,
+        rngs: rows.map((r) => r.rng!),
+      });
     return { ids: toInt32(out.text_ids!.data as BigInt64Array), confidence: out.text_confidence!.data as Float32Array };
   }
 
@@ -267,7 +320,12 @@ export class PackageRuntime {
   }
 
   /** Pixels [B, 3, V, V] in [-1, 1] of B VQ grids. */
-  async vqDecode(lease: Lease, ids: ArrayLike<number>, batch: number, grid: number): Promise<{ pixels: Float32Array; size: number }> {
+  async vqDecode(
+    lease: Lease,
+    ids: ArrayLike<number>,
+    batch: number,
+    grid: number,
+  ): Promise<{ pixels: Float32Array; size: number }> {
     const out = await lease.run('vq_decode', { vq_ids: tensor('int64', int64(ids), [batch, grid, grid]) }, ['pixels']);
     return { pixels: out.pixels!.data as Float32Array, size: out.pixels!.dims[2]! };
   }

@@ -32,7 +32,10 @@ export async function createSessions(s: SessionSettings): Promise<Sessions> {
     try {
       for (const [graph, file] of Object.entries(s.graphs) as Array<[GraphName, string]>) {
         // by path, so external data is found beside the graph
-        sessions[graph] = await ort.InferenceSession.create(join(s.dir, file), { ...base, executionProviders: attempt.executionProviders });
+        sessions[graph] = await ort.InferenceSession.create(join(s.dir, file), {
+          ...base,
+          executionProviders: attempt.executionProviders,
+        });
       }
       const fallbackReason = failures.length ? failures.join('; ') : null;
       return { sessions, provider: attempt.provider, fallbackReason };

@@ -9,7 +9,10 @@ export class WorkerCrashedError extends Error {
 export class WorkerUnavailableError extends Error {
   override readonly name = 'WorkerUnavailableError';
 
-  constructor(message: string, readonly retryAfterMs: number | null = null) {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | null = null,
+  ) {
     super(message);
   }
 }

@@ -34,7 +34,10 @@ export class WorkerHandle {
   private dropNextReply = false;
   leases = 0;
 
-  constructor(private readonly onDeath: OnDeath, private readonly o: WorkerHandleOptions = {}) {
+  constructor(
+    private readonly onDeath: OnDeath,
+    private readonly o: WorkerHandleOptions = {},
+  ) {
     this.worker = moduleWorker(import.meta.url, './worker');
     this.worker.on('message', (msg: Response) => {
       const p = this.pending.get(msg.id);

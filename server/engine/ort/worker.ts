@@ -53,8 +53,12 @@ function stacked(keys: string[]): StoredCache {
 /** Row i of a run's present_* (and its attention mask) as a one-row cache. */
 function presentRow(out: ort.InferenceSession.OnnxValueMapType, current: TensorData, i: number): StoredCache {
   const all: StoredCache = {
-    keys: out.present_keys!, values: out.present_values!, genMask: out.present_gen_mask!,
-    mask: current.data as BigInt64Array, batch: current.dims[0]!, past: current.dims[1]!,
+    keys: out.present_keys!,
+    values: out.present_values!,
+    genMask: out.present_gen_mask!,
+    mask: current.data as BigInt64Array,
+    batch: current.dims[0]!,
+    past: current.dims[1]!,
   };
   return sliceCache(all, [i]);
 }
@@ -78,13 +82,17 @@ async function run(graph: GraphName, feeds: Feeds, fetches: string[], cache: Cac
   }
   const declared = new Set(s.inputNames);
   for (const name of Object.keys(inputs)) if (!declared.has(name)) delete inputs[name]; // e.g. past_gen_mask
-  const presents = cache.store !== undefined || cache.extend !== undefined || cache.windows?.some((w) => w !== null) === true;
+  const presents =
+    cache.store !== undefined || cache.extend !== undefined || cache.windows?.some((w) => w !== null) === true;
   const wanted = presents ? [...new Set([...fetches, 'present_keys', 'present_values', 'present_gen_mask'])] : fetches;
   const out = await s.run(inputs, wanted);
   if (cache.extend !== undefined) {
     const current = feeds.attention_mask!.data as BigInt64Array;
     if (!used) throw new Error('extend needs the cache it extends (use)');
-    keep(cache.extend.key, appendPresent(used, out.present_keys!, out.present_values!, out.present_gen_mask!, current, cache.extend.hide));
+    keep(
+      cache.extend.key,
+      appendPresent(used, out.present_keys!, out.present_values!, out.present_gen_mask!, current, cache.extend.hide),
+    );
   }
   cache.windows?.forEach((w, i) => {
     if (!w) return;
@@ -95,8 +103,12 @@ async function run(graph: GraphName, feeds: Feeds, fetches: string[], cache: Cac
   if (cache.store !== undefined) {
     const mask = feeds.attention_mask!;
     keep(cache.store, {
-      keys: out.present_keys!, values: out.present_values!, genMask: out.present_gen_mask!,
-      mask: mask.data as BigInt64Array, batch: mask.dims[0]!, past: mask.dims[1]!,
+      keys: out.present_keys!,
+      values: out.present_values!,
+      genMask: out.present_gen_mask!,
+      mask: mask.data as BigInt64Array,
+      batch: mask.dims[0]!,
+      past: mask.dims[1]!,
     });
   }
   const result: RunResult = {};
@@ -154,7 +166,11 @@ port.on('message', (msg: { id: number; req: Request }) => {
       port.postMessage({ id: msg.id, ok: true, result } satisfies Response, transferables(tensors));
     },
     (e: Error & { code?: string }) => {
-      port.postMessage({ id: msg.id, ok: false, error: { name: e.name, message: e.message, code: e.code } } satisfies Response);
+      port.postMessage({
+        id: msg.id,
+        ok: false,
+        error: { name: e.name, message: e.message, code: e.code },
+      } satisfies Response);
     },
   );
 });

@@ -26,7 +26,8 @@ export interface LoadOptions {
 /** The real path of models/<id>; refuses ids that are not a plain folder name and anything (e.g. a symlink)
  *  resolving outside the models folder. */
 export function resolvePackageDir(modelsDir: string, id: string): string {
-  if (!MODEL_ID.test(id) || id.includes('..')) throw new PackageError('invalid_id', `invalid model id ${JSON.stringify(id)}`);
+  if (!MODEL_ID.test(id) || id.includes('..'))
+    throw new PackageError('invalid_id', `invalid model id ${JSON.stringify(id)}`);
   let root: string;
   let dir: string;
   try {
@@ -35,7 +36,8 @@ export function resolvePackageDir(modelsDir: string, id: string): string {
   } catch {
     throw new PackageError('not_found', `no model package ${JSON.stringify(id)} in ${modelsDir}`);
   }
-  if (!isInside(root, dir)) throw new PackageError('outside_models', `model ${JSON.stringify(id)} resolves outside ${modelsDir}`);
+  if (!isInside(root, dir))
+    throw new PackageError('outside_models', `model ${JSON.stringify(id)} resolves outside ${modelsDir}`);
   return dir;
 }
 
@@ -59,8 +61,13 @@ function validator(schemaPath: string): ValidateFunction {
 export function validateManifest(json: unknown, schemaPath = DEFAULT_SCHEMA): Manifest {
   const validate = validator(schemaPath);
   if (!validate(json)) {
-    const problems = (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim());
-    throw new PackageError('invalid_manifest', `manifest.json does not match the package schema: ${problems.join('; ')}`);
+    const problems = (validate.errors ?? [])
+      .slice(0, 5)
+      .map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim());
+    throw new PackageError(
+      'invalid_manifest',
+      `manifest.json does not match the package schema: ${problems.join('; ')}`,
+    );
   }
   return json as Manifest;
 }
@@ -75,7 +82,8 @@ async function sha256(path: string): Promise<string> {
 export async function verifyFiles(dir: string, manifest: Manifest, checksums = true): Promise<void> {
   for (const [name, graph] of Object.entries(manifest.graphs)) {
     for (const file of [graph.file, graph.external_data].filter((f): f is string => f !== undefined)) {
-      if (!manifest.files[file]) throw new PackageError('unlisted_file', `package ${dir}: graph ${name}'s file ${file} has no entry in files`);
+      if (!manifest.files[file])
+        throw new PackageError('unlisted_file', `package ${dir}: graph ${name}'s file ${file} has no entry in files`);
     }
   }
   for (const [file, expected] of Object.entries(manifest.files)) {
@@ -86,15 +94,22 @@ export async function verifyFiles(dir: string, manifest: Manifest, checksums = t
     } catch {
       throw new PackageError('not_found', `package ${dir}: ${file} is missing`);
     }
-    if (!isInside(dir, real)) throw new PackageError('outside_models', `package ${dir}: ${file} resolves outside the package`);
+    if (!isInside(dir, real))
+      throw new PackageError('outside_models', `package ${dir}: ${file} resolves outside the package`);
     const bytes = statSync(real).size;
     if (bytes !== expected.bytes) {
-      throw new PackageError('size_mismatch', `package ${dir}: ${file} has ${bytes} bytes, manifest ${expected.bytes}: the file is truncated or was modified`);
+      throw new PackageError(
+        'size_mismatch',
+        `package ${dir}: ${file} has ${bytes} bytes, manifest ${expected.bytes}: the file is truncated or was modified`,
+      );
     }
     if (!checksums) continue;
     const actual = await sha256(real);
     if (actual !== expected.sha256) {
-      throw new PackageError('checksum_mismatch', `package ${dir}: ${file} fails its checksum (sha256 ${actual}, manifest ${expected.sha256}): the file is corrupt or was modified`);
+      throw new PackageError(
+        'checksum_mismatch',
+        `package ${dir}: ${file} fails its checksum (sha256 ${actual}, manifest ${expected.sha256}): the file is corrupt or was modified`,
+      );
     }
   }
 }
@@ -106,7 +121,10 @@ export async function loadPackage(modelsDir: string, id: string, opts: LoadOptio
     json = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new PackageError(missing ? 'not_found' : 'invalid_manifest', `package ${dir}: manifest.json ${missing ? 'is missing' : `is not JSON (${(e as Error).message})`}`);
+    throw new PackageError(
+      missing ? 'not_found' : 'invalid_manifest',
+      `package ${dir}: manifest.json ${missing ? 'is missing' : `is not JSON (${(e as Error).message})`}`,
+    );
   }
   const manifest = validateManifest(json, opts.schemaPath);
   await verifyFiles(dir, manifest, opts.verifyChecksums ?? true);

@@ -12,7 +12,10 @@ export type PackageErrorCode =
 export class PackageError extends Error {
   override readonly name = 'PackageError';
 
-  constructor(readonly code: PackageErrorCode, message: string) {
+  constructor(
+    readonly code: PackageErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }

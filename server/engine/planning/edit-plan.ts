@@ -30,8 +30,14 @@ export interface EditPlan extends RequestPlan {
 export function editSettings(m: Model): EditSettings {
   const im = m.layout.sampling.image;
   return {
-    planLength: m.layout.plan_length, planSteps: m.layout.sampling.plan?.steps ?? m.layout.plan_length,
-    image: { steps: im?.steps ?? 16, shift: im?.shift ?? 5, order: im?.order ?? 'stratified', orderSeed: im?.order_seed ?? 42 },
+    planLength: m.layout.plan_length,
+    planSteps: m.layout.sampling.plan?.steps ?? m.layout.plan_length,
+    image: {
+      steps: im?.steps ?? 16,
+      shift: im?.shift ?? 5,
+      order: im?.order ?? 'stratified',
+      orderSeed: im?.order_seed ?? 42,
+    },
   };
 }
 
@@ -41,11 +47,22 @@ export function planEdit(m: Model, instruction: string, k: EditKnobs): EditPlan 
   const tokens = vqGridSize(m.config) ** 2;
   const steps = k.steps ?? d.image.steps;
   const planSteps = k.plan_steps ?? d.planSteps;
-  if (steps > tokens) throw new RequestError('invalid_knobs', `steps (${steps}) must be at most the ${tokens} VQ tokens of the image`);
-  if (planSteps > d.planLength) throw new RequestError('invalid_knobs', `plan_steps (${planSteps}) must be at most the plan length ${d.planLength}`);
+  if (steps > tokens)
+    throw new RequestError('invalid_knobs', `steps (${steps}) must be at most the ${tokens} VQ tokens of the image`);
+  if (planSteps > d.planLength)
+    throw new RequestError(
+      'invalid_knobs',
+      `plan_steps (${planSteps}) must be at most the plan length ${d.planLength}`,
+    );
   const settings: EditSettings = {
-    planLength: d.planLength, planSteps,
-    image: { steps, shift: k.shift ?? d.image.shift, order: k.order ?? d.image.order, orderSeed: k.seed ?? d.image.orderSeed },
+    planLength: d.planLength,
+    planSteps,
+    image: {
+      steps,
+      shift: k.shift ?? d.image.shift,
+      order: k.order ?? d.image.order,
+      orderSeed: k.seed ?? d.image.orderSeed,
+    },
   };
   return { prompt: instruction, edit: true, answerTokens: editDraft(m.config, settings.planLength).length, settings };
 }

@@ -16,6 +16,15 @@ export interface GroundPlan extends RequestPlan {
 export const groundingSteps = (m: Model): GroundingSteps => m.layout.sampling.grounding?.steps ?? 1;
 
 /** `raw`: the description is the whole prompt. */
-export function planGround(m: Model, description: string, o: { raw?: boolean; steps?: GroundingSteps } = {}): GroundPlan {
-  return { prompt: o.raw ? description : groundingRequest(description), edit: false, answerTokens: LOC_CANVAS, steps: o.steps ?? groundingSteps(m) };
+export function planGround(
+  m: Model,
+  description: string,
+  o: { raw?: boolean; steps?: GroundingSteps } = {},
+): GroundPlan {
+  return {
+    prompt: o.raw ? description : groundingRequest(description),
+    edit: false,
+    answerTokens: LOC_CANVAS,
+    steps: o.steps ?? groundingSteps(m),
+  };
 }

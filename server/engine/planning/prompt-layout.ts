@@ -20,7 +20,14 @@ export interface RequestPlan {
 
 /** Prompt ids of a job, image (and an edit's source) slots expanded. */
 export function jobPromptIds(m: Model, prompt: Prompt, image: ImageSize, edit: boolean): number[] {
-  return promptIds(m.tokenizer, m.config, prompt, imageTokenCount(m.config, image.width, image.height), m.systemPrompt, edit);
+  return promptIds(
+    m.tokenizer,
+    m.config,
+    prompt,
+    imageTokenCount(m.config, image.width, image.height),
+    m.systemPrompt,
+    edit,
+  );
 }
 
 /** The plan's prompt tokens over `image`, once prompt and answer are known to fit the model's sequence length. */
@@ -28,8 +35,10 @@ export function fitContext(m: Model, plan: RequestPlan, image: ImageSize): numbe
   const promptTokens = jobPromptIds(m, plan.prompt, image, plan.edit).length;
   const max = m.config.max_sequence_length;
   if (promptTokens + plan.answerTokens > max) {
-    throw new RequestError('context_length_exceeded',
-      `the prompt (${promptTokens} tokens, image included) and the answer (${plan.answerTokens}) exceed the model's ${max} tokens`);
+    throw new RequestError(
+      'context_length_exceeded',
+      `the prompt (${promptTokens} tokens, image included) and the answer (${plan.answerTokens}) exceed the model's ${max} tokens`,
+    );
   }
   return promptTokens;
 }

@@ -8,7 +8,10 @@ export type RequestErrorCode =
 export class RequestError extends Error {
   override readonly name = 'RequestError';
 
-  constructor(readonly code: RequestErrorCode, message: string) {
+  constructor(
+    readonly code: RequestErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -23,7 +23,10 @@ export interface GroundingSample {
 }
 
 /** One pass over the flat [batch * 7] canvas: the LOC logits of the four slots, [batch * 4 * bins]. */
-export type LocDenoise = (canvas: Int32Array, step: number) => Float32Array | Float64Array | Promise<Float32Array | Float64Array>;
+export type LocDenoise = (
+  canvas: Int32Array,
+  step: number,
+) => Float32Array | Float64Array | Promise<Float32Array | Float64Array>;
 
 export function groundingCanvas(ids: GroundingTokenIds, batch: number): Int32Array {
   const row = [ids.locBeginId, ...new Array<number>(LOC_SLOTS).fill(ids.maskId), ids.locEndId, ids.eotId];
@@ -31,8 +34,13 @@ export function groundingCanvas(ids: GroundingTokenIds, batch: number): Int32Arr
 }
 
 /** `ranges`: per batch row, the slots' bin ranges (boxes.ts boxBinRanges of the row's image). */
-export async function generateBox(denoise: LocDenoise, ids: GroundingTokenIds, ranges: BinRange[][], numBins: number,
-  steps: 1 | 2 | 4 = 1): Promise<GroundingSample> {
+export async function generateBox(
+  denoise: LocDenoise,
+  ids: GroundingTokenIds,
+  ranges: BinRange[][],
+  numBins: number,
+  steps: 1 | 2 | 4 = 1,
+): Promise<GroundingSample> {
   if (![1, 2, 4].includes(steps)) throw new Error('grounding steps must be 1, 2 or 4');
   const batch = ranges.length;
   const canvas = groundingCanvas(ids, batch);
@@ -43,11 +51,16 @@ export async function generateBox(denoise: LocDenoise, ids: GroundingTokenIds, r
       const committed = Array.from(slots, (t) => (t === ids.maskId ? -1 : t - ids.locOffset));
       const row = logits.subarray(r * LOC_SLOTS * numBins, (r + 1) * LOC_SLOTS * numBins);
       const out = boxCandidates(row, committed, ranges[r]!, numBins);
-      const chosen = selectScheduled(committed.map((c, s) => (c < 0 ? out.confidence[s]! : -Infinity)), LOC_SLOTS / steps);
+      const chosen = selectScheduled(
+        committed.map((c, s) => (c < 0 ? out.confidence[s]! : -Infinity)),
+        LOC_SLOTS / steps,
+      );
       for (let s = 0; s < LOC_SLOTS; s++) if (chosen[s] && committed[s]! < 0) slots[s] = out.ids[s]! + ids.locOffset;
     }
   }
-  const bins = Int32Array.from({ length: batch * LOC_SLOTS },
-    (_, i) => canvas[Math.floor(i / LOC_SLOTS) * LOC_CANVAS + 1 + (i % LOC_SLOTS)]! - ids.locOffset);
+  const bins = Int32Array.from(
+    { length: batch * LOC_SLOTS },
+    (_, i) => canvas[Math.floor(i / LOC_SLOTS) * LOC_CANVAS + 1 + (i % LOC_SLOTS)]! - ids.locOffset,
+  );
   return { bins, tokens: canvas, nfe: steps };
 }

@@ -21,8 +21,14 @@ export interface ImageSample {
   nfe: number;
 }
 
-export async function generateImage(denoise: Denoise, maskId: number, o: ImageSamplerOptions, batch = 1,
-  initVq?: ArrayLike<number>, onStep?: StepCallback): Promise<ImageSample> {
+export async function generateImage(
+  denoise: Denoise,
+  maskId: number,
+  o: ImageSamplerOptions,
+  batch = 1,
+  initVq?: ArrayLike<number>,
+  onStep?: StepCallback,
+): Promise<ImageSample> {
   const tokens = o.grid * o.grid;
   const canvas = initVq ? Int32Array.from(initVq) : new Int32Array(batch * tokens).fill(maskId);
   if (canvas.length !== batch * tokens) throw new Error(`initVq has ${canvas.length} ids, expected ${batch * tokens}`);
@@ -41,7 +47,9 @@ export async function generateImage(denoise: Denoise, maskId: number, o: ImageSa
         chosen = new Array<boolean>(tokens).fill(false);
         for (const p of order.slice(done, done + counts[step]!)) chosen[p] = true;
       } else {
-        const conf = Array.from({ length: tokens }, (_, p) => (masked[base + p] ? out.confidence[base + p]! : -Infinity));
+        const conf = Array.from({ length: tokens }, (_, p) =>
+          masked[base + p] ? out.confidence[base + p]! : -Infinity,
+        );
         chosen = selectScheduled(conf, counts[step]!);
       }
       for (let p = 0; p < tokens; p++) {

@@ -8,7 +8,12 @@ export interface UniformSource {
 }
 
 /** logits: flat [positions * vocab]. */
-export function chooseTokens(logits: ArrayLike<number>, vocab: number, temperature: number, rng: UniformSource | null): Candidates {
+export function chooseTokens(
+  logits: ArrayLike<number>,
+  vocab: number,
+  temperature: number,
+  rng: UniformSource | null,
+): Candidates {
   if (temperature > 0 && rng === null) throw new Error('sampling with temperature needs a seeded random source');
   const positions = logits.length / vocab;
   const ids = new Int32Array(positions);

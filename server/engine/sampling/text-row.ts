@@ -2,7 +2,15 @@
 // batch of one, turned inside out. `next()` says which pass the row needs, `commit()` applies that pass's
 // candidates; the row's tokens, passes and confidences are exactly generateText's for this row alone.
 import { transferCounts } from './schedules.js';
-import { commitPass, stopRowAtEos, validateTextOptions, type TextCanvas, type TextSample, type TextSamplerOptions, type TextTokenIds } from './text.js';
+import {
+  commitPass,
+  stopRowAtEos,
+  validateTextOptions,
+  type TextCanvas,
+  type TextSample,
+  type TextSamplerOptions,
+  type TextTokenIds,
+} from './text.js';
 import type { BlockPass, Candidates } from './types.js';
 
 export class TextRow {
@@ -16,10 +24,17 @@ export class TextRow {
   private passes = 0;
   private done = false;
 
-  constructor(private readonly ids: TextTokenIds, readonly o: TextSamplerOptions) {
+  constructor(
+    private readonly ids: TextTokenIds,
+    readonly o: TextSamplerOptions,
+  ) {
     validateTextOptions(o);
     const L = o.genLength;
-    this.t = { canvas: new Int32Array(L).fill(ids.maskId), unmaskStep: new Int32Array(L).fill(-1), confidence: new Float64Array(L).fill(NaN) };
+    this.t = {
+      canvas: new Int32Array(L).fill(ids.maskId),
+      unmaskStep: new Int32Array(L).fill(-1),
+      confidence: new Float64Array(L).fill(NaN),
+    };
     this.fixed = new Uint8Array(L);
     const blocks = L / o.blockLength;
     this.decodedBlocks = Math.min(blocks, Math.ceil((o.decodeTokens ?? L) / o.blockLength));
@@ -45,7 +60,9 @@ export class TextRow {
         return { start, end, first: this.step === 0 };
       }
       const isStop = (x: number): boolean => x === this.ids.eosId || x === this.ids.eotId;
-      const finished = (this.o.stopAtEos ?? true) && stopRowAtEos(this.t.canvas, this.fixed, 0, this.o.genLength, end, this.ids, isStop);
+      const finished =
+        (this.o.stopAtEos ?? true) &&
+        stopRowAtEos(this.t.canvas, this.fixed, 0, this.o.genLength, end, this.ids, isStop);
       this.block++;
       if (finished || this.block >= this.decodedBlocks) this.done = true;
       else this.startBlock();

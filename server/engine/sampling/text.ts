@@ -39,14 +39,22 @@ export function validateTextOptions(o: TextSamplerOptions): void {
     throw new Error('steps must be a multiple of the number of blocks');
   }
   if (threshold !== null && !(threshold > 0 && threshold <= 1)) throw new Error('threshold must lie in (0, 1]');
-  if (!(Number.isFinite(o.temperature ?? 0) && (o.temperature ?? 0) >= 0)) throw new Error('temperature must be a finite number >= 0');
-  if (o.decodeTokens !== undefined && !(Number.isInteger(o.decodeTokens) && o.decodeTokens >= 1)) throw new Error('decodeTokens must be an integer >= 1');
+  if (!(Number.isFinite(o.temperature ?? 0) && (o.temperature ?? 0) >= 0))
+    throw new Error('temperature must be a finite number >= 0');
+  if (o.decodeTokens !== undefined && !(Number.isInteger(o.decodeTokens) && o.decodeTokens >= 1))
+    throw new Error('decodeTokens must be an integer >= 1');
 }
 
 /** Decodes `batch` canvases of `genLength` tokens. draft [batch * genLength]: fixed tokens, the mask id where
  *  the sampler decides. */
-export async function generateText(denoise: Denoise, ids: TextTokenIds, o: TextSamplerOptions, batch = 1,
-  draft?: ArrayLike<number>, onStep?: StepCallback): Promise<TextSample> {
+export async function generateText(
+  denoise: Denoise,
+  ids: TextTokenIds,
+  o: TextSamplerOptions,
+  batch = 1,
+  draft?: ArrayLike<number>,
+  onStep?: StepCallback,
+): Promise<TextSample> {
   validateTextOptions(o);
   const { genLength: L, blockLength } = o;
   const threshold = o.threshold ?? null;
@@ -78,7 +86,17 @@ export async function generateText(denoise: Denoise, ids: TextTokenIds, o: TextS
       const out = await denoise(canvas, nfe, { start, end, first: step === 0 });
       nfe++;
       for (let r = 0; r < batch; r++) {
-        commitPass({ canvas, unmaskStep, confidence }, r * L, { start, end }, out, r * L, ids, o, perRow[r]![step]!, nfe - 1);
+        commitPass(
+          { canvas, unmaskStep, confidence },
+          r * L,
+          { start, end },
+          out,
+          r * L,
+          ids,
+          o,
+          perRow[r]![step]!,
+          nfe - 1,
+        );
       }
       onStep?.(nfe, canvas);
     }
@@ -100,8 +118,17 @@ export interface TextCanvas {
 
 /** Commits one pass's candidates to the row at `base` of `t` (its block [start, end)), the candidates read from
  *  `out` at `outBase`: threshold decoding's picks, else the schedule's `count` most confident masked positions. */
-export function commitPass(t: TextCanvas, base: number, block: { start: number; end: number }, out: Candidates, outBase: number,
-  ids: TextTokenIds, o: TextSamplerOptions, count: number, pass: number): void {
+export function commitPass(
+  t: TextCanvas,
+  base: number,
+  block: { start: number; end: number },
+  out: Candidates,
+  outBase: number,
+  ids: TextTokenIds,
+  o: TextSamplerOptions,
+  count: number,
+  pass: number,
+): void {
   const { start, end } = block;
   const isStop = (x: number): boolean => x === ids.eosId || x === ids.eotId;
   const masked = (p: number): boolean => t.canvas[base + p] === ids.maskId;
@@ -122,8 +149,15 @@ export function commitPass(t: TextCanvas, base: number, block: { start: number; 
 
 /** A row whose decoded part (up to `end`) holds EOS/EoT and which has no fixed tokens later is finished: its
  *  remaining masks become EOS. Returns whether the row is finished or has no masks left. */
-export function stopRowAtEos(canvas: Int32Array, fixed: ArrayLike<number>, row: number, L: number, end: number,
-  ids: TextTokenIds, isStop: (t: number) => boolean): boolean {
+export function stopRowAtEos(
+  canvas: Int32Array,
+  fixed: ArrayLike<number>,
+  row: number,
+  L: number,
+  end: number,
+  ids: TextTokenIds,
+  isStop: (t: number) => boolean,
+): boolean {
   const base = row * L;
   let decodedStop = false;
   for (let p = 0; p < end; p++) if (isStop(canvas[base + p]!)) decodedStop = true;

@@ -10,14 +10,22 @@ export type BinRange = [number, number]; // inclusive
 
 /** One row's candidates: logits [4 * bins] (x1, y1, x2, y2), committed [4] (the slot's bin, or -1 while
  *  masked), ranges [4]. Confidence: the candidate's softmax probability under the slot's LOC logits. */
-export function boxCandidates(logits: ArrayLike<number>, committed: ArrayLike<number>, ranges: BinRange[], bins: number): Candidates {
+export function boxCandidates(
+  logits: ArrayLike<number>,
+  committed: ArrayLike<number>,
+  ranges: BinRange[],
+  bins: number,
+): Candidates {
   const score = (slot: number, v: number): number => {
     if (v < ranges[slot]![0] || v > ranges[slot]![1]) return -Infinity;
     const fixed = committed[slot]!;
     return fixed < 0 ? logits[slot * bins + v]! : v === fixed ? 0 : -Infinity;
   };
   const ids = new Int32Array(4);
-  for (const [lo, hi] of [[0, 2], [1, 3]] as const) {
+  for (const [lo, hi] of [
+    [0, 2],
+    [1, 3],
+  ] as const) {
     let run = -Infinity;
     let runAt = -1;
     let best = -Infinity;

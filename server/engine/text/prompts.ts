@@ -19,7 +19,9 @@ export function checkUserText(tok: TextTokenizer, text: string): void {
   const found = tok.controlTokensIn(text, [IMAGE]);
   if (found.length) {
     const list = [...new Set(found)].join(', ');
-    throw new PromptError(`the text contains the control token${found.length > 1 ? 's' : ''} ${list}; special-token strings cannot be sent as text`);
+    throw new PromptError(
+      `the text contains the control token${found.length > 1 ? 's' : ''} ${list}; special-token strings cannot be sent as text`,
+    );
   }
 }
 
@@ -34,11 +36,18 @@ export const promptTexts = (p: Prompt): string[] =>
  * A text that already holds one `<image>` (LLaVA / lmms-eval style) keeps the image there; in a conversation,
  * only the turn that carries the image may name it. `system`: the package's system prompt, unless a
  * conversation brings its own. */
-export function promptIds(tok: TextTokenizer, c: ModelConfig, prompt: Prompt, imageTokens: number,
-  system: boolean, edit = false): number[] {
-  const conv: Conversation = typeof prompt === 'string'
-    ? { turns: [{ role: 'user', text: edit ? `${EDIT_SLOTS}\n${prompt}` : prompt, image: true }] }
-    : prompt;
+export function promptIds(
+  tok: TextTokenizer,
+  c: ModelConfig,
+  prompt: Prompt,
+  imageTokens: number,
+  system: boolean,
+  edit = false,
+): number[] {
+  const conv: Conversation =
+    typeof prompt === 'string'
+      ? { turns: [{ role: 'user', text: edit ? `${EDIT_SLOTS}\n${prompt}` : prompt, image: true }] }
+      : prompt;
   const named = promptTexts(prompt).reduce((n, text) => n + text.split(IMAGE).length - 1, 0);
   if (named > 1) throw new PromptError(`the text names ${IMAGE} ${named} times; a request carries one image`);
   const carrier = conv.turns.find((t) => t.image);
@@ -46,7 +55,10 @@ export function promptIds(tok: TextTokenizer, c: ModelConfig, prompt: Prompt, im
     throw new PromptError(`${IMAGE} may only be named in the message that carries the image`);
   }
   const turns = conv.turns.map((t) => ({ ...t, image: Boolean(t.image) && named === 0 }));
-  const text = renderConversation({ system: conv.system === undefined ? (system ? SYSTEM_PROMPT : null) : conv.system, turns });
+  const text = renderConversation({
+    system: conv.system === undefined ? (system ? SYSTEM_PROMPT : null) : conv.system,
+    turns,
+  });
   return tok.encodeWithSlots(text, c, { image: imageTokens, edit: edit ? vqSlots(c) : 0 });
 }
 
@@ -73,6 +85,7 @@ export function editAnswerIds(tok: TextTokenizer, c: ModelConfig, plan: string, 
 
 /** The draft canvas an edit decodes: masked plan, generation slots, `<|eot_id|>` (inference.py edit_image). */
 export const editDraft = (c: ModelConfig, planLength: number): number[] => [
-  ...new Array<number>(planLength).fill(c.mask_token_id), ...new Array<number>(vqSlots(c)).fill(c.gen_token_id),
+  ...new Array<number>(planLength).fill(c.mask_token_id),
+  ...new Array<number>(vqSlots(c)).fill(c.gen_token_id),
   c.eot_token_id,
 ];

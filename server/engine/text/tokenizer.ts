@@ -14,7 +14,11 @@ export interface SlotCounts {
   gen?: number;
 }
 
-interface AddedToken { id: number; content: string; special: boolean }
+interface AddedToken {
+  id: number;
+  content: string;
+  special: boolean;
+}
 
 /** Strings of the form `<...>` in text, which is the form of this project's added tokens. */
 const BRACKETED = /<[^<>]*>/g;
@@ -64,14 +68,25 @@ export class TextTokenizer {
   /** Fails unless every control/LOC token the config names has the expected id (Python's check_layout). */
   checkLayout(c: ModelConfig): void {
     const expected: Array<[string, number]> = [
-      ['<|startoftext|>', c.bos_token_id], ['<|endoftext|>', c.eos_token_id], ['<|eot_id|>', c.eot_token_id],
-      ['<|start_header_id|>', c.start_header_id], ['<|end_header_id|>', c.end_header_id],
-      ['<|mdm_mask|>', c.mask_token_id], [IMAGE, c.image_token_id], ['<|reserved_token_5|>', c.gen_token_id],
-      ['<|reserved_token_6|>', c.edit_token_id], ['<box_p>', c.box_start_id], ['</box_p>', c.box_end_id],
-      ['<LOC_BEGIN>', c.loc_begin_id], ['<LOC_END>', c.loc_end_id],
-      ['<LOC_0>', c.loc_token_offset], [`<LOC_${c.num_loc_bins - 1}>`, c.loc_token_offset + c.num_loc_bins - 1],
+      ['<|startoftext|>', c.bos_token_id],
+      ['<|endoftext|>', c.eos_token_id],
+      ['<|eot_id|>', c.eot_token_id],
+      ['<|start_header_id|>', c.start_header_id],
+      ['<|end_header_id|>', c.end_header_id],
+      ['<|mdm_mask|>', c.mask_token_id],
+      [IMAGE, c.image_token_id],
+      ['<|reserved_token_5|>', c.gen_token_id],
+      ['<|reserved_token_6|>', c.edit_token_id],
+      ['<box_p>', c.box_start_id],
+      ['</box_p>', c.box_end_id],
+      ['<LOC_BEGIN>', c.loc_begin_id],
+      ['<LOC_END>', c.loc_end_id],
+      ['<LOC_0>', c.loc_token_offset],
+      [`<LOC_${c.num_loc_bins - 1}>`, c.loc_token_offset + c.num_loc_bins - 1],
     ];
-    const wrong = expected.filter(([s, id]) => this.tokenToId(s) !== id).map(([s, id]) => `${s}: ${this.tokenToId(s)} (expected ${id})`);
+    const wrong = expected
+      .filter(([s, id]) => this.tokenToId(s) !== id)
+      .map(([s, id]) => `${s}: ${this.tokenToId(s)} (expected ${id})`);
     if (wrong.length) throw new Error(`tokenizer ids do not match the model config: ${wrong.join('; ')}`);
   }
 

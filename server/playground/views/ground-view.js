@@ -14,9 +14,15 @@ export const groundView = {
     const [found] = r.boxes;
     if (!found) return;
     const [x1, y1, x2, y2] = found.normalized;
-    Object.assign($('box').style, { left: percent(x1), top: percent(y1), width: percent(x2 - x1), height: percent(y2 - y1) });
+    Object.assign($('box').style, {
+      left: percent(x1),
+      top: percent(y1),
+      width: percent(x2 - x1),
+      height: percent(y2 - y1),
+    });
     $('box').hidden = false;
-    $('bbox').textContent = `[${found.bbox_2d.map((v) => Math.round(v * 10) / 10).join(', ')}] on ${r.image.width}x${r.image.height}`;
+    $('bbox').textContent =
+      `[${found.bbox_2d.map((v) => Math.round(v * 10) / 10).join(', ')}] on ${r.image.width}x${r.image.height}`;
     $('loc-text').textContent = found.loc_text;
   },
 };

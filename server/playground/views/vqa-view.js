@@ -15,6 +15,7 @@ export const vqaView = {
   result(r) {
     $('canvas').textContent = r.text;
     $('answer').textContent = r.answer ?? '(no <answer> in the text: the canvas ran out first)';
-    $('vqa-usage').textContent = `${r.usage.nfe} passes, ${r.usage.completion_tokens} completion tokens, ${Math.round(r.timings.total_ms)} ms`;
+    $('vqa-usage').textContent =
+      `${r.usage.nfe} passes, ${r.usage.completion_tokens} completion tokens, ${Math.round(r.timings.total_ms)} ms`;
   },
 };

@@ -1,5 +1,6 @@
 """Image-preprocessing parity cases: writes input images into OUT_DIR and returns what the Python reference
 makes of them (pixel tensors as base64 float32/uint8)."""
+
 import base64
 import io
 import random
@@ -77,11 +78,17 @@ def build(out_dir: str) -> dict:
         p = process_anyres(image, tiny)
         square = process_square(image, tiny.vq.image_size)
         vq = np.asarray(square, dtype=np.float32) / 127.5 - 1.0
-        images.append({"file": name, "grid": list(p.grid), "original_size": list(p.original_size),
-                       "image_tokens": count_image_tokens(tiny, p.grid, p.original_size),
-                       "pixel_values": b64(p.pixel_values.numpy().astype(np.float32)),
-                       "square": b64(np.asarray(square, dtype=np.uint8)),
-                       "vq_pixels": b64(vq.transpose(2, 0, 1))})
+        images.append(
+            {
+                "file": name,
+                "grid": list(p.grid),
+                "original_size": list(p.original_size),
+                "image_tokens": count_image_tokens(tiny, p.grid, p.original_size),
+                "pixel_values": b64(p.pixel_values.numpy().astype(np.float32)),
+                "square": b64(np.asarray(square, dtype=np.uint8)),
+                "vq_pixels": b64(vq.transpose(2, 0, 1)),
+            }
+        )
 
     resizes = []
     for i in range(40):
@@ -99,9 +106,15 @@ def build(out_dir: str) -> dict:
             s = c.vision.image_size
             best = select_best_resolution(size, [(w * s, h * s) for w, h in c.image_grid_pinpoints])
             grid = (best[0] // s, best[1] // s)
-            geometry.append({"preset": "tiny" if c is tiny else "upstream", "size": list(size), "best": list(best),
-                             "tokens": count_image_tokens(c, grid, size),
-                             "unpadded": list(unpadded_shape(grid[1] * 13, grid[0] * 13, size))})
+            geometry.append(
+                {
+                    "preset": "tiny" if c is tiny else "upstream",
+                    "size": list(size),
+                    "best": list(best),
+                    "tokens": count_image_tokens(c, grid, size),
+                    "unpadded": list(unpadded_shape(grid[1] * 13, grid[0] * 13, size)),
+                }
+            )
     boxes = []
     for _ in range(300):
         w, h = prng.randint(1, 2000), prng.randint(1, 2000)
@@ -109,7 +122,21 @@ def build(out_dir: str) -> dict:
         if prng.random() < 0.3:
             box = [float(prng.randint(0, w)) for _ in range(2)] + [float(prng.randint(0, h)) for _ in range(2)]
         bins = [prng.randint(0, 1024) for _ in range(4)]
-        boxes.append({"size": [w, h], "box": box, "bins": box_to_bins(box, (w, h)), "some_bins": bins,
-                      "back": bins_to_box(bins, (w, h)), "ranges": box_bin_ranges((w, h))})
-    return {"tiny": tiny.to_dict(), "upstream": upstream.to_dict(), "images": images, "resizes": resizes,
-            "geometry": geometry, "boxes": boxes}
+        boxes.append(
+            {
+                "size": [w, h],
+                "box": box,
+                "bins": box_to_bins(box, (w, h)),
+                "some_bins": bins,
+                "back": bins_to_box(bins, (w, h)),
+                "ranges": box_bin_ranges((w, h)),
+            }
+        )
+    return {
+        "tiny": tiny.to_dict(),
+        "upstream": upstream.to_dict(),
+        "images": images,
+        "resizes": resizes,
+        "geometry": geometry,
+        "boxes": boxes,
+    }

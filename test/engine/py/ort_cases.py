@@ -5,6 +5,7 @@ decoding over the dual cache; grounding cases the LOC bins of 1-step decoding an
 
 It drives lavida_r1.export.ort_pipeline step by step only to keep the token canvases (the pipeline functions
 return decoded strings)."""
+
 import json
 import sys
 from pathlib import Path
@@ -38,8 +39,12 @@ for family in FAMILIES:
             case.update(bins=bins[1], bins_by_steps=bins, box=op.ground(pipe, sample.prompt, image))
         elif family == "edit":
             result = op.edit_image(pipe, sample.prompt, image)
-            case.update(plan=result.plan, plan_ids=result.plan_ids.tolist(), vq=result.vq.reshape(-1).tolist(),
-                        pixels=np.asarray(result.image).reshape(-1).tolist())
+            case.update(
+                plan=result.plan,
+                plan_ids=result.plan_ids.tolist(),
+                vq=result.vq.reshape(-1).tolist(),
+                pixels=np.asarray(result.image).reshape(-1).tolist(),
+            )
         else:
             ids, features = op.encode_prompt(pipe, sample.prompt, image)
             cache = pkg.prefill(ids, np.ones_like(ids), features)

@@ -1,5 +1,6 @@
 """Tokenizer/prompt parity cases: strings from the world plus hand-made ones, with what the Python reference
 makes of them."""
+
 import random
 
 from lavida_r1 import prompts
@@ -33,15 +34,52 @@ def build(tokenizer_path: str, per_family: int) -> dict:
                 if s.box is not None:
                     boxes.append({"box": list(s.box), "size": [s.image.width, s.image.height]})
     texts += [
-        "", " ", "  leading and trailing  ", "tabs\tand\nnewlines\r\n", "héllo wörld — ünïcödé ✓", "日本語のテキスト",
-        "emoji 🙂👍🏽 and ZWJ 👩‍💻", "<LOC_0><LOC_1024><LOC_BEGIN><LOC_5><LOC_END>", "a<image>b<|edit_slots|>c<|gen_slots|>d",
-        "<|eot_id|><|endoftext|><|mdm_mask|>", "<answer> 42 </answer>", "x<answer>\n7\n</answer>y<answer>8</answer>",
-        "<|reserved_token_5|><|reserved_token_6|>", "<LOC_99999>", "<box_p>cat</box_p>", "numbers 3.14159 -2e10 1,000",
-        "\u00a0nbsp\u3000ideographic\u2028ls", "\ufeffbom", "mixed<image><image>twice", grounding_request("the red circle"),
+        "",
+        " ",
+        "  leading and trailing  ",
+        "tabs\tand\nnewlines\r\n",
+        "héllo wörld — ünïcödé ✓",
+        "日本語のテキスト",
+        "emoji 🙂👍🏽 and ZWJ 👩‍💻",
+        "<LOC_0><LOC_1024><LOC_BEGIN><LOC_5><LOC_END>",
+        "a<image>b<|edit_slots|>c<|gen_slots|>d",
+        "<|eot_id|><|endoftext|><|mdm_mask|>",
+        "<answer> 42 </answer>",
+        "x<answer>\n7\n</answer>y<answer>8</answer>",
+        "<|reserved_token_5|><|reserved_token_6|>",
+        "<LOC_99999>",
+        "<box_p>cat</box_p>",
+        "numbers 3.14159 -2e10 1,000",
+        "\u00a0nbsp\u3000ideographic\u2028ls",
+        "\ufeffbom",
+        "mixed<image><image>twice",
+        grounding_request("the red circle"),
     ]
     for _ in range(60):  # random mixtures of ASCII, unicode and special/LOC strings
-        parts = rng.choices(["word", " ", "\n", "é", "中", "🙂", "<image>", "<LOC_17>", "<|eot_id|>", "<answer>", "</answer>",
-                             EDIT_SLOTS, GEN_SLOTS, "<", ">", "|", "_", "0", "42"], k=rng.randint(1, 20))
+        parts = rng.choices(
+            [
+                "word",
+                " ",
+                "\n",
+                "é",
+                "中",
+                "🙂",
+                "<image>",
+                "<LOC_17>",
+                "<|eot_id|>",
+                "<answer>",
+                "</answer>",
+                EDIT_SLOTS,
+                GEN_SLOTS,
+                "<",
+                ">",
+                "|",
+                "_",
+                "0",
+                "42",
+            ],
+            k=rng.randint(1, 20),
+        )
         texts.append("".join(parts))
 
     slots = [(rng.randint(0, 30), rng.randint(0, 5), rng.randint(0, 5)) for _ in texts]
@@ -56,11 +94,16 @@ def build(tokenizer_path: str, per_family: int) -> dict:
         "decoded": [tok.decode(tok.encode(t, add_special_tokens=False).ids, skip_special_tokens=False) for t in texts],
         "slots": [list(s) for s in slots],
         "slot_ids": [encode_with_slots(tok, render_prompt(t), config, *s) for t, s in zip(texts, slots)],
-        "prompt_ids": [[prompt_or_none(tok, config, t, n, system, edit) for system in (False, True) for edit in (False, True)]
-                       for t, (n, _, _) in zip(texts, slots)],
-        "text_answers": [prompts.text_answer_ids(tok, config, t, len(tok.encode(t).ids) + 1 + k % 3)
-                         for k, t in enumerate(texts)],
-        "edit_answers": [prompts.edit_answer_ids(tok, config, t, len(tok.encode(t).ids) + k % 4) for k, t in enumerate(texts)],
+        "prompt_ids": [
+            [prompt_or_none(tok, config, t, n, system, edit) for system in (False, True) for edit in (False, True)]
+            for t, (n, _, _) in zip(texts, slots)
+        ],
+        "text_answers": [
+            prompts.text_answer_ids(tok, config, t, len(tok.encode(t).ids) + 1 + k % 3) for k, t in enumerate(texts)
+        ],
+        "edit_answers": [
+            prompts.edit_answer_ids(tok, config, t, len(tok.encode(t).ids) + k % 4) for k, t in enumerate(texts)
+        ],
         "boxes": boxes,
         "grounding_answers": [prompts.grounding_answer_ids(config, b["box"], tuple(b["size"])) for b in boxes],
         "random_ids": random_ids,

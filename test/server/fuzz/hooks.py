@@ -13,6 +13,7 @@ reaches the model often and cheaply; the deep run leaves them as generated.
 Refusals that openapi.yaml documents in prose because JSON Schema cannot express them (a rule across fields,
 a limit that depends on the model or on the image) are not counted as valid data refused.
 """
+
 from __future__ import annotations
 
 import base64

@@ -41,12 +41,33 @@ export async function runSchemathesis(url: string, model: string, s: FuzzSetting
   const dir = mkdtempSync(join(tmpdir(), 'lavida-fuzz-'));
   const reportPath = join(dir, 'report.json');
   try {
-    const args = ['--config-file', join(FUZZ, 'schemathesis.toml'), 'run', join(ROOT, 'openapi.yaml'), '--url', url,
-      '--max-examples', String(s.examples), '--seed', String(s.seed), '--no-color', '--report', 'json', '--report-json-path', reportPath];
+    const args = [
+      '--config-file',
+      join(FUZZ, 'schemathesis.toml'),
+      'run',
+      join(ROOT, 'openapi.yaml'),
+      '--url',
+      url,
+      '--max-examples',
+      String(s.examples),
+      '--seed',
+      String(s.seed),
+      '--no-color',
+      '--report',
+      'json',
+      '--report-json-path',
+      reportPath,
+    ];
     const child = spawn(SCHEMATHESIS, args, {
-      cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LAVIDA_FUZZ_IMAGE: IMAGE, LAVIDA_FUZZ_MODEL: model, LAVIDA_FUZZ_MAX_PASSES: String(s.maxPasses),
-        HYPOTHESIS_STORAGE_DIRECTORY: join(dir, 'hypothesis') },
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        LAVIDA_FUZZ_IMAGE: IMAGE,
+        LAVIDA_FUZZ_MODEL: model,
+        LAVIDA_FUZZ_MAX_PASSES: String(s.maxPasses),
+        HYPOTHESIS_STORAGE_DIRECTORY: join(dir, 'hypothesis'),
+      },
     });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
@@ -55,7 +76,7 @@ export async function runSchemathesis(url: string, model: string, s: FuzzSetting
       child.on('error', reject);
       child.on('close', resolve);
     });
-    const report = existsSync(reportPath) ? JSON.parse(readFileSync(reportPath, 'utf8')) as FuzzReport : undefined;
+    const report = existsSync(reportPath) ? (JSON.parse(readFileSync(reportPath, 'utf8')) as FuzzReport) : undefined;
     return { code, output, report };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -7,6 +7,7 @@ Prints one JSON object: for each call, the class the client parsed the response 
 back out (`to_dict()`), the response body as the server sent it, and the fields the client had no model for (kept
 as `additional_properties`), so the test can check that the client models every field and loses nothing.
 """
+
 from __future__ import annotations
 
 import base64
@@ -69,7 +70,10 @@ def main(base_url: str, model: str, examples: Path) -> None:
         messages=[
             ChatMessage(
                 role=ChatMessageRole.USER,
-                content=[ChatTextPart(type_="text", text=COUNT_QUESTION), ChatImagePart(type_="image_url", image_url=ChatImageUrl(url=count))],
+                content=[
+                    ChatTextPart(type_="text", text=COUNT_QUESTION),
+                    ChatImagePart(type_="image_url", image_url=ChatImageUrl(url=count)),
+                ],
             )
         ],
     )

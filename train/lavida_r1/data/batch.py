@@ -1,4 +1,5 @@
 """Examples of one family → padded tensors. Prompts are left-padded (positions count real tokens only)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -12,12 +13,12 @@ from .examples import Example
 
 @dataclass
 class Batch:
-    prompt_ids: torch.Tensor           # [B, P] left-padded
-    prompt_mask: torch.Tensor          # [B, P] 1 on real tokens
-    answer_ids: torch.Tensor           # [B, A]
+    prompt_ids: torch.Tensor  # [B, P] left-padded
+    prompt_mask: torch.Tensor  # [B, P] 1 on real tokens
+    answer_ids: torch.Tensor  # [B, A]
     images: list[AnyresImage]
-    edit_vq: torch.Tensor | None       # [B, g, g]
-    target_vq: torch.Tensor | None     # [B, g, g]
+    edit_vq: torch.Tensor | None  # [B, g, g]
+    target_vq: torch.Tensor | None  # [B, g, g]
 
 
 def collate(examples: list[Example], config: LavidaConfig) -> Batch:
@@ -28,15 +29,22 @@ def collate(examples: list[Example], config: LavidaConfig) -> Batch:
     prompt = torch.full((len(examples), width), config.pad_token_id, dtype=torch.long)
     mask = torch.zeros_like(prompt)
     for row, e in enumerate(examples):
-        prompt[row, width - len(e.prompt_ids):] = torch.tensor(e.prompt_ids)
-        mask[row, width - len(e.prompt_ids):] = 1
+        prompt[row, width - len(e.prompt_ids) :] = torch.tensor(e.prompt_ids)
+        mask[row, width - len(e.prompt_ids) :] = 1
     answers = torch.tensor([e.answer_ids for e in examples])
-    stack = lambda name: torch.stack([getattr(e, name) for e in examples]) if getattr(examples[0], name) is not None else None
+    stack = lambda name: (
+        torch.stack([getattr(e, name) for e in examples]) if getattr(examples[0], name) is not None else None
+    )
     return Batch(prompt, mask, answers, [e.image for e in examples], stack("edit_vq"), stack("target_vq"))
 
 
 def to_device(batch: Batch, device: torch.device) -> Batch:
     move = lambda t: None if t is None else t.to(device)
-    return Batch(move(batch.prompt_ids), move(batch.prompt_mask), move(batch.answer_ids),
-                 [replace(image, pixel_values=move(image.pixel_values)) for image in batch.images],
-                 move(batch.edit_vq), move(batch.target_vq))
+    return Batch(
+        move(batch.prompt_ids),
+        move(batch.prompt_mask),
+        move(batch.answer_ids),
+        [replace(image, pixel_values=move(image.pixel_values)) for image in batch.images],
+        move(batch.edit_vq),
+        move(batch.target_vq),
+    )

@@ -1,4 +1,5 @@
 """World samples → training examples (token ids, pixels, VQ ids) in the layouts of `lavida_r1.prompts`."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,8 +28,8 @@ class Example:
     prompt_ids: list[int]
     answer_ids: list[int]
     image: AnyresImage
-    edit_vq: torch.Tensor | None = None     # [grid, grid] VQ ids of the edit source
-    target_vq: torch.Tensor | None = None   # [grid, grid] VQ ids of the edit target
+    edit_vq: torch.Tensor | None = None  # [grid, grid] VQ ids of the edit source
+    target_vq: torch.Tensor | None = None  # [grid, grid] VQ ids of the edit target
 
 
 def image_to_vq(vqvae: VQModel, image: Image.Image, size: int) -> torch.Tensor:
@@ -38,8 +39,14 @@ def image_to_vq(vqvae: VQModel, image: Image.Image, size: int) -> torch.Tensor:
 
 
 class ExampleBuilder:
-    def __init__(self, config: LavidaConfig, tokenizer: Tokenizer, answer_lengths: dict[str, int],
-                 system_prompt: bool, vqvae: VQModel | None) -> None:
+    def __init__(
+        self,
+        config: LavidaConfig,
+        tokenizer: Tokenizer,
+        answer_lengths: dict[str, int],
+        system_prompt: bool,
+        vqvae: VQModel | None,
+    ) -> None:
         self.config, self.tokenizer, self.vqvae = config, tokenizer, vqvae
         self.answer_lengths, self.system_prompt = answer_lengths, system_prompt
 
@@ -47,8 +54,9 @@ class ExampleBuilder:
         c, family = self.config, sample.family
         image = process_anyres(sample.image, c)
         n_image = count_image_tokens(c, image.grid, image.original_size)
-        prompt = prompts.prompt_ids(self.tokenizer, c, sample.prompt, n_image, self.system_prompt,
-                                    edit=family == "edit")
+        prompt = prompts.prompt_ids(
+            self.tokenizer, c, sample.prompt, n_image, self.system_prompt, edit=family == "edit"
+        )
         if family in BOX_FAMILIES:
             answer = prompts.grounding_answer_ids(c, list(sample.box), sample.image.size)
             return Example(family, prompt, answer, image)
@@ -57,7 +65,13 @@ class ExampleBuilder:
                 raise ValueError("edit examples need a VQ tokenizer")
             answer = prompts.edit_answer_ids(self.tokenizer, c, sample.reasoning, self.answer_lengths["edit"])
             size = c.vq.image_size
-            return Example(family, prompt, answer, image, image_to_vq(self.vqvae, sample.image, size),
-                           image_to_vq(self.vqvae, sample.target_image, size))
+            return Example(
+                family,
+                prompt,
+                answer,
+                image,
+                image_to_vq(self.vqvae, sample.image, size),
+                image_to_vq(self.vqvae, sample.target_image, size),
+            )
         answer = prompts.text_answer_ids(self.tokenizer, c, sft_target(sample), self.answer_lengths[family])
         return Example(family, prompt, answer, image)

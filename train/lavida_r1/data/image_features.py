@@ -1,4 +1,5 @@
 """A batch's images → the packed `<image>` embeddings the model reads (the vision tower, pool and projector)."""
+
 from __future__ import annotations
 
 import torch
@@ -19,7 +20,7 @@ def pack_features(model: LavidaForMaskedDiffusion, batch: Batch, encoded: Tensor
     rows, start = [], 0
     for image in batch.images:
         count = image.pixel_values.shape[0]
-        rows.append(model.encode_packed(encoded[start:start + count], image))
+        rows.append(model.encode_packed(encoded[start : start + count], image))
         start += count
     return torch.nn.utils.rnn.pad_sequence(rows, batch_first=True)
 

@@ -1,8 +1,9 @@
 """Export a checkpoint to an ONNX model package (format: models/README.md).
 
-    python -m lavida_r1.export --checkpoint DIR --out DIR [--dtype fp32|fp16|int8] [--tokenizer FILE]
-        [--eval-json FILE] [--data-seed N] [--system-prompt]
+python -m lavida_r1.export --checkpoint DIR --out DIR [--dtype fp32|fp16|int8] [--tokenizer FILE]
+    [--eval-json FILE] [--data-seed N] [--system-prompt]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,8 +50,11 @@ def main(argv: list[str] | None = None) -> None:
     tokenizer = tokenizer_for(args.checkpoint, args.tokenizer)
     manifest = export_package(model, args.out, tokenizer, args.dtype, provenance, canvases, args.system_prompt)
     total = sum(f["bytes"] for f in manifest["files"].values())
-    print(f"[export] {args.out}: {len(manifest['graphs'])} graphs, {total / 1e6:.1f} MB, "
-          f"{time.monotonic() - began:.0f} s", file=sys.stderr)
+    print(
+        f"[export] {args.out}: {len(manifest['graphs'])} graphs, {total / 1e6:.1f} MB, "
+        f"{time.monotonic() - began:.0f} s",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

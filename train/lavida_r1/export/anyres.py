@@ -4,6 +4,7 @@ Table rows: view v, token t → v * T + t (T = pooled_side²); V * T → image_n
 tokens, then the crop feature map (crops row-major, unpadded to the image's aspect ratio) row by row, each
 row closed by the newline — exactly `lavida_r1.model.vision.pack_anyres`.
 """
+
 from __future__ import annotations
 
 from ..model import LavidaConfig

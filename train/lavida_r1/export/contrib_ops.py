@@ -9,6 +9,7 @@ ops when traced and exports as one fused node, which onnxruntime runs on the CPU
 GroupQueryAttention is not used: its keys are a contiguous run per row (`seqlens_k`), which cannot express a
 left-padded prompt or the dual cache's hidden block; MultiHeadAttention's key mask can.
 """
+
 from __future__ import annotations
 
 import torch
@@ -55,7 +56,10 @@ def _merge_heads(x: Tensor) -> Tensor:
 class _Rotary(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x: Tensor, position_ids: Tensor, cos: Tensor, sin: Tensor, heads: int) -> Tensor:
-        cos, sin = torch.cat((cos, cos), dim=-1)[position_ids][:, None], torch.cat((sin, sin), dim=-1)[position_ids][:, None]
+        cos, sin = (
+            torch.cat((cos, cos), dim=-1)[position_ids][:, None],
+            torch.cat((sin, sin), dim=-1)[position_ids][:, None],
+        )
         return _merge_heads(apply_rope(split_heads(x, heads), cos, sin))
 
     @staticmethod
@@ -75,8 +79,17 @@ class _Attention(torch.autograd.Function):
     @staticmethod
     def symbolic(g, query, keys, values, key_mask, heads):
         no_bias = symbolic_helper._optional_input_placeholder_tensor(g)
-        out = g.op("com.microsoft::MultiHeadAttention", query, keys, values, no_bias, key_mask,
-                   num_heads_i=heads, unidirectional_i=0, mask_filter_value_f=MASK_FILTER_VALUE)
+        out = g.op(
+            "com.microsoft::MultiHeadAttention",
+            query,
+            keys,
+            values,
+            no_bias,
+            key_mask,
+            num_heads_i=heads,
+            unidirectional_i=0,
+            mask_filter_value_f=MASK_FILTER_VALUE,
+        )
         out.setType(query.type())
         return out
 

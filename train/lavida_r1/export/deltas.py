@@ -6,6 +6,7 @@ Per family: argmax agreement of the first denoising step over the fully masked a
 for edits also the VQ canvas), the mean absolute confidence difference there, and the share of samples
 whose whole greedy pipeline output (answer text, box, edit plan + VQ ids) is identical.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,8 +61,11 @@ def compare(reference: op.OrtPipeline, candidate: op.OrtPipeline, family: str, n
         total += ids.size
         confidence_diff.append(float(np.abs(ref_conf - conf).mean()))
         same_output += pipeline_output(reference, sample) == pipeline_output(candidate, sample)
-    return {"step_argmax_agreement": agree / total, "mean_abs_confidence_diff": float(np.mean(confidence_diff)),
-            "identical_outputs": same_output / n}
+    return {
+        "step_argmax_agreement": agree / total,
+        "mean_abs_confidence_diff": float(np.mean(confidence_diff)),
+        "identical_outputs": same_output / n,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:

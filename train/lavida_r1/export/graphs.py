@@ -4,6 +4,7 @@ Each wrapper reproduces the model's forward with ONNX-friendly ops and the packa
 (models/README.md): the backbone takes an explicit past (empty for prefill) and returns only what the samplers
 need; every placeholder merge happens in-graph; zero-sized inputs (no image, no VQ grid, no past) are allowed.
 """
+
 from __future__ import annotations
 
 import torch
@@ -69,8 +70,16 @@ class FusedBlocks(nn.Module):
         self.register_buffer("cos", cos, persistent=False)
         self.register_buffer("sin", sin, persistent=False)
 
-    def forward(self, x: Tensor, gen_mask: Tensor | None, position_ids: Tensor, joint: Tensor, split: Tensor,
-                past_keys: Tensor, past_values: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    def forward(
+        self,
+        x: Tensor,
+        gen_mask: Tensor | None,
+        position_ids: Tensor,
+        joint: Tensor,
+        split: Tensor,
+        past_keys: Tensor,
+        past_values: Tensor,
+    ) -> tuple[Tensor, Tensor, Tensor]:
         """x [B, L, d_model]; key masks (int32, [B, T] or [B, L, T]) of joint and split blocks → hidden states,
         present keys and values [layers, B, heads, L, hd]."""
         keys, values = [], []
@@ -90,8 +99,9 @@ class FusedBlocks(nn.Module):
         return x, torch.stack(keys), torch.stack(values)
 
 
-def text_predictions(model: LavidaForMaskedDiffusion, hidden: Tensor, text_positions: Tensor,
-                     vocab_range: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+def text_predictions(
+    model: LavidaForMaskedDiffusion, hidden: Tensor, text_positions: Tensor, vocab_range: Tensor
+) -> tuple[Tensor, Tensor, Tensor]:
     """text_ids, text_confidence, text_logits at `text_positions`, logits outside `vocab_range` at -inf."""
     transformer = model.model.transformer
     text_hidden = torch.gather(hidden, 1, text_positions[..., None].expand(-1, -1, hidden.shape[-1]))
@@ -125,12 +135,25 @@ class BackboneGraph(nn.Module):
         x = m.gen_predictor_2(hidden)
         dg = c.d_model_gen  # explicit widths: a reshape with -1 is ambiguous on an empty canvas
         if c.downsample:
-            x = conv_transpose2x2(m.upsample_gen.conv, m.upsample_gen.norm(x.reshape(x.shape[0], height // 2, width // 2, dg)))
+            x = conv_transpose2x2(
+                m.upsample_gen.conv, m.upsample_gen.norm(x.reshape(x.shape[0], height // 2, width // 2, dg))
+            )
         return m.gen_predictor(x.reshape(x.shape[0], height * width, dg))
 
-    def forward(self, input_ids: Tensor, position_ids: Tensor, attention_mask: Tensor, past_gen_mask: Tensor,
-                past_keys: Tensor, past_values: Tensor, image_features: Tensor, edit_vq: Tensor, gen_vq: Tensor,
-                text_positions: Tensor, vocab_range: Tensor) -> tuple[Tensor, ...]:
+    def forward(
+        self,
+        input_ids: Tensor,
+        position_ids: Tensor,
+        attention_mask: Tensor,
+        past_gen_mask: Tensor,
+        past_keys: Tensor,
+        past_values: Tensor,
+        image_features: Tensor,
+        edit_vq: Tensor,
+        gen_vq: Tensor,
+        text_positions: Tensor,
+        vocab_range: Tensor,
+    ) -> tuple[Tensor, ...]:
         c, transformer = self.config, self.model.model.transformer
         embeds = transformer.wte(input_ids)
         embeds = merge_slots(embeds, input_ids == c.image_token_id, image_features)
@@ -139,18 +162,26 @@ class BackboneGraph(nn.Module):
         gen_mask = self.model.gen_mask(input_ids)
 
         past_len = past_gen_mask.shape[1]
-        _, split = attention_masks(gen_mask, torch.cat((past_gen_mask, gen_mask), dim=1), attention_mask.bool(),
-                                   None, past_len)
-        x, keys, values = self.blocks(embeds, gen_mask, position_ids, attention_mask.int(), split.int(),
-                                      past_keys, past_values)
+        _, split = attention_masks(
+            gen_mask, torch.cat((past_gen_mask, gen_mask), dim=1), attention_mask.bool(), None, past_len
+        )
+        x, keys, values = self.blocks(
+            embeds, gen_mask, position_ids, attention_mask.int(), split.int(), past_keys, past_values
+        )
 
         height, width = gen_vq.shape[1], gen_vq.shape[2]
         slots = input_ids == c.gen_token_id
         cells = (height // 2) * (width // 2) if c.downsample else height * width
         gen_hidden = x[slots].reshape(x.shape[0], cells, x.shape[-1])[..., : c.d_model_gen]
         vq_logits = self.predict_vq(gen_hidden, height, width).float()
-        return (*text_predictions(self.model, x, text_positions, vocab_range), *choose(vq_logits), vq_logits,
-                keys, values, gen_mask)
+        return (
+            *text_predictions(self.model, x, text_positions, vocab_range),
+            *choose(vq_logits),
+            vq_logits,
+            keys,
+            values,
+            gen_mask,
+        )
 
 
 class TextBackboneGraph(nn.Module):
@@ -164,15 +195,26 @@ class TextBackboneGraph(nn.Module):
         self.config = model.config
         self.blocks = FusedBlocks(model)
 
-    def forward(self, input_ids: Tensor, position_ids: Tensor, attention_mask: Tensor, past_gen_mask: Tensor,
-                past_keys: Tensor, past_values: Tensor, image_features: Tensor, text_positions: Tensor,
-                vocab_range: Tensor) -> tuple[Tensor, ...]:
+    def forward(
+        self,
+        input_ids: Tensor,
+        position_ids: Tensor,
+        attention_mask: Tensor,
+        past_gen_mask: Tensor,
+        past_keys: Tensor,
+        past_values: Tensor,
+        image_features: Tensor,
+        text_positions: Tensor,
+        vocab_range: Tensor,
+    ) -> tuple[Tensor, ...]:
         c = self.config
         embeds = self.model.model.transformer.wte(input_ids)
         embeds = merge_slots(embeds, input_ids == c.image_token_id, image_features)
         gen_mask = torch.zeros_like(input_ids, dtype=torch.bool)
         split = attention_mask.bool() & ~torch.cat((past_gen_mask, gen_mask), dim=1)
-        x, keys, values = self.blocks(embeds, None, position_ids, attention_mask.int(), split.int(), past_keys, past_values)
+        x, keys, values = self.blocks(
+            embeds, None, position_ids, attention_mask.int(), split.int(), past_keys, past_values
+        )
         return (*text_predictions(self.model, x, text_positions, vocab_range), keys, values, gen_mask)
 
 

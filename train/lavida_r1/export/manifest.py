@@ -3,6 +3,7 @@
 The format is specified in models/README.md; models/manifest.schema.json is the JSON Schema the server and
 `verify_package` validate against.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,8 +19,12 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 SCHEMA_PATH = Path(__file__).resolve().parents[3] / "models" / "manifest.schema.json"
 
-_ONNX_DTYPES = {onnx.TensorProto.FLOAT: "float32", onnx.TensorProto.FLOAT16: "float16",
-                onnx.TensorProto.INT64: "int64", onnx.TensorProto.BOOL: "bool"}
+_ONNX_DTYPES = {
+    onnx.TensorProto.FLOAT: "float32",
+    onnx.TensorProto.FLOAT16: "float16",
+    onnx.TensorProto.INT64: "int64",
+    onnx.TensorProto.BOOL: "bool",
+}
 
 
 class PackageError(ValueError):
@@ -43,11 +48,19 @@ def _value_info(value: onnx.ValueInfoProto) -> dict[str, Any]:
 def graph_entry(path: Path) -> dict[str, Any]:
     """File names and I/O signature of one exported graph, read from the ONNX file (weights not loaded)."""
     model = onnx.load(path, load_external_data=False)
-    entry: dict[str, Any] = {"file": path.name, "opset": model.opset_import[0].version,
-                             "inputs": [_value_info(v) for v in model.graph.input],
-                             "outputs": [_value_info(v) for v in model.graph.output]}
-    locations = {e.value for t in model.graph.initializer if t.data_location == onnx.TensorProto.EXTERNAL
-                 for e in t.external_data if e.key == "location"}
+    entry: dict[str, Any] = {
+        "file": path.name,
+        "opset": model.opset_import[0].version,
+        "inputs": [_value_info(v) for v in model.graph.input],
+        "outputs": [_value_info(v) for v in model.graph.output],
+    }
+    locations = {
+        e.value
+        for t in model.graph.initializer
+        if t.data_location == onnx.TensorProto.EXTERNAL
+        for e in t.external_data
+        if e.key == "location"
+    }
     if len(locations) > 1:
         raise ValueError(f"{path.name}: weights in several external files {sorted(locations)}")
     if locations:
@@ -56,8 +69,11 @@ def graph_entry(path: Path) -> dict[str, Any]:
 
 
 def file_table(directory: Path) -> dict[str, dict[str, Any]]:
-    return {p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size}
-            for p in sorted(directory.iterdir()) if p.is_file() and p.name != MANIFEST}
+    return {
+        p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size}
+        for p in sorted(directory.iterdir())
+        if p.is_file() and p.name != MANIFEST
+    }
 
 
 def load_schema() -> dict[str, Any]:
@@ -67,8 +83,13 @@ def load_schema() -> dict[str, Any]:
 def write_manifest(directory: Path, body: dict[str, Any]) -> dict[str, Any]:
     """Adds format, graph signatures and the file table to `body`, validates and writes manifest.json."""
     graphs = {p.stem: graph_entry(p) for p in sorted(directory.glob("*.onnx"))}
-    manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, **body, "graphs": graphs,
-                "files": file_table(directory)}
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        **body,
+        "graphs": graphs,
+        "files": file_table(directory),
+    }
     manifest = json.loads(json.dumps(manifest))  # tuples → lists, as a reader will see it
     jsonschema.validate(manifest, load_schema())
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
@@ -86,8 +107,10 @@ def verify_package(directory: str | Path) -> dict[str, Any]:
     try:
         jsonschema.validate(manifest, load_schema())
     except jsonschema.ValidationError as error:
-        raise PackageError(f"package {directory}: {MANIFEST} does not match the schema at "
-                           f"{'/'.join(map(str, error.absolute_path)) or '(root)'}: {error.message}") from None
+        raise PackageError(
+            f"package {directory}: {MANIFEST} does not match the schema at "
+            f"{'/'.join(map(str, error.absolute_path)) or '(root)'}: {error.message}"
+        ) from None
     files = manifest["files"]
     for graph in manifest["graphs"].values():
         for name in (graph["file"], graph.get("external_data")):
@@ -102,6 +125,8 @@ def verify_package(directory: str | Path) -> dict[str, Any]:
             raise PackageError(f"package {directory}: {name} has {size} bytes, the manifest says {expected['bytes']}")
         digest = sha256_file(path)
         if digest != expected["sha256"]:
-            raise PackageError(f"package {directory}: {name} fails its checksum (sha256 {digest}, manifest "
-                               f"{expected['sha256']}): the file is corrupt or was modified")
+            raise PackageError(
+                f"package {directory}: {name} fails its checksum (sha256 {digest}, manifest "
+                f"{expected['sha256']}): the file is corrupt or was modified"
+            )
     return manifest

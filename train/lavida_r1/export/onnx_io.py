@@ -1,4 +1,5 @@
 """Tracing one graph to ONNX, the portable ORT optimization pass, dtype variants and external data."""
+
 from __future__ import annotations
 
 import copy
@@ -26,8 +27,14 @@ def initializer_bytes(model: onnx.ModelProto) -> int:
 def save_model(model: onnx.ModelProto, path: Path, external: bool) -> None:
     """Writes `path`, with every weight in `path.name + '.data'` when `external`."""
     if external:
-        onnx.save_model(model, path, save_as_external_data=True, all_tensors_to_one_file=True,
-                        location=path.name + ".data", size_threshold=1024)
+        onnx.save_model(
+            model,
+            path,
+            save_as_external_data=True,
+            all_tensors_to_one_file=True,
+            location=path.name + ".data",
+            size_threshold=1024,
+        )
     else:
         onnx.save_model(model, path)
 
@@ -42,11 +49,20 @@ def trace(model: LavidaForMaskedDiffusion, spec: GraphSpec, path: Path, fp16: bo
         example = tuple(t.half() if t.is_floating_point() else t for t in example)
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")  # tracer warnings about shape-derived Python ints
-        torch.onnx.export(module, example, str(path), dynamo=False, opset_version=OPSET,
-                          input_names=list(spec.inputs), output_names=list(spec.outputs),
-                          dynamic_axes={**{k: v for k, v in spec.inputs.items() if v},
-                                        **{k: v for k, v in spec.outputs.items() if v}},
-                          do_constant_folding=True)
+        torch.onnx.export(
+            module,
+            example,
+            str(path),
+            dynamo=False,
+            opset_version=OPSET,
+            input_names=list(spec.inputs),
+            output_names=list(spec.outputs),
+            dynamic_axes={
+                **{k: v for k, v in spec.inputs.items() if v},
+                **{k: v for k, v in spec.outputs.items() if v},
+            },
+            do_constant_folding=True,
+        )
 
 
 def literal_reshapes(model: onnx.ModelProto) -> None:
@@ -54,8 +70,13 @@ def literal_reshapes(model: onnx.ModelProto) -> None:
     input's axis"), so empty image/VQ/past inputs keep their shapes. Constant target shapes holding 0 come
     from exporter symbolics that mean the copy rule (GroupNorm) and stay as they are."""
     constants = {t.name: t for t in model.graph.initializer}
-    constants.update({n.output[0]: n.attribute[0].t for n in model.graph.node
-                      if n.op_type == "Constant" and n.attribute and n.attribute[0].name == "value"})
+    constants.update(
+        {
+            n.output[0]: n.attribute[0].t
+            for n in model.graph.node
+            if n.op_type == "Constant" and n.attribute and n.attribute[0].name == "value"
+        }
+    )
     for node in model.graph.node:
         if node.op_type != "Reshape":
             continue
@@ -75,6 +96,7 @@ def fuse_transformer(model: onnx.ModelProto, spec: GraphSpec, config: LavidaConf
         return model
     from onnxruntime.transformers.fusion_options import FusionOptions
     from onnxruntime.transformers.optimizer import optimize_by_fusion
+
     options = FusionOptions("bert")
     options.enable_attention = options.enable_embed_layer_norm = options.enable_rotary_embeddings = False
     with warnings.catch_warnings():
@@ -118,7 +140,9 @@ def optimize_basic(source: Path, target: Path, external: bool) -> None:
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
     options.optimized_model_filepath = str(target)
     if external:
-        options.add_session_config_entry("session.optimized_model_external_initializers_file_name", target.name + ".data")
+        options.add_session_config_entry(
+            "session.optimized_model_external_initializers_file_name", target.name + ".data"
+        )
         options.add_session_config_entry("session.optimized_model_external_initializers_min_size_in_bytes", "1024")
     ort.InferenceSession(str(source), options, providers=["CPUExecutionProvider"])
 
@@ -127,10 +151,17 @@ def quantize_int8(source: Path, target: Path, external: bool) -> None:
     """Dynamic int8 quantization of MatMul weights (per-channel int8 weights, activations quantized at run
     time); embeddings, convolutions and norms stay float32."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
-    quantize_dynamic(source, target, weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"],
-                     use_external_data_format=external,
-                     # ONNX shape inference cannot type the outputs of contrib ops (the backbones' attention)
-                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+
+    quantize_dynamic(
+        source,
+        target,
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        op_types_to_quantize=["MatMul"],
+        use_external_data_format=external,
+        # ONNX shape inference cannot type the outputs of contrib ops (the backbones' attention)
+        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+    )
     if external:  # quantize_dynamic names the data file after the model; normalise to `<graph>.onnx.data`
         save_model(onnx.load(target), target, True)
 

@@ -2,6 +2,7 @@
 from the graph's argmax outputs, the prompt's cache (and the dual cache's window) kept as graph inputs, which
 is how the server runs them. Image passes reuse the prompt's cache: the PyTorch denoiser's `prefix_len` forward
 computes the same attention pattern without a cache."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -31,20 +32,27 @@ def _candidates(ids: np.ndarray, confidence: np.ndarray) -> Candidates:
 def _window(cache: Cache, present: BackboneOutput, hidden: np.ndarray) -> Cache:
     """The dual cache: the prompt's keys followed by the answer's, the `hidden` [B, L] ones invisible."""
     key_valid = np.where(hidden, 0, np.ones(hidden.shape, np.int64))
-    return Cache(np.concatenate((cache.keys, present.present_keys), axis=3),
-                 np.concatenate((cache.values, present.present_values), axis=3),
-                 np.concatenate((cache.gen_mask, present.present_gen_mask), axis=1),
-                 np.concatenate((cache.key_valid, key_valid), axis=1))
+    return Cache(
+        np.concatenate((cache.keys, present.present_keys), axis=3),
+        np.concatenate((cache.values, present.present_values), axis=3),
+        np.concatenate((cache.gen_mask, present.present_gen_mask), axis=1),
+        np.concatenate((cache.key_valid, key_valid), axis=1),
+    )
 
 
 class OrtTextDenoiser:
     """`Denoise` over the answer canvas after the cached prompt (greedy, low-confidence, prefix cache; the dual
     cache when configured). gen_vq: the (masked) canvas behind generation slots in the answer."""
 
-    def __init__(self, pkg: OrtPackage, cache: Cache, config: TextSamplerConfig,
-                 gen_vq: np.ndarray | None = None) -> None:
-        if config.temperature != 0 or config.remasking != "low_confidence" or not config.use_cache \
-                or config.eos_logits_inf:
+    def __init__(
+        self, pkg: OrtPackage, cache: Cache, config: TextSamplerConfig, gen_vq: np.ndarray | None = None
+    ) -> None:
+        if (
+            config.temperature != 0
+            or config.remasking != "low_confidence"
+            or not config.use_cache
+            or config.eos_logits_inf
+        ):
             raise ValueError("the ONNX denoiser runs greedy low-confidence decoding with the prefix cache only")
         self.pkg, self.cache, self.window, self.gen_vq, self.dual_cache = pkg, cache, cache, gen_vq, config.dual_cache
         self.answer_pos = answer_positions(cache, config.gen_length)
@@ -53,13 +61,18 @@ class OrtTextDenoiser:
         ids, batch = canvas.numpy(), canvas.shape[0]
         if self.dual_cache and not block.first:  # the block alone, against the window of the block's first pass
             start, end = block.start, block.end
-            out = self.pkg.backbone(ids[:, start:end], self.answer_pos[:, start:end], self.window,
-                                    text_positions=_all_positions(batch, end - start))
+            out = self.pkg.backbone(
+                ids[:, start:end],
+                self.answer_pos[:, start:end],
+                self.window,
+                text_positions=_all_positions(batch, end - start),
+            )
             tokens, confidence = np.zeros_like(ids), np.zeros(ids.shape, np.float32)
             tokens[:, start:end], confidence[:, start:end] = out.text_ids, out.text_confidence
             return _candidates(tokens, confidence)
-        out = self.pkg.backbone(ids, self.answer_pos, self.cache, gen_vq=self.gen_vq,
-                                text_positions=_all_positions(batch, ids.shape[1]))
+        out = self.pkg.backbone(
+            ids, self.answer_pos, self.cache, gen_vq=self.gen_vq, text_positions=_all_positions(batch, ids.shape[1])
+        )
         if self.dual_cache:
             positions = np.arange(ids.shape[1])
             in_block = (positions >= block.start) & (positions < block.end)
@@ -76,9 +89,11 @@ def ort_loc_denoiser(pkg: OrtPackage, cache: Cache) -> LocDenoise:
     slot_positions = np.tile(np.arange(1, 1 + LOC_SLOTS, dtype=np.int64), (batch, 1))
 
     def denoise(canvas: Tensor, step: int) -> Tensor:
-        out = pkg.backbone(canvas.numpy(), positions, cache, text_positions=slot_positions, vocab_range=loc,
-                           logits=True)
-        return torch.from_numpy(out.text_logits[..., loc[0]:loc[1]])
+        out = pkg.backbone(
+            canvas.numpy(), positions, cache, text_positions=slot_positions, vocab_range=loc, logits=True
+        )
+        return torch.from_numpy(out.text_logits[..., loc[0] : loc[1]])
+
     return denoise
 
 
@@ -86,8 +101,9 @@ class OrtImageDenoiser:
     """`Denoise` over the VQ canvas behind the generation slots of `answer_ids`, after the cached prompt (greedy,
     unguided)."""
 
-    def __init__(self, pkg: OrtPackage, cache: Cache, answer_ids: np.ndarray, config: ImageSamplerConfig,
-                 grid: int) -> None:
+    def __init__(
+        self, pkg: OrtPackage, cache: Cache, answer_ids: np.ndarray, config: ImageSamplerConfig, grid: int
+    ) -> None:
         if config.temperature != 0 or config.guidance_scale != 0 or config.image_guidance_scale != 0:
             raise ValueError("the ONNX denoiser runs greedy, unguided image decoding only")
         self.pkg, self.cache, self.answer_ids, self.grid = pkg, cache, answer_ids, grid

@@ -3,6 +3,7 @@
 The sampler loops are `lavida_r1.sampling`'s own; only the denoisers differ (`ort_denoise`: the backbone graph
 with the prefix cache, and the dual cache's window, kept as graph inputs, which is how the server runs them).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -29,6 +30,7 @@ from .runtime import Cache, OrtPackage
 @dataclass
 class OrtPipeline:
     """Decodes with the package's canvases; `text_changes` as `inference.Pipeline.text_changes`."""
+
     package: OrtPackage
     system_prompt: bool = False
     text_changes: Mapping[str, Any] = field(default_factory=dict)
@@ -43,30 +45,38 @@ class OrtPipeline:
         return self.canvases.edit_plan
 
 
-def generate_text(pkg: OrtPackage, cache: Cache, config: TextSamplerConfig, draft: np.ndarray | None = None,
-                  gen_vq: np.ndarray | None = None) -> np.ndarray:
+def generate_text(
+    pkg: OrtPackage,
+    cache: Cache,
+    config: TextSamplerConfig,
+    draft: np.ndarray | None = None,
+    gen_vq: np.ndarray | None = None,
+) -> np.ndarray:
     """Answer canvas [B, gen_length] after the cached prompt (the text loop of lavida_r1.sampling.text)."""
     draft_ids = None if draft is None else torch.from_numpy(draft)
     denoise = OrtTextDenoiser(pkg, cache, config, gen_vq)
     return sample_text(denoise, pkg.config, config, cache.key_valid.shape[0], draft_ids).tokens.numpy()
 
 
-def generate_box(pkg: OrtPackage, cache: Cache, steps: int = 1,
-                 image_sizes: list[tuple[int, int]] | None = None) -> np.ndarray:
+def generate_box(
+    pkg: OrtPackage, cache: Cache, steps: int = 1, image_sizes: list[tuple[int, int]] | None = None
+) -> np.ndarray:
     """LOC bins [B, 4] (the grounding loop of lavida_r1.sampling.grounding, greedy)."""
     denoise = ort_loc_denoiser(pkg, cache)
     return sample_box(denoise, pkg.config, cache.key_valid.shape[0], steps, image_sizes).bins.numpy()
 
 
-def generate_image(pkg: OrtPackage, cache: Cache, answer_ids: np.ndarray, config: ImageSamplerConfig,
-                   grid: int) -> np.ndarray:
+def generate_image(
+    pkg: OrtPackage, cache: Cache, answer_ids: np.ndarray, config: ImageSamplerConfig, grid: int
+) -> np.ndarray:
     """VQ ids [B, grid, grid] for the generation slots of `answer_ids` (greedy, no guidance)."""
     denoise = OrtImageDenoiser(pkg, cache, answer_ids, config, grid)
     return sample_image(denoise, pkg.config.image_mask_token_id, config, grid, answer_ids.shape[0]).vq.numpy()
 
 
-def encode_prompt(pipe: OrtPipeline, question: str, image: Image.Image,
-                  edit: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def encode_prompt(
+    pipe: OrtPipeline, question: str, image: Image.Image, edit: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """Prompt ids [1, P] and the image's `<image>` embeddings [1, N, d_model]."""
     pkg, c = pipe.package, pipe.package.config
     processed = process_anyres(image, c)
@@ -98,8 +108,8 @@ def edit_source(pkg: OrtPackage, image: Image.Image) -> np.ndarray:
 @dataclass
 class EditResult:
     plan: str
-    plan_ids: np.ndarray    # [plan_length + slots + 1] the decoded answer canvas
-    vq: np.ndarray          # [grid, grid]
+    plan_ids: np.ndarray  # [plan_length + slots + 1] the decoded answer canvas
+    vq: np.ndarray  # [grid, grid]
     image: Image.Image
 
 
@@ -111,8 +121,9 @@ def edit_image(pipe: OrtPipeline, instruction: str, image: Image.Image) -> EditR
     grid, slots = c.vq.grid_size, prompts.vq_slots(c)
     draft = np.array([[c.mask_token_id] * pipe.plan_length + [c.gen_token_id] * slots + [c.eot_token_id]])
     blank = np.full((1, grid, grid), c.image_mask_token_id, np.int64)
-    plan_config = TextSamplerConfig(gen_length=draft.shape[1], block_length=draft.shape[1],
-                                    steps=pipe.plan_length, stop_at_eos=False)
+    plan_config = TextSamplerConfig(
+        gen_length=draft.shape[1], block_length=draft.shape[1], steps=pipe.plan_length, stop_at_eos=False
+    )
     plan_ids = generate_text(pkg, cache, plan_config, draft, gen_vq=blank)
     vq = generate_image(pkg, cache, plan_ids, pipe.image, grid)
     pixels = pkg.vq_decode(vq)[0]

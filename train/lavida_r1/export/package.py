@@ -1,4 +1,5 @@
 """Writing a whole package: graphs, tokenizer.json, manifest.json (atomically, like checkpoints)."""
+
 from __future__ import annotations
 
 import shutil
@@ -42,8 +43,12 @@ def layout_facts(model: LavidaForMaskedDiffusion, system_prompt: bool, canvases:
         "image_mask_token_id": c.image_mask_token_id,
         "head_dim": c.head_dim,
         "sampling": {
-            "text": {"gen_length": text.gen_length, "block_length": text.block_length, "steps": text.steps,
-                     "schedule": text.schedule},
+            "text": {
+                "gen_length": text.gen_length,
+                "block_length": text.block_length,
+                "steps": text.steps,
+                "schedule": text.schedule,
+            },
             "canvases": canvases.vqa(),
             "plan": {"steps": canvases.edit_plan, "stop_at_eos": False},  # one block: the whole canvas
             "image": {"steps": 16, "shift": 5.0, "order": "stratified", "order_seed": 42, "temperature": 0.0},
@@ -52,8 +57,15 @@ def layout_facts(model: LavidaForMaskedDiffusion, system_prompt: bool, canvases:
     }
 
 
-def export_package(model: LavidaForMaskedDiffusion, out: Path, tokenizer: Path, dtype: str,
-                   provenance: dict[str, Any], canvases: Canvases, system_prompt: bool = False) -> dict[str, Any]:
+def export_package(
+    model: LavidaForMaskedDiffusion,
+    out: Path,
+    tokenizer: Path,
+    dtype: str,
+    provenance: dict[str, Any],
+    canvases: Canvases,
+    system_prompt: bool = False,
+) -> dict[str, Any]:
     """Writes the package folder `out` (replacing any previous one only once complete); returns the manifest.
     `canvases`: the checkpoint's (`model.canvases.read_canvases`)."""
     load_tokenizer(tokenizer, model.config)  # refuse a tokenizer whose ids do not match the model
@@ -64,14 +76,20 @@ def export_package(model: LavidaForMaskedDiffusion, out: Path, tokenizer: Path, 
             export_graph(model, spec, tmp, dtype)
         share_weights(tmp, "backbone", "backbone_text")
         shutil.copyfile(tokenizer, tmp / "tokenizer.json")
-        manifest = write_manifest(tmp, {
-            "dtype": dtype,
-            "config": model.config.to_dict(),
-            "layout": layout_facts(model, system_prompt, canvases),
-            "runtime": {"graph_optimization_level": "all", "stored_optimization_level": "basic", "opset": OPSET},
-            "provenance": {**provenance, "tokenizer_sha256": sha256_file(tokenizer),
-                           "exporter": {p: version(p) for p in ("torch", "onnx", "onnxruntime")}},
-        })
+        manifest = write_manifest(
+            tmp,
+            {
+                "dtype": dtype,
+                "config": model.config.to_dict(),
+                "layout": layout_facts(model, system_prompt, canvases),
+                "runtime": {"graph_optimization_level": "all", "stored_optimization_level": "basic", "opset": OPSET},
+                "provenance": {
+                    **provenance,
+                    "tokenizer_sha256": sha256_file(tokenizer),
+                    "exporter": {p: version(p) for p in ("torch", "onnx", "onnxruntime")},
+                },
+            },
+        )
         replace_directory(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -8,6 +8,7 @@ decoded answer (math, chart, mcq), the box
 (grounding), and for edits the plan and the VQ ids (the PyTorch decoder applied to the ONNX ids must give
 the reference image bit for bit), and reports the largest pixel difference of the ONNX decoder.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,20 +40,23 @@ def _torch_pixels(model: LavidaForMaskedDiffusion, vq: np.ndarray) -> np.ndarray
 def sample_agrees(pipe: inference.Pipeline, ort_pipe: ort_pipeline.OrtPipeline, sample: Sample) -> tuple[bool, int]:
     """(exact agreement, largest pixel difference of the ONNX-decoded edit image; 0 for other families)."""
     if sample.family == "grounding":
-        return inference.ground(pipe, sample.prompt, sample.image) == \
-            ort_pipeline.ground(ort_pipe, sample.prompt, sample.image), 0
+        return inference.ground(pipe, sample.prompt, sample.image) == ort_pipeline.ground(
+            ort_pipe, sample.prompt, sample.image
+        ), 0
     if sample.family == "edit":
         plan, image = inference.edit_image(pipe, sample.prompt, sample.image)
         result = ort_pipeline.edit_image(ort_pipe, sample.prompt, sample.image)
         reference = np.asarray(image)
         same = plan == result.plan and np.array_equal(_torch_pixels(pipe.model, result.vq), reference)
         return same, int(np.abs(np.asarray(result.image, np.int16) - reference).max())
-    return inference.answer_question(pipe, sample.prompt, sample.image, sample.family) == \
-        ort_pipeline.answer_question(ort_pipe, sample.prompt, sample.image, sample.family), 0
+    return inference.answer_question(pipe, sample.prompt, sample.image, sample.family) == ort_pipeline.answer_question(
+        ort_pipe, sample.prompt, sample.image, sample.family
+    ), 0
 
 
-def family_parity(pipe: inference.Pipeline, ort_pipe: ort_pipeline.OrtPipeline, family: str, n: int,
-                  seed: int = 0) -> dict[str, float]:
+def family_parity(
+    pipe: inference.Pipeline, ort_pipe: ort_pipeline.OrtPipeline, family: str, n: int, seed: int = 0
+) -> dict[str, float]:
     results = [sample_agrees(pipe, ort_pipe, s) for s in eval_samples(family, n, seed)]
     return {"agree": sum(ok for ok, _ in results), "n": n, "max_pixel_diff": max(d for _, d in results)}
 
@@ -64,8 +68,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n", type=int, default=50)
     parser.add_argument("--families", default=",".join(FAMILIES))
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--text", type=json.loads, default={},
-                        help='text sampler changes for both sides, e.g. \'{"threshold": 0.9, "dual_cache": true}\'')
+    parser.add_argument(
+        "--text",
+        type=json.loads,
+        default={},
+        help='text sampler changes for both sides, e.g. \'{"threshold": 0.9, "dual_cache": true}\'',
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     package = OrtPackage(args.package)
@@ -75,8 +83,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         canvases = read_canvases(args.checkpoint)
         if canvases != package.canvases:
-            raise ValueError(f"the package decodes with {package.canvases}, the checkpoint was trained at {canvases}: "
-                             "re-export it")
+            raise ValueError(
+                f"the package decodes with {package.canvases}, the checkpoint was trained at {canvases}: re-export it"
+            )
         changes = field_changes(TextSamplerConfig, args.text, "--text")
         for family in set(families) & set(VQA_FAMILIES):
             inference.answer_sampler(canvases, changes, family)

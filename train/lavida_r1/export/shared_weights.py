@@ -1,5 +1,6 @@
 """One copy of the backbone's weights per package: the text-only backbone's initializers are the mixed
 backbone's (same tensors, same bytes), so both graphs read them from the mixed graph's external data file."""
+
 from __future__ import annotations
 
 import hashlib
@@ -28,8 +29,11 @@ def share_weights(directory: Path, owner: str, borrower: str) -> None:
     model = onnx.load(owner_path)
     keys = {t.name: _key(t) for t in model.graph.initializer}
     save_model(model, owner_path, external=True)
-    located = {keys[t.name]: _external(t) for t in onnx.load(owner_path, load_external_data=False).graph.initializer
-               if t.data_location == onnx.TensorProto.EXTERNAL}
+    located = {
+        keys[t.name]: _external(t)
+        for t in onnx.load(owner_path, load_external_data=False).graph.initializer
+        if t.data_location == onnx.TensorProto.EXTERNAL
+    }
     borrowed = onnx.load(borrower_path)
     for tensor in borrowed.graph.initializer:
         where = located.get(_key(tensor))

@@ -1,4 +1,5 @@
 """Per-graph I/O contract: names, dynamic axes and example inputs for tracing (mirrored in models/README.md)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,10 +18,10 @@ from .graphs import BackboneGraph, TextBackboneGraph, VisionGraph, VQDecodeGraph
 class GraphSpec:
     name: str
     build: Callable[[LavidaForMaskedDiffusion], nn.Module]
-    inputs: dict[str, dict[int, str]]      # input name → dynamic axes
-    outputs: dict[str, dict[int, str]]     # output name → dynamic axes
+    inputs: dict[str, dict[int, str]]  # input name → dynamic axes
+    outputs: dict[str, dict[int, str]]  # output name → dynamic axes
     example: Callable[[LavidaConfig], tuple[Tensor, ...]]
-    transformer: bool = False              # run ONNX Runtime's transformer optimizer at export (onnx_io)
+    transformer: bool = False  # run ONNX Runtime's transformer optimizer at export (onnx_io)
 
     @property
     def file(self) -> str:
@@ -44,12 +45,19 @@ def backbone_example(c: LavidaConfig) -> tuple[Tensor, ...]:
     ids = torch.tensor([row] * batch)
     length = ids.shape[1]
     layers, heads, dim = c.n_layers, c.n_kv_heads, c.head_dim
-    return (ids, torch.arange(past, past + length).repeat(batch, 1), torch.ones(batch, past + length, dtype=torch.long),
-            torch.tensor([[False, True, False]] * batch), torch.randn(layers, batch, heads, past, dim),
-            torch.randn(layers, batch, heads, past, dim), torch.randn(batch, 2, c.d_model),
-            torch.randint(0, c.vq.num_vq_embeddings, (batch, grid, grid)),
-            torch.full((batch, grid, grid), c.image_mask_token_id), torch.tensor([[length - 2, length - 1]] * batch),
-            torch.tensor([0, c.embedding_size]))
+    return (
+        ids,
+        torch.arange(past, past + length).repeat(batch, 1),
+        torch.ones(batch, past + length, dtype=torch.long),
+        torch.tensor([[False, True, False]] * batch),
+        torch.randn(layers, batch, heads, past, dim),
+        torch.randn(layers, batch, heads, past, dim),
+        torch.randn(batch, 2, c.d_model),
+        torch.randint(0, c.vq.num_vq_embeddings, (batch, grid, grid)),
+        torch.full((batch, grid, grid), c.image_mask_token_id),
+        torch.tensor([[length - 2, length - 1]] * batch),
+        torch.tensor([0, c.embedding_size]),
+    )
 
 
 def text_backbone_example(c: LavidaConfig) -> tuple[Tensor, ...]:
@@ -58,10 +66,17 @@ def text_backbone_example(c: LavidaConfig) -> tuple[Tensor, ...]:
     ids = torch.tensor([[c.image_token_id] * 2 + [7, c.mask_token_id, 9]] * batch)
     length = ids.shape[1]
     layers, heads, dim = c.n_layers, c.n_kv_heads, c.head_dim
-    return (ids, torch.arange(past, past + length).repeat(batch, 1), torch.ones(batch, past + length, dtype=torch.long),
-            torch.tensor([[False, True, False]] * batch), torch.randn(layers, batch, heads, past, dim),
-            torch.randn(layers, batch, heads, past, dim), torch.randn(batch, 2, c.d_model),
-            torch.tensor([[length - 2, length - 1]] * batch), torch.tensor([0, c.embedding_size]))
+    return (
+        ids,
+        torch.arange(past, past + length).repeat(batch, 1),
+        torch.ones(batch, past + length, dtype=torch.long),
+        torch.tensor([[False, True, False]] * batch),
+        torch.randn(layers, batch, heads, past, dim),
+        torch.randn(layers, batch, heads, past, dim),
+        torch.randn(batch, 2, c.d_model),
+        torch.tensor([[length - 2, length - 1]] * batch),
+        torch.tensor([0, c.embedding_size]),
+    )
 
 
 def vq_encode_example(c: LavidaConfig) -> tuple[Tensor, ...]:
@@ -73,37 +88,80 @@ def vq_decode_example(c: LavidaConfig) -> tuple[Tensor, ...]:
 
 
 GRAPHS: tuple[GraphSpec, ...] = (
-    GraphSpec("vision", VisionGraph,
-              {"pixel_values": {0: "views"}, "pack_index": {0: "image_tokens"}},
-              {"image_features": {0: "image_tokens"}}, vision_example),
-    GraphSpec("backbone", BackboneGraph,
-              {"input_ids": {0: BATCH, 1: LENGTH}, "position_ids": {0: BATCH, 1: LENGTH},
-               "attention_mask": {0: BATCH, 1: "keys"}, "past_gen_mask": {0: BATCH, 1: PAST},
-               "past_keys": {1: BATCH, 3: PAST}, "past_values": {1: BATCH, 3: PAST},
-               "image_features": {0: BATCH, 1: "image_tokens"},
-               "edit_vq": {0: BATCH, 1: "edit_height", 2: "edit_width"},
-               "gen_vq": {0: BATCH, 1: "gen_height", 2: "gen_width"},
-               "text_positions": {0: BATCH, 1: "text_length"}, "vocab_range": {}},
-              {"text_ids": {0: BATCH, 1: "text_length"}, "text_confidence": {0: BATCH, 1: "text_length"},
-               "text_logits": {0: BATCH, 1: "text_length"},
-               "vq_ids": {0: BATCH, 1: "vq_tokens"}, "vq_confidence": {0: BATCH, 1: "vq_tokens"},
-               "vq_logits": {0: BATCH, 1: "vq_tokens"},
-               "present_keys": {1: BATCH, 3: LENGTH}, "present_values": {1: BATCH, 3: LENGTH},
-               "present_gen_mask": {0: BATCH, 1: LENGTH}},
-              backbone_example, transformer=True),
-    GraphSpec("backbone_text", TextBackboneGraph,
-              {"input_ids": {0: BATCH, 1: LENGTH}, "position_ids": {0: BATCH, 1: LENGTH},
-               "attention_mask": {0: BATCH, 1: "keys"}, "past_gen_mask": {0: BATCH, 1: PAST},
-               "past_keys": {1: BATCH, 3: PAST}, "past_values": {1: BATCH, 3: PAST},
-               "image_features": {0: BATCH, 1: "image_tokens"}, "text_positions": {0: BATCH, 1: "text_length"},
-               "vocab_range": {}},
-              {"text_ids": {0: BATCH, 1: "text_length"}, "text_confidence": {0: BATCH, 1: "text_length"},
-               "text_logits": {0: BATCH, 1: "text_length"},
-               "present_keys": {1: BATCH, 3: LENGTH}, "present_values": {1: BATCH, 3: LENGTH},
-               "present_gen_mask": {0: BATCH, 1: LENGTH}},
-              text_backbone_example, transformer=True),
-    GraphSpec("vq_encode", VQEncodeGraph, {"pixels": {0: BATCH}},
-              {"vq_ids": {0: BATCH, 1: "grid_height", 2: "grid_width"}}, vq_encode_example),
-    GraphSpec("vq_decode", VQDecodeGraph, {"vq_ids": {0: BATCH, 1: "grid_height", 2: "grid_width"}},
-              {"pixels": {0: BATCH, 2: "height", 3: "width"}}, vq_decode_example),
+    GraphSpec(
+        "vision",
+        VisionGraph,
+        {"pixel_values": {0: "views"}, "pack_index": {0: "image_tokens"}},
+        {"image_features": {0: "image_tokens"}},
+        vision_example,
+    ),
+    GraphSpec(
+        "backbone",
+        BackboneGraph,
+        {
+            "input_ids": {0: BATCH, 1: LENGTH},
+            "position_ids": {0: BATCH, 1: LENGTH},
+            "attention_mask": {0: BATCH, 1: "keys"},
+            "past_gen_mask": {0: BATCH, 1: PAST},
+            "past_keys": {1: BATCH, 3: PAST},
+            "past_values": {1: BATCH, 3: PAST},
+            "image_features": {0: BATCH, 1: "image_tokens"},
+            "edit_vq": {0: BATCH, 1: "edit_height", 2: "edit_width"},
+            "gen_vq": {0: BATCH, 1: "gen_height", 2: "gen_width"},
+            "text_positions": {0: BATCH, 1: "text_length"},
+            "vocab_range": {},
+        },
+        {
+            "text_ids": {0: BATCH, 1: "text_length"},
+            "text_confidence": {0: BATCH, 1: "text_length"},
+            "text_logits": {0: BATCH, 1: "text_length"},
+            "vq_ids": {0: BATCH, 1: "vq_tokens"},
+            "vq_confidence": {0: BATCH, 1: "vq_tokens"},
+            "vq_logits": {0: BATCH, 1: "vq_tokens"},
+            "present_keys": {1: BATCH, 3: LENGTH},
+            "present_values": {1: BATCH, 3: LENGTH},
+            "present_gen_mask": {0: BATCH, 1: LENGTH},
+        },
+        backbone_example,
+        transformer=True,
+    ),
+    GraphSpec(
+        "backbone_text",
+        TextBackboneGraph,
+        {
+            "input_ids": {0: BATCH, 1: LENGTH},
+            "position_ids": {0: BATCH, 1: LENGTH},
+            "attention_mask": {0: BATCH, 1: "keys"},
+            "past_gen_mask": {0: BATCH, 1: PAST},
+            "past_keys": {1: BATCH, 3: PAST},
+            "past_values": {1: BATCH, 3: PAST},
+            "image_features": {0: BATCH, 1: "image_tokens"},
+            "text_positions": {0: BATCH, 1: "text_length"},
+            "vocab_range": {},
+        },
+        {
+            "text_ids": {0: BATCH, 1: "text_length"},
+            "text_confidence": {0: BATCH, 1: "text_length"},
+            "text_logits": {0: BATCH, 1: "text_length"},
+            "present_keys": {1: BATCH, 3: LENGTH},
+            "present_values": {1: BATCH, 3: LENGTH},
+            "present_gen_mask": {0: BATCH, 1: LENGTH},
+        },
+        text_backbone_example,
+        transformer=True,
+    ),
+    GraphSpec(
+        "vq_encode",
+        VQEncodeGraph,
+        {"pixels": {0: BATCH}},
+        {"vq_ids": {0: BATCH, 1: "grid_height", 2: "grid_width"}},
+        vq_encode_example,
+    ),
+    GraphSpec(
+        "vq_decode",
+        VQDecodeGraph,
+        {"vq_ids": {0: BATCH, 1: "grid_height", 2: "grid_width"}},
+        {"pixels": {0: BATCH, 2: "height", 3: "width"}},
+        vq_decode_example,
+    ),
 )

@@ -9,6 +9,7 @@ plan region, before its image slots. All four are required and no other key is a
 whole numbers of the reference sampler's 16-token blocks. A checkpoint without the file decodes as every
 checkpoint did before the file existed: `UNIFORM`, one 80-token canvas for every VQA family.
 """
+
 from __future__ import annotations
 
 import json

@@ -3,6 +3,7 @@
 Prompts are built as text with the literal special-token strings; the tokenizer maps each to its id.
 `<image>` stands for the image placeholder, expanded to one `image_token_id` per image embedding.
 """
+
 from __future__ import annotations
 
 SYSTEM_PROMPT = (

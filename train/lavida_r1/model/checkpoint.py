@@ -10,6 +10,7 @@ Loading builds the model on the meta device, checks every key and shape against 
 tensor data is read, then reads tensors one at a time and assigns them (`load_state_dict(assign=True)`), so the
 weights exist once in memory.
 """
+
 from __future__ import annotations
 
 import os
@@ -35,6 +36,7 @@ WEIGHTS_FILE = "model.safetensors"
 @dataclass(frozen=True)
 class TensorRef:
     """Where one tensor of the model lives: a safetensors file and the key inside it."""
+
     file: Path
     key: str
 
@@ -68,8 +70,9 @@ def read_shapes(refs: Mapping[str, TensorRef]) -> dict[str, tuple[int, ...]]:
                 else:
                     absent.append(f"{key} (in {file.name})")
     if absent:
-        raise CheckpointMismatchError(f"the index names {len(absent)} tensors absent from their files:\n  "
-                                      + "\n  ".join(sorted(absent)))
+        raise CheckpointMismatchError(
+            f"the index names {len(absent)} tensors absent from their files:\n  " + "\n  ".join(sorted(absent))
+        )
     return shapes
 
 
@@ -85,13 +88,21 @@ def check_shapes(expected: Mapping[str, tuple[int, ...]], found: Mapping[str, tu
     """Raises CheckpointMismatchError listing all missing, unexpected and wrongly shaped keys (sorted)."""
     missing = sorted(set(expected) - set(found))
     unexpected = sorted(set(found) - set(expected))
-    wrong = sorted(f"{k}: checkpoint {list(found[k])} vs model {list(expected[k])}"
-                   for k in set(expected) & set(found) if tuple(found[k]) != tuple(expected[k]))
-    sections = [(title, items) for title, items in
-                (("missing", missing), ("unexpected", unexpected), ("shape mismatch", wrong)) if items]
+    wrong = sorted(
+        f"{k}: checkpoint {list(found[k])} vs model {list(expected[k])}"
+        for k in set(expected) & set(found)
+        if tuple(found[k]) != tuple(expected[k])
+    )
+    sections = [
+        (title, items)
+        for title, items in (("missing", missing), ("unexpected", unexpected), ("shape mismatch", wrong))
+        if items
+    ]
     if sections:
-        raise CheckpointMismatchError("checkpoint does not match the model:\n" + "\n".join(
-            f"{title} ({len(items)}):\n  " + "\n  ".join(items) for title, items in sections))
+        raise CheckpointMismatchError(
+            "checkpoint does not match the model:\n"
+            + "\n".join(f"{title} ({len(items)}):\n  " + "\n  ".join(items) for title, items in sections)
+        )
 
 
 def build_on_meta(config: LavidaConfig) -> LavidaForMaskedDiffusion:
@@ -109,8 +120,9 @@ def _rebuild_nonpersistent_buffers(model: LavidaForMaskedDiffusion) -> None:
         raise RuntimeError(f"tensors left on the meta device after loading: {sorted(left)}")
 
 
-def materialize(config: LavidaConfig, refs: Mapping[str, TensorRef],
-                dtype: torch.dtype | None = None) -> LavidaForMaskedDiffusion:
+def materialize(
+    config: LavidaConfig, refs: Mapping[str, TensorRef], dtype: torch.dtype | None = None
+) -> LavidaForMaskedDiffusion:
     """The model with the referenced tensors as its weights (cast to `dtype` if given), in eval mode."""
     model = build_on_meta(config)
     check_shapes({k: tuple(v.shape) for k, v in model.state_dict().items()}, read_shapes(refs))

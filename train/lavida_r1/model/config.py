@@ -4,6 +4,7 @@ Field names follow the upstream `config.json` (LLaDA/OLMo names plus the LLaVA `
 upstream checkpoint's config maps onto this class field by field. Vision-tower and VQ settings that upstream
 keeps in separate pretrained folders (SigLIP, the Meissonic VQ-VAE) are nested dataclasses here.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -19,6 +20,7 @@ class VisionConfig:
     `num_hidden_layers` counts the layers actually kept: upstream drops the last encoder layer and the head and
     reads the output of the remaining last layer, which is the "second-to-last layer" of the full tower.
     """
+
     hidden_size: int = 1152
     intermediate_size: int = 4304
     num_hidden_layers: int = 26
@@ -31,6 +33,7 @@ class VisionConfig:
 @dataclass
 class VQConfig:
     """Image tokenizer (diffusers' VQModel constructor arguments)."""
+
     in_channels: int = 3
     out_channels: int = 3
     block_out_channels: tuple[int, ...] = (128, 256, 256, 512, 768)
@@ -76,24 +79,24 @@ class LavidaConfig:
     rms_norm_eps: float = 1e-5
 
     # --- special token ids ---
-    mask_token_id: int = 126336            # <|mdm_mask|>
-    eos_token_id: int = 126081             # <|endoftext|>, also padding
+    mask_token_id: int = 126336  # <|mdm_mask|>
+    eos_token_id: int = 126081  # <|endoftext|>, also padding
     pad_token_id: int = 126081
-    eot_token_id: int = 126348             # <|eot_id|>
-    bos_token_id: int = 126080             # <|startoftext|>
-    start_header_id: int = 126346          # <|start_header_id|>
-    end_header_id: int = 126347            # <|end_header_id|>
+    eot_token_id: int = 126348  # <|eot_id|>
+    bos_token_id: int = 126080  # <|startoftext|>
+    start_header_id: int = 126346  # <|start_header_id|>
+    end_header_id: int = 126347  # <|end_header_id|>
     # Expanded in the prompt to as many copies as the image has SigLIP features (upstream uses -200 once and
     # expands in Python; a real id keeps the merge inside exported graphs).
     image_token_id: int = 126093
-    gen_token_id: int = 126089             # <|reserved_token_5|>: image-generation slot
-    edit_token_id: int = 126090            # <|reserved_token_6|>: edit-source VQ slot
-    loc_token_offset: int = 126349         # <LOC_0>; <LOC_i> = offset + i
+    gen_token_id: int = 126089  # <|reserved_token_5|>: image-generation slot
+    edit_token_id: int = 126090  # <|reserved_token_6|>: edit-source VQ slot
+    loc_token_offset: int = 126349  # <LOC_0>; <LOC_i> = offset + i
     num_loc_bins: int = 1025
-    box_start_id: int = 127374             # <box_p>
-    box_end_id: int = 127375               # </box_p>
-    loc_begin_id: int = 127376             # <LOC_BEGIN>
-    loc_end_id: int = 127377               # <LOC_END>
+    box_start_id: int = 127374  # <box_p>
+    box_end_id: int = 127375  # </box_p>
+    loc_begin_id: int = 127376  # <LOC_BEGIN>
+    loc_end_id: int = 127377  # <LOC_END>
 
     # --- understanding vision path ---
     vision: VisionConfig = field(default_factory=VisionConfig)
@@ -138,8 +141,16 @@ class LavidaConfig:
             raise ValueError("embedding_size must be at least vocab_size")
         if self.loc_token_offset + self.num_loc_bins > self.vocab_size:
             raise ValueError("LOC tokens fall outside the vocabulary")
-        ids = [self.mask_token_id, self.eos_token_id, self.eot_token_id, self.image_token_id,
-               self.gen_token_id, self.edit_token_id, self.loc_begin_id, self.loc_end_id]
+        ids = [
+            self.mask_token_id,
+            self.eos_token_id,
+            self.eot_token_id,
+            self.image_token_id,
+            self.gen_token_id,
+            self.edit_token_id,
+            self.loc_begin_id,
+            self.loc_end_id,
+        ]
         if any(not 0 <= i < self.vocab_size for i in ids):
             raise ValueError(f"special token ids must lie in [0, {self.vocab_size}): {ids}")
         if self.downsample and self.vq.grid_size % 2:

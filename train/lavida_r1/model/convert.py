@@ -4,6 +4,7 @@
 
 Without --dtype every tensor keeps the dtype it is stored in. Nothing is downloaded: DIR is a local folder.
 """
+
 from __future__ import annotations
 
 import argparse

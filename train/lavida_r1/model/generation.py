@@ -4,6 +4,7 @@ down/up-sampling that puts a (H x W) VQ grid into the LM as (H/2 x W/2) position
 Flow: VQ ids [B, H, W] → gen_embedding (per token) → downsample_gen → gen_embedding_2 → LM (generation
 branch, width d_model_gen) → gen_predictor_2 → upsample_gen → gen_predictor → logits [B, H*W, codebook].
 """
+
 from __future__ import annotations
 
 import math
@@ -43,8 +44,9 @@ class Upsample2D(nn.Module):
 def build_generation_modules(config: LavidaConfig) -> dict[str, nn.Module]:
     dg, eps, codebook = config.d_model_gen, config.rms_norm_eps, config.vq.num_vq_embeddings
     return {
-        "gen_embedding": nn.Sequential(nn.Embedding(codebook + config.gen_embedding_extra, dg),
-                                       RMSNorm(dg, eps), nn.Linear(dg, dg)),
+        "gen_embedding": nn.Sequential(
+            nn.Embedding(codebook + config.gen_embedding_extra, dg), RMSNorm(dg, eps), nn.Linear(dg, dg)
+        ),
         "gen_embedding_2": nn.Sequential(RMSNorm(dg, eps), nn.Linear(dg, dg)),
         "gen_predictor": nn.Sequential(nn.Linear(dg, dg), RMSNorm(dg, eps), nn.Linear(dg, codebook)),
         "gen_predictor_2": nn.Sequential(RMSNorm(dg, eps), nn.Linear(dg, dg)),
@@ -56,12 +58,19 @@ def build_generation_modules(config: LavidaConfig) -> dict[str, nn.Module]:
 def build_vqvae(config: LavidaConfig) -> VQModel:
     vq = config.vq
     n = len(vq.block_out_channels)
-    return VQModel(in_channels=vq.in_channels, out_channels=vq.out_channels,
-                   down_block_types=("DownEncoderBlock2D",) * n, up_block_types=("UpDecoderBlock2D",) * n,
-                   block_out_channels=vq.block_out_channels, layers_per_block=vq.layers_per_block,
-                   latent_channels=vq.latent_channels, num_vq_embeddings=vq.num_vq_embeddings,
-                   norm_num_groups=vq.norm_num_groups, sample_size=vq.image_size,
-                   mid_block_add_attention=vq.mid_block_add_attention)
+    return VQModel(
+        in_channels=vq.in_channels,
+        out_channels=vq.out_channels,
+        down_block_types=("DownEncoderBlock2D",) * n,
+        up_block_types=("UpDecoderBlock2D",) * n,
+        block_out_channels=vq.block_out_channels,
+        layers_per_block=vq.layers_per_block,
+        latent_channels=vq.latent_channels,
+        num_vq_embeddings=vq.num_vq_embeddings,
+        norm_num_groups=vq.norm_num_groups,
+        sample_size=vq.image_size,
+        mid_block_add_attention=vq.mid_block_add_attention,
+    )
 
 
 @torch.no_grad()

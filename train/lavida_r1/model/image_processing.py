@@ -5,6 +5,7 @@ resize the image to fit it (aspect kept, bicubic) and centre it on black padding
 (row-major), and prepend a base view: the whole image padded to a square with the mean colour, then resized.
 Pixels are normalised with SigLIP's mean/std (0.5/0.5). The TypeScript engine mirrors these rules.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,9 +24,9 @@ SQUARE_FILL = tuple(int(m * 255) for m in SIGLIP_MEAN)
 
 @dataclass
 class AnyresImage:
-    pixel_values: torch.Tensor        # [1 + cols*rows, 3, S, S], base view first
-    grid: tuple[int, int]             # (cols, rows) of crops
-    original_size: tuple[int, int]    # (width, height) after EXIF orientation
+    pixel_values: torch.Tensor  # [1 + cols*rows, 3, S, S], base view first
+    grid: tuple[int, int]  # (cols, rows) of crops
+    original_size: tuple[int, int]  # (width, height) after EXIF orientation
 
 
 def to_rgb(image: Image.Image) -> Image.Image:
@@ -88,7 +89,9 @@ def process_anyres(image: Image.Image, config: LavidaConfig) -> AnyresImage:
     target = select_best_resolution(image.size, candidates)
     padded = resize_and_pad(image, target)
     cols, rows = target[0] // size, target[1] // size
-    crops = [padded.crop((c * size, r * size, (c + 1) * size, (r + 1) * size)) for r in range(rows) for c in range(cols)]
+    crops = [
+        padded.crop((c * size, r * size, (c + 1) * size, (r + 1) * size)) for r in range(rows) for c in range(cols)
+    ]
     base = expand_to_square(image).resize((size, size), Image.Resampling.BICUBIC)
     pixels = torch.stack([normalize(v) for v in [base, *crops]])
     return AnyresImage(pixels, (cols, rows), image.size)

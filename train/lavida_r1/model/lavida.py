@@ -9,6 +9,7 @@ A mixed sequence is a row of token ids in which placeholder ids stand for non-te
 embeddings and `gen_token_id` positions the generation canvas's VQ embeddings (both downsampled 2x2, both
 routed through the generation branch).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,10 +26,10 @@ from .vision import SiglipTower, SpatialPool, build_projector, pack_anyres
 
 @dataclass
 class LavidaOutput:
-    logits: Tensor                    # [B, L, embedding_size] text logits (rows at image slots are unused)
-    image_logits: Tensor | None       # [B, H*W, codebook] logits of the generation canvas
+    logits: Tensor  # [B, L, embedding_size] text logits (rows at image slots are unused)
+    image_logits: Tensor | None  # [B, H*W, codebook] logits of the generation canvas
     cache: PrefixCache | None
-    hidden: Tensor                    # [B, L, d_model] final hidden states (gen positions zero-padded)
+    hidden: Tensor  # [B, L, d_model] final hidden states (gen positions zero-padded)
 
 
 class LavidaModel(nn.Module):
@@ -108,8 +109,13 @@ class LavidaForMaskedDiffusion(nn.Module):
             mask = mask | (input_ids == c.edit_token_id)
         return mask
 
-    def embed(self, input_ids: Tensor, image_features: Tensor | None = None, edit_vq: Tensor | None = None,
-              gen_vq: Tensor | None = None) -> tuple[Tensor, Tensor | None]:
+    def embed(
+        self,
+        input_ids: Tensor,
+        image_features: Tensor | None = None,
+        edit_vq: Tensor | None = None,
+        gen_vq: Tensor | None = None,
+    ) -> tuple[Tensor, Tensor | None]:
         """Input embeddings of a mixed sequence and its generation-branch mask (None when text only)."""
         c = self.config
         embeds = self.model.transformer.wte(input_ids)
@@ -123,10 +129,18 @@ class LavidaForMaskedDiffusion(nn.Module):
         gen_mask = self.gen_mask(input_ids)
         return embeds, (gen_mask if (edit_vq is not None or gen_vq is not None) else None)
 
-    def forward(self, input_ids: Tensor, image_features: Tensor | None = None, edit_vq: Tensor | None = None,
-                gen_vq: Tensor | None = None, attention_mask: Tensor | None = None,
-                position_ids: Tensor | None = None, prefix_len: int | None = None,
-                past: PrefixCache | None = None, use_cache: bool = False) -> LavidaOutput:
+    def forward(
+        self,
+        input_ids: Tensor,
+        image_features: Tensor | None = None,
+        edit_vq: Tensor | None = None,
+        gen_vq: Tensor | None = None,
+        attention_mask: Tensor | None = None,
+        position_ids: Tensor | None = None,
+        prefix_len: int | None = None,
+        past: PrefixCache | None = None,
+        use_cache: bool = False,
+    ) -> LavidaOutput:
         """One denoising forward.
 
         attention_mask [B, L]: 1 for real tokens, 0 for padding keys. prefix_len: uncached prefix-LM masking

@@ -9,6 +9,7 @@ layer_id > dual_tower_layers ("split" blocks) let each token attend only to keys
 
 Module names equal the upstream checkpoint's (`transformer.wte`, `transformer.blocks.{i}.q_proj`, ...).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ class PrefixCache:
 
     keys/values: per layer [B, n_kv_heads, P, head_dim] (keys after RoPE); gen_mask/key_valid: [B, P].
     """
+
     keys: list[Tensor]
     values: list[Tensor]
     gen_mask: Tensor
@@ -66,17 +68,21 @@ class PrefixCache:
         """The cache for `times` copies of the batch stacked along the batch axis (copy-major), e.g. several
         canvases per prompt; gradients flow back into the one prompt pass."""
         grow = lambda t: t.repeat(times, *([1] * (t.dim() - 1)))
-        return PrefixCache([grow(k) for k in self.keys], [grow(v) for v in self.values],
-                           grow(self.gen_mask), grow(self.key_valid))
+        return PrefixCache(
+            [grow(k) for k in self.keys], [grow(v) for v in self.values], grow(self.gen_mask), grow(self.key_valid)
+        )
 
     def join(self, later: "PrefixCache", hidden: Tensor | None = None) -> "PrefixCache":
         """This cache followed by `later` (keys of tokens after it); `hidden` [B, later.length] marks keys of
         `later` that queries must not see (Fast-dLLM's dual cache hides the block being decoded, whose fresh
         keys each step computes anew)."""
         valid = later.key_valid if hidden is None else later.key_valid & ~hidden
-        return PrefixCache([torch.cat(p, dim=2) for p in zip(self.keys, later.keys)],
-                           [torch.cat(p, dim=2) for p in zip(self.values, later.values)],
-                           torch.cat((self.gen_mask, later.gen_mask), dim=1), torch.cat((self.key_valid, valid), dim=1))
+        return PrefixCache(
+            [torch.cat(p, dim=2) for p in zip(self.keys, later.keys)],
+            [torch.cat(p, dim=2) for p in zip(self.values, later.values)],
+            torch.cat((self.gen_mask, later.gen_mask), dim=1),
+            torch.cat((self.key_valid, valid), dim=1),
+        )
 
 
 class LLaDABlock(nn.Module):
@@ -89,7 +95,11 @@ class LLaDABlock(nn.Module):
         self.split = config.is_split_layer(layer_id)
         eps = config.rms_norm_eps
         self.attn_norm, self.ff_norm = RMSNorm(d, eps), RMSNorm(d, eps)
-        self.q_proj, self.k_proj, self.v_proj = nn.Linear(d, d, bias=False), nn.Linear(d, kv, bias=False), nn.Linear(d, kv, bias=False)
+        self.q_proj, self.k_proj, self.v_proj = (
+            nn.Linear(d, d, bias=False),
+            nn.Linear(d, kv, bias=False),
+            nn.Linear(d, kv, bias=False),
+        )
         self.attn_out = nn.Linear(d, d, bias=False)
         self.ff_proj = nn.Linear(d, config.mlp_hidden_size, bias=False)
         self.up_proj = nn.Linear(d, config.mlp_hidden_size, bias=False)
@@ -116,8 +126,14 @@ class LLaDABlock(nn.Module):
             v = torch.where(m, self.v_proj_vision(hg), v)
         return q, k, v
 
-    def forward(self, x: Tensor, gen_mask: Tensor | None, rope: tuple[Tensor, Tensor],
-                attn_mask: Tensor, past: tuple[Tensor, Tensor] | None) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+    def forward(
+        self,
+        x: Tensor,
+        gen_mask: Tensor | None,
+        rope: tuple[Tensor, Tensor],
+        attn_mask: Tensor,
+        past: tuple[Tensor, Tensor] | None,
+    ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
         batch, length, _ = x.shape
         q, k, v = self.qkv(x, gen_mask)
         q = q.view(batch, length, self.n_heads, self.head_dim).transpose(1, 2)
@@ -149,8 +165,9 @@ class LLaDABlock(nn.Module):
         return torch.where(gen_mask[..., None], gen, text)
 
 
-def attention_masks(gen_q: Tensor, gen_k: Tensor, key_valid: Tensor,
-                    prefix_len: int | None, past_len: int) -> tuple[Tensor, Tensor]:
+def attention_masks(
+    gen_q: Tensor, gen_k: Tensor, key_valid: Tensor, prefix_len: int | None, past_len: int
+) -> tuple[Tensor, Tensor]:
     """Boolean [B, Lq, Lk] masks (True = may attend) for joint and split blocks.
 
     prefix_len (uncached forward only): prompt queries see only prompt keys, answer queries see everything;
@@ -175,9 +192,16 @@ class LLaDATransformer(nn.Module):
         self.ln_f = RMSNorm(config.d_model, config.rms_norm_eps)
         self.ff_out = nn.Linear(config.d_model, config.embedding_size, bias=False)
 
-    def forward(self, embeds: Tensor, gen_mask: Tensor | None = None, key_valid: Tensor | None = None,
-                position_ids: Tensor | None = None, prefix_len: int | None = None,
-                past: PrefixCache | None = None, use_cache: bool = False) -> tuple[Tensor, PrefixCache | None]:
+    def forward(
+        self,
+        embeds: Tensor,
+        gen_mask: Tensor | None = None,
+        key_valid: Tensor | None = None,
+        position_ids: Tensor | None = None,
+        prefix_len: int | None = None,
+        past: PrefixCache | None = None,
+        use_cache: bool = False,
+    ) -> tuple[Tensor, PrefixCache | None]:
         """Runs the blocks over `embeds` [B, L, d_model] and returns the final hidden states (before ln_f).
 
         gen_mask [B, L]: True for tokens routed through the generation branch (None: text only).

@@ -1,5 +1,6 @@
 """Named configurations: `tiny` (CPU-trainable, a few million parameters), `tiny-local-vq` (the same with a local
 image tokenizer) and `lavida-o-10b` (upstream dims)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -47,15 +48,27 @@ def tiny() -> LavidaConfig:
         box_end_id=1538,
         loc_begin_id=1539,
         loc_end_id=1540,
-        vision=VisionConfig(hidden_size=96, intermediate_size=256, num_hidden_layers=3,
-                            num_attention_heads=4, image_size=64, patch_size=8),
+        vision=VisionConfig(
+            hidden_size=96,
+            intermediate_size=256,
+            num_hidden_layers=3,
+            num_attention_heads=4,
+            image_size=64,
+            patch_size=8,
+        ),
         mm_hidden_size=96,
         mm_spatial_pool_out_channels=96,
         image_grid_pinpoints=((1, 2), (2, 1), (2, 2), (2, 3), (2, 4)),
         # Narrow full-resolution blocks (flat-colour images need little width there; 2.5x faster on CPU and
         # small enough to commit) and 1024 codes (world edit images hold a few thousand distinct 8x8 cells).
-        vq=VQConfig(block_out_channels=(16, 32, 32, 64), layers_per_block=1, latent_channels=16,
-                    num_vq_embeddings=1024, norm_num_groups=8, image_size=64),
+        vq=VQConfig(
+            block_out_channels=(16, 32, 32, 64),
+            layers_per_block=1,
+            latent_channels=16,
+            num_vq_embeddings=1024,
+            norm_num_groups=8,
+            image_size=64,
+        ),
         gen_embedding_extra=16,
         image_embedding_rms=0.02,  # the text embeddings' init scale (std 0.02)
     )

@@ -7,6 +7,7 @@ Groups: `understanding` = token embedding + text-branch block weights + final no
 `backbone` = both (the paper's 10.4B); `vision` = SigLIP + resampler + projector + image_newline;
 `vq` = the VQ-VAE; `total` = everything.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,8 +57,7 @@ def parameter_counts(config: LavidaConfig) -> dict[str, object]:
         components[component_of(key)] += param.numel()
     groups = {f"{g}_params": sum(components[c] for c in cs) for g, cs in GROUPS.items()}
     backbone = groups["understanding_params"] + groups["generation_params"]
-    return {"backbone_params": backbone, **groups, "total_params": sum(components.values()),
-            "components": components}
+    return {"backbone_params": backbone, **groups, "total_params": sum(components.values()), "components": components}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -6,6 +6,7 @@ Layout (HF `jacklishufan/LaViDa-O-v1.0`):
 - `vqvae/config.json` + `vqvae/diffusion_pytorch_model.safetensors`: the VQ-VAE in diffusers layout, used when
   the main shards hold no `model.vqvae.*` keys (its keys get the `model.vqvae.` prefix).
 """
+
 from __future__ import annotations
 
 import json

@@ -14,6 +14,7 @@ tokens — come out that way). Exceptions:
   (default 1024). Every other VQModel setting must equal what our VQModel is built with.
 Settings we implement one way only (FIXED_SETTINGS) must have that value when present.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -32,17 +33,43 @@ NESTED_FIELDS = ("vision", "vq", "image_grid_pinpoints")
 
 # Upstream settings our modules implement one way only (values of the released config, reference §4.2).
 FIXED_SETTINGS: dict[str, Any] = {
-    "block_type": "llama", "layer_norm_type": "rms", "activation_type": "silu", "include_bias": False,
-    "rope": True, "weight_tying": False, "tie_word_embeddings": False, "gen_mlp_type": "dit2",
-    "mm_projector_type": "mlp2x_gelu", "mm_resampler_type": "spatial_pool", "mm_spatial_pool_mode": "conv",
-    "mm_vision_select_layer": -2, "mm_vision_select_feature": "patch", "mm_patch_merge_type": "spatial_unpad",
-    "mm_newline_position": "grid", "image_aspect_ratio": "anyres",
+    "block_type": "llama",
+    "layer_norm_type": "rms",
+    "activation_type": "silu",
+    "include_bias": False,
+    "rope": True,
+    "weight_tying": False,
+    "tie_word_embeddings": False,
+    "gen_mlp_type": "dit2",
+    "mm_projector_type": "mlp2x_gelu",
+    "mm_resampler_type": "spatial_pool",
+    "mm_spatial_pool_mode": "conv",
+    "mm_vision_select_layer": -2,
+    "mm_vision_select_feature": "patch",
+    "mm_patch_merge_type": "spatial_unpad",
+    "mm_newline_position": "grid",
+    "image_aspect_ratio": "anyres",
 }
 # VQModel settings that do not change the weights or our use of the model (encode, quantize, decode).
-VQ_IGNORED = {"_class_name", "_diffusers_version", "_name_or_path", "_use_default_values",
-              "sample_size", "scaling_factor", "force_upcast"}
-VQ_FIELDS = ("in_channels", "out_channels", "block_out_channels", "layers_per_block", "latent_channels",
-             "num_vq_embeddings", "norm_num_groups", "mid_block_add_attention")
+VQ_IGNORED = {
+    "_class_name",
+    "_diffusers_version",
+    "_name_or_path",
+    "_use_default_values",
+    "sample_size",
+    "scaling_factor",
+    "force_upcast",
+}
+VQ_FIELDS = (
+    "in_channels",
+    "out_channels",
+    "block_out_channels",
+    "layers_per_block",
+    "latent_channels",
+    "num_vq_embeddings",
+    "norm_num_groups",
+    "mid_block_add_attention",
+)
 DEFAULT_GEN_IMAGE_SIZE = VQConfig().image_size
 
 
@@ -65,9 +92,14 @@ def vision_from_shapes(shapes: Mapping[str, tuple[int, ...]], pinpoints: list[li
     patch_size, grid = patch[2], math.isqrt(positions[0])
     divisor = math.gcd(*(p for pair in pinpoints for p in pair)) if pinpoints else 0
     image_size = divisor if divisor // patch_size == grid else grid * patch_size
-    layers = {k[len(VISION_PREFIX):].split(".")[2] for k in shapes if k.startswith(VISION_PREFIX + "encoder.layers.")}
-    return VisionConfig(hidden_size=patch[0], intermediate_size=fc1[0], num_hidden_layers=len(layers),
-                        image_size=image_size, patch_size=patch_size)
+    layers = {k[len(VISION_PREFIX) :].split(".")[2] for k in shapes if k.startswith(VISION_PREFIX + "encoder.layers.")}
+    return VisionConfig(
+        hidden_size=patch[0],
+        intermediate_size=fc1[0],
+        num_hidden_layers=len(layers),
+        image_size=image_size,
+        patch_size=patch_size,
+    )
 
 
 def _vq_from_diffusers(vq: Mapping[str, Any], image_size: int) -> VQConfig:
@@ -81,17 +113,24 @@ def check_vq_settings(config: LavidaConfig, vq: Mapping[str, Any]) -> None:
     """Every VQModel setting in vqvae/config.json must equal the one our VQModel is built with."""
     with torch.device("meta"):
         ours = json.loads(json.dumps(dict(build_vqvae(config).config)))
-    differing = sorted(f"{k}: {vq[k]!r} (ours {ours.get(k)!r})" for k in set(vq) - VQ_IGNORED
-                       if json.loads(json.dumps(vq[k])) != ours.get(k))
+    differing = sorted(
+        f"{k}: {vq[k]!r} (ours {ours.get(k)!r})"
+        for k in set(vq) - VQ_IGNORED
+        if json.loads(json.dumps(vq[k])) != ours.get(k)
+    )
     if differing:
         raise ValueError("vqvae/config.json has settings this model does not build:\n  " + "\n  ".join(differing))
 
 
-def config_from_upstream(upstream: Mapping[str, Any], vq: Mapping[str, Any] | None,
-                         shapes: Mapping[str, tuple[int, ...]]) -> LavidaConfig:
+def config_from_upstream(
+    upstream: Mapping[str, Any], vq: Mapping[str, Any] | None, shapes: Mapping[str, tuple[int, ...]]
+) -> LavidaConfig:
     """LavidaConfig of an upstream checkpoint: its config.json, vqvae/config.json (None if absent), tensor shapes."""
-    wrong = sorted(f"{k}: {upstream[k]!r} (supported: {v!r})" for k, v in FIXED_SETTINGS.items()
-                   if k in upstream and upstream[k] != v)
+    wrong = sorted(
+        f"{k}: {upstream[k]!r} (supported: {v!r})"
+        for k, v in FIXED_SETTINGS.items()
+        if k in upstream and upstream[k] != v
+    )
     if wrong:
         raise ValueError("unsupported upstream settings:\n  " + "\n  ".join(wrong))
     values: dict[str, Any] = {k: upstream[k] for k in _scalar_fields() if k in upstream}
@@ -121,13 +160,36 @@ def upstream_config_dict(config: LavidaConfig) -> dict[str, Any]:
     """config.json in upstream names, plus `vision_config` and `image_gen_size`. Fields upstream does not carry
     are written only where they differ from the LaViDa-O defaults, so the released dims give the released fields."""
     defaults = LavidaConfig()
-    upstream_names = {"d_model", "d_model_gen", "n_layers", "n_heads", "n_kv_heads", "mlp_hidden_size",
-                      "mlp_hidden_size_gen", "dual_tower", "dual_tower_layers", "enc_use_image_branch", "downsample",
-                      "vocab_size", "embedding_size", "rope_theta", "rms_norm_eps", "mask_token_id", "eos_token_id",
-                      "pad_token_id", "mm_hidden_size", "mm_spatial_pool_stride", "mm_spatial_pool_out_channels"}
-    data: dict[str, Any] = {"model_type": "llava_llada", "architectures": ["LlavaLladaForMaskedDiffusion"],
-                            **FIXED_SETTINGS, "max_sequence_length": 4096,
-                            "tokenizer_model_max_length": config.max_sequence_length}
+    upstream_names = {
+        "d_model",
+        "d_model_gen",
+        "n_layers",
+        "n_heads",
+        "n_kv_heads",
+        "mlp_hidden_size",
+        "mlp_hidden_size_gen",
+        "dual_tower",
+        "dual_tower_layers",
+        "enc_use_image_branch",
+        "downsample",
+        "vocab_size",
+        "embedding_size",
+        "rope_theta",
+        "rms_norm_eps",
+        "mask_token_id",
+        "eos_token_id",
+        "pad_token_id",
+        "mm_hidden_size",
+        "mm_spatial_pool_stride",
+        "mm_spatial_pool_out_channels",
+    }
+    data: dict[str, Any] = {
+        "model_type": "llava_llada",
+        "architectures": ["LlavaLladaForMaskedDiffusion"],
+        **FIXED_SETTINGS,
+        "max_sequence_length": 4096,
+        "tokenizer_model_max_length": config.max_sequence_length,
+    }
     for name in _scalar_fields():
         value = getattr(config, name)
         if name in upstream_names or value != getattr(defaults, name):

@@ -3,6 +3,7 @@ anyres packing of crop features with `image_newline` (LLaVA-NeXT `spatial_unpad`
 
 Pixel preprocessing (crops, base view, normalisation) lives in `lavida_r1.model.image_processing`.
 """
+
 from __future__ import annotations
 
 import math
@@ -26,11 +27,18 @@ class SiglipTower(nn.Module):
         super().__init__()
         v = config.vision
         self.vision_tower = nn.Module()
-        self.vision_tower.vision_model = SiglipVisionModel(SiglipVisionConfig(
-            hidden_size=v.hidden_size, intermediate_size=v.intermediate_size,
-            num_hidden_layers=v.num_hidden_layers, num_attention_heads=v.num_attention_heads,
-            image_size=v.image_size, patch_size=v.patch_size, layer_norm_eps=v.layer_norm_eps,
-            vision_use_head=False))
+        self.vision_tower.vision_model = SiglipVisionModel(
+            SiglipVisionConfig(
+                hidden_size=v.hidden_size,
+                intermediate_size=v.intermediate_size,
+                num_hidden_layers=v.num_hidden_layers,
+                num_attention_heads=v.num_attention_heads,
+                image_size=v.image_size,
+                patch_size=v.patch_size,
+                layer_norm_eps=v.layer_norm_eps,
+                vision_use_head=False,
+            )
+        )
 
     def forward(self, pixel_values: Tensor) -> Tensor:
         """[V, 3, S, S] → patch features [V, P*P, hidden]."""
@@ -58,8 +66,11 @@ class SpatialPool(nn.Module):
 
 def build_projector(config: LavidaConfig) -> nn.Sequential:
     """`mlp2x_gelu`: Linear(mm_hidden → d_model), GELU, Linear(d_model → d_model)."""
-    return nn.Sequential(nn.Linear(config.mm_spatial_pool_out_channels, config.d_model), nn.GELU(),
-                         nn.Linear(config.d_model, config.d_model))
+    return nn.Sequential(
+        nn.Linear(config.mm_spatial_pool_out_channels, config.d_model),
+        nn.GELU(),
+        nn.Linear(config.d_model, config.d_model),
+    )
 
 
 def pooled_side(config: LavidaConfig) -> int:
@@ -92,8 +103,9 @@ def count_image_tokens(config: LavidaConfig, grid: tuple[int, int], original_siz
     return side * side + (bottom - top) * (right - left + 1)
 
 
-def pack_anyres(view_features: Tensor, grid: tuple[int, int], original_size: tuple[int, int],
-                image_newline: Tensor) -> Tensor:
+def pack_anyres(
+    view_features: Tensor, grid: tuple[int, int], original_size: tuple[int, int], image_newline: Tensor
+) -> Tensor:
     """Base view tokens, then the crops' feature map (unpadded) with `image_newline` closing every row.
 
     view_features: [1 + cols*rows, side*side, d] (base view first, crops row-major); returns [N, d].

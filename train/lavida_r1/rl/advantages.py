@@ -9,6 +9,7 @@ differ by less than it (IoUs of [0, 0, 0, 0.01]) keeps advantages as small as it
 being stretched to unit spread ([-0.58, -0.58, -0.58, 1.73]), and a best rollout below it is not imitated.
 0/1 groups with a success and a failure are not affected (their std is at least 0.1 up to 99 rollouts).
 """
+
 from __future__ import annotations
 
 import torch

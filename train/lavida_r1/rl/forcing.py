@@ -10,13 +10,14 @@ LOC and control tokens, and ids the tokenizer has no text for. So the decoded re
 
 Grounding answers carry no reasoning: the forced response is the true box's canvas, scored like a rollout.
 """
+
 from __future__ import annotations
 
 from typing import Any
 
 import torch
-from torch import Tensor
 from tokenizers import Tokenizer
+from torch import Tensor
 
 from ..boxes import bins_to_box
 from ..data.examples import Example
@@ -43,7 +44,7 @@ def barred_ids(tokenizer: Tokenizer, config: LavidaConfig) -> Tensor:
 class BarredDenoiser(TextDenoiser):
     """The PyTorch text denoiser with the barred ids' logits at -inf: they are never chosen."""
 
-    def __init__(self, barred: Tensor, *args: Any) -> None:   # args: TextDenoiser's
+    def __init__(self, barred: Tensor, *args: Any) -> None:  # args: TextDenoiser's
         super().__init__(*args)
         self.barred = barred.to(self.prompt_ids.device)
 
@@ -51,8 +52,16 @@ class BarredDenoiser(TextDenoiser):
         return super().logits(canvas, block).index_fill(-1, self.barred, float("-inf"))
 
 
-def forced_text_rollout(model: LavidaForMaskedDiffusion, tokenizer: Tokenizer, example: Example, answer: str,
-                        length: int, tokens_per_step: int, temperature: float, seed: int) -> Rollout:
+def forced_text_rollout(
+    model: LavidaForMaskedDiffusion,
+    tokenizer: Tokenizer,
+    example: Example,
+    answer: str,
+    length: int,
+    tokens_per_step: int,
+    temperature: float,
+    seed: int,
+) -> Rollout:
     """The reasoning is sampled into the masked head of the canvas; the answer span stays exactly as given."""
     forced = forced_answer_ids(tokenizer, model, answer)
     c = model.config
@@ -66,9 +75,8 @@ def forced_text_rollout(model: LavidaForMaskedDiffusion, tokenizer: Tokenizer, e
     return Rollout(row, decode_text(tokenizer, row, {c.eos_token_id, c.eot_token_id}), forced=True)
 
 
-def forced_grounding_rollout(model: LavidaForMaskedDiffusion, example: Example,
-                             image_size: tuple[int, int]) -> Rollout:
+def forced_grounding_rollout(model: LavidaForMaskedDiffusion, example: Example, image_size: tuple[int, int]) -> Rollout:
     """The example's own canvas (`<LOC_BEGIN>` four LOC tokens `<LOC_END><|eot_id|>`) and the box it decodes to."""
     c = model.config
-    bins = [token - c.loc_token_offset for token in example.answer_ids[1:1 + LOC_SLOTS]]
+    bins = [token - c.loc_token_offset for token in example.answer_ids[1 : 1 + LOC_SLOTS]]
     return Rollout(list(example.answer_ids), "", box=bins_to_box(bins, image_size, c.num_loc_bins), forced=True)

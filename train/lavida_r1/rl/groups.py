@@ -1,5 +1,6 @@
 """One prompt's group: its rollouts, their rewards, the answer-forced extra rollout when the whole group
 fails, and the resulting training examples with their unified advantages."""
+
 from __future__ import annotations
 
 import random
@@ -26,9 +27,9 @@ EditReward = Callable[[Sample, Image.Image], float]
 
 @dataclass
 class Group:
-    examples: list[Example]     # rollouts (and the forced one last), laid out like SFT examples
+    examples: list[Example]  # rollouts (and the forced one last), laid out like SFT examples
     advantages: list[float]
-    rewards: list[float]        # of the online rollouts only
+    rewards: list[float]  # of the online rollouts only
     forced_reward: float | None  # of the answer-forced response; None when none joined the group
 
     @property
@@ -42,25 +43,43 @@ def answer_forcing_fires(rewards: list[float], probability: float, threshold: fl
 
 
 def edit_sampler(config: RLConfig) -> ImageSamplerConfig:
-    return ImageSamplerConfig(steps=config.image_steps, temperature=config.image_temperature, guidance_scale=0.0,
-                              image_guidance_scale=0.0)
+    return ImageSamplerConfig(
+        steps=config.image_steps, temperature=config.image_temperature, guidance_scale=0.0, image_guidance_scale=0.0
+    )
 
 
-def _online(model, tokenizer, example: Example, sample: Sample, config: RLConfig, seed: int,
-            edit_reward: EditReward) -> tuple[list[Example], list[float]]:
+def _online(
+    model, tokenizer, example: Example, sample: Sample, config: RLConfig, seed: int, edit_reward: EditReward
+) -> tuple[list[Example], list[float]]:
     n, family = config.group_size, sample.family
     if family == "edit":
-        states = tree_search(model, example, lambda image: edit_reward(sample, image), n, config.tree_rounds,
-                             config.branch_step, edit_sampler(config), config.answer_lengths["edit"],
-                             config.temperature, seed)
-        return ([replace(example, answer_ids=s.answer_ids, target_vq=s.vq) for s in states],
-                [s.reward for s in states])
+        states = tree_search(
+            model,
+            example,
+            lambda image: edit_reward(sample, image),
+            n,
+            config.tree_rounds,
+            config.branch_step,
+            edit_sampler(config),
+            config.answer_lengths["edit"],
+            config.temperature,
+            seed,
+        )
+        return ([replace(example, answer_ids=s.answer_ids, target_vq=s.vq) for s in states], [s.reward for s in states])
     if family == "grounding":
         rollouts = grounding_rollouts(model, example, sample.image.size, n, config.box_temperature, seed)
         rewards = [grounding_reward(sample, r.box) for r in rollouts]
     else:
-        rollouts = text_rollouts(model, tokenizer, example, n, config.answer_lengths[family], config.tokens_per_step,
-                                 config.temperature, seed)
+        rollouts = text_rollouts(
+            model,
+            tokenizer,
+            example,
+            n,
+            config.answer_lengths[family],
+            config.tokens_per_step,
+            config.temperature,
+            seed,
+        )
         rewards = [text_reward(sample, r.text, config.format_reward) for r in rollouts]
     return [replace(example, answer_ids=r.answer_ids) for r in rollouts], rewards
 
@@ -69,24 +88,40 @@ def _forced(model, tokenizer, example: Example, sample: Sample, config: RLConfig
     """The answer-forced response (`forcing.py`), scored like any rollout."""
     if sample.family == "grounding":
         return example, grounding_reward(sample, forced_grounding_rollout(model, example, sample.image.size).box)
-    rollout = forced_text_rollout(model, tokenizer, example, sample.target_answer or sample.answer,
-                                  config.answer_lengths[sample.family], config.tokens_per_step, config.temperature,
-                                  seed)
+    rollout = forced_text_rollout(
+        model,
+        tokenizer,
+        example,
+        sample.target_answer or sample.answer,
+        config.answer_lengths[sample.family],
+        config.tokens_per_step,
+        config.temperature,
+        seed,
+    )
     return replace(example, answer_ids=rollout.answer_ids), text_reward(sample, rollout.text, config.format_reward)
 
 
-def run_group(model: LavidaForMaskedDiffusion, tokenizer: Tokenizer, builder: ExampleBuilder, sample: Sample,
-              config: RLConfig, seed: int, edit_reward: EditReward) -> Group:
+def run_group(
+    model: LavidaForMaskedDiffusion,
+    tokenizer: Tokenizer,
+    builder: ExampleBuilder,
+    sample: Sample,
+    config: RLConfig,
+    seed: int,
+    edit_reward: EditReward,
+) -> Group:
     example = builder.build(sample)
     examples, rewards = _online(model, tokenizer, example, sample, config, seed, edit_reward)
     online = list(rewards)
     fires = sample.family != "edit" and answer_forcing_fires(
-        rewards, config.answer_forcing, config.success_threshold, random.Random(f"force/{seed}").random())
+        rewards, config.answer_forcing, config.success_threshold, random.Random(f"force/{seed}").random()
+    )
     forced_reward = None
     if fires:
         extra, forced_reward = _forced(model, tokenizer, example, sample, config, seed)
         examples.append(extra)
         rewards.append(forced_reward)
-    advantages = unified_advantages(torch.tensor([rewards], dtype=torch.float64), config.gamma,
-                                    config.reward_noise_floor)[0].tolist()
+    advantages = unified_advantages(
+        torch.tensor([rewards], dtype=torch.float64), config.gamma, config.reward_noise_floor
+    )[0].tolist()
     return Group(examples, advantages, online, forced_reward)

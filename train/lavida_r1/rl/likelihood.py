@@ -4,6 +4,7 @@ The response is the answer canvas (text, LOC or an edit's plan) plus, for edits,
 generation slots; both are masked by one estimator draw, as in SFT. The prompt runs once with the prefix cache
 (gradients flow through it) and every masked copy attends to it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,8 +14,14 @@ from torch import Tensor
 
 from ..data.batch import Batch
 from ..data.image_features import image_features
-from ..likelihood import (Estimate, LogProbFn, complementary_elbo_estimate, complementary_estimate, d1_estimate,
-                          mc_estimate)
+from ..likelihood import (
+    Estimate,
+    LogProbFn,
+    complementary_elbo_estimate,
+    complementary_estimate,
+    d1_estimate,
+    mc_estimate,
+)
 from ..model import LavidaForMaskedDiffusion
 from ..sampling.text import prompt_positions
 
@@ -22,14 +29,19 @@ from ..sampling.text import prompt_positions
 @dataclass
 class Response:
     logprob_fn: LogProbFn
-    eligible: Tensor   # [B, G] the response tokens an estimator may mask
+    eligible: Tensor  # [B, G] the response tokens an estimator may mask
 
 
 def response_of(model: LavidaForMaskedDiffusion, batch: Batch) -> Response:
     c = model.config
-    cache = model(batch.prompt_ids, image_features=image_features(model, batch), edit_vq=batch.edit_vq,
-                  attention_mask=batch.prompt_mask, position_ids=prompt_positions(batch.prompt_mask),
-                  use_cache=True).cache
+    cache = model(
+        batch.prompt_ids,
+        image_features=image_features(model, batch),
+        edit_vq=batch.edit_vq,
+        attention_mask=batch.prompt_mask,
+        position_ids=prompt_positions(batch.prompt_mask),
+        use_cache=True,
+    ).cache
     rows, length = batch.answer_ids.shape
     text_slots = batch.answer_ids != c.gen_token_id
     targets = batch.target_vq.flatten(1) if batch.target_vq is not None else torch.zeros(rows, 0, dtype=torch.long)
@@ -44,8 +56,13 @@ def response_of(model: LavidaForMaskedDiffusion, batch: Batch) -> Response:
         if batch.target_vq is not None:
             canvas = torch.where(flat[:, length:], c.image_mask_token_id, targets.repeat(n, 1))
             gen_vq = canvas.view(n * rows, *batch.target_vq.shape[1:])
-        out = model(noisy, gen_vq=gen_vq, attention_mask=torch.ones_like(noisy), position_ids=positions.repeat(n, 1),
-                    past=cache.repeat(n))
+        out = model(
+            noisy,
+            gen_vq=gen_vq,
+            attention_mask=torch.ones_like(noisy),
+            position_ids=positions.repeat(n, 1),
+            past=cache.repeat(n),
+        )
         logp = torch.log_softmax(out.logits.float(), dim=-1).gather(-1, answers[..., None]).squeeze(-1)
         if gen_vq is not None:
             image = torch.log_softmax(out.image_logits.float(), dim=-1)

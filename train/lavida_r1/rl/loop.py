@@ -1,6 +1,7 @@
 """The LaViDa-R1 post-training loop: `run` trains a config's steps (or pauses at one) and writes OUT/latest
 (model + optimizer + step, swapped in atomically), OUT/log.csv and OUT/config.json. The command is
 `python -m lavida_r1.rl.train`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -46,7 +47,9 @@ def run(config: RLConfig, resume: bool, until: int | None = None) -> LavidaForMa
     optimizer = torch.optim.AdamW(params, lr=config.lr, betas=(0.9, 0.99), weight_decay=config.weight_decay)
     if optimizer_state is not None:
         optimizer.load_state_dict(optimizer_state)
-    reference = load_checkpoint(config.init_checkpoint).eval().requires_grad_(False) if config.regularizer == "kl" else None
+    reference = (
+        load_checkpoint(config.init_checkpoint).eval().requires_grad_(False) if config.regularizer == "kl" else None
+    )
     tokenizer = load_tokenizer(config.tokenizer, model.config)
     builder = ExampleBuilder(model.config, tokenizer, config.answer_lengths, False, model.model.vqvae)
     edit_reward: EditReward = RewardEndpoint(config.reward_endpoint) if config.reward_endpoint else oracle_edit_reward

@@ -5,6 +5,7 @@ token count so that families with long canvases (edits: plan + image) and short 
 as the SFT loss averages over tokens. SFT samples enter with A = 1. The KL variant adds β · k3(π_ref ‖ π) per
 scored token: exp(d) - d - 1 with d = log π_ref - log π, the low-variance estimator of GRPO implementations.
 """
+
 from __future__ import annotations
 
 import torch

@@ -5,6 +5,7 @@ oracle judge score mapped from 1-5 to [0, 1], or a reward endpoint for data with
 optional format reward (weight `format_weight`) adds 1 when the response is reasoning followed by exactly one
 `<answer>…</answer>`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -52,8 +53,9 @@ class RewardEndpoint:
         self.url, self.timeout = url, timeout
 
     def __call__(self, sample: Sample, edited: Image.Image) -> float:
-        body = json.dumps({"instruction": sample.question, "source": _png_base64(sample.image),
-                           "edited": _png_base64(edited)}).encode()
+        body = json.dumps(
+            {"instruction": sample.question, "source": _png_base64(sample.image), "edited": _png_base64(edited)}
+        ).encode()
         request = urllib.request.Request(self.url, body, {"Content-Type": "application/json"})
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:

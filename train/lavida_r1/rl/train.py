@@ -5,6 +5,7 @@
 
 Writes OUT/latest (model + optimizer + step, swapped in atomically), OUT/log.csv and OUT/config.json.
 """
+
 from __future__ import annotations
 
 from ..config_files import load_config, training_arguments
@@ -13,8 +14,9 @@ from .loop import run
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = training_arguments("LaViDa-R1 unified SFT + RL post-training on the synthetic world.",
-                                "lavida_r1/rl/config.py")
+    parser = training_arguments(
+        "LaViDa-R1 unified SFT + RL post-training on the synthetic world.", "lavida_r1/rl/config.py"
+    )
     args = parser.parse_args(argv)
     run(load_config(RLConfig.from_file, args.config, "rl"), args.resume, args.until)
 

@@ -4,6 +4,7 @@ sample so far, restarted at an early image-denoising step (LaViDa-R1's tree sear
 A sample is stored compactly as its final tokens and the step at which each image token was committed; the
 canvas at step s is recovered as the final tokens committed before s (everything else masked).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -23,9 +24,9 @@ from ..sampling.text import TextSamplerConfig, generate_text
 
 @dataclass
 class EditState:
-    answer_ids: list[int]      # plan + generation slots + EOT
-    vq: Tensor                 # [grid, grid] final VQ ids
-    unmask_step: Tensor        # [grid*grid] image step at which each token was committed
+    answer_ids: list[int]  # plan + generation slots + EOT
+    vq: Tensor  # [grid, grid] final VQ ids
+    unmask_step: Tensor  # [grid*grid] image step at which each token was committed
     reward: float = 0.0
     parent: int | None = None  # index of the sample it branched from
 
@@ -36,31 +37,72 @@ def canvas_at(state: EditState, step: int, mask_id: int) -> Tensor:
     return torch.where(state.unmask_step < step, flat, mask_id).view_as(state.vq)
 
 
-def _plans(model: LavidaForMaskedDiffusion, example: Example, features: Tensor, n: int, plan_length: int,
-           temperature: float, seed: int) -> Tensor:
+def _plans(
+    model: LavidaForMaskedDiffusion,
+    example: Example,
+    features: Tensor,
+    n: int,
+    plan_length: int,
+    temperature: float,
+    seed: int,
+) -> Tensor:
     c = model.config
     grid = c.vq.grid_size
     draft = torch.tensor([[c.mask_token_id] * plan_length + [c.gen_token_id] * prompts.vq_slots(c) + [c.eot_token_id]])
-    config = TextSamplerConfig(gen_length=draft.shape[1], block_length=draft.shape[1], steps=plan_length,
-                               temperature=temperature, seed=seed, stop_at_eos=False)
-    return generate_text(model, torch.tensor([example.prompt_ids]).repeat(n, 1), config,
-                         image_features=features.repeat(n, 1, 1), draft=draft.repeat(n, 1),
-                         edit_vq=example.edit_vq[None].repeat(n, 1, 1),
-                         gen_vq=torch.full((n, grid, grid), c.image_mask_token_id)).tokens
+    config = TextSamplerConfig(
+        gen_length=draft.shape[1],
+        block_length=draft.shape[1],
+        steps=plan_length,
+        temperature=temperature,
+        seed=seed,
+        stop_at_eos=False,
+    )
+    return generate_text(
+        model,
+        torch.tensor([example.prompt_ids]).repeat(n, 1),
+        config,
+        image_features=features.repeat(n, 1, 1),
+        draft=draft.repeat(n, 1),
+        edit_vq=example.edit_vq[None].repeat(n, 1, 1),
+        gen_vq=torch.full((n, grid, grid), c.image_mask_token_id),
+    ).tokens
 
 
-def _images(model: LavidaForMaskedDiffusion, example: Example, features: Tensor, plans: Tensor,
-            config: ImageSamplerConfig, init_vq: Tensor | None = None, start_step: int = 0):
+def _images(
+    model: LavidaForMaskedDiffusion,
+    example: Example,
+    features: Tensor,
+    plans: Tensor,
+    config: ImageSamplerConfig,
+    init_vq: Tensor | None = None,
+    start_step: int = 0,
+):
     n = plans.shape[0]
     sequence = torch.cat((torch.tensor([example.prompt_ids]).repeat(n, 1), plans), dim=1)
-    return generate_image(model, sequence, config, image_features=features.repeat(n, 1, 1),
-                          edit_vq=example.edit_vq[None].repeat(n, 1, 1), init_vq=init_vq, start_step=start_step,
-                          prefix_len=len(example.prompt_ids))
+    return generate_image(
+        model,
+        sequence,
+        config,
+        image_features=features.repeat(n, 1, 1),
+        edit_vq=example.edit_vq[None].repeat(n, 1, 1),
+        init_vq=init_vq,
+        start_step=start_step,
+        prefix_len=len(example.prompt_ids),
+    )
 
 
-def tree_search(model: LavidaForMaskedDiffusion, example: Example, reward: Callable[[Image.Image], float], n: int,
-                rounds: int, branch_step: int, image: ImageSamplerConfig, plan_length: int, temperature: float,
-                seed: int) -> list[EditState]:
+def tree_search(
+    model: LavidaForMaskedDiffusion,
+    example: Example,
+    reward: Callable[[Image.Image], float],
+    n: int,
+    rounds: int,
+    branch_step: int,
+    image: ImageSamplerConfig,
+    plan_length: int,
+    temperature: float,
+    seed: int,
+) -> list[EditState]:
     """n * rounds samples; rounds == 1 is plain i.i.d. sampling."""
     mask_id = model.config.image_mask_token_id
     with torch.no_grad():
@@ -75,8 +117,15 @@ def tree_search(model: LavidaForMaskedDiffusion, example: Example, reward: Calla
             parent = states[best]
             start = canvas_at(parent, branch_step, mask_id)[None].repeat(n, 1, 1)
             config = replace(image, seed=seed + round_index)
-            branch = _images(model, example, features, torch.tensor([parent.answer_ids]).repeat(n, 1), config,
-                             init_vq=start, start_step=branch_step)
+            branch = _images(
+                model,
+                example,
+                features,
+                torch.tensor([parent.answer_ids]).repeat(n, 1),
+                config,
+                init_vq=start,
+                start_step=branch_step,
+            )
             for vq, steps in zip(branch.vq, branch.unmask_step):
                 inherited = torch.where(steps < 0, parent.unmask_step, steps)
                 child = EditState(parent.answer_ids, vq, inherited, parent=best)

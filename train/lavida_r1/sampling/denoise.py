@@ -2,6 +2,7 @@
 `image`), ONNX Runtime (`lavida_r1.export.ort_denoise`), fakes in the parity tests. The loops own the canvas,
 the schedule and which positions commit; a denoiser turns a canvas into candidates. Mirrors the TypeScript
 engine's server/engine/sampling/types.ts."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from torch import Tensor
 @dataclass
 class Candidates:
     """Per canvas position [B, L]: the candidate token (greedy: the argmax) and its confidence (float64)."""
+
     ids: Tensor
     confidence: Tensor
 
@@ -21,6 +23,7 @@ class Candidates:
 class BlockPass:
     """The block [start, end) a text pass decodes, and whether the pass is the block's first (the dual cache
     refreshes then)."""
+
     start: int
     end: int
     first: bool

@@ -7,6 +7,7 @@ committed so far; at temperature > 0 a box drawn from the valid ones) and commit
 masked slots. The box is always valid: x2 > x1 and y2 > y1 in bins and, with `image_sizes` (each row's original
 image size), in pixels after `bins_to_box`. The bin <-> pixel mapping lives in `lavida_r1.boxes`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,8 +24,8 @@ LOC_SLOTS = 4
 
 @dataclass
 class GroundingSample:
-    bins: Tensor        # [B, 4] LOC bins x1, y1, x2, y2 (0..1024)
-    tokens: Tensor      # [B, 7] the answer canvas, LOC_BEGIN .. EOT
+    bins: Tensor  # [B, 4] LOC bins x1, y1, x2, y2 (0..1024)
+    tokens: Tensor  # [B, 7] the answer canvas, LOC_BEGIN .. EOT
     nfe: int
 
 
@@ -33,9 +34,16 @@ def grounding_canvas(ids: LocTokenIds, batch: int, device: torch.device | str = 
     return torch.tensor(row, device=device).repeat(batch, 1)
 
 
-def sample_box(denoise: LocDenoise, ids: LocTokenIds, batch: int, steps: int = 1,
-               image_sizes: list[tuple[int, int]] | None = None, temperature: float = 0.0,
-               generator: torch.Generator | None = None, device: torch.device | str = "cpu") -> GroundingSample:
+def sample_box(
+    denoise: LocDenoise,
+    ids: LocTokenIds,
+    batch: int,
+    steps: int = 1,
+    image_sizes: list[tuple[int, int]] | None = None,
+    temperature: float = 0.0,
+    generator: torch.Generator | None = None,
+    device: torch.device | str = "cpu",
+) -> GroundingSample:
     if steps not in (1, 2, 4):
         raise ValueError("grounding steps must be 1, 2 or 4")
     canvas = grounding_canvas(ids, batch, device)
@@ -43,10 +51,10 @@ def sample_box(denoise: LocDenoise, ids: LocTokenIds, batch: int, steps: int = 1
     per_step = torch.full((batch,), LOC_SLOTS // steps, device=device)
     for step in range(steps):
         logits = denoise(canvas, step)
-        slots = canvas[:, 1:1 + LOC_SLOTS]
+        slots = canvas[:, 1 : 1 + LOC_SLOTS]
         masked = slots == ids.mask_token_id
         committed = torch.where(masked, -1, slots - ids.loc_token_offset)
         bins, confidence = box_candidates(logits, committed, ranges, temperature, generator)
         chosen = select_scheduled(confidence.masked_fill(~masked, float("-inf")), per_step) & masked
-        canvas[:, 1:1 + LOC_SLOTS] = torch.where(chosen, bins + ids.loc_token_offset, slots)
-    return GroundingSample(canvas[:, 1:1 + LOC_SLOTS] - ids.loc_token_offset, canvas, steps)
+        canvas[:, 1 : 1 + LOC_SLOTS] = torch.where(chosen, bins + ids.loc_token_offset, slots)
+    return GroundingSample(canvas[:, 1 : 1 + LOC_SLOTS] - ids.loc_token_offset, canvas, steps)

@@ -6,6 +6,7 @@ conditional sequence, one with the image conditions masked (editing) and one wit
     edit:  g' = (1 + s_img)·cond − s_img·uncond_img;  logits = (1 + s)·g' − s·uncond
     T2I:   logits = (1 + s)·cond − s·uncond
 """
+
 from __future__ import annotations
 
 import torch
@@ -18,8 +19,9 @@ from .noise import choose_tokens
 from .schedules import cosine_temperature
 
 
-def guidance_variants(model: LavidaForMaskedDiffusion, input_ids: Tensor, condition_mask: Tensor,
-                      edit: bool) -> list[Tensor]:
+def guidance_variants(
+    model: LavidaForMaskedDiffusion, input_ids: Tensor, condition_mask: Tensor, edit: bool
+) -> list[Tensor]:
     """[cond, uncond_img (edit only), uncond] id rows. Masked conditions become the text mask token, so their
     image features and edit VQ slots drop out of the sequence."""
     c = model.config
@@ -40,28 +42,39 @@ def combine_guidance(logits: list[Tensor], config: ImageSamplerConfig) -> Tensor
 class ImageDenoiser:
     """`Denoise` over the VQ canvas behind the `gen_token_id` slots of `input_ids`, guided and tempered."""
 
-    def __init__(self, model: LavidaForMaskedDiffusion, input_ids: Tensor, config: ImageSamplerConfig, grid: int,
-                 image_features: Tensor | None, edit_vq: Tensor | None, condition_mask: Tensor | None,
-                 prefix_len: int | None) -> None:
+    def __init__(
+        self,
+        model: LavidaForMaskedDiffusion,
+        input_ids: Tensor,
+        config: ImageSamplerConfig,
+        grid: int,
+        image_features: Tensor | None,
+        edit_vq: Tensor | None,
+        condition_mask: Tensor | None,
+        prefix_len: int | None,
+    ) -> None:
         use_guidance = config.guidance_scale != 0 or (edit_vq is not None and config.image_guidance_scale != 0)
         if use_guidance and condition_mask is None:
             raise ValueError("guidance needs condition_mask (the tokens to drop in the unconditional variants)")
-        variants = guidance_variants(model, input_ids, condition_mask, edit_vq is not None) if use_guidance \
-            else [input_ids]
+        variants = (
+            guidance_variants(model, input_ids, condition_mask, edit_vq is not None) if use_guidance else [input_ids]
+        )
         self.model, self.config, self.grid, self.prefix_len = model, config, grid, prefix_len
         self.variants = len(variants)
         self.ids = torch.cat(variants)
         self.features, self.edit_vq = self.repeat(image_features), self.repeat(edit_vq)
-        self.generator = None if config.seed is None else \
-            torch.Generator(device=input_ids.device).manual_seed(config.seed)
+        self.generator = (
+            None if config.seed is None else torch.Generator(device=input_ids.device).manual_seed(config.seed)
+        )
 
     def repeat(self, t: Tensor | None) -> Tensor | None:
         return None if t is None else t.repeat(self.variants, *([1] * (t.dim() - 1)))
 
     def __call__(self, canvas: Tensor, step: int, block: BlockPass | None = None) -> Candidates:
         gen_vq = self.repeat(canvas.reshape(canvas.shape[0], self.grid, self.grid))
-        out = self.model(self.ids, image_features=self.features, edit_vq=self.edit_vq, gen_vq=gen_vq,
-                         prefix_len=self.prefix_len)
+        out = self.model(
+            self.ids, image_features=self.features, edit_vq=self.edit_vq, gen_vq=gen_vq, prefix_len=self.prefix_len
+        )
         logits = combine_guidance(list(out.image_logits.chunk(self.variants)), self.config)
         temperature = self.config.temperature
         if self.config.dynamic_temperature and temperature > 0:
@@ -70,10 +83,18 @@ class ImageDenoiser:
 
 
 @torch.no_grad()
-def generate_image(model: LavidaForMaskedDiffusion, input_ids: Tensor, config: ImageSamplerConfig,
-                   grid: int | None = None, image_features: Tensor | None = None, edit_vq: Tensor | None = None,
-                   condition_mask: Tensor | None = None, init_vq: Tensor | None = None,
-                   start_step: int = 0, prefix_len: int | None = None) -> ImageSample:
+def generate_image(
+    model: LavidaForMaskedDiffusion,
+    input_ids: Tensor,
+    config: ImageSamplerConfig,
+    grid: int | None = None,
+    image_features: Tensor | None = None,
+    edit_vq: Tensor | None = None,
+    condition_mask: Tensor | None = None,
+    init_vq: Tensor | None = None,
+    start_step: int = 0,
+    prefix_len: int | None = None,
+) -> ImageSample:
     """Fills the `gen_token_id` slots of `input_ids` [B, L] with a VQ image of grid x grid tokens.
 
     condition_mask [B, L]: the instruction/caption tokens that guidance masks (required when a guidance scale
@@ -83,5 +104,13 @@ def generate_image(model: LavidaForMaskedDiffusion, input_ids: Tensor, config: I
     """
     grid = grid or model.config.vq.grid_size
     denoise = ImageDenoiser(model, input_ids, config, grid, image_features, edit_vq, condition_mask, prefix_len)
-    return sample_image(denoise, model.config.image_mask_token_id, config, grid, input_ids.shape[0], init_vq,
-                        start_step, input_ids.device)
+    return sample_image(
+        denoise,
+        model.config.image_mask_token_id,
+        config,
+        grid,
+        input_ids.shape[0],
+        init_vq,
+        start_step,
+        input_ids.device,
+    )

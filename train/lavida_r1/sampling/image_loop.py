@@ -5,6 +5,7 @@ Each step commits the next positions: in the fixed stratified order, or the most
 per step follow the shift schedule (shift 5 for images). Guidance and temperature act on logits, so they live
 behind the denoiser, which gets the step index for the cosine temperature.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,34 +25,44 @@ ORDERS = ("stratified", "confidence")
 class ImageSamplerConfig:
     steps: int = 64
     shift: float = 5.0
-    temperature: float = 0.8             # 0: greedy
-    min_temperature: float = 0.5         # with dynamic_temperature: cosine decay to this
+    temperature: float = 0.8  # 0: greedy
+    min_temperature: float = 0.5  # with dynamic_temperature: cosine decay to this
     dynamic_temperature: bool = True
-    guidance_scale: float = 1.2          # text CFG scale s (0: off)
-    image_guidance_scale: float = 1.4    # image CFG scale s_img for edits (0: off)
-    order: str = "stratified"            # or "confidence"
+    guidance_scale: float = 1.2  # text CFG scale s (0: off)
+    image_guidance_scale: float = 1.4  # image CFG scale s_img for edits (0: off)
+    order: str = "stratified"  # or "confidence"
     order_seed: int = 42
     seed: int | None = None
 
 
 @dataclass
 class ImageSample:
-    vq: Tensor            # [B, H, W] VQ ids
-    unmask_step: Tensor   # [B, H*W] step at which each token was committed (-1: given in init_vq)
-    nfe: int              # denoising passes
+    vq: Tensor  # [B, H, W] VQ ids
+    unmask_step: Tensor  # [B, H*W] step at which each token was committed (-1: given in init_vq)
+    nfe: int  # denoising passes
 
 
-def sample_image(denoise: Denoise, mask_id: int, config: ImageSamplerConfig, grid: int, batch: int,
-                 init_vq: Tensor | None = None, start_step: int = 0,
-                 device: torch.device | str = "cpu") -> ImageSample:
+def sample_image(
+    denoise: Denoise,
+    mask_id: int,
+    config: ImageSamplerConfig,
+    grid: int,
+    batch: int,
+    init_vq: Tensor | None = None,
+    start_step: int = 0,
+    device: torch.device | str = "cpu",
+) -> ImageSample:
     """Decodes `batch` canvases of grid x grid VQ ids; the denoiser sees them flat, [B, grid * grid].
     init_vq/start_step resume from a partial canvas (tree-search branching): the schedule continues at
     `start_step` and positions already set in init_vq stay."""
     if config.order not in ORDERS:
         raise ValueError(f"unknown order {config.order!r} (stratified or confidence)")
     tokens = grid * grid
-    canvas = init_vq.reshape(batch, tokens).clone() if init_vq is not None else \
-        torch.full((batch, tokens), mask_id, dtype=torch.long, device=device)
+    canvas = (
+        init_vq.reshape(batch, tokens).clone()
+        if init_vq is not None
+        else torch.full((batch, tokens), mask_id, dtype=torch.long, device=device)
+    )
     unmask_step = torch.full_like(canvas, -1)
     counts = transfer_counts(tokens, config.steps, "shift", config.shift)
     order = torch.tensor(stratified_order(grid, grid, config.order_seed), device=device)
@@ -61,7 +72,7 @@ def sample_image(denoise: Denoise, mask_id: int, config: ImageSamplerConfig, gri
         out = denoise(canvas, step)
         if config.order == "stratified":
             chosen = torch.zeros_like(masked)
-            chosen[:, order[done:done + counts[step]]] = True
+            chosen[:, order[done : done + counts[step]]] = True
             chosen &= masked
         else:
             k = torch.full((batch,), counts[step], device=device)

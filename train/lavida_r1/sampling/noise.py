@@ -1,4 +1,5 @@
 """Token choice from logits: LLaDA's float64 Gumbel-max sampling and the confidences remasking ranks by."""
+
 from __future__ import annotations
 
 import torch
@@ -20,8 +21,9 @@ def token_confidence(logits: Tensor, tokens: Tensor) -> Tensor:
     return torch.gather(probs, -1, tokens[..., None]).squeeze(-1)
 
 
-def choose_tokens(logits: Tensor, temperature: float, remasking: str,
-                  generator: torch.Generator | None) -> tuple[Tensor, Tensor]:
+def choose_tokens(
+    logits: Tensor, temperature: float, remasking: str, generator: torch.Generator | None
+) -> tuple[Tensor, Tensor]:
     """Candidate tokens x0 and their confidences.
 
     low_confidence: the softmax probability (float64) of x0 under the untempered logits; random: uniform noise.

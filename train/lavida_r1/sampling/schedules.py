@@ -1,4 +1,5 @@
 """How many tokens each denoising step unmasks, and the image temperature schedule."""
+
 from __future__ import annotations
 
 import math

@@ -1,5 +1,6 @@
 """Which masked positions a step commits (server/engine/sampling/select.ts): confidence is -inf where a
 position is not eligible."""
+
 from __future__ import annotations
 
 import torch

@@ -9,6 +9,7 @@ from float64 Gumbel-max sampling with temperature (greedy at 0), optionally neve
 Batches: prompts are left-padded (`prompt_mask` 0 on padding) and positions count real tokens only, so a row
 decodes the same tokens alone or in a batch.
 """
+
 from __future__ import annotations
 
 import torch
@@ -31,26 +32,45 @@ def answer_positions(prompt_mask: Tensor, length: int) -> Tensor:
     return prompt_mask.long().sum(dim=1, keepdim=True) + torch.arange(length, device=prompt_mask.device)[None]
 
 
-def prefill(model: LavidaForMaskedDiffusion, prompt_ids: Tensor, prompt_mask: Tensor,
-            image_features: Tensor | None = None, edit_vq: Tensor | None = None) -> PrefixCache:
+def prefill(
+    model: LavidaForMaskedDiffusion,
+    prompt_ids: Tensor,
+    prompt_mask: Tensor,
+    image_features: Tensor | None = None,
+    edit_vq: Tensor | None = None,
+) -> PrefixCache:
     """The prompt's prefix KV cache."""
-    return model(prompt_ids, image_features=image_features, edit_vq=edit_vq, attention_mask=prompt_mask,
-                 position_ids=prompt_positions(prompt_mask), use_cache=True).cache
+    return model(
+        prompt_ids,
+        image_features=image_features,
+        edit_vq=edit_vq,
+        attention_mask=prompt_mask,
+        position_ids=prompt_positions(prompt_mask),
+        use_cache=True,
+    ).cache
 
 
 class TextDenoiser:
     """`Denoise` over the answer canvas, with or without the prefix cache, and with the dual cache when configured."""
 
-    def __init__(self, model: LavidaForMaskedDiffusion, prompt_ids: Tensor, prompt_mask: Tensor,
-                 image_features: Tensor | None, edit_vq: Tensor | None, gen_vq: Tensor | None,
-                 config: TextSamplerConfig) -> None:
+    def __init__(
+        self,
+        model: LavidaForMaskedDiffusion,
+        prompt_ids: Tensor,
+        prompt_mask: Tensor,
+        image_features: Tensor | None,
+        edit_vq: Tensor | None,
+        gen_vq: Tensor | None,
+        config: TextSamplerConfig,
+    ) -> None:
         if config.dual_cache and gen_vq is not None:
             raise ValueError("the dual cache is for text canvases (no generation slots)")
         self.model, self.prompt_ids, self.prompt_mask = model, prompt_ids, prompt_mask
         self.image_features, self.edit_vq, self.gen_vq, self.config = image_features, edit_vq, gen_vq, config
         self.answer_pos = answer_positions(prompt_mask, config.gen_length)
-        self.generator = None if config.seed is None else \
-            torch.Generator(device=prompt_ids.device).manual_seed(config.seed)
+        self.generator = (
+            None if config.seed is None else torch.Generator(device=prompt_ids.device).manual_seed(config.seed)
+        )
         self.cache = self.window = None
         if config.use_cache:
             self.cache = prefill(model, prompt_ids, prompt_mask, image_features, edit_vq)
@@ -66,12 +86,22 @@ class TextDenoiser:
         ones = torch.ones_like(canvas)
         if self.config.dual_cache and not block.first:
             start, end = block.start, block.end
-            logits = self.model(canvas[:, start:end], attention_mask=ones[:, start:end],
-                                position_ids=self.answer_pos[:, start:end], past=self.window).logits
+            logits = self.model(
+                canvas[:, start:end],
+                attention_mask=ones[:, start:end],
+                position_ids=self.answer_pos[:, start:end],
+                past=self.window,
+            ).logits
             return F.pad(logits, (0, 0, start, canvas.shape[1] - end))
         if self.cache is not None:
-            out = self.model(canvas, gen_vq=self.gen_vq, attention_mask=ones, position_ids=self.answer_pos,
-                             past=self.cache, use_cache=self.config.dual_cache)
+            out = self.model(
+                canvas,
+                gen_vq=self.gen_vq,
+                attention_mask=ones,
+                position_ids=self.answer_pos,
+                past=self.cache,
+                use_cache=self.config.dual_cache,
+            )
             if self.config.dual_cache:
                 positions = torch.arange(canvas.shape[1], device=canvas.device)
                 in_block = (positions >= block.start) & (positions < block.end)
@@ -80,17 +110,30 @@ class TextDenoiser:
         ids = torch.cat((self.prompt_ids, canvas), dim=1)
         positions = torch.cat((prompt_positions(self.prompt_mask), self.answer_pos), dim=1)
         prefix = self.prompt_ids.shape[1] if self.config.prefix_lm else None
-        out = self.model(ids, image_features=self.image_features, edit_vq=self.edit_vq, gen_vq=self.gen_vq,
-                         attention_mask=torch.cat((self.prompt_mask, ones), 1), position_ids=positions,
-                         prefix_len=prefix)
-        return out.logits[:, self.prompt_ids.shape[1]:]
+        out = self.model(
+            ids,
+            image_features=self.image_features,
+            edit_vq=self.edit_vq,
+            gen_vq=self.gen_vq,
+            attention_mask=torch.cat((self.prompt_mask, ones), 1),
+            position_ids=positions,
+            prefix_len=prefix,
+        )
+        return out.logits[:, self.prompt_ids.shape[1] :]
 
 
 @torch.no_grad()
-def generate_text(model: LavidaForMaskedDiffusion, prompt_ids: Tensor, config: TextSamplerConfig,
-                  image_features: Tensor | None = None, prompt_mask: Tensor | None = None,
-                  draft: Tensor | None = None, on_step: StepCallback | None = None,
-                  edit_vq: Tensor | None = None, gen_vq: Tensor | None = None) -> TextSample:
+def generate_text(
+    model: LavidaForMaskedDiffusion,
+    prompt_ids: Tensor,
+    config: TextSamplerConfig,
+    image_features: Tensor | None = None,
+    prompt_mask: Tensor | None = None,
+    draft: Tensor | None = None,
+    on_step: StepCallback | None = None,
+    edit_vq: Tensor | None = None,
+    gen_vq: Tensor | None = None,
+) -> TextSample:
     """Decodes `config.gen_length` answer tokens after `prompt_ids` [B, P].
 
     draft [B, gen_length]: fixed tokens, with the mask id where the sampler decides (e.g. an edit's image

@@ -6,6 +6,7 @@ decoding, EOS/EoT early stop and draft tokens (fixed tokens in the canvas that a
 answer-forcing). The denoiser owns the model side: the prefix and dual caches, the EOS logit ban, temperature
 and the remasking confidence. Batch rows decode independently (the batch only shares passes).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,18 +23,18 @@ from .select import select_scheduled, select_threshold
 class TextSamplerConfig:
     gen_length: int = 128
     block_length: int = 32
-    steps: int = 128                    # over all blocks; ignored by threshold decoding
+    steps: int = 128  # over all blocks; ignored by threshold decoding
     temperature: float = 0.0
-    remasking: str = "low_confidence"   # or "random"
-    schedule: str = "uniform"           # or "shift"
+    remasking: str = "low_confidence"  # or "random"
+    schedule: str = "uniform"  # or "shift"
     shift: float = 3.0
-    threshold: float | None = None      # Fast-dLLM: unmask every masked token above it (at least one)
-    use_cache: bool = True              # prefix KV cache (implies prefix_lm)
-    dual_cache: bool = False            # Fast-dLLM dual cache over the answer (needs use_cache)
-    prefix_lm: bool = True              # prompt does not attend to the answer
-    stop_at_eos: bool = True            # after a finished block holding EOS/EoT, fill the rest with EOS
-    eos_logits_inf: bool = False        # never generate EOS (LLaDA logits_eos_inf)
-    eos_confidence_inf: bool = False    # EOS/EoT are chosen last (LLaDA confidence_eos_eot_inf)
+    threshold: float | None = None  # Fast-dLLM: unmask every masked token above it (at least one)
+    use_cache: bool = True  # prefix KV cache (implies prefix_lm)
+    dual_cache: bool = False  # Fast-dLLM dual cache over the answer (needs use_cache)
+    prefix_lm: bool = True  # prompt does not attend to the answer
+    stop_at_eos: bool = True  # after a finished block holding EOS/EoT, fill the rest with EOS
+    eos_logits_inf: bool = False  # never generate EOS (LLaDA logits_eos_inf)
+    eos_confidence_inf: bool = False  # EOS/EoT are chosen last (LLaDA confidence_eos_eot_inf)
     seed: int | None = None
 
     def validate(self) -> None:
@@ -52,14 +53,20 @@ class TextSamplerConfig:
 
 @dataclass
 class TextSample:
-    tokens: Tensor          # [B, gen_length] the finished canvas
-    unmask_step: Tensor     # [B, gen_length] step at which each token was decided (-1: fixed draft token)
-    nfe: int                # denoising forward passes (the prompt prefill is not counted)
+    tokens: Tensor  # [B, gen_length] the finished canvas
+    unmask_step: Tensor  # [B, gen_length] step at which each token was decided (-1: fixed draft token)
+    nfe: int  # denoising forward passes (the prompt prefill is not counted)
 
 
-def sample_text(denoise: Denoise, ids: TextTokenIds, config: TextSamplerConfig, batch: int,
-                draft: Tensor | None = None, on_step: StepCallback | None = None,
-                device: torch.device | str = "cpu") -> TextSample:
+def sample_text(
+    denoise: Denoise,
+    ids: TextTokenIds,
+    config: TextSamplerConfig,
+    batch: int,
+    draft: Tensor | None = None,
+    on_step: StepCallback | None = None,
+    device: torch.device | str = "cpu",
+) -> TextSample:
     """Decodes `batch` canvases of `config.gen_length` tokens. draft [B, gen_length]: fixed tokens, with the mask
     id where the sampler decides (e.g. an edit's image slots after its plan)."""
     config.validate()
@@ -76,8 +83,10 @@ def sample_text(denoise: Denoise, ids: TextTokenIds, config: TextSamplerConfig, 
     for b in range(blocks):
         start, end = b * config.block_length, (b + 1) * config.block_length
         in_block = (positions >= start) & (positions < end)
-        per_row = [transfer_counts(int(n), steps_per_block, config.schedule, config.shift)
-                   for n in ((canvas == mask_id) & in_block).sum(dim=1)]
+        per_row = [
+            transfer_counts(int(n), steps_per_block, config.schedule, config.shift)
+            for n in ((canvas == mask_id) & in_block).sum(dim=1)
+        ]
         for step in range(steps_per_block):
             masked = (canvas == mask_id) & in_block
             if not bool(masked.any()):
@@ -104,8 +113,9 @@ def sample_text(denoise: Denoise, ids: TextTokenIds, config: TextSamplerConfig, 
     return TextSample(canvas, unmask_step, nfe)
 
 
-def stop_rows_at_eos(canvas: Tensor, fixed: Tensor, end: int, stops: Tensor, eos_id: int,
-                     mask_id: int) -> tuple[Tensor, Tensor]:
+def stop_rows_at_eos(
+    canvas: Tensor, fixed: Tensor, end: int, stops: Tensor, eos_id: int, mask_id: int
+) -> tuple[Tensor, Tensor]:
     """Rows whose decoded part (up to `end`) holds EOS/EoT and which have no fixed tokens later are finished:
     their remaining masks become EOS. Returns the canvas and which rows are finished."""
     decoded_stop = torch.isin(canvas[:, :end], stops).any(dim=1)

@@ -16,6 +16,7 @@ The rule, per pass, given the four slots' LOC logits z (x1, y1, x2, y2) and the 
 Every committed slot comes from a valid pair, so a valid completion always exists and the finished box is
 valid: 0 <= x1 < x2 <= 1024 in bins and x2 > x1 in pixels (the same for y).
 """
+
 from __future__ import annotations
 
 import torch
@@ -38,8 +39,9 @@ def _draw(scores: Tensor, temperature: float, generator: torch.Generator | None)
     return gumbel_argmax(scores - scores.amax(dim=-1, keepdim=True), temperature, generator)
 
 
-def valid_box(scores: Tensor, ranges: Tensor, temperature: float = 0.0,
-              generator: torch.Generator | None = None) -> Tensor:
+def valid_box(
+    scores: Tensor, ranges: Tensor, temperature: float = 0.0, generator: torch.Generator | None = None
+) -> Tensor:
     """Bins [B, 4] of the best (or sampled) valid box; scores [B, 4, bins] float64, ranges [B, 4, 2]."""
     bins = torch.arange(scores.shape[-1], device=scores.device)
     allowed = (bins >= ranges[..., :1].to(scores.device)) & (bins <= ranges[..., 1:].to(scores.device))
@@ -52,13 +54,19 @@ def valid_box(scores: Tensor, ranges: Tensor, temperature: float = 0.0,
     return torch.cat((lo_bin, hi_bin), dim=1)
 
 
-def box_candidates(logits: Tensor, committed: Tensor, ranges: Tensor, temperature: float = 0.0,
-                   generator: torch.Generator | None = None) -> tuple[Tensor, Tensor]:
+def box_candidates(
+    logits: Tensor,
+    committed: Tensor,
+    ranges: Tensor,
+    temperature: float = 0.0,
+    generator: torch.Generator | None = None,
+) -> tuple[Tensor, Tensor]:
     """Candidate bins [B, 4] and their confidences from LOC logits [B, 4, bins]; committed [B, 4]: the slot's
     bin, or -1 while masked."""
     bins = torch.arange(logits.shape[-1], device=logits.device)
     fixed = torch.zeros(logits.shape, dtype=torch.float64, device=logits.device).masked_fill(
-        bins != committed[..., None], float("-inf"))
+        bins != committed[..., None], float("-inf")
+    )
     scores = torch.where((committed >= 0)[..., None], fixed, logits.to(torch.float64))
     chosen = valid_box(scores, ranges, temperature, generator)
     return chosen, token_confidence(logits, chosen)

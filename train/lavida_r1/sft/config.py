@@ -1,4 +1,5 @@
 """SFT run configuration, read from a JSON file (every field optional; defaults train lavida-r1-tiny)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -19,9 +20,9 @@ class SFTConfig:
     preset: str = "tiny"
     # Paths: relative to the config file's folder (see config_files).
     init_checkpoint: str | None = field(default=None, metadata=INPUT)  # start from these weights, not a fresh init
-    vq_checkpoint: str | None = field(default=None, metadata=INPUT)    # folder holding vqvae/ (the VQ tokenizer); frozen
+    vq_checkpoint: str | None = field(default=None, metadata=INPUT)  # folder holding vqvae/ (the VQ tokenizer); frozen
     tokenizer: str = field(default=str(TRAIN_DIR / "checkpoints/lavida-r1-tiny/tokenizer.json"), metadata=INPUT)
-    system_prompt: bool = False              # include the LLaDA system turn in prompts
+    system_prompt: bool = False  # include the LLaDA system turn in prompts
     mixture: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_MIXTURE))
     # Keys: a family, or `family:kind` for one kind of it (e.g. "spot:small"; see `world.kinds`).
     # Curriculum: [{"until": STEP, "mixture": {...}}, ...] in increasing order; `mixture` after the last.
@@ -37,16 +38,16 @@ class SFTConfig:
     # blocks the LM is blind to the scale of image embeddings, so only weight decay holds it in check.
     vision_lr_scale: float = 0.1
     vision_weight_decay: float = 0.1
-    ema_decay: float = 0.0                   # >0: an EMA of the weights, saved as latest/ema (what is published)
-    monitor_every: int = 0                   # >0: log image reliance and the image/text norm ratio this often
+    ema_decay: float = 0.0  # >0: an EMA of the weights, saved as latest/ema (what is published)
+    monitor_every: int = 0  # >0: log image reliance and the image/text norm ratio this often
     grad_clip: float = 1.0
-    loc_sigma: float = 0.0                   # >0: Gaussian soft targets over LOC bins (σ in bins)
+    loc_sigma: float = 0.0  # >0: Gaussian soft targets over LOC bins (σ in bins)
     # >0: the weight of the view readout (every image token reconstructs its pixels at `view_readout_cell`
     # px; see view_readout), which keeps a from-scratch tower's tokens informative while the LM learns.
     view_readout_weight: float = 0.0
     view_readout_cell: int = 2
     init_std: float = 0.02
-    seed: int = 0                            # data (world train split) and masking streams
+    seed: int = 0  # data (world train split) and masking streams
     threads: int = 2
     save_every: int = 100
     log_every: int = 10
@@ -66,8 +67,9 @@ class SFTConfig:
         for mixture in self.mixtures():
             keys = [split_key(key) for key in mixture]
             if not mixture or {f for f, _ in keys} - FAMILIES or min(mixture.values()) < 0:
-                raise ValueError(f"a mixture must weight a subset of {sorted(FAMILIES)} (or `family:kind`) with "
-                                 "non-negative weights")
+                raise ValueError(
+                    f"a mixture must weight a subset of {sorted(FAMILIES)} (or `family:kind`) with non-negative weights"
+                )
             for family, kind in keys:
                 if kind is not None and kind not in kinds(family):
                     raise ValueError(f"unknown kind {kind!r} of {family}; expected one of {list(kinds(family))}")

@@ -3,6 +3,7 @@
 Decay ramps up as min(decay, (1 + step) / (10 + step)), so early averages are not dominated by the
 initialisation. Buffers and frozen weights (the VQ tokenizer) are copied, not averaged.
 """
+
 from __future__ import annotations
 
 import copy

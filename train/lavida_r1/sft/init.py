@@ -4,6 +4,7 @@ The LOC rows of the token embedding and of the head start smooth in the bin inde
 bins that share no structure each see about a hundred targets in a CPU run, while neighbouring bins that start
 alike learn from each other's targets.
 """
+
 from __future__ import annotations
 
 import math

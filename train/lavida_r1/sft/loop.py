@@ -1,5 +1,6 @@
 """The SFT training loop: `run` trains a config's steps (or pauses at one), `train_step` is one step on this
 process's share of the batch. The command is `python -m lavida_r1.sft.train`."""
+
 from __future__ import annotations
 
 import time
@@ -51,14 +52,18 @@ def monitor(model, batch, config: SFTConfig, step: int) -> dict[str, float | Non
     """Measured in eval mode on the step's batch before the update; the same masks as the step."""
     model.eval()
     try:
-        return {"image_reliance": image_reliance(model, batch, config.seed * 1_000_003 + step, config.loc_sigma),
-                "norm_ratio": embedding_norm_ratio(model, batch), "image_spread": image_token_spread(model, batch)}
+        return {
+            "image_reliance": image_reliance(model, batch, config.seed * 1_000_003 + step, config.loc_sigma),
+            "norm_ratio": embedding_norm_ratio(model, batch),
+            "image_spread": image_token_spread(model, batch),
+        }
     finally:
         model.train()
 
 
-def train_step(model, optimizer, builder, config: SFTConfig, step: int, readout: ViewReadout | None = None,
-               shard: Shard = Shard()) -> dict[str, float | None]:
+def train_step(
+    model, optimizer, builder, config: SFTConfig, step: int, readout: ViewReadout | None = None, shard: Shard = Shard()
+) -> dict[str, float | None]:
     """One step on this process's share of the step's batch; the returned numbers are the whole batch's."""
     mixture = config.mixture_at(step)
     rows = shard.share(config.batch_size)
@@ -87,13 +92,21 @@ def train_step(model, optimizer, builder, config: SFTConfig, step: int, readout:
     local = [None if t is None else t.item() for t in (parts.total, parts.text, parts.image, readout_loss)]
     summed = shard.sum([0.0 if v is None else v for v in local])
     loss, text, image, readout_value = (None if v is None else s for v, s in zip(local, summed))
-    return {"loss": loss, "text_loss": text, "image_loss": image, "readout_loss": readout_value,
-            "grad_norm": float(norm), "lr": optimizer.param_groups[0]["lr"],
-            "family": family_at(config.seed, step, mixture), **measured}
+    return {
+        "loss": loss,
+        "text_loss": text,
+        "image_loss": image,
+        "readout_loss": readout_value,
+        "grad_norm": float(norm),
+        "lr": optimizer.param_groups[0]["lr"],
+        "family": family_at(config.seed, step, mixture),
+        **measured,
+    }
 
 
-def run(config: SFTConfig, resume: bool, until: int | None = None,
-        device: torch.device = torch.device("cpu")) -> LavidaForMaskedDiffusion:
+def run(
+    config: SFTConfig, resume: bool, until: int | None = None, device: torch.device = torch.device("cpu")
+) -> LavidaForMaskedDiffusion:
     """Trains to `config.steps`, or pauses after step `until` (a checkpoint is written there). Under torchrun
     (WORLD_SIZE > 1) each process runs its share of every batch on its `device`."""
     torch.set_num_threads(config.threads)
@@ -135,11 +148,28 @@ def run(config: SFTConfig, resume: bool, until: int | None = None,
     if shard.lead:
         out.mkdir(parents=True, exist_ok=True)
         write_config(config, out / "config.json")
-        log = CsvLog(out / "log.csv", ["family", "loss", "text_loss", "image_loss", "readout_loss", "grad_norm",
-                                       "lr", "seconds", "image_reliance", "norm_ratio", "image_spread"], start)
+        log = CsvLog(
+            out / "log.csv",
+            [
+                "family",
+                "loss",
+                "text_loss",
+                "image_loss",
+                "readout_loss",
+                "grad_norm",
+                "lr",
+                "seconds",
+                "image_reliance",
+                "norm_ratio",
+                "image_spread",
+            ],
+            start,
+        )
         where = f"{shard.world} processes on {shard.device.type}" if shard.world > 1 else str(shard.device)
-        progress.note(f"sft: steps {start + 1}-{stop} of {config.steps}, batch {config.batch_size}, {where} "
-                      f"({'bf16 autocast' if autocast_dtype(shard.device) else 'fp32'}), out {out}")
+        progress.note(
+            f"sft: steps {start + 1}-{stop} of {config.steps}, batch {config.batch_size}, {where} "
+            f"({'bf16 autocast' if autocast_dtype(shard.device) else 'fp32'}), out {out}"
+        )
     for step in range(start, stop):
         began = time.monotonic()
         stats = train_step(model, optimizer, builder, config, step, readout, shard)

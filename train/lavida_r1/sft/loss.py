@@ -8,6 +8,7 @@ text tokens + mean cross-entropy over its VQ tokens. With `loc_sigma` > 0, LOC t
 Masks are drawn on the CPU whatever the model's device, for the whole batch even when a process holds only its
 share of it (`share.Share`), so they are a function of the generator's seed alone.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,13 +36,14 @@ class LossParts:
 @dataclass
 class PairForward:
     """The complementary pair's forward over a batch of B rows and A answer positions."""
-    logits: Tensor              # [2B, A, vocab] text logits of both copies (copy 1 rows first)
-    answers: Tensor             # [2B, A] the true answer ids, repeated for both copies
-    text_masks: Tensor          # [2, B, A] answer text tokens masked in each copy
-    text_slots: Tensor          # [B, A] answer positions holding text (not generation slots)
+
+    logits: Tensor  # [2B, A, vocab] text logits of both copies (copy 1 rows first)
+    answers: Tensor  # [2B, A] the true answer ids, repeated for both copies
+    text_masks: Tensor  # [2, B, A] answer text tokens masked in each copy
+    text_slots: Tensor  # [B, A] answer positions holding text (not generation slots)
     image_logits: Tensor | None  # [2B, N, codebook] VQ logits, with a target image
     image_targets: Tensor | None  # [2B, N] the true VQ ids, repeated
-    image_masks: Tensor         # [2, B, N] VQ tokens masked in each copy (N = 0 without a target image)
+    image_masks: Tensor  # [2, B, N] VQ tokens masked in each copy (N = 0 without a target image)
 
 
 def pair_masks(slots: Tensor, generator: torch.Generator, share: Share | None = None) -> Tensor:
@@ -53,39 +55,66 @@ def pair_masks(slots: Tensor, generator: torch.Generator, share: Share | None = 
     return torch.stack((first, slots & ~first))
 
 
-def pair_forward(model: LavidaForMaskedDiffusion, batch: Batch, generator: torch.Generator,
-                 features: Tensor | None = None, share: Share | None = None) -> PairForward:
+def pair_forward(
+    model: LavidaForMaskedDiffusion,
+    batch: Batch,
+    generator: torch.Generator,
+    features: Tensor | None = None,
+    share: Share | None = None,
+) -> PairForward:
     """Both copies of the complementary pair, the prompt run once through the prefix cache (`features`: the
     batch's `image_features` when the caller has them already)."""
     c = model.config
     rows, device = batch.answer_ids.shape[0], batch.answer_ids.device
     features = image_features(model, batch) if features is None else features
-    cache = model(batch.prompt_ids, image_features=features, edit_vq=batch.edit_vq,
-                  attention_mask=batch.prompt_mask, position_ids=prompt_positions(batch.prompt_mask),
-                  use_cache=True).cache.repeat(2)
+    cache = model(
+        batch.prompt_ids,
+        image_features=features,
+        edit_vq=batch.edit_vq,
+        attention_mask=batch.prompt_mask,
+        position_ids=prompt_positions(batch.prompt_mask),
+        use_cache=True,
+    ).cache.repeat(2)
 
     text_slots = batch.answer_ids != c.gen_token_id
-    image_slots = torch.ones(rows, 0 if batch.target_vq is None else batch.target_vq[0].numel(), dtype=torch.bool,
-                             device=device)
+    image_slots = torch.ones(
+        rows, 0 if batch.target_vq is None else batch.target_vq[0].numel(), dtype=torch.bool, device=device
+    )
     # One t per row shared by text and image tokens: the pair's masks over the whole answer.
     masks = pair_masks(torch.cat((text_slots, image_slots), dim=1), generator, share)
-    text_masks, image_masks = masks[..., : text_slots.shape[1]], masks[..., text_slots.shape[1]:]
+    text_masks, image_masks = masks[..., : text_slots.shape[1]], masks[..., text_slots.shape[1] :]
 
     answers = batch.answer_ids.repeat(2, 1)
     noisy = torch.where(text_masks.flatten(0, 1), c.mask_token_id, answers)
     gen_vq = targets = None
     if batch.target_vq is not None:
         targets = batch.target_vq.flatten(1).repeat(2, 1)
-        gen_vq = torch.where(image_masks.flatten(0, 1), c.image_mask_token_id, targets).view(2 * rows, *batch.target_vq.shape[1:])
+        gen_vq = torch.where(image_masks.flatten(0, 1), c.image_mask_token_id, targets).view(
+            2 * rows, *batch.target_vq.shape[1:]
+        )
     positions = batch.prompt_mask.sum(1, keepdim=True) + torch.arange(answers.shape[1], device=device)[None]
-    out = model(noisy, gen_vq=gen_vq, attention_mask=torch.ones_like(noisy), position_ids=positions.repeat(2, 1),
-                past=cache)
-    return PairForward(out.logits, answers, text_masks, text_slots, out.image_logits if gen_vq is not None else None,
-                       targets, image_masks)
+    out = model(
+        noisy, gen_vq=gen_vq, attention_mask=torch.ones_like(noisy), position_ids=positions.repeat(2, 1), past=cache
+    )
+    return PairForward(
+        out.logits,
+        answers,
+        text_masks,
+        text_slots,
+        out.image_logits if gen_vq is not None else None,
+        targets,
+        image_masks,
+    )
 
 
-def sft_loss(model: LavidaForMaskedDiffusion, batch: Batch, generator: torch.Generator,
-             loc_sigma: float = 0.0, features: Tensor | None = None, share: Share | None = None) -> LossParts:
+def sft_loss(
+    model: LavidaForMaskedDiffusion,
+    batch: Batch,
+    generator: torch.Generator,
+    loc_sigma: float = 0.0,
+    features: Tensor | None = None,
+    share: Share | None = None,
+) -> LossParts:
     """The batch's loss parts; with `share`, this share's contributions to the whole batch's (which they sum to)."""
     share = share or Share.whole(batch.answer_ids.shape[0])
     pair = pair_forward(model, batch, generator, features, share)
@@ -93,13 +122,19 @@ def sft_loss(model: LavidaForMaskedDiffusion, batch: Batch, generator: torch.Gen
     total = torch.zeros((), device=pair.logits.device)
     picked = pair.text_masks.flatten(0, 1)
     if bool(pair.text_slots.any()):
-        text_loss = loc_aware_cross_entropy(pair.logits[picked].float(), pair.answers[picked], model.config,
-                                            loc_sigma) / pair.text_slots.sum() * share.text
+        text_loss = (
+            loc_aware_cross_entropy(pair.logits[picked].float(), pair.answers[picked], model.config, loc_sigma)
+            / pair.text_slots.sum()
+            * share.text
+        )
         total = total + text_loss
     if pair.image_logits is not None:
         chosen = pair.image_masks.flatten(0, 1)
-        image_loss = F.cross_entropy(pair.image_logits[chosen].float(), pair.image_targets[chosen],
-                                     reduction="sum") / pair.image_masks[0].numel() * share.image
+        image_loss = (
+            F.cross_entropy(pair.image_logits[chosen].float(), pair.image_targets[chosen], reduction="sum")
+            / pair.image_masks[0].numel()
+            * share.image
+        )
         total = total + image_loss
     return LossParts(total, text_loss, image_loss)
 

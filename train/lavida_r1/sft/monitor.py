@@ -10,6 +10,7 @@
 - `image_reliance`: the SFT loss with each row's image swapped for another row's (a cyclic shift, so no row
   keeps its own) minus the loss with the true images, same masks. About zero for a model that ignores images.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -27,8 +28,9 @@ def embedding_norm_ratio(model: LavidaForMaskedDiffusion, batch: Batch) -> float
     c = model.config
     images = image_features(model, batch)
     image_norm = images.norm(dim=-1)[images.abs().sum(-1) > 0].mean()
-    text = batch.prompt_ids[(batch.prompt_mask == 1) & (batch.prompt_ids != c.image_token_id)
-                            & (batch.prompt_ids != c.edit_token_id)]
+    text = batch.prompt_ids[
+        (batch.prompt_mask == 1) & (batch.prompt_ids != c.image_token_id) & (batch.prompt_ids != c.edit_token_id)
+    ]
     return float(image_norm / model.model.transformer.wte(text).norm(dim=-1).mean())
 
 
@@ -41,8 +43,14 @@ def image_token_spread(model: LavidaForMaskedDiffusion, batch: Batch) -> float:
 
 def _rows(batch: Batch, rows: list[int]) -> Batch:
     pick = lambda t: None if t is None else t[rows]
-    return Batch(batch.prompt_ids[rows], batch.prompt_mask[rows], batch.answer_ids[rows],
-                 [batch.images[i] for i in rows], pick(batch.edit_vq), pick(batch.target_vq))
+    return Batch(
+        batch.prompt_ids[rows],
+        batch.prompt_mask[rows],
+        batch.answer_ids[rows],
+        [batch.images[i] for i in rows],
+        pick(batch.edit_vq),
+        pick(batch.target_vq),
+    )
 
 
 def swap_plan(batch: Batch) -> tuple[list[int], list[int]]:
@@ -67,7 +75,10 @@ def image_reliance(model: LavidaForMaskedDiffusion, batch: Batch, seed: int, loc
     if not rows:
         return None
     true = _rows(batch, rows)
-    swapped = dataclasses.replace(true, images=[batch.images[i] for i in sources],
-                                  edit_vq=None if batch.edit_vq is None else batch.edit_vq[sources])
+    swapped = dataclasses.replace(
+        true,
+        images=[batch.images[i] for i in sources],
+        edit_vq=None if batch.edit_vq is None else batch.edit_vq[sources],
+    )
     losses = [sft_loss(model, b, torch.Generator().manual_seed(seed), loc_sigma).total for b in (true, swapped)]
     return float(losses[1] - losses[0])

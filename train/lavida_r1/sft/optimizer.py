@@ -1,5 +1,6 @@
 """The SFT optimizer: AdamW over everything but the frozen VQ tokenizer, the image pathway in its own group, and
 the learning-rate schedule."""
+
 from __future__ import annotations
 
 import math
@@ -27,8 +28,9 @@ def trainable(model: LavidaForMaskedDiffusion) -> list[torch.nn.Parameter]:
     return [p for n, p in model.named_parameters() if not n.startswith("model.vqvae.")]
 
 
-def make_optimizer(model: LavidaForMaskedDiffusion, config: SFTConfig,
-                   readout: ViewReadout | None = None) -> torch.optim.AdamW:
+def make_optimizer(
+    model: LavidaForMaskedDiffusion, config: SFTConfig, readout: ViewReadout | None = None
+) -> torch.optim.AdamW:
     """Two groups: the image pathway (vision tower, pool, projector, newline) at `vision_lr_scale` of the
     learning rate with its own weight decay, and the rest; a third for the view readout head when there is one."""
     named = [(n, p) for n, p in model.named_parameters() if not n.startswith("model.vqvae.")]

@@ -7,6 +7,7 @@ The folder gets the weights (`latest/ema`, the weight average, by default), the 
 drawn from the log can be checked), and keeps the provenance.json already there. It is assembled next to
 `--out` and renamed into place, so readers never see a half-published checkpoint.
 """
+
 from __future__ import annotations
 
 import argparse

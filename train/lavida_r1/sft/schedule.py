@@ -7,6 +7,7 @@ shares, where independent draws drift by several steps per hundred. A pure funct
 A mixture key is a family or `family:kind`, one kind of it (e.g. `spot:small`), so a curriculum can move
 through a family's kinds.
 """
+
 from __future__ import annotations
 
 import math
@@ -37,7 +38,7 @@ def block_counts(mixture: dict[str, float]) -> dict[str, int]:
     ideal = {f: BLOCK * w / total for f, w in weighted.items()}
     counts = {f: max(1, math.floor(x)) for f, x in ideal.items()}
     by_remainder = sorted(weighted, key=lambda f: (counts[f] - ideal[f], f))
-    for f in by_remainder[:BLOCK - sum(counts.values())]:
+    for f in by_remainder[: BLOCK - sum(counts.values())]:
         counts[f] += 1
     if sum(counts.values()) != BLOCK:
         raise ValueError(f"a mixture of {len(weighted)} families cannot fill blocks of {BLOCK} steps by its weights")
@@ -51,8 +52,9 @@ def _block_order(seed: int, block: int, mixture: tuple[tuple[str, float], ...]) 
     return order
 
 
-def step_samples(seed: int, step: int, batch_size: int, mixture: dict[str, float],
-                 rows: list[int] | None = None) -> list[Sample]:
+def step_samples(
+    seed: int, step: int, batch_size: int, mixture: dict[str, float], rows: list[int] | None = None
+) -> list[Sample]:
     """The batch of step `step`: one mixture key (`family_at`: a family, or one kind of it), then
     `batch_size` train samples; multiple choice alternates its standard and vision settings within the batch.
     `rows`: only these rows of it (a process's share).
@@ -60,7 +62,11 @@ def step_samples(seed: int, step: int, batch_size: int, mixture: dict[str, float
     A pure function of (seed, step), so a resumed run sees exactly the data of an uninterrupted one.
     """
     family, kind = split_key(family_at(seed, step, mixture))
-    options = lambda i: {**({"setting": ("standard", "vision")[i % 2]} if family == "mcq" else {}),
-                         **({"kind": kind} if kind else {})}
-    return [generate(family, "train", step * batch_size + i, seed, **options(i))
-            for i in (range(batch_size) if rows is None else rows)]
+    options = lambda i: {
+        **({"setting": ("standard", "vision")[i % 2]} if family == "mcq" else {}),
+        **({"kind": kind} if kind else {}),
+    }
+    return [
+        generate(family, "train", step * batch_size + i, seed, **options(i))
+        for i in (range(batch_size) if rows is None else rows)
+    ]

@@ -5,6 +5,7 @@ of the loss is weighted by the share's part of its count, so the shares' losses,
 the whole batch's: a run's numbers do not depend on how many processes it runs on. One process's share is the
 whole batch, with weights 1.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,10 +17,10 @@ from ..model.config import LavidaConfig
 
 @dataclass(frozen=True)
 class Share:
-    rows: list[int]      # this share's rows of the whole batch
-    size: int            # rows of the whole batch
-    text: float = 1.0    # the share's part of the batch's answer text tokens
-    views: float = 1.0   # ... of its image views (the view readout's mean)
+    rows: list[int]  # this share's rows of the whole batch
+    size: int  # rows of the whole batch
+    text: float = 1.0  # the share's part of the batch's answer text tokens
+    views: float = 1.0  # ... of its image views (the view readout's mean)
 
     @classmethod
     def whole(cls, size: int) -> "Share":

@@ -11,6 +11,7 @@ are pure functions of (seed, step), so `--resume` continues exactly as an uninte
 torchrun each process takes its share of every batch (`share.Share`) and the gradients are summed, so the run
 is the same whatever the number of processes; only the first one logs and writes.
 """
+
 from __future__ import annotations
 
 from ..config_files import load_config, training_arguments
@@ -22,8 +23,12 @@ from .loop import run
 
 def main(argv: list[str] | None = None) -> None:
     parser = training_arguments("Supervised fine-tuning on the synthetic world.", "lavida_r1/sft/config.py")
-    parser.add_argument("--device", choices=DEVICES, default="auto",
-                        help="auto (default): CUDA when available, with bf16 autocast; else the CPU, in fp32")
+    parser.add_argument(
+        "--device",
+        choices=DEVICES,
+        default="auto",
+        help="auto (default): CUDA when available, with bf16 autocast; else the CPU, in fp32",
+    )
     args = parser.parse_args(argv)
     config = load_config(SFTConfig.from_file, args.config, "sft")
     try:

@@ -7,9 +7,9 @@ to one vector before the tower learns anything (docs/sft/perception-run.md). The
 (what the LM receives) to the RGB of the view region that token pools, at `cell` px resolution; the loss is the
 mean squared error in the views' normalised pixel space. Training only: the head is never part of the model.
 """
+
 from __future__ import annotations
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -38,7 +38,7 @@ class ViewReadout(nn.Module):
         """Views [V, 3, S, S] → per token the RGB of its region at `cell` px: [V, T, 3 * cells^2]."""
         views = pixel_values.shape[0]
         covered = self.side * self.cells * self.cell  # pixels the pooled grid covers (a floor stride-2 conv)
-        small = F.avg_pool2d(pixel_values[..., :covered, :covered], self.cell)   # [V, 3, side*cells, side*cells]
+        small = F.avg_pool2d(pixel_values[..., :covered, :covered], self.cell)  # [V, 3, side*cells, side*cells]
         grid = small.reshape(views, 3, self.side, self.cells, self.side, self.cells)
         return grid.permute(0, 2, 4, 1, 3, 5).reshape(views, self.side * self.side, -1)
 

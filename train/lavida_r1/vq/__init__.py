@@ -2,6 +2,7 @@
 
 `python -m lavida_r1.vq_train --out DIR` trains; `load_vqvae_into(model, DIR)` puts the result into a model.
 """
+
 from .load import load_vqvae_into, save_vqvae
 
 __all__ = ["load_vqvae_into", "save_vqvae"]

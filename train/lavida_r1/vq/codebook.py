@@ -4,6 +4,7 @@ The codebook is trained by gradient (the VQ loss), which never moves a code that
 initialises codes in a tiny ball (±1/n) far from the encoder outputs, so without restarts most stay dead.
 The first restart (step 0, nothing used yet) therefore initialises the whole codebook from the first batch.
 """
+
 from __future__ import annotations
 
 import torch

@@ -3,6 +3,7 @@
 A batch holds the source and the exact target of batch/2 edit samples; edit types cycle through all nine.
 The train split's index space is unbounded, so batches are drawn fresh instead of epoch-shuffled.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,7 +14,7 @@ from torch import Tensor
 from ..world import generate
 from ..world.edit_tasks import EDIT_TYPES
 
-_INDEX_SPACE = 2 ** 48
+_INDEX_SPACE = 2**48
 
 
 def to_pixels(images: list[Image.Image]) -> Tensor:

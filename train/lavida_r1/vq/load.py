@@ -1,4 +1,5 @@
 """Saving the trained VQ in diffusers layout and loading it into a LaViDa model with strict checks."""
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,11 @@ def load_vqvae_into(model: nn.Module, directory: str | Path) -> None:
     ours = inner.vqvae.state_dict()
     problems = [f"missing {k}" for k in sorted(set(ours) - set(weights))]
     problems += [f"unexpected {k}" for k in sorted(set(weights) - set(ours))]
-    problems += [f"{k}: {tuple(weights[k].shape)} vs ours {tuple(v.shape)}" for k, v in ours.items()
-                 if k in weights and weights[k].shape != v.shape]
+    problems += [
+        f"{k}: {tuple(weights[k].shape)} vs ours {tuple(v.shape)}"
+        for k, v in ours.items()
+        if k in weights and weights[k].shape != v.shape
+    ]
     if problems:
         raise ValueError(f"{folder} does not fit this model's VQ-VAE:\n  " + "\n  ".join(problems))
     inner.vqvae.load_state_dict(weights, strict=True)

@@ -3,6 +3,7 @@ the training term that asks the encoder to give them the same latents in the sou
 
 Batches hold (source, target) pairs interleaved: rows 0, 2, 4, ... are sources and rows 1, 3, 5, ... their targets.
 """
+
 from __future__ import annotations
 
 from torch import Tensor

@@ -1,4 +1,5 @@
 """Reconstruction and codebook metrics on plain arrays."""
+
 from __future__ import annotations
 
 import math
@@ -17,10 +18,10 @@ def to_uint8(pixels: Tensor) -> np.ndarray:
 def reconstruction_metrics(original: np.ndarray, decoded: np.ndarray) -> dict[str, float | None]:
     """uint8 [B, H, W, 3] pairs. PSNR is None when the round trip is lossless (infinite)."""
     diff = original.astype(np.float64) - decoded.astype(np.float64)
-    mse = float(np.mean(diff ** 2))
+    mse = float(np.mean(diff**2))
     return {
         "mean_abs_error_255": float(np.mean(np.abs(diff))),
-        "psnr_db": None if mse == 0 else 10 * math.log10(255.0 ** 2 / mse),
+        "psnr_db": None if mse == 0 else 10 * math.log10(255.0**2 / mse),
         "exact_pixel_fraction": float(np.mean(np.all(diff == 0, axis=-1))),
         "exact_image_fraction": float(np.mean(np.all(diff == 0, axis=(1, 2, 3)))),
     }
@@ -31,12 +32,17 @@ def codebook_metrics(ids: np.ndarray, codebook_size: int) -> dict[str, float | i
     counts = np.bincount(ids.ravel(), minlength=codebook_size).astype(np.float64)
     p = counts[counts > 0] / counts.sum()
     used = int((counts > 0).sum())
-    return {"codes_used": used, "codebook_size": codebook_size, "codebook_usage": used / codebook_size,
-            "perplexity": float(np.exp(-(p * np.log(p)).sum()))}
+    return {
+        "codes_used": used,
+        "codebook_size": codebook_size,
+        "codebook_usage": used / codebook_size,
+        "perplexity": float(np.exp(-(p * np.log(p)).sum())),
+    }
 
 
-def code_retention(source_ids: np.ndarray, target_ids: np.ndarray, unchanged: np.ndarray,
-                   kinds: list[str]) -> dict[str, dict[str, float | int | None]]:
+def code_retention(
+    source_ids: np.ndarray, target_ids: np.ndarray, unchanged: np.ndarray, kinds: list[str]
+) -> dict[str, dict[str, float | int | None]]:
     """Ids [P, h, w] of the sources and targets of P edits, their unchanged cells (bool [P, h, w]) and edit types →
     per type and "all": the unchanged cells and the share of them whose code is the same in source and target
     (None where an edit type leaves no cell unchanged)."""

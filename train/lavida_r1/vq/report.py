@@ -1,5 +1,6 @@
 """Held-out report: encode → ids → decode with the model's own helpers, compared in uint8; on (source, target)
 pairs also the code retention in unchanged cells and the oracle judge's score of the targets' round trip."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,8 +28,10 @@ def round_trip(vqvae: VQModel, pixels: Tensor, chunk: int = 64) -> tuple[np.ndar
 def oracle_scores(originals: np.ndarray, decoded: np.ndarray) -> list[float]:
     """Per (source, target) pair: the oracle judge's mean 1-5 score of the decoded target."""
     image = Image.fromarray
-    return [sum(judge_scores(image(decoded[i + 1]), image(originals[i + 1]), image(originals[i]))) / 3
-            for i in range(0, len(originals), 2)]
+    return [
+        sum(judge_scores(image(decoded[i + 1]), image(originals[i + 1]), image(originals[i]))) / 3
+        for i in range(0, len(originals), 2)
+    ]
 
 
 def edit_report(vqvae: VQModel, pixels: Tensor, kinds: list[str]) -> dict:
@@ -40,10 +43,13 @@ def edit_report(vqvae: VQModel, pixels: Tensor, kinds: list[str]) -> dict:
     unchanged = unchanged_cells(pixels[0::2], pixels[1::2], cell).numpy()
     scores = np.array(oracle_scores(originals, decoded))
     oracle = {kind: float(scores[[k == kind for k in kinds]].mean()) for kind in sorted(set(kinds))}
-    return {"images": int(pixels.shape[0]), **reconstruction_metrics(originals, decoded),
-            **codebook_metrics(ids, vqvae.quantize.n_e),
-            "code_retention": code_retention(ids[0::2], ids[1::2], unchanged, kinds),
-            "oracle_round_trip_of_targets": {**oracle, "all": float(scores.mean())}}
+    return {
+        "images": int(pixels.shape[0]),
+        **reconstruction_metrics(originals, decoded),
+        **codebook_metrics(ids, vqvae.quantize.n_e),
+        "code_retention": code_retention(ids[0::2], ids[1::2], unchanged, kinds),
+        "oracle_round_trip_of_targets": {**oracle, "all": float(scores.mean())},
+    }
 
 
 def quick_eval(vqvae: VQModel, pixels: Tensor) -> tuple[float, float, float | None]:

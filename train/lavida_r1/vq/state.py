@@ -1,5 +1,6 @@
 """Training state on disk: one file, written to a temporary name and renamed, so a crash leaves the previous
 checkpoint intact."""
+
 from __future__ import annotations
 
 import os

@@ -10,6 +10,7 @@ codebook onto a few codes before the encoder has learnt anything worth separatin
 Exact resume: the model, optimizer, step, code-usage counters and torch RNG state are checkpointed; batches
 and restart picks are functions of (seed, step), so a resumed run repeats an uninterrupted one bitwise.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,8 @@ import torch
 from diffusers import VQModel
 from torch import Tensor
 
-from ..model.config import LavidaConfig
 from ..fsutil import write_atomic
+from ..model.config import LavidaConfig
 from ..model.generation import build_vqvae
 from ..progress import CsvLog, Progress
 from .codebook import restart_dead_codes
@@ -33,8 +34,18 @@ from .locality import locality_loss
 from .report import edit_report, quick_eval
 from .state import load_state, save_state
 
-LOG_COLUMNS = ["loss", "recon_l1", "vq_loss", "locality", "lr", "batch_codes", "restarted", "eval_exact",
-               "eval_mae_255", "eval_retention"]
+LOG_COLUMNS = [
+    "loss",
+    "recon_l1",
+    "vq_loss",
+    "locality",
+    "lr",
+    "batch_codes",
+    "restarted",
+    "eval_exact",
+    "eval_mae_255",
+    "eval_retention",
+]
 
 
 @dataclass(frozen=True)
@@ -44,13 +55,13 @@ class TrainArgs:
     seed: int = 0
     lr: float = 1e-3
     warmup: int = 50
-    ae_warmup: int = 600          # steps without quantization (see the module docstring)
-    restart_every: int = 25       # dead-code restart period (steps), counted from ae_warmup
-    restart_until: float = 0.75   # no restarts in the last quarter: let the final codebook settle
+    ae_warmup: int = 600  # steps without quantization (see the module docstring)
+    restart_every: int = 25  # dead-code restart period (steps), counted from ae_warmup
+    restart_until: float = 0.75  # no restarts in the last quarter: let the final codebook settle
     checkpoint_every: int = 100
     eval_every: int = 250
     quick_eval_samples: int = 32  # eval-split edits (x2 images) scored during training
-    report_samples: int = 256     # eval-split edits (x2 images) in vq_report.json
+    report_samples: int = 256  # eval-split edits (x2 images) in vq_report.json
     locality_weight: float = 0.0  # weight of the locality term (0: not computed, the loss of earlier runs)
 
 
@@ -72,9 +83,15 @@ class Trainer:
         self.elapsed = 0.0  # training seconds over all runs
 
     def state(self) -> dict:
-        return {"model": self.vqvae.state_dict(), "optimizer": self.optimizer.state_dict(), "step": self.step,
-                "usage": self.usage, "rng": torch.get_rng_state(), "elapsed": self.elapsed,
-                "args": asdict(self.args)}
+        return {
+            "model": self.vqvae.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "step": self.step,
+            "usage": self.usage,
+            "rng": torch.get_rng_state(),
+            "elapsed": self.elapsed,
+            "args": asdict(self.args),
+        }
 
     def load(self, state: dict) -> None:
         # fields added since a checkpoint was written have defaults that keep the earlier behaviour
@@ -94,8 +111,12 @@ class Trainer:
         with torch.no_grad():
             latents = self.vqvae.encode(pixels).latents
         generator = torch.Generator().manual_seed(a.seed * 1_000_003 + self.step)
-        restarted = restart_dead_codes(self.vqvae.quantize.embedding, self.usage,
-                                       latents.permute(0, 2, 3, 1).reshape(-1, latents.shape[1]), generator)
+        restarted = restart_dead_codes(
+            self.vqvae.quantize.embedding,
+            self.usage,
+            latents.permute(0, 2, 3, 1).reshape(-1, latents.shape[1]),
+            generator,
+        )
         self.usage.zero_()
         return restarted
 
@@ -123,9 +144,15 @@ class Trainer:
         if self.step >= self.args.ae_warmup:
             self.usage += torch.bincount(ids.flatten(), minlength=self.usage.numel())
         self.step += 1
-        return {"loss": loss.item(), "recon_l1": recon_l1.item(), "vq_loss": vq_loss.item(),
-                "locality": None if locality is None else locality.item(), "lr": lr,
-                "batch_codes": float(ids.unique().numel()), "restarted": float(restarted)}
+        return {
+            "loss": loss.item(),
+            "recon_l1": recon_l1.item(),
+            "vq_loss": vq_loss.item(),
+            "locality": None if locality is None else locality.item(),
+            "lr": lr,
+            "batch_codes": float(ids.unique().numel()),
+            "restarted": float(restarted),
+        }
 
 
 def write_json(path: Path, data: dict) -> None:
@@ -144,21 +171,26 @@ def train(config: LavidaConfig, args: TrainArgs, out: Path, resume: bool = False
     held_out = eval_pixels(args.quick_eval_samples)
     began = time.monotonic() - trainer.elapsed
     while trainer.step < args.steps:
-        row: dict[str, float | None] = {**trainer.train_step(), "eval_exact": None, "eval_mae_255": None,
-                                        "eval_retention": None}
+        row: dict[str, float | None] = {
+            **trainer.train_step(),
+            "eval_exact": None,
+            "eval_mae_255": None,
+            "eval_retention": None,
+        }
         trainer.elapsed = time.monotonic() - began
         if trainer.step % args.eval_every == 0 or trainer.step == args.steps:
             row["eval_exact"], row["eval_mae_255"], row["eval_retention"] = quick_eval(trainer.vqvae, held_out)
         log.append(trainer.step, **row)
-        progress.update(trainer.step, loss=row["loss"], l1=row["recon_l1"], vq=row["vq_loss"],
-                        codes=row["batch_codes"])
+        progress.update(trainer.step, loss=row["loss"], l1=row["recon_l1"], vq=row["vq_loss"], codes=row["batch_codes"])
         if trainer.step % args.checkpoint_every == 0 or trainer.step == args.steps:
             save_state(out, trainer.state())
     save_vqvae(trainer.vqvae, out)
-    report = {"split": "eval", "edit_samples": args.report_samples,
-              **edit_report(trainer.vqvae, eval_pixels(args.report_samples), eval_kinds(args.report_samples)),
-              "train": {**asdict(args), "train_seconds": round(trainer.elapsed, 1),
-                        "threads": torch.get_num_threads()},
-              "vq_config": asdict(config.vq)}
+    report = {
+        "split": "eval",
+        "edit_samples": args.report_samples,
+        **edit_report(trainer.vqvae, eval_pixels(args.report_samples), eval_kinds(args.report_samples)),
+        "train": {**asdict(args), "train_seconds": round(trainer.elapsed, 1), "threads": torch.get_num_threads()},
+        "vq_config": asdict(config.vq),
+    }
     write_json(out / "vq_report.json", report)
     return report

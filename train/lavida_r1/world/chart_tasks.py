@@ -4,6 +4,7 @@ meta keys: kind, chart_type ("bar"/"line"), labels, values, type ("human_test" f
 "augmented_test" for direct look-ups), and the kind's operands (a, b, threshold, value).
 `prompt` is lmms-eval's ChartQA prompt.
 """
+
 from __future__ import annotations
 
 import random
@@ -15,8 +16,26 @@ from .palette import OBJECT_COLOURS
 from .raster import to_image
 from .sample import Sample
 
-CATEGORY_WORDS = ["OAK", "ELM", "FIG", "ASH", "YEW", "BAY", "CAT", "DOG", "COW", "PIG", "HEN", "EMU",
-                  "ANT", "BEE", "OWL", "FOX", "RAM", "YAK"]
+CATEGORY_WORDS = [
+    "OAK",
+    "ELM",
+    "FIG",
+    "ASH",
+    "YEW",
+    "BAY",
+    "CAT",
+    "DOG",
+    "COW",
+    "PIG",
+    "HEN",
+    "EMU",
+    "ANT",
+    "BEE",
+    "OWL",
+    "FOX",
+    "RAM",
+    "YAK",
+]
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 HUMAN_KINDS = ("argmax", "argmin", "diff", "sum", "ratio", "count_above", "mean")
 AUGMENTED_KINDS = ("value", "label_of_value")
@@ -84,8 +103,9 @@ def _reasoning(kind: str, labels: list[str], values: list[int], ops: dict[str, A
     return f"The values are {listing}; the answer is {answer}."
 
 
-def make(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None = None,
-         split_type: str | None = None) -> Sample:
+def make(
+    rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None = None, split_type: str | None = None
+) -> Sample:
     """`split_type` ("human_test"/"augmented_test") picks the question group when `kind` is not given."""
     if kind is None:
         split_type = split_type or rng.choice(["human_test", "augmented_test"])
@@ -94,23 +114,44 @@ def make(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None 
     n = rng.randint(3, 5) if chart_type == "bar" else rng.randint(4, 6)
     if chart_type == "line":
         start = rng.randint(0, 12 - n)
-        labels = MONTHS[start:start + n]
+        labels = MONTHS[start : start + n]
     else:
         labels = rng.sample(CATEGORY_WORDS, n)
     values = rng.sample(range(5, 100), n)  # distinct, so argmax/argmin/label look-ups are unique
     a, b = rng.sample(labels, 2)
     ops: dict[str, Any] = {"a": a, "b": b, "threshold": rng.choice(range(10, 90, 10)), "value": rng.choice(values)}
-    ops = {k: ops[k] for k in {"diff": ("a", "b"), "sum": ("a", "b"), "ratio": ("a", "b"), "value": ("a",),
-                                "count_above": ("threshold",), "label_of_value": ("value",)}.get(kind, ())}
+    ops = {
+        k: ops[k]
+        for k in {
+            "diff": ("a", "b"),
+            "sum": ("a", "b"),
+            "ratio": ("a", "b"),
+            "value": ("a",),
+            "count_above": ("threshold",),
+            "label_of_value": ("value",),
+        }.get(kind, ())
+    }
     answer = answer_for(kind, labels, values, ops)
     colour = OBJECT_COLOURS[rng.choice(["blue", "green", "red", "purple", "orange", "cyan"])]
     draw = line_chart if chart_type == "line" else bar_chart
     size = cfg.understand_size
     question = _question(kind, chart_type == "line", ops)
-    meta = {"kind": kind, "chart_type": chart_type, "labels": labels, "values": values,
-            "type": "human_test" if kind in HUMAN_KINDS else "augmented_test", **ops}
+    meta = {
+        "kind": kind,
+        "chart_type": chart_type,
+        "labels": labels,
+        "values": values,
+        "type": "human_test" if kind in HUMAN_KINDS else "augmented_test",
+        **ops,
+    }
     return Sample(
-        id=sample_id, family="chart", image=to_image(draw(labels, values, size, size, colour)),
-        question=question, prompt=question + PROMPT_SUFFIX, answer=answer,
-        reasoning=_reasoning(kind, labels, values, ops, answer), target_answer=answer, meta=meta,
+        id=sample_id,
+        family="chart",
+        image=to_image(draw(labels, values, size, size, colour)),
+        question=question,
+        prompt=question + PROMPT_SUFFIX,
+        answer=answer,
+        reasoning=_reasoning(kind, labels, values, ops, answer),
+        target_answer=answer,
+        meta=meta,
     )

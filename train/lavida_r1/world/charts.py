@@ -3,13 +3,14 @@
 Values are integers in 0..99 on a fixed 0..100 axis: a bar of value v is v * plot_h // 100 pixels tall,
 so its height can be read back from the image (tests do).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from .font import text_width, draw_text
+from .font import draw_text, text_width
 from .palette import INK, RGB, WHITE
 from .raster import new_canvas
 
@@ -50,7 +51,7 @@ def _label(canvas: np.ndarray, cx: int, y: int, text: str) -> None:
 
 def _frame(lay: Layout, labels: list[str]) -> np.ndarray:
     canvas = new_canvas(lay.width, lay.height, WHITE)
-    canvas[lay.baseline, 2:lay.width - 2] = INK
+    canvas[lay.baseline, 2 : lay.width - 2] = INK
     for i, text in enumerate(labels):
         _label(canvas, lay.centre(i), lay.baseline + 3, text)
     return canvas
@@ -63,7 +64,7 @@ def bar_chart(labels: list[str], values: list[int], width: int, height: int, col
     for i, v in enumerate(values):
         h = lay.bar_height(v)
         x0 = lay.centre(i) - bw // 2
-        canvas[lay.baseline - h:lay.baseline, x0:x0 + bw] = colour
+        canvas[lay.baseline - h : lay.baseline, x0 : x0 + bw] = colour
         _label(canvas, lay.centre(i), lay.baseline - h - 9, str(v))
     return canvas
 
@@ -93,6 +94,6 @@ def line_chart(labels: list[str], values: list[int], width: int, height: int, co
     for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
         _line(canvas, x0, y0, x1, y1, colour)
     for (x, y), v in zip(pts, values):
-        canvas[max(y - 1, 0):y + 2, x - 1:x + 2] = colour
+        canvas[max(y - 1, 0) : y + 2, x - 1 : x + 2] = colour
         _label(canvas, x, y - 11, str(v))
     return canvas

@@ -1,4 +1,5 @@
 """Sizes of the synthetic world's images."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

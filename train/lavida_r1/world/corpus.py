@@ -1,4 +1,5 @@
 """The world's text, which lavida-r1-tiny's tokenizer is trained on (`python -m lavida_r1.tokenizer_train`)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -3,6 +3,7 @@
 A small object is a quarter of the image side, centred in its quadrant (offset side/8); a large object
 fills its quadrant. With the default 64 px image and 8 px grid both sit exactly on grid cells.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace

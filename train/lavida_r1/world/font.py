@@ -3,6 +3,7 @@
 Text is drawn upper-case; each glyph is 7 rows of 5 cells ('#' = ink), advanced by 6 pixels per character
 at scale 1.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """One entry point for every family: a sample is a pure function of (family, split, index, base_seed)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -10,15 +11,25 @@ from .sample import FAMILIES, TRAINING_FAMILIES, Sample
 from .seeds import sample_rng
 
 _MAKERS = {
-    "math": math_tasks.make, "chart": chart_tasks.make, "mcq": mcq_tasks.make,
-    "grounding": grounding_tasks.make, "edit": edit_tasks.make,
-    "caption": perception_tasks.make_caption, "locate": perception_tasks.make_locate,
-    "spot": perception_tasks.make_spot, "read": perception_tasks.make_read,
+    "math": math_tasks.make,
+    "chart": chart_tasks.make,
+    "mcq": mcq_tasks.make,
+    "grounding": grounding_tasks.make,
+    "edit": edit_tasks.make,
+    "caption": perception_tasks.make_caption,
+    "locate": perception_tasks.make_locate,
+    "spot": perception_tasks.make_spot,
+    "read": perception_tasks.make_read,
 }
 _KINDS: dict[str, tuple[str, ...]] = {
-    "math": tuple(math_tasks.KINDS), "chart": chart_tasks.HUMAN_KINDS + chart_tasks.AUGMENTED_KINDS,
-    "mcq": tuple(mcq_tasks.KIND_MAX_OPTIONS), "grounding": grounding_tasks.KINDS, "edit": edit_tasks.EDIT_TYPES,
-    "caption": tuple(perception_tasks.CAPTION_KINDS), "locate": ("name",), "spot": tuple(perception_tasks.SPOT_SIZES),
+    "math": tuple(math_tasks.KINDS),
+    "chart": chart_tasks.HUMAN_KINDS + chart_tasks.AUGMENTED_KINDS,
+    "mcq": tuple(mcq_tasks.KIND_MAX_OPTIONS),
+    "grounding": grounding_tasks.KINDS,
+    "edit": edit_tasks.EDIT_TYPES,
+    "caption": tuple(perception_tasks.CAPTION_KINDS),
+    "locate": ("name",),
+    "spot": tuple(perception_tasks.SPOT_SIZES),
     "read": tuple(perception_tasks.READ_SCALES),
 }
 assert tuple(_MAKERS) == tuple(_KINDS) == FAMILIES + TRAINING_FAMILIES
@@ -31,8 +42,9 @@ def kinds(family: str) -> tuple[str, ...]:
     return _KINDS[family]
 
 
-def generate(family: str, split: str, index: int, base_seed: int = 0, config: WorldConfig | None = None,
-             **options: Any) -> Sample:
+def generate(
+    family: str, split: str, index: int, base_seed: int = 0, config: WorldConfig | None = None, **options: Any
+) -> Sample:
     """Options by family: kind= (every family; for edit the edit type), setting="standard"|"vision" (mcq),
     split_type="human_test"|"augmented_test" (chart). The training-only families (`caption`, `locate`, `spot`, `read`) are
     the perception stage of `perception_tasks`."""
@@ -42,7 +54,14 @@ def generate(family: str, split: str, index: int, base_seed: int = 0, config: Wo
     return _MAKERS[family](rng, config or WorldConfig(), f"{family}-{split}-{index}", **options)
 
 
-def iter_samples(family: str, split: str, count: int, base_seed: int = 0, config: WorldConfig | None = None,
-                 start: int = 0, **options: Any) -> Iterator[Sample]:
+def iter_samples(
+    family: str,
+    split: str,
+    count: int,
+    base_seed: int = 0,
+    config: WorldConfig | None = None,
+    start: int = 0,
+    **options: Any,
+) -> Iterator[Sample]:
     for index in range(start, start + count):
         yield generate(family, split, index, base_seed, config, **options)

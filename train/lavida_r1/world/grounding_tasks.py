@@ -4,6 +4,7 @@ Images are `understand_size` wide and either square or 3/4 as tall, so the padde
 exercised. The box is the tight box of the object's pixels (x2/y2 exclusive), in image pixels.
 meta keys: kind, description, objects (list of {shape, colour, box, area}).
 """
+
 from __future__ import annotations
 
 import random
@@ -49,8 +50,11 @@ def _resolve(kind: str, objs: list[Obj], colour: str) -> tuple[Obj | None, str, 
     if kind == "largest_of_colour":
         same = [o for o in objs if o.colour == colour]
         t = _by_area(same, largest=True) if len(same) >= 2 else None
-        return (t, f"the largest {colour} object",
-                f"There are {len(same)} {colour} objects; the {t and t.shape} is the biggest of them.")
+        return (
+            t,
+            f"the largest {colour} object",
+            f"There are {len(same)} {colour} objects; the {t and t.shape} is the biggest of them.",
+        )
     if kind == "smallest":
         t = _by_area(objs, largest=False)
         return t, "the smallest object in the picture", f"Comparing sizes, the {t and t.name} is the smallest."
@@ -60,8 +64,11 @@ def _resolve(kind: str, objs: list[Obj], colour: str) -> tuple[Obj | None, str, 
     if kind == "odd_colour":
         odd = [o for o in objs if sum(p.colour == o.colour for p in objs) == 1]
         t = odd[0] if len(odd) == 1 and len(objs) >= 3 else None
-        return (t, "the object whose colour differs from all the others",
-                f"All objects but one are {colour}; the {t and t.name} stands out.")
+        return (
+            t,
+            "the object whose colour differs from all the others",
+            f"All objects but one are {colour}; the {t and t.name} stands out.",
+        )
     if kind == "no_corners":
         round_ = [o for o in objs if CORNERS[o.shape] == 0]
         t = round_[0] if len(round_) == 1 else None
@@ -72,8 +79,16 @@ def _resolve(kind: str, objs: list[Obj], colour: str) -> tuple[Obj | None, str, 
     raise ValueError(f"unknown grounding kind {kind!r}")
 
 
-KINDS = ("most_corners", "fewest_corners", "largest_of_colour", "smallest", "largest", "odd_colour",
-         "no_corners", "highest")
+KINDS = (
+    "most_corners",
+    "fewest_corners",
+    "largest_of_colour",
+    "smallest",
+    "largest",
+    "odd_colour",
+    "no_corners",
+    "highest",
+)
 
 
 def _specs(rng: random.Random, kind: str, colour: str, max_count: int) -> list[tuple[str, str, int]]:
@@ -101,11 +116,19 @@ def make(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None 
     else:
         raise RuntimeError(f"could not build an unambiguous {kind} scene")
     box = target.box
-    meta = {"kind": kind, "description": description,
-            "objects": [{"shape": o.shape, "colour": o.colour, "box": list(o.box), "area": o.area} for o in objs]}
+    meta = {
+        "kind": kind,
+        "description": description,
+        "objects": [{"shape": o.shape, "colour": o.colour, "box": list(o.box), "area": o.area} for o in objs],
+    }
     return Sample(
-        id=sample_id, family="grounding", image=to_image(render(objs, width, height)),
+        id=sample_id,
+        family="grounding",
+        image=to_image(render(objs, width, height)),
         question=description,
         prompt=grounding_request(description),
-        answer=str(list(box)), reasoning=reasoning, box=box, meta=meta,
+        answer=str(list(box)),
+        reasoning=reasoning,
+        box=box,
+        meta=meta,
     )

@@ -1,5 +1,6 @@
 """ImgEdit judge labels (exactly as the official prompts ask for them) and our own judge prompt texts,
 laid out like the release's judge_prompt.json: {edit_type: prompt with an `<edit_prompt>` placeholder}."""
+
 from __future__ import annotations
 
 LABELS: dict[str, tuple[str, str, str]] = {
@@ -15,9 +16,14 @@ LABELS: dict[str, tuple[str, str, str]] = {
 }
 
 _TASKS = {
-    "add": "object addition edits", "remove": "object removal edits", "replace": "object replacement edits",
-    "adjust": "attribute adjustment edits", "style": "style transfer edits", "action": "action and motion edits",
-    "extract": "object extraction edits", "background": "background change edits",
+    "add": "object addition edits",
+    "remove": "object removal edits",
+    "replace": "object replacement edits",
+    "adjust": "attribute adjustment edits",
+    "style": "style transfer edits",
+    "action": "action and motion edits",
+    "extract": "object extraction edits",
+    "background": "background change edits",
     "compose": "multi-step hybrid edits",
 }
 

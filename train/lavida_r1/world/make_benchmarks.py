@@ -6,6 +6,7 @@ Layout under DIR: MathVista/data/…parquet, ChartQA/ChartQA Dataset/test/…, M
 lisa_grounding/…, ImgEdit/Benchmark/singleturn/… and ImgEdit/world_targets/ (oracle judge targets).
 The same seed and size give byte-identical files.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,12 +15,18 @@ from pathlib import Path
 from .bench import chartqa, imgedit, lisa, mathvista, mmmu_pro
 from .config import WorldConfig
 
-WRITERS = {"mathvista": mathvista.write, "chartqa": chartqa.write, "mmmu_pro": mmmu_pro.write,
-           "lisa": lisa.write, "imgedit": imgedit.write}
+WRITERS = {
+    "mathvista": mathvista.write,
+    "chartqa": chartqa.write,
+    "mmmu_pro": mmmu_pro.write,
+    "lisa": lisa.write,
+    "imgedit": imgedit.write,
+}
 
 
-def make_benchmarks(out: Path, seed: int = 0, size: int = 300, config: WorldConfig | None = None,
-                    only: list[str] | None = None) -> list[Path]:
+def make_benchmarks(
+    out: Path, seed: int = 0, size: int = 300, config: WorldConfig | None = None, only: list[str] | None = None
+) -> list[Path]:
     config = config or WorldConfig()
     written: list[Path] = []
     for name in only or list(WRITERS):

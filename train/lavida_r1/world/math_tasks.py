@@ -4,6 +4,7 @@ meta keys: kind, question_type, answer_type, precision (float or None), unit (st
 choices (list or None), query (the official hint-first prompt), category, task, context, grade, skills.
 `prompt` is lmms-eval's `format-prompt` layout (what LaViDa-O ran).
 """
+
 from __future__ import annotations
 
 import random
@@ -19,8 +20,14 @@ from .scenes import digit_row, digit_scale, place, render
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 KINDS: dict[str, int] = {  # kind -> weight
-    "count": 14, "count_mc": 14, "colour_mc": 14, "digit_sum": 12, "tallest": 10,
-    "ratio1": 12, "ratio2": 12, "digit_list": 8,
+    "count": 14,
+    "count_mc": 14,
+    "colour_mc": 14,
+    "digit_sum": 12,
+    "tallest": 10,
+    "ratio1": 12,
+    "ratio2": 12,
+    "digit_list": 8,
 }
 
 QUERY_HINTS = {
@@ -93,7 +100,11 @@ def make(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None 
         question = f"How many {shape}s are there in the image?"
         answer = str(n)
         reasoning = f"Counting the {shape}s among the {total} shapes gives {n}."
-        skills, task, category = ["numeric commonsense", "arithmetic reasoning"], "figure question answering", "general-vqa"
+        skills, task, category = (
+            ["numeric commonsense", "arithmetic reasoning"],
+            "figure question answering",
+            "general-vqa",
+        )
         if kind == "count_mc":
             qtype, atype = "multi_choice", "text"
             choices = _number_choices(rng, n)
@@ -151,12 +162,28 @@ def make(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None 
     if choices:
         reasoning += f" That is option {target}."
     meta: dict[str, Any] = {
-        "kind": kind, "question_type": qtype, "answer_type": atype, "precision": precision, "unit": unit,
-        "choices": choices, "query": build_query(question, unit, choices, hint), "category": category,
-        "task": task, "context": "synthetic scene", "grade": "elementary school", "skills": skills,
+        "kind": kind,
+        "question_type": qtype,
+        "answer_type": atype,
+        "precision": precision,
+        "unit": unit,
+        "choices": choices,
+        "query": build_query(question, unit, choices, hint),
+        "category": category,
+        "task": task,
+        "context": "synthetic scene",
+        "grade": "elementary school",
+        "skills": skills,
     }
     return Sample(
-        id=sample_id, family="math", image=to_image(canvas), question=question,
-        prompt=build_format_prompt(question, unit, choices, hint), answer=answer, reasoning=reasoning,
-        target_answer=target, options=choices, meta=meta,
+        id=sample_id,
+        family="math",
+        image=to_image(canvas),
+        question=question,
+        prompt=build_format_prompt(question, unit, choices, hint),
+        answer=answer,
+        reasoning=reasoning,
+        target_answer=target,
+        options=choices,
+        meta=meta,
     )

@@ -4,6 +4,7 @@ options rendered into the image under the scene).
 The two settings of one seed share the question, options and answer, as upstream's rows do.
 meta keys: kind, setting, subject, topic_difficulty, img_type. `answer` is the letter.
 """
+
 from __future__ import annotations
 
 import random
@@ -19,14 +20,26 @@ from .scenes import digit_row, digit_scale, place, render
 
 LETTERS = "ABCDEFGHIJ"
 OPTION_COUNTS: dict[int, int] = {10: 60, 9: 10, 8: 4, 7: 4, 6: 4, 5: 5, 4: 6, 3: 4, 2: 3}  # count -> weight
-KIND_MAX_OPTIONS: dict[str, int] = {"colour_of": 10, "shape_of_colour": 6, "count_shapes": 10,
-                                    "count_colour": 10, "digit_sum": 10}
-SUBJECTS = {"colour_of": "Art", "shape_of_colour": "Design", "count_shapes": "Math", "count_colour": "Math",
-            "digit_sum": "Math"}
+KIND_MAX_OPTIONS: dict[str, int] = {
+    "colour_of": 10,
+    "shape_of_colour": 6,
+    "count_shapes": 10,
+    "count_colour": 10,
+    "digit_sum": 10,
+}
+SUBJECTS = {
+    "colour_of": "Art",
+    "shape_of_colour": "Design",
+    "count_shapes": "Math",
+    "count_colour": "Math",
+    "digit_sum": "Math",
+}
 STANDARD_INSTRUCTION = "Answer with the option letter from the given choices directly."
-VISION_INSTRUCTION = ("Answer with the option letter from the given choices directly. The last line of your "
-                      "response should be of the following format: 'Answer: $LETTER' (without quotes) where "
-                      "LETTER is one of options.")
+VISION_INSTRUCTION = (
+    "Answer with the option letter from the given choices directly. The last line of your "
+    "response should be of the following format: 'Answer: $LETTER' (without quotes) where "
+    "LETTER is one of options."
+)
 
 
 def _numeric_options(rng: random.Random, answer: int, n: int) -> list[str]:
@@ -54,14 +67,24 @@ def _task(rng: random.Random, kind: str, n: int, size: int) -> tuple[np.ndarray,
         objs = _scene(rng, size, rng.randint(2, 5), distinct_shapes=True)
         target = rng.choice(objs)
         options = _text_options(rng, target.colour, list(OBJECT_COLOURS), n)
-        return (render(objs, size, size), f"What colour is the {target.shape} in <image 1>?", options,
-                target.colour, f"The {target.shape} is filled with {target.colour}.")
+        return (
+            render(objs, size, size),
+            f"What colour is the {target.shape} in <image 1>?",
+            options,
+            target.colour,
+            f"The {target.shape} is filled with {target.colour}.",
+        )
     if kind == "shape_of_colour":
         objs = _scene(rng, size, rng.randint(2, 5), distinct_shapes=True)
         target = rng.choice(objs)
         options = _text_options(rng, target.shape, list(SHAPES), n)
-        return (render(objs, size, size), f"Which shape in <image 1> is {target.colour}?", options,
-                target.shape, f"The {target.colour} object is a {target.shape}.")
+        return (
+            render(objs, size, size),
+            f"Which shape in <image 1> is {target.colour}?",
+            options,
+            target.shape,
+            f"The {target.colour} object is a {target.shape}.",
+        )
     if kind in ("count_shapes", "count_colour"):
         colour = rng.choice(list(OBJECT_COLOURS))
         k = rng.randint(1, 4) if kind == "count_colour" else 0
@@ -77,9 +100,13 @@ def _task(rng: random.Random, kind: str, n: int, size: int) -> tuple[np.ndarray,
         return render(objs, size, size), question, _numeric_options(rng, answer, n), str(answer), reasoning
     digits = [rng.randint(0, 9) for _ in range(rng.randint(2, 4))]
     total = sum(digits)
-    return (digit_row(rng, digits, size, size, digit_scale(len(digits), size)),
-            "What is the sum of the digits in <image 1>?", _numeric_options(rng, total, n), str(total),
-            f"The digits are {', '.join(map(str, digits))}; they add up to {total}.")
+    return (
+        digit_row(rng, digits, size, size, digit_scale(len(digits), size)),
+        "What is the sum of the digits in <image 1>?",
+        _numeric_options(rng, total, n),
+        str(total),
+        f"The digits are {', '.join(map(str, digits))}; they add up to {total}.",
+    )
 
 
 def vision_panel(scene: np.ndarray, question: str, options: list[str]) -> np.ndarray:
@@ -92,7 +119,7 @@ def vision_panel(scene: np.ndarray, question: str, options: list[str]) -> np.nda
     col_w = width // cols
     height = scene.shape[0] + 4 + LINE_H * (len(q_lines) + rows) + 4
     canvas = new_canvas(width, height, WHITE)
-    canvas[:scene.shape[0]] = scene
+    canvas[: scene.shape[0]] = scene
     canvas[scene.shape[0], :] = INK
     y = scene.shape[0] + 4
     for line in q_lines:
@@ -104,8 +131,9 @@ def vision_panel(scene: np.ndarray, question: str, options: list[str]) -> np.nda
     return canvas
 
 
-def make(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None = None,
-         setting: str = "standard") -> Sample:
+def make(
+    rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None = None, setting: str = "standard"
+) -> Sample:
     if setting not in ("standard", "vision"):
         raise ValueError(f"unknown MMMU-Pro setting {setting!r}")
     n = rng.choices(list(OPTION_COUNTS), weights=list(OPTION_COUNTS.values()))[0]
@@ -118,10 +146,22 @@ def make(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None 
         image, prompt = scene, f"{question}\n{block}\n{STANDARD_INSTRUCTION}"
     else:
         image, prompt = vision_panel(scene, question, options), VISION_INSTRUCTION
-    meta = {"kind": kind, "setting": setting, "subject": SUBJECTS[kind], "img_type": ["Diagrams"],
-            "topic_difficulty": "Easy" if n <= 4 else ("Medium" if n <= 8 else "Hard")}
+    meta = {
+        "kind": kind,
+        "setting": setting,
+        "subject": SUBJECTS[kind],
+        "img_type": ["Diagrams"],
+        "topic_difficulty": "Easy" if n <= 4 else ("Medium" if n <= 8 else "Hard"),
+    }
     return Sample(
-        id=sample_id, family="mcq", image=to_image(image), question=question, prompt=prompt, answer=letter,
-        reasoning=f"{reasoning} The matching option is {letter}.", target_answer=letter, options=options,
+        id=sample_id,
+        family="mcq",
+        image=to_image(image),
+        question=question,
+        prompt=prompt,
+        answer=letter,
+        reasoning=f"{reasoning} The matching option is {letter}.",
+        target_answer=letter,
+        options=options,
         meta=meta,
     )

@@ -10,6 +10,7 @@ reconstruction error; the edit region is where source and target visibly differ)
   scores  = grade(inside), min(that, grade(outside)), min(that, grade(detail))   # later scores capped by the first
 So the exact target gets 5/5/5 and the unchanged source 1/1/1.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -55,6 +56,8 @@ def judge_edit(edited: Image.Image, target: Image.Image, source: Image.Image, ed
     """The reply a judge would give; parsed by ImgEdit's step 1 like a real judge's."""
     inside, outside, _ = agreements(edited, target, source)
     scores = judge_scores(edited, target, source)
-    reasoning = (f"Brief reasoning: {round(inside * 100)}% of the edited region and {round(outside * 100)}% "
-                 "of the rest match the expected result.")
+    reasoning = (
+        f"Brief reasoning: {round(inside * 100)}% of the edited region and {round(outside * 100)}% "
+        "of the rest match the expected result."
+    )
     return "\n".join([reasoning] + [f"{label}: {s}" for label, s in zip(LABELS[edit_type], scores)])

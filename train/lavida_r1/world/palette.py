@@ -1,4 +1,5 @@
 """Named flat colours. Object colours are saturated and far apart; backgrounds are light."""
+
 from __future__ import annotations
 
 RGB = tuple[int, int, int]

@@ -16,6 +16,7 @@ Three training families on images like the benchmark families' (spot's objects a
 The target text of `caption` and `read` is `reasoning`, with no `<answer>` (see `sample.sft_target`).
 meta keys: kind.
 """
+
 from __future__ import annotations
 
 import random
@@ -42,7 +43,12 @@ MAX_OBJECTS = 7
 SPOT_SIZES: dict[str, tuple[int, int]] = {"large": (40, 60), "medium": (26, 40), "small": (16, 26)}  # px; QA: 10-30
 # `huge` draws one character (a glyph over several pooled tokens, the scale at which `spot` starts); the others a
 # number or a word.
-READ_SCALES: dict[str, tuple[int, int]] = {"huge": (8, 10), "large": (4, 5), "medium": (2, 3), "small": (1, 1)}  # QA text: 1-3
+READ_SCALES: dict[str, tuple[int, int]] = {
+    "huge": (8, 10),
+    "large": (4, 5),
+    "medium": (2, 3),
+    "small": (1, 1),
+}  # QA text: 1-3
 READ_PROMPT = "What is written in the image?"
 
 
@@ -71,7 +77,7 @@ def _chart(rng: random.Random, cfg: WorldConfig):
     n = rng.randint(4, 6) if line else rng.randint(3, 5)
     if line:
         start = rng.randint(0, 12 - n)
-        labels = MONTHS[start:start + n]
+        labels = MONTHS[start : start + n]
     else:
         labels = rng.sample(CATEGORY_WORDS, n)
     values = rng.sample(range(5, 100), n)
@@ -105,8 +111,16 @@ def _caption(rng: random.Random, cfg: WorldConfig, kind: str):
 def make_caption(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None = None) -> Sample:
     kind = kind or rng.choices(list(CAPTION_KINDS), weights=list(CAPTION_KINDS.values()))[0]
     image, caption = _caption(rng, cfg, kind)
-    return Sample(id=sample_id, family="caption", image=image, question=PROMPTS[kind], prompt=PROMPTS[kind],
-                  answer=caption, reasoning=caption, meta={"kind": kind})
+    return Sample(
+        id=sample_id,
+        family="caption",
+        image=image,
+        question=PROMPTS[kind],
+        prompt=PROMPTS[kind],
+        answer=caption,
+        reasoning=caption,
+        meta={"kind": kind},
+    )
 
 
 def make_locate(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None = None) -> Sample:
@@ -147,15 +161,30 @@ def make_read(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | 
     x = rng.randint(2, width - text_width(text, scale) - 2)
     y = rng.randint(2, height - GLYPH_H * scale - 2)
     draw_text(canvas, x, y, text, INK, scale)
-    return Sample(id=sample_id, family="read", image=to_image(canvas), question=READ_PROMPT, prompt=READ_PROMPT,
-                  answer=text, reasoning=text, meta={"kind": kind})
+    return Sample(
+        id=sample_id,
+        family="read",
+        image=to_image(canvas),
+        question=READ_PROMPT,
+        prompt=READ_PROMPT,
+        answer=text,
+        reasoning=text,
+        meta={"kind": kind},
+    )
 
 
-def _box_request(sample_id: str, family: str, objs: list[Obj], width: int, height: int, target: Obj,
-                 kind: str) -> Sample:
+def _box_request(
+    sample_id: str, family: str, objs: list[Obj], width: int, height: int, target: Obj, kind: str
+) -> Sample:
     description = f"the {target.name}"
     return Sample(
-        id=sample_id, family=family, image=to_image(render(objs, width, height)), question=description,
-        prompt=grounding_request(description), answer=str(list(target.box)), reasoning="", box=target.box,
+        id=sample_id,
+        family=family,
+        image=to_image(render(objs, width, height)),
+        question=description,
+        prompt=grounding_request(description),
+        answer=str(list(target.box)),
+        reasoning="",
+        box=target.box,
         meta={"kind": kind},
     )

@@ -3,6 +3,7 @@
 A pixel belongs to a shape when its centre (x + 0.5, y + 0.5) lies inside it, so masks are the same on
 every machine and every Pillow version, and tight boxes and edit targets are known exactly.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -44,10 +45,21 @@ def _convex(points: list[tuple[float, float]], shape_hw: tuple[int, int]) -> np.
 # Unit vertices (sin, -cos of k*360/n degrees) written out as literals: libm trig may differ in the last
 # bit between machines, and a boundary pixel would flip.
 _UNIT: dict[int, list[tuple[float, float]]] = {
-    5: [(0.0, -1.0), (0.9510565162951535, -0.30901699437494745), (0.5877852522924731, 0.8090169943749475),
-        (-0.5877852522924731, 0.8090169943749475), (-0.9510565162951535, -0.30901699437494745)],
-    6: [(0.0, -1.0), (0.8660254037844386, -0.5), (0.8660254037844386, 0.5), (0.0, 1.0),
-        (-0.8660254037844386, 0.5), (-0.8660254037844386, -0.5)],
+    5: [
+        (0.0, -1.0),
+        (0.9510565162951535, -0.30901699437494745),
+        (0.5877852522924731, 0.8090169943749475),
+        (-0.5877852522924731, 0.8090169943749475),
+        (-0.9510565162951535, -0.30901699437494745),
+    ],
+    6: [
+        (0.0, -1.0),
+        (0.8660254037844386, -0.5),
+        (0.8660254037844386, 0.5),
+        (0.0, 1.0),
+        (-0.8660254037844386, 0.5),
+        (-0.8660254037844386, -0.5),
+    ],
 }
 
 
@@ -60,7 +72,7 @@ def shape_mask(kind: str, x: int, y: int, w: int, h: int, shape_hw: tuple[int, i
     cx, cy = x + w / 2, y + h / 2
     if kind == "square":
         mask = np.zeros(shape_hw, dtype=bool)
-        mask[max(y, 0):y + h, max(x, 0):x + w] = True
+        mask[max(y, 0) : y + h, max(x, 0) : x + w] = True
         return mask
     if kind == "circle":
         xs, ys = _centres(shape_hw)
@@ -84,4 +96,4 @@ def mask_box(mask: np.ndarray) -> Box:
 
 
 def fill_rect(canvas: np.ndarray, x: int, y: int, w: int, h: int, colour: RGB) -> None:
-    canvas[max(y, 0):y + h, max(x, 0):x + w] = colour
+    canvas[max(y, 0) : y + h, max(x, 0) : x + w] = colour

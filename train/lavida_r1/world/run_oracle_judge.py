@@ -6,6 +6,7 @@ writing `{key: reply}` like ImgEdit's basic_bench.py result.json.
 DIR is the make_benchmarks output folder. A missing output gets `{"error": ...}`, as upstream records a
 failed judge call.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,8 +30,11 @@ def judge_folder(bench_root: Path, results: Path) -> dict[str, Any]:
         if not edited_path.exists():
             replies[key] = {"error": f"missing output {edited_path.name}"}
             continue
-        with Image.open(edited_path) as edited, Image.open(bench / item["id"]) as source, \
-                Image.open(bench_root / TARGETS / f"{key}.png") as target:
+        with (
+            Image.open(edited_path) as edited,
+            Image.open(bench / item["id"]) as source,
+            Image.open(bench_root / TARGETS / f"{key}.png") as target,
+        ):
             replies[key] = judge_edit(edited, target, source, item["edit_type"])
     return replies
 

@@ -1,4 +1,5 @@
 """The sample record every family produces, and the SFT target text built from it."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

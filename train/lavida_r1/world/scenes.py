@@ -1,4 +1,5 @@
 """Scenes of separated flat shapes (and digit rows) for the understanding families."""
+
 from __future__ import annotations
 
 import random
@@ -31,8 +32,9 @@ def _overlaps(a: tuple[int, int, int], b: tuple[int, int, int], gap: int) -> boo
     return not (ax + asz + gap <= bx or bx + bsz + gap <= ax or ay + asz + gap <= by or by + bsz + gap <= ay)
 
 
-def _try_place(rng: random.Random, specs: list[tuple[str, str, int]], width: int, height: int, top: int,
-               gap: int) -> dict[int, tuple[int, int, int]] | None:
+def _try_place(
+    rng: random.Random, specs: list[tuple[str, str, int]], width: int, height: int, top: int, gap: int
+) -> dict[int, tuple[int, int, int]] | None:
     """One sequential random arrangement, big objects first; None when an object finds no free spot."""
     spots: dict[int, tuple[int, int, int]] = {}
     for i in sorted(range(len(specs)), key=lambda i: -specs[i][2]):
@@ -47,8 +49,9 @@ def _try_place(rng: random.Random, specs: list[tuple[str, str, int]], width: int
     return spots
 
 
-def place(rng: random.Random, specs: list[tuple[str, str, int]], width: int, height: int,
-          top: int = 0, gap: int = 3) -> list[Obj]:
+def place(
+    rng: random.Random, specs: list[tuple[str, str, int]], width: int, height: int, top: int = 0, gap: int = 3
+) -> list[Obj]:
     """Place (shape, colour, size) specs at random non-overlapping positions below row `top`.
     Big objects are placed first (they are the hard ones to fit); the result keeps the order of `specs`.
     A sequential arrangement can paint itself into a corner, so a failed one starts over (same rng stream,

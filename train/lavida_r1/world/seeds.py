@@ -4,6 +4,7 @@ seed = (split id << 60) | low 60 bits of sha256(f"{base_seed}/{split}/{family}/{
 The split id sits in the top bits, so two different splits can never produce the same seed, whatever
 the base seed, family or index; the hash spreads families and indices over the remaining 60 bits.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -8,6 +8,7 @@ unit spread) and whose best box reaches it (it is distilled).
 
     python -m lavida_r1.rl.ablations.box_temperature --checkpoints checkpoints/lavida-r1-tiny --out ../docs/rl
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,9 +35,15 @@ def measure(model, builder, temperature: float, prompts: int, group_size: int, f
     iou, iou_se = mean_se([statistics.fmean(g) for g in groups])
     best, best_se = mean_se([max(g) for g in groups])
     spreads = [statistics.pstdev(g) for g in groups]
-    return {"mean_iou": iou, "mean_iou_se": iou_se, "best_iou": best, "best_iou_se": best_se,
-            "group_std": statistics.fmean(spreads), "share_spread_at_floor": sum(s >= floor for s in spreads) / prompts,
-            "share_best_at_floor": sum(max(g) >= floor for g in groups) / prompts}
+    return {
+        "mean_iou": iou,
+        "mean_iou_se": iou_se,
+        "best_iou": best,
+        "best_iou_se": best_se,
+        "group_std": statistics.fmean(spreads),
+        "share_spread_at_floor": sum(s >= floor for s in spreads) / prompts,
+        "share_best_at_floor": sum(max(g) >= floor for g in groups) / prompts,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -53,21 +60,47 @@ def main(argv: list[str] | None = None) -> None:
     results: dict[str, dict[str, dict[str, float]]] = {}
     for checkpoint in map(Path, args.checkpoints.split(",")):
         model, builder = load_for_ablation(checkpoint, args.threads)
-        results[checkpoint.name] = {str(t): measure(model, builder, t, args.prompts, args.group_size, args.floor)
-                                    for t in temperatures}
-    rows = [[name, t, f"{r['mean_iou']:.3f} ± {r['mean_iou_se']:.3f}",
-             f"{r['best_iou']:.3f} ± {r['best_iou_se']:.3f}", r["group_std"], r["share_spread_at_floor"],
-             r["share_best_at_floor"]]
-            for name, by_temperature in results.items() for t, r in by_temperature.items()]
-    markdown = ("# Grounding rollouts by box temperature\n\n"
-                f"n = {args.prompts} held-out grounding prompts per row, a group of {args.group_size} boxes each; "
-                f"± one standard error over prompts; floor = {args.floor}.\n\n"
-                + markdown_table(["checkpoint", "box temperature", "mean IoU", "best IoU of group", "group std",
-                                  "groups with std ≥ floor", "groups with best ≥ floor"], rows)
-                + f"\nCommand: `python -m lavida_r1.rl.ablations.box_temperature --checkpoints {args.checkpoints} "
-                  f"--temperatures {args.temperatures} --prompts {args.prompts} --group-size {args.group_size}`\n")
-    write_report(args.out, "box-temperature", {"prompts": args.prompts, "group_size": args.group_size,
-                                               "floor": args.floor, "results": results}, markdown)
+        results[checkpoint.name] = {
+            str(t): measure(model, builder, t, args.prompts, args.group_size, args.floor) for t in temperatures
+        }
+    rows = [
+        [
+            name,
+            t,
+            f"{r['mean_iou']:.3f} ± {r['mean_iou_se']:.3f}",
+            f"{r['best_iou']:.3f} ± {r['best_iou_se']:.3f}",
+            r["group_std"],
+            r["share_spread_at_floor"],
+            r["share_best_at_floor"],
+        ]
+        for name, by_temperature in results.items()
+        for t, r in by_temperature.items()
+    ]
+    markdown = (
+        "# Grounding rollouts by box temperature\n\n"
+        f"n = {args.prompts} held-out grounding prompts per row, a group of {args.group_size} boxes each; "
+        f"± one standard error over prompts; floor = {args.floor}.\n\n"
+        + markdown_table(
+            [
+                "checkpoint",
+                "box temperature",
+                "mean IoU",
+                "best IoU of group",
+                "group std",
+                "groups with std ≥ floor",
+                "groups with best ≥ floor",
+            ],
+            rows,
+        )
+        + f"\nCommand: `python -m lavida_r1.rl.ablations.box_temperature --checkpoints {args.checkpoints} "
+        f"--temperatures {args.temperatures} --prompts {args.prompts} --group-size {args.group_size}`\n"
+    )
+    write_report(
+        args.out,
+        "box-temperature",
+        {"prompts": args.prompts, "group_size": args.group_size, "floor": args.floor, "results": results},
+        markdown,
+    )
     print(markdown)
 
 

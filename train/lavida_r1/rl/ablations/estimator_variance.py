@@ -14,6 +14,7 @@ scores every token with the whole response masked. Compare spreads, not means.
 
     python -m lavida_r1.rl.ablations.estimator_variance --checkpoint checkpoints/lavida-r1-tiny --out ../docs/rl
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,12 @@ from ..likelihood import estimate, response_of
 from .report import markdown_table, write_report
 from .setup import load_for_ablation
 
-ARMS = {"complementary": ("complementary", {}), "complementary ELBO": ("complementary_elbo", {}),
-        "mc 1/t (2 samples)": ("mc", {"mc_samples": 2}), "d1 (t = 1)": ("d1", {})}   # label: (estimator, options)
+ARMS = {
+    "complementary": ("complementary", {}),
+    "complementary ELBO": ("complementary_elbo", {}),
+    "mc 1/t (2 samples)": ("mc", {"mc_samples": 2}),
+    "d1 (t = 1)": ("d1", {}),
+}  # label: (estimator, options)
 
 
 def gradient_vector(model, value: torch.Tensor) -> torch.Tensor:
@@ -49,12 +54,15 @@ def measure(model, batch, label: str, draws: int, seed: int) -> dict[str, float]
     stds = values_t.std(dim=0, unbiased=True)
     mean_grad = grads_t.mean(dim=0)
     deviations = ((grads_t - mean_grad) ** 2).sum(dim=1) / mean_grad.pow(2).sum().clamp(min=1e-30)
-    return {"mean_loglik": values_t.mean().item(),
-            "mean_loglik_se": (values_t.mean(dim=1).std() / draws ** 0.5).item(), "std_loglik": stds.mean().item(),
-            "std_loglik_se": (stds.pow(2).sum().sqrt() / (len(stds) * (2 * (draws - 1)) ** 0.5)).item(),
-            "relative_grad_variance": deviations.mean().item(),
-            "relative_grad_variance_se": (deviations.std() / draws ** 0.5).item(),
-            "forward_passes_per_draw": 1 if name == "d1" else 2}
+    return {
+        "mean_loglik": values_t.mean().item(),
+        "mean_loglik_se": (values_t.mean(dim=1).std() / draws**0.5).item(),
+        "std_loglik": stds.mean().item(),
+        "std_loglik_se": (stds.pow(2).sum().sqrt() / (len(stds) * (2 * (draws - 1)) ** 0.5)).item(),
+        "relative_grad_variance": deviations.mean().item(),
+        "relative_grad_variance_se": (deviations.std() / draws**0.5).item(),
+        "forward_passes_per_draw": 1 if name == "d1" else 2,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -71,16 +79,26 @@ def main(argv: list[str] | None = None) -> None:
     for family in args.families.split(","):
         batch = collate([builder.build(generate(family, "eval", i)) for i in range(args.responses)], model.config)
         results[family] = {label: measure(model, batch, label, args.draws, seed=17) for label in ARMS}
-    rows = [[family, label, r["forward_passes_per_draw"], f"{r['mean_loglik']:.4g} ± {r['mean_loglik_se']:.2g}",
-             f"{r['std_loglik']:.3g} ± {r['std_loglik_se']:.2g}",
-             f"{r['relative_grad_variance']:.3g} ± {r['relative_grad_variance_se']:.2g}"]
-            for family, by_estimator in results.items() for label, r in by_estimator.items()]
-    markdown = (f"# Estimator variance at equal forward passes ({args.checkpoint.name})\n\n"
-                f"{args.responses} held-out world responses per family (SFT targets), n = {args.draws} draws per "
-                f"estimator; ± one standard error over the draws.\n\n"
-                + markdown_table(["family", "estimator", "passes", "mean log π", "std log π", "rel. grad variance"], rows)
-                + f"\nCommand: `python -m lavida_r1.rl.ablations.estimator_variance --checkpoint {args.checkpoint} "
-                  f"--families {args.families} --responses {args.responses} --draws {args.draws}`\n")
+    rows = [
+        [
+            family,
+            label,
+            r["forward_passes_per_draw"],
+            f"{r['mean_loglik']:.4g} ± {r['mean_loglik_se']:.2g}",
+            f"{r['std_loglik']:.3g} ± {r['std_loglik_se']:.2g}",
+            f"{r['relative_grad_variance']:.3g} ± {r['relative_grad_variance_se']:.2g}",
+        ]
+        for family, by_estimator in results.items()
+        for label, r in by_estimator.items()
+    ]
+    markdown = (
+        f"# Estimator variance at equal forward passes ({args.checkpoint.name})\n\n"
+        f"{args.responses} held-out world responses per family (SFT targets), n = {args.draws} draws per "
+        f"estimator; ± one standard error over the draws.\n\n"
+        + markdown_table(["family", "estimator", "passes", "mean log π", "std log π", "rel. grad variance"], rows)
+        + f"\nCommand: `python -m lavida_r1.rl.ablations.estimator_variance --checkpoint {args.checkpoint} "
+        f"--families {args.families} --responses {args.responses} --draws {args.draws}`\n"
+    )
     write_report(args.out, "estimator-variance", {"checkpoint": str(args.checkpoint), "results": results}, markdown)
     print(markdown)
 

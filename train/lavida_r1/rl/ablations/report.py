@@ -1,4 +1,5 @@
 """Writing an ablation's JSON and Markdown side by side (atomically, so a killed run leaves no half file)."""
+
 from __future__ import annotations
 
 import json

@@ -8,6 +8,7 @@ first row is the starting checkpoint (SFT only).
     python -m lavida_r1.rl.ablations.sweep --base configs/rl-tiny.json --vary answer_forcing=0,0.1,0.5,1 \
         --steps 40 --eval-n 30 --out ../docs/rl
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,9 +32,12 @@ def curve_summary(log: Path) -> dict[str, float]:
     quarter = max(len(rows) // 4, 1)
     rewards = [float(r["reward"]) for r in rows]
     losses = [float(r["loss"]) for r in rows]
-    return {"reward_first_quarter": statistics.fmean(rewards[:quarter]),
-            "reward_last_quarter": statistics.fmean(rewards[-quarter:]),
-            "loss_std": statistics.pstdev(losses), "max_grad_norm": max(float(r["grad_norm"]) for r in rows)}
+    return {
+        "reward_first_quarter": statistics.fmean(rewards[:quarter]),
+        "reward_last_quarter": statistics.fmean(rewards[-quarter:]),
+        "loss_std": statistics.pstdev(losses),
+        "max_grad_norm": max(float(r["grad_norm"]) for r in rows),
+    }
 
 
 def headline(scores: dict[str, dict[str, float]]) -> dict[str, float]:
@@ -66,22 +70,32 @@ def main(argv: list[str] | None = None) -> None:
     name = args.name or field.replace("_", "-")
     families = [f for f, w in base.mixture.items() if w > 0]
     tokenizer = Path(base.tokenizer)
-    results = {"start": {"held_out": headline(evaluate(load_checkpoint(base.init_checkpoint), tokenizer, families,
-                                                       args.eval_n))}}
+    results = {
+        "start": {
+            "held_out": headline(evaluate(load_checkpoint(base.init_checkpoint), tokenizer, families, args.eval_n))
+        }
+    }
     for value in [parse_value(v) for v in values.split(",")]:
-        config = dataclasses.replace(base, **{field: value}, steps=args.steps or base.steps,
-                                     out=str(args.runs / name / f"{field}={value}"))
+        config = dataclasses.replace(
+            base, **{field: value}, steps=args.steps or base.steps, out=str(args.runs / name / f"{field}={value}")
+        )
         config.validate()
         model = run(config, resume=True)
-        results[f"{field}={value}"] = {**curve_summary(Path(config.out) / "log.csv"),
-                                       "held_out": headline(evaluate(model, tokenizer, families, args.eval_n))}
+        results[f"{field}={value}"] = {
+            **curve_summary(Path(config.out) / "log.csv"),
+            "held_out": headline(evaluate(model, tokenizer, families, args.eval_n)),
+        }
     columns = ["reward_first_quarter", "reward_last_quarter", "loss_std", "max_grad_norm"]
-    rows = [[label, *(r.get(c, "") for c in columns), *(r["held_out"][f] for f in families)] for label, r in results.items()]
-    markdown = (f"# RL ablation: {field}\n\nBase config `{args.base}`, {args.steps or base.steps} steps per run, "
-                f"held-out n = {args.eval_n} per family (greedy reference pipelines).\n\n"
-                + markdown_table(["run", "reward (first ¼)", "reward (last ¼)", "loss std", "max grad norm", *families], rows)
-                + f"\nCommand: `python -m lavida_r1.rl.ablations.sweep --base {args.base} --vary {args.vary}"
-                  f"{f' --steps {args.steps}' if args.steps else ''} --eval-n {args.eval_n}`\n")
+    rows = [
+        [label, *(r.get(c, "") for c in columns), *(r["held_out"][f] for f in families)] for label, r in results.items()
+    ]
+    markdown = (
+        f"# RL ablation: {field}\n\nBase config `{args.base}`, {args.steps or base.steps} steps per run, "
+        f"held-out n = {args.eval_n} per family (greedy reference pipelines).\n\n"
+        + markdown_table(["run", "reward (first ¼)", "reward (last ¼)", "loss std", "max grad norm", *families], rows)
+        + f"\nCommand: `python -m lavida_r1.rl.ablations.sweep --base {args.base} --vary {args.vary}"
+        f"{f' --steps {args.steps}' if args.steps else ''} --eval-n {args.eval_n}`\n"
+    )
     write_report(args.out, name, {"base": portable(base, args.out), "results": results}, markdown)
     print(markdown)
 

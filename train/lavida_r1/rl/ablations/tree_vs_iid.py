@@ -7,6 +7,7 @@ prompts where tree search found the better best sample, and image denoising pass
 
     python -m lavida_r1.rl.ablations.tree_vs_iid --checkpoint checkpoints/lavida-r1-tiny --out ../docs/rl
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,26 +43,35 @@ def main(argv: list[str] | None = None) -> None:
         sample = generate("edit", "eval", i)
         example = builder.build(sample)
         reward = lambda edited: oracle_edit_reward(sample, edited)
-        runs = {"iid": tree_search(model, example, reward, args.n * args.rounds, 1, 0, image, plan, 1.0, seed=i),
-                "tree": tree_search(model, example, reward, args.n, args.rounds, args.branch_step, image, plan, 1.0,
-                                    seed=i)}
+        runs = {
+            "iid": tree_search(model, example, reward, args.n * args.rounds, 1, 0, image, plan, 1.0, seed=i),
+            "tree": tree_search(
+                model, example, reward, args.n, args.rounds, args.branch_step, image, plan, 1.0, seed=i
+            ),
+        }
         for name, states in runs.items():
             rewards = [s.reward for s in states]
             outcome[name]["mean"].append(statistics.fmean(rewards))
             outcome[name]["best"].append(max(rewards))
     wins = sum(t > d for t, d in zip(outcome["tree"]["best"], outcome["iid"]["best"])) / args.prompts
     samples = args.n * args.rounds
-    passes = {"iid": samples * args.image_steps,
-              "tree": args.n * args.image_steps + (samples - args.n) * (args.image_steps - args.branch_step)}
-    rows = [[name, samples, passes[name], statistics.fmean(o["mean"]), statistics.fmean(o["best"])]
-            for name, o in outcome.items()]
-    markdown = (f"# Tree search vs i.i.d. edit rollouts ({args.checkpoint.name})\n\n"
-                f"{args.prompts} held-out world edits, oracle reward in [0, 1]; N = {args.n}, k = {args.rounds}, "
-                f"branch at step {args.branch_step} of {args.image_steps}. Tree search found a strictly better best "
-                f"sample on {wins:.0%} of prompts.\n\n"
-                + markdown_table(["rollouts", "samples", "image passes (per sample row)", "mean reward", "best reward"], rows)
-                + f"\nCommand: `python -m lavida_r1.rl.ablations.tree_vs_iid --checkpoint {args.checkpoint} --prompts "
-                  f"{args.prompts} --n {args.n} --rounds {args.rounds} --branch-step {args.branch_step}`\n")
+    passes = {
+        "iid": samples * args.image_steps,
+        "tree": args.n * args.image_steps + (samples - args.n) * (args.image_steps - args.branch_step),
+    }
+    rows = [
+        [name, samples, passes[name], statistics.fmean(o["mean"]), statistics.fmean(o["best"])]
+        for name, o in outcome.items()
+    ]
+    markdown = (
+        f"# Tree search vs i.i.d. edit rollouts ({args.checkpoint.name})\n\n"
+        f"{args.prompts} held-out world edits, oracle reward in [0, 1]; N = {args.n}, k = {args.rounds}, "
+        f"branch at step {args.branch_step} of {args.image_steps}. Tree search found a strictly better best "
+        f"sample on {wins:.0%} of prompts.\n\n"
+        + markdown_table(["rollouts", "samples", "image passes (per sample row)", "mean reward", "best reward"], rows)
+        + f"\nCommand: `python -m lavida_r1.rl.ablations.tree_vs_iid --checkpoint {args.checkpoint} --prompts "
+        f"{args.prompts} --n {args.n} --rounds {args.rounds} --branch-step {args.branch_step}`\n"
+    )
     write_report(args.out, "tree-search", {"outcome": outcome, "tree_better_share": wins, "passes": passes}, markdown)
     print(markdown)
 

@@ -1,6 +1,7 @@
 """ChartQA test: `ChartQA Dataset/test/test_human.json`, `test_augmented.json` ({imgname, query, label})
 and the charts in `ChartQA Dataset/test/png/`. Even indices ask human-style (reasoning) questions, odd
 indices augmented-style (look-up) questions."""
+
 from __future__ import annotations
 
 from pathlib import Path

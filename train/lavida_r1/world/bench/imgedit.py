@@ -5,6 +5,7 @@ source images in category folders beside it (one with a space, "daily object", a
 Not part of the upstream format: the exact target of edit <key> is `ImgEdit/world_targets/<key>.png`,
 read by the oracle judge. Edit types cycle through all nine, so every type is covered.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,8 +19,14 @@ from .io import Progress, write_json, write_png
 BENCH = "ImgEdit/Benchmark/singleturn"
 TARGETS = "ImgEdit/world_targets"
 CATEGORY = {
-    "add": "for_add", "remove": "daily object", "replace": "daily object", "adjust": "daily object",
-    "extract": "daily object", "background": "architecture", "action": "transport", "style": "style",
+    "add": "for_add",
+    "remove": "daily object",
+    "replace": "daily object",
+    "adjust": "daily object",
+    "extract": "daily object",
+    "background": "architecture",
+    "action": "transport",
+    "style": "style",
     "compose": "compose/objects",
 }
 

@@ -1,4 +1,5 @@
 """Byte-reproducible file output: PNG, JSON, parquet (with HF `datasets` feature metadata), progress."""
+
 from __future__ import annotations
 
 import io
@@ -52,8 +53,17 @@ def write_parquet(path: Path, rows: list[dict[str, Any]], schema: pa.Schema) -> 
     meta = {b"huggingface": json.dumps({"info": {"features": features}}, sort_keys=True).encode()}
     table = pa.Table.from_pylist(rows, schema=schema.with_metadata(meta))
     path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, path, row_group_size=max(1, len(rows)), compression="snappy", use_dictionary=False,
-                   write_statistics=False, version="2.6", data_page_version="1.0", write_page_index=False)
+    pq.write_table(
+        table,
+        path,
+        row_group_size=max(1, len(rows)),
+        compression="snappy",
+        use_dictionary=False,
+        write_statistics=False,
+        version="2.6",
+        data_page_version="1.0",
+        write_page_index=False,
+    )
 
 
 class Progress:

@@ -1,6 +1,7 @@
 """Lisa-Grounding: `lisa_grounding/lisa_test.json` (array of {image, problem, solution}) with images under
 `lisa_grounding/lisa_test/`; `image` is relative to that folder, `solution` is [x1, y1, x2, y2] as float
 absolute pixels of the original image (x2/y2 exclusive: the tight box of the object's pixels)."""
+
 from __future__ import annotations
 
 from pathlib import Path
