@@ -6,7 +6,7 @@
 // samples the server's RSS throughout and prints a Markdown report (--out FILE also writes it as JSON).
 // Fails (exit 1) on any 5xx other than 503, a status a kind does not expect, transport errors or timeouts, an
 // unclean shutdown, or RSS growth beyond --rss-threshold (end of warm-up → end, and half 1 → half 2).
-// Flags: --duration S (both halves together, default 20), --warmup S (default 5), --connections N (default 16,
+// Flags: --duration S (both halves together, default 20, at most 7200 for a soak), --warmup S (default 5, at most 600), --connections N (default 16,
 // at least one per kind), --rss-threshold FRACTION (default 0.25), --host (loopback only), --out FILE (the report
 // as JSON), --log FILE (keep the server's pino log there; by default it is kept only when the run fails).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -425,10 +425,10 @@ async function main(): Promise<number> {
     warmup = Number(a.warmup),
     connections = Number(a.connections),
     threshold = Number(a['rss-threshold']);
-  // both halves run whole seconds (autocannon's granularity) and stay short: this machine is shared
-  if (!Number.isInteger(duration) || duration < 2 || duration > 600 || duration % 2)
-    throw new Error('--duration must be an even number of seconds, 2–600');
-  if (!Number.isInteger(warmup) || warmup < 1 || warmup > 120) throw new Error('--warmup must be 1–120 seconds');
+  // both halves run whole seconds (autocannon's granularity); two hours is enough for a soak
+  if (!Number.isInteger(duration) || duration < 2 || duration > 7200 || duration % 2)
+    throw new Error('--duration must be an even number of seconds, 2–7200');
+  if (!Number.isInteger(warmup) || warmup < 1 || warmup > 600) throw new Error('--warmup must be 1–600 seconds');
   if (!Number.isInteger(connections) || connections > 256) throw new Error('--connections must be an integer ≤ 256');
   assertLoopback(a.host!);
 
