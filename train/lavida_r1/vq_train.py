@@ -1,4 +1,4 @@
-"""python -m lavida_r1.vq_train --out DIR [--preset tiny|tiny-local-vq] [--steps N] [--batch B] [--seed S] [--lr LR]
+"""python -m lavida_r1.vq_train --out DIR [--preset tiny|tiny-local-vq|tiny-cell-vq] [--steps N] [--batch B] [--seed S] [--lr LR]
     [--locality-weight W] [--resume]
 
 Trains a preset's VQ tokenizer on world edit images (lavida_r1/vq/train.py) and writes DIR/vqvae/

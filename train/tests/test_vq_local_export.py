@@ -1,4 +1,5 @@
-"""The local VQ tokenizer (no mid-block attention) through the converter and the ONNX export of the VQ graphs."""
+"""The local VQ tokenizers (no mid-block attention; one cell per encoder pass) through the converter and the ONNX
+export of the VQ graphs."""
 
 import numpy as np
 import onnxruntime as ort
@@ -13,25 +14,54 @@ from lavida_r1.model.upstream import load_upstream, write_upstream_checkpoint
 from lavida_r1.vq import load_vqvae_into, save_vqvae
 
 
-@pytest.fixture(scope="module")
-def local_model() -> LavidaForMaskedDiffusion:
+# preset -> the vqvae/config.json setting that tells it from `tiny`
+LOCAL_PRESETS = {"tiny-local-vq": "mid_block_add_attention", "tiny-cell-vq": "encode_cells"}
+
+
+@pytest.fixture(scope="module", params=sorted(LOCAL_PRESETS))
+def local_model(request) -> LavidaForMaskedDiffusion:
     torch.manual_seed(0)
-    return LavidaForMaskedDiffusion(get_preset("tiny-local-vq")).eval()
+    return LavidaForMaskedDiffusion(get_preset(request.param)).eval()
+
+
+def preset_of(model: LavidaForMaskedDiffusion) -> str:
+    return "tiny-cell-vq" if model.config.vq.encode_cells else "tiny-local-vq"
 
 
 def test_upstream_round_trip_keeps_the_local_vq(local_model, tmp_path):
     write_upstream_checkpoint(local_model, tmp_path, shard_size_bytes=1 << 30)
     loaded = load_upstream(tmp_path)
-    assert loaded.config.vq.mid_block_add_attention is False and loaded.config == local_model.config
+    assert loaded.config == local_model.config != get_preset("tiny")
     pixels = torch.rand(2, 3, 64, 64) * 2 - 1
     assert torch.equal(vq_encode(loaded.model.vqvae, pixels), vq_encode(local_model.model.vqvae, pixels))
 
 
 def test_a_local_vq_loads_only_into_a_local_model(local_model, tmp_path):
+    preset = preset_of(local_model)
     save_vqvae(local_model.model.vqvae, tmp_path)
-    load_vqvae_into(LavidaForMaskedDiffusion(get_preset("tiny-local-vq")), tmp_path)
-    with pytest.raises(ValueError, match="mid_block_add_attention"):
+    load_vqvae_into(LavidaForMaskedDiffusion(get_preset(preset)), tmp_path)
+    with pytest.raises(ValueError, match=LOCAL_PRESETS[preset]):
         load_vqvae_into(LavidaForMaskedDiffusion(get_preset("tiny")), tmp_path)
+
+
+def test_a_global_vq_does_not_load_into_a_cell_model(tmp_path):
+    save_vqvae(LavidaForMaskedDiffusion(get_preset("tiny")).model.vqvae, tmp_path)
+    with pytest.raises(ValueError, match="encode_cells"):
+        load_vqvae_into(LavidaForMaskedDiffusion(get_preset("tiny-cell-vq")), tmp_path)
+
+
+def test_cell_encoding_keeps_every_unchanged_cell_code():
+    """Any weights: a code depends on its own cell's pixels only, so an edit keeps every other cell's code."""
+    torch.manual_seed(1)
+    vqvae = LavidaForMaskedDiffusion(get_preset("tiny-cell-vq")).model.vqvae.eval()
+    source = torch.rand(3, 3, 64, 64, generator=torch.Generator().manual_seed(2)) * 2 - 1
+    target = source.clone()
+    target[:, :, 5:19, 30:41] = 0.5  # touches cells (0..2, 3..5)
+    same = vq_encode(vqvae, source) == vq_encode(vqvae, target)
+    touched = torch.zeros(8, 8, dtype=torch.bool)
+    touched[0:3, 3:6] = True
+    assert same[:, ~touched].all()
+    assert not same[:, touched].all()
 
 
 @pytest.mark.parametrize("name", ["vq_encode", "vq_decode"])

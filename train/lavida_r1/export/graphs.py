@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..model import LavidaForMaskedDiffusion
+from ..model.generation import vq_latents
 from ..model.llada import attention_masks
 from .contrib_ops import attention, rope_cache, rotary, split_heads
 
@@ -231,7 +232,7 @@ class VQEncodeGraph(nn.Module):
         self.vqvae = model.model.vqvae
 
     def forward(self, pixels: Tensor) -> Tensor:
-        latents = self.vqvae.encode(pixels).latents
+        latents = vq_latents(self.vqvae, pixels)
         _, _, (_, _, indices) = self.vqvae.quantize(latents)
         return indices.reshape(latents.shape[0], latents.shape[2], latents.shape[3])
 

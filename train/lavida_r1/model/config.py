@@ -45,6 +45,10 @@ class VQConfig:
     # False drops the self-attention of the encoder's and decoder's mid blocks: a code then depends on a
     # neighbourhood of its cell (plus GroupNorm statistics) instead of the whole image.
     mid_block_add_attention: bool = True
+    # True runs the encoder on each f x f cell alone (the cells batched), so a code depends on its cell's pixels
+    # only: a cell an edit leaves unchanged keeps its code exactly. Recorded in vqvae/config.json beside diffusers'
+    # own settings so a tokenizer trained one way cannot be loaded the other. The decoder still sees the whole grid.
+    encode_cells: bool = False
 
     @property
     def downsample_factor(self) -> int:

@@ -58,7 +58,7 @@ def build_generation_modules(config: LavidaConfig) -> dict[str, nn.Module]:
 def build_vqvae(config: LavidaConfig) -> VQModel:
     vq = config.vq
     n = len(vq.block_out_channels)
-    return VQModel(
+    vqvae = VQModel(
         in_channels=vq.in_channels,
         out_channels=vq.out_channels,
         down_block_types=("DownEncoderBlock2D",) * n,
@@ -71,12 +71,28 @@ def build_vqvae(config: LavidaConfig) -> VQModel:
         sample_size=vq.image_size,
         mid_block_add_attention=vq.mid_block_add_attention,
     )
+    if vq.encode_cells:  # absent from upstream configs, where it is False
+        vqvae.register_to_config(encode_cells=True)
+    return vqvae
+
+
+def vq_latents(vqvae: VQModel, pixels: Tensor) -> Tensor:
+    """Images in [-1, 1], [B, 3, S, S] → pre-quantization latents [B, C, S/f, S/f], each f x f cell encoded alone
+    when the tokenizer was built with `encode_cells`."""
+    if not vqvae.config.get("encode_cells", False):
+        return vqvae.encode(pixels).latents
+    f = 2 ** (len(vqvae.config.block_out_channels) - 1)
+    batch, channels, height, width = pixels.shape
+    rows, cols = height // f, width // f
+    cells = pixels.reshape(batch, channels, rows, f, cols, f).permute(0, 2, 4, 1, 3, 5)
+    latents = vqvae.encode(cells.reshape(batch * rows * cols, channels, f, f)).latents  # [B*rows*cols, C, 1, 1]
+    return latents.reshape(batch, rows, cols, -1).permute(0, 3, 1, 2)
 
 
 @torch.no_grad()
 def vq_encode(vqvae: VQModel, pixels: Tensor) -> Tensor:
     """Images in [-1, 1], [B, 3, S, S] → VQ ids [B, S/f, S/f]."""
-    latents = vqvae.encode(pixels).latents
+    latents = vq_latents(vqvae, pixels)
     _, _, (_, _, indices) = vqvae.quantize(latents)
     return indices.reshape(latents.shape[0], latents.shape[2], latents.shape[3])
 

@@ -1,5 +1,6 @@
-"""Named configurations: `tiny` (CPU-trainable, a few million parameters), `tiny-local-vq` (the same with a local
-image tokenizer) and `lavida-o-10b` (upstream dims)."""
+"""Named configurations: `tiny` (CPU-trainable, a few million parameters), `tiny-local-vq` and `tiny-cell-vq` (the
+same with a local image tokenizer: no mid-block attention, or an encoder that sees one cell at a time) and
+`lavida-o-10b` (upstream dims)."""
 
 from __future__ import annotations
 
@@ -82,7 +83,15 @@ def tiny_local_vq() -> LavidaConfig:
     return config
 
 
-PRESETS = {"tiny": tiny, "tiny-local-vq": tiny_local_vq, "lavida-o-10b": lavida_o_10b}
+def tiny_cell_vq() -> LavidaConfig:
+    """`tiny` with a tokenizer whose encoder sees each 8x8 cell alone: an edit that leaves a cell unchanged keeps its
+    code by construction, with no locality term (train it with `vq_train --preset tiny-cell-vq`)."""
+    config = tiny()
+    config.vq = dataclasses.replace(config.vq, encode_cells=True)
+    return config
+
+
+PRESETS = {"tiny": tiny, "tiny-local-vq": tiny_local_vq, "tiny-cell-vq": tiny_cell_vq, "lavida-o-10b": lavida_o_10b}
 
 
 def get_preset(name: str) -> LavidaConfig:

@@ -69,6 +69,7 @@ VQ_FIELDS = (
     "num_vq_embeddings",
     "norm_num_groups",
     "mid_block_add_attention",
+    "encode_cells",  # ours (see VQConfig); absent from upstream configs
 )
 DEFAULT_GEN_IMAGE_SIZE = VQConfig().image_size
 
@@ -113,6 +114,8 @@ def check_vq_settings(config: LavidaConfig, vq: Mapping[str, Any]) -> None:
     """Every VQModel setting in vqvae/config.json must equal the one our VQModel is built with."""
     with torch.device("meta"):
         ours = json.loads(json.dumps(dict(build_vqvae(config).config)))
+    # our own setting: absent (upstream, earlier tokenizers) means False, on either side
+    vq, ours = {"encode_cells": False, **vq}, {"encode_cells": False, **ours}
     differing = sorted(
         f"{k}: {vq[k]!r} (ours {ours.get(k)!r})"
         for k in set(vq) - VQ_IGNORED

@@ -25,7 +25,7 @@ from torch import Tensor
 
 from ..fsutil import write_atomic
 from ..model.config import LavidaConfig
-from ..model.generation import build_vqvae
+from ..model.generation import build_vqvae, vq_latents
 from ..progress import CsvLog, Progress
 from .codebook import restart_dead_codes
 from .data import eval_kinds, eval_pixels, train_batch
@@ -109,7 +109,7 @@ class Trainer:
         if since < 0 or since % a.restart_every or self.step >= a.restart_until * a.steps:
             return 0
         with torch.no_grad():
-            latents = self.vqvae.encode(pixels).latents
+            latents = vq_latents(self.vqvae, pixels)
         generator = torch.Generator().manual_seed(a.seed * 1_000_003 + self.step)
         restarted = restart_dead_codes(
             self.vqvae.quantize.embedding,
@@ -126,7 +126,7 @@ class Trainer:
         lr = learning_rate(self.args, self.step)
         for group in self.optimizer.param_groups:
             group["lr"] = lr
-        latents = self.vqvae.encode(pixels).latents
+        latents = vq_latents(self.vqvae, pixels)
         # decode() would quantize internally too; calling quantize here also yields the ids for usage counts
         quant, vq_loss, (_, _, ids) = self.vqvae.quantize(latents)
         if self.step < self.args.ae_warmup:
