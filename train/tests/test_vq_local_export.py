@@ -13,7 +13,6 @@ from lavida_r1.model.generation import vq_decode, vq_encode
 from lavida_r1.model.upstream import load_upstream, write_upstream_checkpoint
 from lavida_r1.vq import load_vqvae_into, save_vqvae
 
-
 # preset -> the vqvae/config.json setting that tells it from `tiny`
 LOCAL_PRESETS = {"tiny-local-vq": "mid_block_add_attention", "tiny-cell-vq": "encode_cells"}
 
