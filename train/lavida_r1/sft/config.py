@@ -46,6 +46,10 @@ class SFTConfig:
     # px; see view_readout), which keeps a from-scratch tower's tokens informative while the LM learns.
     view_readout_weight: float = 0.0
     view_readout_cell: int = 2
+    # Condition dropout on edit rows (see condition_dropout): the share trained without the source image, and
+    # without image and instruction, so classifier-free guidance has both unconditional variants to contrast.
+    edit_drop_image: float = 0.0
+    edit_drop_all: float = 0.0
     init_std: float = 0.02
     seed: int = 0  # data (world train split) and masking streams
     threads: int = 2
@@ -84,5 +88,7 @@ class SFTConfig:
             raise ValueError("ema_decay must be in [0, 1), vision_lr_scale > 0, monitor_every >= 0")
         if self.batch_size < 1 or self.steps < 1:
             raise ValueError("batch_size and steps must be positive")
+        if min(self.edit_drop_image, self.edit_drop_all) < 0 or self.edit_drop_image + self.edit_drop_all > 1:
+            raise ValueError("edit_drop_image and edit_drop_all must be >= 0 and add up to at most 1")
         if self.loc_sigma < 0 or self.view_readout_weight < 0 or self.view_readout_cell < 1:
             raise ValueError("loc_sigma and view_readout_weight must be >= 0, view_readout_cell >= 1")

@@ -19,6 +19,7 @@ from ..progress import CsvLog, Progress
 from ..tokenizer import load_tokenizer
 from ..training_state import load_readout, load_training_state, load_weight_average, save_training_state
 from ..vq.load import load_vqvae_into
+from .condition_dropout import drop_edit_conditions
 from .config import SFTConfig
 from .ema import WeightAverage
 from .init import initialize
@@ -74,6 +75,10 @@ def train_step(
         group["lr"] = learning_rate(config, step) * group["lr_scale"]
     measured: dict[str, float | None] = {}
     generator = torch.Generator().manual_seed(config.seed * 1_000_003 + step)
+    if batch.edit_vq is not None and (config.edit_drop_image or config.edit_drop_all):
+        batch = drop_edit_conditions(
+            batch, model.config, generator, share, config.edit_drop_image, config.edit_drop_all
+        )
     features = readout_loss = None
     with autocast(shard.device):
         if shard.lead and config.monitor_every and (step + 1) % config.monitor_every == 0:
