@@ -6,11 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { batchingOptions, type BatchingMode as Batching } from '../server/engine/batching-mode.js';
 import { Engine } from '../server/engine/engine.js';
 import type { RgbImage } from '../server/engine/image/rgb.js';
 import { measure, quantile, type Decoding, type Sample, type Summary } from './bench-measure.js';
-
-type Batching = 'continuous' | 'lockstep' | 'none';
 
 export interface ServingRun {
   decoding: string;
@@ -54,8 +53,7 @@ function load(pkg: string, threads: number, batching: Batching, workers: number)
     workers,
     intraOpNumThreads: threads,
     log: () => undefined,
-    batching: batching === 'none' ? { windowMs: 0, maxBatch: 1 } : { windowMs: 5, maxBatch: 16 },
-    continuousBatching: batching === 'continuous',
+    ...batchingOptions(batching),
   });
 }
 

@@ -1,6 +1,7 @@
 // Server settings from the environment (every knob has a safe default; `npm start` needs none).
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BATCHING_MODES, isBatchingMode, type BatchingMode } from './engine/index.js';
 
 export interface ServerConfig {
   port: number;
@@ -9,6 +10,7 @@ export interface ServerConfig {
   modelId: string;
   workers: number | undefined; // undefined: the engine's default (one per CPU core on the CPU, else 1)
   intraOpNumThreads: number;
+  batchingMode: BatchingMode; // continuous (the default), lockstep or none (engine/batching-mode.ts)
   workerMaxRestarts: number; // crashed ONNX Runtime workers replaced at most this often within workerRestartWindowMs
   workerRestartWindowMs: number;
   workerHangMs: number; // a graph run slower than this counts as a crash of its worker (0: never)
@@ -36,6 +38,7 @@ export const DEFAULTS: Omit<ServerConfig, 'modelsDir' | 'modelId'> = {
   host: undefined,
   workers: undefined,
   intraOpNumThreads: 1,
+  batchingMode: 'continuous',
   workerMaxRestarts: 5,
   workerRestartWindowMs: 60_000,
   workerHangMs: 60_000,
@@ -78,6 +81,16 @@ function apiKeys(env: NodeJS.ProcessEnv): string[] {
     );
   }
   return keys;
+}
+
+function batchingMode(env: NodeJS.ProcessEnv): BatchingMode {
+  const raw = (env.LAVIDA_BATCHING ?? '').trim();
+  if (raw === '') return DEFAULTS.batchingMode;
+  if (!isBatchingMode(raw))
+    throw new Error(
+      `LAVIDA_BATCHING must be one of ${BATCHING_MODES.join(', ')}, got ${JSON.stringify(env.LAVIDA_BATCHING)}`,
+    );
+  return raw;
 }
 
 function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
@@ -135,6 +148,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     modelId: env.LAVIDA_MODEL || 'lavida-r1-tiny',
     workers: env.LAVIDA_WORKERS ? int(env, 'LAVIDA_WORKERS', 1, 1) : DEFAULTS.workers,
     intraOpNumThreads: int(env, 'LAVIDA_INTRA_OP_THREADS', DEFAULTS.intraOpNumThreads),
+    batchingMode: batchingMode(env),
     workerMaxRestarts: int(env, 'LAVIDA_WORKER_MAX_RESTARTS', DEFAULTS.workerMaxRestarts),
     workerRestartWindowMs: int(env, 'LAVIDA_WORKER_RESTART_WINDOW_MS', DEFAULTS.workerRestartWindowMs, 1),
     workerHangMs: int(env, 'LAVIDA_WORKER_HANG_MS', DEFAULTS.workerHangMs),

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import type { ServerConfig } from './config.js';
 import type { AppContext } from './context.js';
-import { Engine, type EngineOptions } from './engine/index.js';
+import { batchingOptions, Engine, type EngineOptions } from './engine/index.js';
 import { httpServer } from './http-server.js';
 import { logWorkerEvent } from './worker-log.js';
 
@@ -27,7 +27,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The engine the settings ask for: package, threads, worker restart policy, hang watchdog, worker events logged. */
+/** The engine the settings ask for: package, threads, batching, worker restart policy, hang watchdog, worker events
+ *  logged. */
 export function engineOptions(
   c: ServerConfig,
   logger: Logger,
@@ -38,6 +39,7 @@ export function engineOptions(
     modelId: c.modelId,
     workers: c.workers,
     intraOpNumThreads: c.intraOpNumThreads,
+    ...batchingOptions(c.batchingMode),
     imageThreads: c.imageThreads,
     restartPolicy: { maxRestarts: c.workerMaxRestarts, windowMs: c.workerRestartWindowMs },
     workerHangMs: c.workerHangMs || undefined,
@@ -67,7 +69,13 @@ export async function startServer(config: ServerConfig, logger: Logger, o: Start
   }
   const { port } = server.address() as AddressInfo;
   logger.info(
-    { port, model: config.modelId, provider: engine.status.provider, auth: config.apiKeys.length > 0 },
+    {
+      port,
+      model: config.modelId,
+      provider: engine.status.provider,
+      batching: config.batchingMode,
+      auth: config.apiKeys.length > 0,
+    },
     'listening',
   );
   return {

@@ -18,6 +18,11 @@ const SETTINGS: Array<[string, string, string]> = [
     'threads per ONNX Runtime session (0: ONNX Runtime chooses)',
   ],
   [
+    'LAVIDA_BATCHING',
+    D.batchingMode,
+    'continuous (VQA and chat rows join and leave a running batch), lockstep (batches returned together) or none',
+  ],
+  [
     'LAVIDA_WORKER_HANG_MS',
     String(D.workerHangMs),
     'a graph run slower than this counts as a crash of its worker (0: never)',

@@ -2,6 +2,7 @@
 // This is what the HTTP layer holds; inputs are image bytes (decoded and prepared on the image threads), or
 // images decoded or prepared already, and prompts.
 import { DynamicBatcher, type BatcherOptions } from './batcher.js';
+import { LOCKSTEP } from './batching-mode.js';
 import { ContinuousBatcher } from './continuous-batcher.js';
 import { ImagePool, type PrepareOptions } from './image/image-pool.js';
 import type { JobImage, PreparedImage } from './image/prepare.js';
@@ -38,6 +39,7 @@ export interface EngineOptions {
   interOpNumThreads?: number;
   imageThreads?: number; // threads decoding and preparing image bytes (default 1)
   batching?: BatcherOptions; // default 5 ms window, 16 jobs; { windowMs: 0, maxBatch: 1 } turns it off
+  // (batching-mode.ts: the options of each of the server's LAVIDA_BATCHING modes)
   continuousBatching?: boolean; // VQA: rows join and leave a worker's running batch at pass boundaries (default true;
   // false: VQA batches like grounding and edits, in lockstep, its rows returned when the batch ends)
   verifyChecksums?: boolean;
@@ -117,7 +119,7 @@ export class Engine {
     return new Engine(
       modelOf(pkg, pool),
       status,
-      o.batching ?? { windowMs: 5, maxBatch: 16 },
+      o.batching ?? LOCKSTEP,
       new ImagePool(o.imageThreads ?? 1, pkg.manifest.config),
       o.continuousBatching ?? true,
     );

@@ -1,6 +1,7 @@
 // The engine's public surface: all the HTTP layer (server/ outside server/engine/) uses of it, the engine itself
 // and the request planning it owns (prompt layout and length, decoding knobs over the package's defaults), with
 // the errors the HTTP layer maps to problems. test/server/imports.test.ts keeps server/ to this module.
+export { BATCHING_MODES, batchingOptions, isBatchingMode, type BatchingMode } from './batching-mode.js';
 export { Engine, type EngineOptions } from './engine.js';
 export { ImageError } from './image/mime.js';
 export type { PreparedImage } from './image/prepare.js';
