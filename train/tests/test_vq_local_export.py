@@ -11,7 +11,7 @@ from lavida_r1.export.specs import GRAPHS
 from lavida_r1.model import LavidaForMaskedDiffusion, get_preset
 from lavida_r1.model.generation import vq_decode, vq_encode
 from lavida_r1.model.upstream import load_upstream, write_upstream_checkpoint
-from lavida_r1.vq import load_vqvae_into, save_vqvae
+from lavida_r1.vq import adopt_vqvae, load_vqvae_into, save_vqvae
 
 # preset -> the vqvae/config.json setting that tells it from `tiny`
 LOCAL_PRESETS = {"tiny-local-vq": "mid_block_add_attention", "tiny-cell-vq": "encode_cells"}
@@ -76,3 +76,22 @@ def test_local_vq_graphs_export_and_match_pytorch(local_model, tmp_path, name):
         ids = torch.randint(0, 1024, (2, 8, 8), generator=torch.Generator().manual_seed(5))
         decoded = session.run(None, {"vq_ids": ids.numpy()})[0]
         assert np.abs(decoded - vq_decode(vqvae, ids).numpy()).max() <= 1e-4
+
+
+def test_a_model_adopts_a_retrained_tokenizer_with_its_settings(tmp_path):
+    torch.manual_seed(3)
+    cell = LavidaForMaskedDiffusion(get_preset("tiny-cell-vq")).model.vqvae.eval()
+    save_vqvae(cell, tmp_path)
+    model = LavidaForMaskedDiffusion(get_preset("tiny"))
+    adopt_vqvae(model, tmp_path)
+    assert model.config.vq == get_preset("tiny-cell-vq").vq and model.model.config is model.config
+    pixels = torch.rand(2, 3, 64, 64, generator=torch.Generator().manual_seed(6)) * 2 - 1
+    assert torch.equal(vq_encode(model.model.vqvae.eval(), pixels), vq_encode(cell, pixels))
+
+
+def test_a_tokenizer_with_another_codebook_size_is_not_adopted(tmp_path):
+    other = get_preset("tiny-cell-vq")
+    other.vq.num_vq_embeddings = 512
+    save_vqvae(LavidaForMaskedDiffusion(other).model.vqvae, tmp_path)
+    with pytest.raises(ValueError, match="512 codes"):
+        adopt_vqvae(LavidaForMaskedDiffusion(get_preset("tiny")), tmp_path)

@@ -103,7 +103,7 @@ def vision_from_shapes(shapes: Mapping[str, tuple[int, ...]], pinpoints: list[li
     )
 
 
-def _vq_from_diffusers(vq: Mapping[str, Any], image_size: int) -> VQConfig:
+def vq_from_diffusers(vq: Mapping[str, Any], image_size: int) -> VQConfig:
     values = {name: vq[name] for name in VQ_FIELDS if name in vq}
     if "block_out_channels" in values:
         values["block_out_channels"] = tuple(values["block_out_channels"])
@@ -151,7 +151,7 @@ def config_from_upstream(
             raise ValueError(f"image_grid_pinpoints {upstream['image_grid_pinpoints']} are not multiples of {size}")
         values["image_grid_pinpoints"] = tuple((w // size, h // size) for w, h in upstream["image_grid_pinpoints"])
     image_size = upstream.get("image_gen_size", DEFAULT_GEN_IMAGE_SIZE)
-    values["vq"] = _vq_from_diffusers(vq, image_size) if vq is not None else VQConfig(image_size=image_size)
+    values["vq"] = vq_from_diffusers(vq, image_size) if vq is not None else VQConfig(image_size=image_size)
     config = LavidaConfig(**values)
     config.validate()
     if vq is not None:

@@ -18,7 +18,7 @@ from ..model import LavidaForMaskedDiffusion, get_preset, load_checkpoint
 from ..progress import CsvLog, Progress
 from ..tokenizer import load_tokenizer
 from ..training_state import load_readout, load_training_state, load_weight_average, save_training_state
-from ..vq.load import load_vqvae_into
+from ..vq.load import adopt_vqvae
 from .condition_dropout import drop_edit_conditions
 from .config import SFTConfig
 from .ema import WeightAverage
@@ -128,7 +128,7 @@ def run(
     else:
         model = fresh_model(config)
         if config.vq_checkpoint:
-            load_vqvae_into(model, config.vq_checkpoint)
+            adopt_vqvae(model, config.vq_checkpoint)  # the run trains with this tokenizer, settings and all
     readout = fresh_readout(model, config)
     if readout is not None and resuming:
         load_readout(out / LATEST, readout)

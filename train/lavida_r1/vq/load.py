@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 from diffusers import VQModel
@@ -10,7 +11,8 @@ from safetensors.torch import load_file
 from torch import nn
 
 from ..fsutil import replace_directory, temporary_sibling
-from ..model.upstream_config import check_vq_settings
+from ..model.generation import build_vqvae
+from ..model.upstream_config import check_vq_settings, vq_from_diffusers
 
 VQ_DIR = "vqvae"  # the same subfolder as upstream checkpoints
 WEIGHTS = "diffusion_pytorch_model.safetensors"
@@ -43,3 +45,23 @@ def load_vqvae_into(model: nn.Module, directory: str | Path) -> None:
     if problems:
         raise ValueError(f"{folder} does not fit this model's VQ-VAE:\n  " + "\n  ".join(problems))
     inner.vqvae.load_state_dict(weights, strict=True)
+
+
+def adopt_vqvae(model: nn.Module, directory: str | Path) -> None:
+    """Gives `model` the tokenizer in `directory/vqvae/` with that tokenizer's settings (a checkpoint moving to a
+    retrained tokenizer, e.g. a cell-local one). The codebook size and image size must stay: the generation
+    embedding and heads are shaped by them. Prints the settings that changed."""
+    folder = Path(directory) / VQ_DIR
+    inner = getattr(model, "model", model)
+    current = inner.config.vq
+    settings = vq_from_diffusers(json.loads((folder / "config.json").read_text()), current.image_size)
+    if settings.num_vq_embeddings != current.num_vq_embeddings:
+        raise ValueError(
+            f"{folder} has {settings.num_vq_embeddings} codes, this model's generation heads {current.num_vq_embeddings}"
+        )
+    if settings != current:
+        changed = {k: v for k, v in asdict(settings).items() if v != getattr(current, k)}
+        print(f"[vq] the model takes {folder}'s settings: {changed}", flush=True)
+        inner.config.vq = settings
+        inner.vqvae = build_vqvae(inner.config)
+    load_vqvae_into(model, directory)
