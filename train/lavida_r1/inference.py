@@ -108,7 +108,8 @@ def vq_to_image(model: LavidaForMaskedDiffusion, vq: torch.Tensor) -> Image.Imag
 
 
 def edit_image(pipe: Pipeline, instruction: str, image: Image.Image) -> tuple[str, Image.Image]:
-    """(plan, edited image): the plan is decoded with the image slots in place, then the VQ canvas."""
+    """(plan, edited image): the plan is decoded with the image slots in place, then the VQ canvas (guided by
+    `pipe.image`'s scales: the unconditional variants mask the instruction, `prompts.edit_condition_mask`)."""
     model, c = pipe.model, pipe.model.config
     ids, features = _encode(pipe, instruction, image, edit=True)
     source = image_to_vq(model.model.vqvae, image, c.vq.image_size)[None]
@@ -123,8 +124,16 @@ def edit_image(pipe: Pipeline, instruction: str, image: Image.Image) -> tuple[st
         model, ids, plan_config, image_features=features, draft=draft, edit_vq=source, gen_vq=blank
     ).tokens
     sequence = torch.cat((ids, plan_ids), dim=1)
+    condition = torch.tensor([prompts.edit_condition_mask(c, ids[0].tolist()) + [False] * plan_ids.shape[1]])
     vq = generate_image(
-        model, sequence, pipe.image, grid=grid, image_features=features, edit_vq=source, prefix_len=ids.shape[1]
+        model,
+        sequence,
+        pipe.image,
+        grid=grid,
+        image_features=features,
+        edit_vq=source,
+        condition_mask=condition,
+        prefix_len=ids.shape[1],
     ).vq
     plan = decode_text(pipe.tokenizer, plan_ids[0, : pipe.plan_length].tolist(), {c.eos_token_id, c.eot_token_id})
     return plan, vq_to_image(model, vq[0])

@@ -38,6 +38,15 @@ def prompt_ids(
     )
 
 
+def edit_condition_mask(config: LavidaConfig, ids: list[int]) -> list[bool]:
+    """The instruction of an edit prompt, which classifier-free guidance masks in its unconditional variants
+    (`sampling.image.guidance_variants`): the user turn's tokens after the edit-source slots, up to the
+    `<|eot_id|>` that closes the turn."""
+    last = max(i for i, t in enumerate(ids) if t == config.edit_token_id)
+    end = ids.index(config.eot_token_id, last)
+    return [last < i < end for i in range(len(ids))]
+
+
 def pad_answer(ids: list[int], length: int, config: LavidaConfig) -> list[int]:
     if len(ids) > length:
         raise ValueError(f"answer of {len(ids)} tokens does not fit a canvas of {length}")

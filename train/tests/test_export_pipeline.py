@@ -2,6 +2,7 @@
 family over its own canvas, read from the manifest on the ONNX side), and the fp16 / int8 variants load and stay
 close to fp32 (full runs: `python -m lavida_r1.export.parity`)."""
 
+import numpy as np
 import pytest
 
 from lavida_r1 import inference
@@ -12,6 +13,7 @@ from lavida_r1.export.package import export_package
 from lavida_r1.export.parity import family_parity
 from lavida_r1.export.runtime import OrtPackage
 from lavida_r1.model.canvases import UNIFORM, Canvases
+from lavida_r1.sampling.image_loop import ImageSamplerConfig
 from lavida_r1.sampling.text import generate_text
 from lavida_r1.tokenizer import DEFAULT_TOKENIZER
 from lavida_r1.world import FAMILIES
@@ -61,3 +63,23 @@ def test_reduced_precision_variants_stay_close(packages, dtype):
     report = compare(reference, ort_pipeline.OrtPipeline(packages[dtype]), "mcq", n=1)
     assert report["step_argmax_agreement"] >= 0.8
     assert packages[dtype].manifest["dtype"] == dtype
+
+
+def test_onnx_guided_edits_match_pytorch(tiny_model, packages):
+    """Classifier-free guidance of edits (text and image scales) through the ONNX graphs: the guidance variants'
+    prompt caches and their combined VQ logits give the PyTorch reference's plan and VQ ids, and guidance does
+    change the image."""
+    fp32 = packages["fp32"]
+    guided = ImageSamplerConfig(steps=16, temperature=0.0, guidance_scale=2.0, image_guidance_scale=1.5)
+    pipe = inference.Pipeline(tiny_model, fp32.tokenizer, canvases=CANVASES, image=guided)
+    report = family_parity(pipe, ort_pipeline.OrtPipeline(fp32, image=guided), "edit", n=2)
+    assert report["agree"] == report["n"]
+    unguided = ort_pipeline.OrtPipeline(fp32)
+    changed = [
+        not np.array_equal(
+            ort_pipeline.edit_image(unguided, s.prompt, s.image).vq,
+            ort_pipeline.edit_image(ort_pipeline.OrtPipeline(fp32, image=guided), s.prompt, s.image).vq,
+        )
+        for s in eval_samples("edit", 2, 0)
+    ]
+    assert any(changed)

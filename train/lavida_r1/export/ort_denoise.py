@@ -11,7 +11,9 @@ from torch import Tensor
 
 from ..sampling.denoise import BlockPass, Candidates, LocDenoise
 from ..sampling.grounding_loop import LOC_SLOTS
+from ..sampling.image import combine_guidance, is_guided
 from ..sampling.image_loop import ImageSamplerConfig
+from ..sampling.noise import choose_tokens
 from ..sampling.text_loop import TextSamplerConfig
 from .runtime import BackboneOutput, Cache, OrtPackage
 
@@ -98,18 +100,27 @@ def ort_loc_denoiser(pkg: OrtPackage, cache: Cache) -> LocDenoise:
 
 
 class OrtImageDenoiser:
-    """`Denoise` over the VQ canvas behind the generation slots of `answer_ids`, after the cached prompt (greedy,
-    unguided)."""
+    """`Denoise` over the VQ canvas behind the generation slots of `answer_ids`, after the cached prompt (greedy).
+    Unguided: the graph's argmax candidates. Guided (`sampling.image.is_guided`): `cache` holds the guidance
+    variants' prompts stacked, [cond; uncond_img; uncond] x B rows (`ort_pipeline.guidance_cache`), one backbone
+    run covers them all and their VQ logits are combined as the PyTorch denoiser combines them."""
 
     def __init__(
         self, pkg: OrtPackage, cache: Cache, answer_ids: np.ndarray, config: ImageSamplerConfig, grid: int
     ) -> None:
-        if config.temperature != 0 or config.guidance_scale != 0 or config.image_guidance_scale != 0:
-            raise ValueError("the ONNX denoiser runs greedy, unguided image decoding only")
-        self.pkg, self.cache, self.answer_ids, self.grid = pkg, cache, answer_ids, grid
+        if config.temperature != 0:
+            raise ValueError("the ONNX denoiser runs greedy image decoding only")
+        self.pkg, self.config, self.grid = pkg, config, grid
+        self.variants = cache.key_valid.shape[0] // answer_ids.shape[0]
+        if self.variants != (3 if is_guided(config, edit=True) else 1):
+            raise ValueError(f"a cache of {self.variants} variants per row for guidance {config}")
+        self.cache, self.answer_ids = cache, np.tile(answer_ids, (self.variants, 1))
         self.positions = answer_positions(cache, answer_ids.shape[1])
 
     def __call__(self, canvas: Tensor, step: int, block: BlockPass | None = None) -> Candidates:
-        gen_vq = canvas.numpy().reshape(canvas.shape[0], self.grid, self.grid)
-        out = self.pkg.backbone(self.answer_ids, self.positions, self.cache, gen_vq=gen_vq)
-        return _candidates(out.vq_ids, out.vq_confidence)
+        gen_vq = np.tile(canvas.numpy().reshape(canvas.shape[0], self.grid, self.grid), (self.variants, 1, 1))
+        out = self.pkg.backbone(self.answer_ids, self.positions, self.cache, gen_vq=gen_vq, vq_logits=self.variants > 1)
+        if self.variants == 1:
+            return _candidates(out.vq_ids, out.vq_confidence)
+        logits = combine_guidance(list(torch.from_numpy(out.vq_logits).chunk(self.variants)), self.config)
+        return Candidates(*choose_tokens(logits, 0.0, "low_confidence", None))

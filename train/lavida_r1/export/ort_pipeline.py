@@ -1,4 +1,5 @@
-"""The reference pipelines of `lavida_r1.inference` driven through the package's ONNX graphs (greedy).
+"""The reference pipelines of `lavida_r1.inference` driven through the package's ONNX graphs (greedy; edits
+with classifier-free guidance too).
 
 The sampler loops are `lavida_r1.sampling`'s own; only the denoisers differ (`ort_denoise`: the backbone graph
 with the prefix cache, and the dual cache's window, kept as graph inputs, which is how the server runs them).
@@ -21,6 +22,7 @@ from ..model.canvases import Canvases
 from ..model.image_processing import process_anyres, process_square
 from ..model.vision import count_image_tokens
 from ..sampling.grounding_loop import sample_box
+from ..sampling.image import guidance_variants, is_guided
 from ..sampling.image_loop import ImageSamplerConfig, sample_image
 from ..sampling.text_loop import TextSamplerConfig, sample_text
 from .ort_denoise import OrtImageDenoiser, OrtTextDenoiser, ort_loc_denoiser
@@ -69,7 +71,8 @@ def generate_box(
 def generate_image(
     pkg: OrtPackage, cache: Cache, answer_ids: np.ndarray, config: ImageSamplerConfig, grid: int
 ) -> np.ndarray:
-    """VQ ids [B, grid, grid] for the generation slots of `answer_ids` (greedy, no guidance)."""
+    """VQ ids [B, grid, grid] for the generation slots of `answer_ids` (greedy; guided when `cache` holds the
+    guidance variants, `guidance_cache`)."""
     denoise = OrtImageDenoiser(pkg, cache, answer_ids, config, grid)
     return sample_image(denoise, pkg.config.image_mask_token_id, config, grid, answer_ids.shape[0]).vq.numpy()
 
@@ -105,6 +108,21 @@ def edit_source(pkg: OrtPackage, image: Image.Image) -> np.ndarray:
     return pkg.vq_encode(square.transpose(2, 0, 1)[None].copy())
 
 
+def guidance_cache(
+    pkg: OrtPackage, ids: np.ndarray, features: np.ndarray, source: np.ndarray, config: ImageSamplerConfig
+) -> Cache | None:
+    """The prompt cache of the guidance variants of an edit prompt `ids` [B, P], [cond; uncond_img; uncond] x B
+    rows (`sampling.image.guidance_variants`: the instruction masked, `prompts.edit_condition_mask`, and the image
+    and edit-source slots masked); None when `config` is unguided."""
+    if not is_guided(config, edit=True):
+        return None
+    c = pkg.config
+    condition = torch.tensor([prompts.edit_condition_mask(c, row.tolist()) for row in ids])
+    variants = guidance_variants(c, torch.from_numpy(ids), condition, edit=True)
+    rows = np.concatenate([v.numpy() for v in variants])
+    return pkg.prefill(rows, np.ones_like(rows), np.tile(features, (3, 1, 1)), np.tile(source, (3, 1, 1)))
+
+
 @dataclass
 class EditResult:
     plan: str
@@ -113,7 +131,19 @@ class EditResult:
     image: Image.Image
 
 
-def edit_image(pipe: OrtPipeline, instruction: str, image: Image.Image) -> EditResult:
+@dataclass
+class PlannedEdit:
+    """An edit whose plan is decoded: the prompt, its features, the source's VQ ids, the prompt cache and the
+    answer canvas [1, plan_length + slots + 1]. The plan does not depend on the image sampler (guidance)."""
+
+    ids: np.ndarray
+    features: np.ndarray
+    source: np.ndarray
+    cache: Cache
+    plan_ids: np.ndarray
+
+
+def plan_edit(pipe: OrtPipeline, instruction: str, image: Image.Image) -> PlannedEdit:
     pkg, c = pipe.package, pipe.package.config
     ids, features = encode_prompt(pipe, instruction, image, edit=True)
     source = edit_source(pkg, image)
@@ -124,9 +154,21 @@ def edit_image(pipe: OrtPipeline, instruction: str, image: Image.Image) -> EditR
     plan_config = TextSamplerConfig(
         gen_length=draft.shape[1], block_length=draft.shape[1], steps=pipe.plan_length, stop_at_eos=False
     )
-    plan_ids = generate_text(pkg, cache, plan_config, draft, gen_vq=blank)
-    vq = generate_image(pkg, cache, plan_ids, pipe.image, grid)
+    return PlannedEdit(ids, features, source, cache, generate_text(pkg, cache, plan_config, draft, gen_vq=blank))
+
+
+def finish_edit(pipe: OrtPipeline, planned: PlannedEdit) -> EditResult:
+    """The image of a planned edit, decoded with `pipe.image`."""
+    pkg, c = pipe.package, pipe.package.config
+    guided = guidance_cache(pkg, planned.ids, planned.features, planned.source, pipe.image)
+    cache = planned.cache if guided is None else guided
+    vq = generate_image(pkg, cache, planned.plan_ids, pipe.image, c.vq.grid_size)
     pixels = pkg.vq_decode(vq)[0]
     array = ((pixels.transpose(1, 2, 0) + 1) * 127.5).round().clip(0, 255).astype(np.uint8)
-    plan = decode_text(pkg.tokenizer, plan_ids[0, : pipe.plan_length].tolist(), {c.eos_token_id, c.eot_token_id})
-    return EditResult(plan, plan_ids[0], vq[0], Image.fromarray(array))
+    plan_ids = planned.plan_ids[0]
+    plan = decode_text(pkg.tokenizer, plan_ids[: pipe.plan_length].tolist(), {c.eos_token_id, c.eot_token_id})
+    return EditResult(plan, plan_ids, vq[0], Image.fromarray(array))
+
+
+def edit_image(pipe: OrtPipeline, instruction: str, image: Image.Image) -> EditResult:
+    return finish_edit(pipe, plan_edit(pipe, instruction, image))

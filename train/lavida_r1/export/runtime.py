@@ -28,6 +28,7 @@ class BackboneOutput:
     vq_ids: np.ndarray | None = None  # [B, H*W] int64 (the mixed graph only)
     vq_confidence: np.ndarray | None = None  # [B, H*W] float32
     text_logits: np.ndarray | None = None  # [B, A, vocab] float32, when asked for
+    vq_logits: np.ndarray | None = None  # [B, H*W, codebook] float32, when asked for (the mixed graph only)
 
 
 @dataclass
@@ -94,6 +95,7 @@ class OrtPackage:
         vocab_range: tuple[int, int] | None = None,
         logits: bool = False,
         graph: str | None = None,
+        vq_logits: bool = False,
     ) -> BackboneOutput:
         """One backbone run. `graph`: `backbone` or `backbone_text`; by default the text-only graph whenever the
         run has no VQ input (its tokens are all text) and the package has it (older packages do not)."""
@@ -124,19 +126,23 @@ class OrtPackage:
         declared = {i.name for i in session.get_inputs()}  # past_gen_mask: only with split blocks
         feeds = {k: v for k, v in feeds.items() if k in declared}
         produced = {o.name for o in session.get_outputs()}
-        names = [
-            n
-            for n in (
-                "text_ids",
-                "text_confidence",
-                "present_keys",
-                "present_values",
-                "present_gen_mask",
-                "vq_ids",
-                "vq_confidence",
-            )
-            if n in produced
-        ] + ["text_logits"] * logits
+        names = (
+            [
+                n
+                for n in (
+                    "text_ids",
+                    "text_confidence",
+                    "present_keys",
+                    "present_values",
+                    "present_gen_mask",
+                    "vq_ids",
+                    "vq_confidence",
+                )
+                if n in produced
+            ]
+            + ["text_logits"] * logits
+            + ["vq_logits"] * vq_logits
+        )
         return BackboneOutput(**dict(zip(names, session.run(names, feeds))))
 
     def prefill(

@@ -12,19 +12,21 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ..model import LavidaForMaskedDiffusion
+from ..model import LavidaConfig, LavidaForMaskedDiffusion
 from .denoise import BlockPass, Candidates
 from .image_loop import ImageSample, ImageSamplerConfig, sample_image
 from .noise import choose_tokens
 from .schedules import cosine_temperature
 
 
-def guidance_variants(
-    model: LavidaForMaskedDiffusion, input_ids: Tensor, condition_mask: Tensor, edit: bool
-) -> list[Tensor]:
+def is_guided(config: ImageSamplerConfig, edit: bool) -> bool:
+    """Whether sampling runs the guidance variants (the image scale counts for edits only)."""
+    return config.guidance_scale != 0 or (edit and config.image_guidance_scale != 0)
+
+
+def guidance_variants(c: LavidaConfig, input_ids: Tensor, condition_mask: Tensor, edit: bool) -> list[Tensor]:
     """[cond, uncond_img (edit only), uncond] id rows. Masked conditions become the text mask token, so their
     image features and edit VQ slots drop out of the sequence."""
-    c = model.config
     image_slots = (input_ids == c.image_token_id) | (input_ids == c.edit_token_id)
     uncond = torch.where(condition_mask | image_slots, c.mask_token_id, input_ids)
     if not edit:
@@ -53,11 +55,13 @@ class ImageDenoiser:
         condition_mask: Tensor | None,
         prefix_len: int | None,
     ) -> None:
-        use_guidance = config.guidance_scale != 0 or (edit_vq is not None and config.image_guidance_scale != 0)
+        use_guidance = is_guided(config, edit_vq is not None)
         if use_guidance and condition_mask is None:
             raise ValueError("guidance needs condition_mask (the tokens to drop in the unconditional variants)")
         variants = (
-            guidance_variants(model, input_ids, condition_mask, edit_vq is not None) if use_guidance else [input_ids]
+            guidance_variants(model.config, input_ids, condition_mask, edit_vq is not None)
+            if use_guidance
+            else [input_ids]
         )
         self.model, self.config, self.grid, self.prefix_len = model, config, grid, prefix_len
         self.variants = len(variants)
