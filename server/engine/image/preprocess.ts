@@ -6,7 +6,7 @@ import type { ModelConfig } from '../package/model-config.js';
 import { anyresResolution } from './anyres.js';
 import { ImageError, requireImageMime, type ImageMime } from './mime.js';
 import { resizeBicubic } from './resample.js';
-import { crop, filled, paste, type RgbImage } from './rgb.js';
+import { filled, paste, type RgbImage } from './rgb.js';
 import { resizeSquare } from './square.js';
 
 // Every request brings a new image, so libvips' operation cache (on by default, ~50 MB) never hits and only
@@ -85,41 +85,47 @@ export function resizeAndPad(img: RgbImage, targetW: number, targetH: number): R
   return canvas;
 }
 
-/** SigLIP normalisation (x / 255 - 0.5) / 0.5 in float32, CHW, written into `out` at `offset`. */
-export function normalizeInto(img: RgbImage, out: Float32Array, offset = 0): void {
-  const plane = img.width * img.height;
-  for (let i = 0; i < plane; i++) {
-    for (let ch = 0; ch < 3; ch++) {
-      // each float32 op rounded like numpy's (a double result rounded once to float32 is exact here)
-      const x = Math.fround(img.data[i * 3 + ch]! / 255);
-      out[offset + ch * plane + i] = Math.fround(Math.fround(x - 0.5) / 0.5);
+/** SigLIP normalisation (x / 255 - 0.5) / 0.5 in float32 of each 8-bit value, each float32 op rounded like numpy's
+ *  (a double result rounded once to float32 is exact here). */
+const SIGLIP = Float32Array.from({ length: 256 }, (_, v) => Math.fround(Math.fround(Math.fround(v / 255) - 0.5) / 0.5));
+
+/** The size x size region of `img` at (x, y), normalised (SIGLIP), CHW, written into `out` at `offset`. */
+function normalizeInto(img: RgbImage, x: number, y: number, size: number, out: Float32Array, offset: number): void {
+  const plane = size * size;
+  for (let row = 0; row < size; row++) {
+    const from = ((y + row) * img.width + x) * 3;
+    const to = offset + row * size;
+    for (let col = 0; col < size; col++) {
+      const at = from + col * 3;
+      out[to + col] = SIGLIP[img.data[at]!]!;
+      out[to + plane + col] = SIGLIP[img.data[at + 1]!]!;
+      out[to + 2 * plane + col] = SIGLIP[img.data[at + 2]!]!;
     }
   }
 }
 
-export interface AnyresImage {
+/** What the vision graph needs of an anyres image. */
+export interface AnyresInput {
   pixelValues: Float32Array; // [1 + cols*rows, 3, S, S], base view first, crops row-major
-  views: RgbImage[]; // the same views as 8-bit RGB
   grid: [number, number]; // (cols, rows)
   originalSize: [number, number]; // (width, height) after EXIF orientation
 }
 
-/** What the vision graph needs of an anyres image. */
-export type AnyresInput = Omit<AnyresImage, 'views'>;
-
-/** Anyres crops + base view of a decoded image (Python's process_anyres). */
-export function processAnyres(img: RgbImage, c: ModelConfig): AnyresImage {
+/** Anyres crops + base view of a decoded image (Python's process_anyres), each view normalised straight from the
+ *  base view or the padded image into the vision input (no crop is copied out). */
+export function processAnyres(img: RgbImage, c: ModelConfig): AnyresInput {
   const size = c.vision.image_size;
   const [targetW, targetH] = anyresResolution(c, img.width, img.height);
   const padded = resizeAndPad(img, targetW, targetH);
   const cols = Math.floor(targetW / size);
   const rows = Math.floor(targetH / size);
-  const views = [resizeSquare(img, size)];
+  const view = 3 * size * size;
+  const pixelValues = new Float32Array((1 + cols * rows) * view);
+  normalizeInto(resizeSquare(img, size), 0, 0, size, pixelValues, 0);
   for (let r = 0; r < rows; r++)
-    for (let col = 0; col < cols; col++) views.push(crop(padded, col * size, r * size, size, size));
-  const pixelValues = new Float32Array(views.length * 3 * size * size);
-  views.forEach((v, i) => normalizeInto(v, pixelValues, i * 3 * size * size));
-  return { pixelValues, views, grid: [cols, rows], originalSize: [img.width, img.height] };
+    for (let col = 0; col < cols; col++)
+      normalizeInto(padded, col * size, r * size, size, pixelValues, (1 + r * cols + col) * view);
+  return { pixelValues, grid: [cols, rows], originalSize: [img.width, img.height] };
 }
 
 /** An edit source or target: padded to a square (mean colour) and resized to the VQ resolution. */

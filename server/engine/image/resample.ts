@@ -52,24 +52,33 @@ export function coefficients(inSize: number, outSize: number): Coefficients {
 
 export const clip8 = (v: number): number => Math.min(Math.max(Math.floor(v / ONE), 0), 255);
 
-/** One 1-D pass along `axis` of an interleaved RGB buffer. */
+/** One 1-D pass along `axis` of an interleaved RGB buffer (the three channels at once: every sum is of integers
+ *  below 2^53, so exact in any order). */
 function pass(src: RgbImage, outSize: number, axis: 'x' | 'y', c: Coefficients, offset = 0): RgbImage {
   const width = axis === 'x' ? outSize : src.width;
   const height = axis === 'y' ? outSize : src.height;
   const data = new Uint8Array(width * height * 3);
+  const { weights, ksize } = c;
+  const step = axis === 'x' ? 3 : src.width * 3; // from one tap to the next in src
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const o = axis === 'x' ? x : y;
       const min = c.bounds[o * 2]! + (axis === 'y' ? offset : 0);
       const n = c.bounds[o * 2 + 1]!;
-      for (let ch = 0; ch < 3; ch++) {
-        let acc = HALF;
-        for (let i = 0; i < n; i++) {
-          const at = axis === 'x' ? (y * src.width + min + i) * 3 : ((min + i) * src.width + x) * 3;
-          acc += src.data[at + ch]! * c.weights[o * c.ksize + i]!;
-        }
-        data[(y * width + x) * 3 + ch] = clip8(acc);
+      let at = axis === 'x' ? (y * src.width + min) * 3 : (min * src.width + x) * 3;
+      let r = HALF;
+      let g = HALF;
+      let b = HALF;
+      for (let i = 0, k = o * ksize; i < n; i++, k++, at += step) {
+        const wt = weights[k]!;
+        r += src.data[at]! * wt;
+        g += src.data[at + 1]! * wt;
+        b += src.data[at + 2]! * wt;
       }
+      const out = (y * width + x) * 3;
+      data[out] = clip8(r);
+      data[out + 1] = clip8(g);
+      data[out + 2] = clip8(b);
     }
   }
   return { width, height, data };

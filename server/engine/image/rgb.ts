@@ -1,4 +1,4 @@
-// An 8-bit RGB raster (interleaved, row-major) and the pixel operations Pillow's Image.new/paste/crop do.
+// An 8-bit RGB raster (interleaved, row-major) and the pixel operations Pillow's Image.new/paste do.
 
 export interface RgbImage {
   width: number;
@@ -9,8 +9,12 @@ export interface RgbImage {
 export type Rgb = [number, number, number];
 
 export function filled(width: number, height: number, colour: Rgb): RgbImage {
-  const data = new Uint8Array(width * height * 3);
-  for (let i = 0; i < width * height; i++) data.set(colour, i * 3);
+  const data = new Uint8Array(width * height * 3); // black already
+  if (data.length && colour.some((v) => v !== 0)) {
+    data.set(colour);
+    // doubling copies: the filled prefix is copied after itself until the raster is full
+    for (let n = 3; n < data.length; n *= 2) data.copyWithin(n, 0, Math.min(n, data.length - n));
+  }
   return { width, height, data };
 }
 
@@ -20,13 +24,4 @@ export function paste(dst: RgbImage, src: RgbImage, x: number, y: number): void 
     const from = row * src.width * 3;
     dst.data.set(src.data.subarray(from, from + src.width * 3), ((y + row) * dst.width + x) * 3);
   }
-}
-
-export function crop(src: RgbImage, x: number, y: number, width: number, height: number): RgbImage {
-  const out = filled(width, height, [0, 0, 0]);
-  for (let row = 0; row < height; row++) {
-    const from = ((y + row) * src.width + x) * 3;
-    out.data.set(src.data.subarray(from, from + width * 3), row * width * 3);
-  }
-  return out;
 }

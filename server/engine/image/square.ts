@@ -49,15 +49,26 @@ export function resizeSquare(img: RgbImage, size: number, fill: Rgb = SQUARE_FIL
   // A square to a square always runs the horizontal pass first (resizeBicubic's order rule).
   const sx = split(c, size, x0, w);
   const rows = new Uint8Array(size * h * 3); // the horizontal pass over the image's rows
+  const src = img.data;
+  const { weights, ksize } = c;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < size; x++) {
-      const min = c.bounds[x * 2]! - x0;
-      for (let ch = 0; ch < 3; ch++) {
-        let acc = HALF + fill[ch]! * sx.padWeight[x]!;
-        for (let i = sx.lo[x]!; i < sx.hi[x]!; i++)
-          acc += img.data[(y * w + min + i) * 3 + ch]! * c.weights[x * c.ksize + i]!;
-        rows[(y * size + x) * 3 + ch] = clip8(acc);
+      const pad = sx.padWeight[x]!;
+      // the three channels at once; every sum is of integers below 2^53, so exact in any order
+      let r = HALF + fill[0] * pad;
+      let g = HALF + fill[1] * pad;
+      let b = HALF + fill[2] * pad;
+      let at = (y * w + c.bounds[x * 2]! - x0 + sx.lo[x]!) * 3;
+      for (let i = sx.lo[x]!, k = x * ksize + i; i < sx.hi[x]!; i++, k++, at += 3) {
+        const wt = weights[k]!;
+        r += src[at]! * wt;
+        g += src[at + 1]! * wt;
+        b += src[at + 2]! * wt;
       }
+      const o = (y * size + x) * 3;
+      rows[o] = clip8(r);
+      rows[o + 1] = clip8(g);
+      rows[o + 2] = clip8(b);
     }
   }
   const padRow = new Uint8Array(size * 3); // the horizontal pass over any row of padding
@@ -68,15 +79,25 @@ export function resizeSquare(img: RgbImage, size: number, fill: Rgb = SQUARE_FIL
   }
   const sy = split(c, size, y0, h);
   const data = new Uint8Array(size * size * 3);
+  const stride = size * 3;
   for (let y = 0; y < size; y++) {
-    const min = c.bounds[y * 2]! - y0;
+    const pad = sy.padWeight[y]!;
+    const first = (c.bounds[y * 2]! - y0 + sy.lo[y]!) * stride;
     for (let x = 0; x < size; x++) {
-      for (let ch = 0; ch < 3; ch++) {
-        let acc = HALF + padRow[x * 3 + ch]! * sy.padWeight[y]!;
-        for (let i = sy.lo[y]!; i < sy.hi[y]!; i++)
-          acc += rows[((min + i) * size + x) * 3 + ch]! * c.weights[y * c.ksize + i]!;
-        data[(y * size + x) * 3 + ch] = clip8(acc);
+      let r = HALF + padRow[x * 3]! * pad;
+      let g = HALF + padRow[x * 3 + 1]! * pad;
+      let b = HALF + padRow[x * 3 + 2]! * pad;
+      let at = first + x * 3;
+      for (let i = sy.lo[y]!, k = y * ksize + i; i < sy.hi[y]!; i++, k++, at += stride) {
+        const wt = weights[k]!;
+        r += rows[at]! * wt;
+        g += rows[at + 1]! * wt;
+        b += rows[at + 2]! * wt;
       }
+      const o = (y * size + x) * 3;
+      data[o] = clip8(r);
+      data[o + 1] = clip8(g);
+      data[o + 2] = clip8(b);
     }
   }
   return { width: size, height: size, data };
