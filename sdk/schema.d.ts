@@ -50,7 +50,8 @@ export interface paths {
         /**
          * Edit an image following an instruction.
          * @description Answers the edited image as `image/png` (default) or as JSON with base64 (`response_format: b64_json`);
-         *     with `stream`, the denoising of the plan and of the VQ canvas as events, then the JSON result.
+         *     with `stream`, the plan's canvas after every pass and a decoded preview of the image every few image passes
+         *     (`preview_every`) as events, then the JSON result.
          */
         post: operations["edit"];
         delete?: never;
@@ -512,6 +513,25 @@ export interface components {
             order?: "stratified" | "confidence";
             /** @description Seed of the stratified order. */
             seed?: number;
+            /**
+             * @description Classifier-free guidance of the image by the instruction, scale s (0: off): logits = (1 + s)·g − s·uncond,
+             *     where uncond is the pass with the instruction and the source image masked. A guided edit (either scale
+             *     above 0) runs three variants of the prompt in every image pass. The shipped tiny model was not trained
+             *     with condition dropout, so guidance changes its edits without making them better (docs/edit-guidance.md).
+             * @default 0
+             */
+            guidance_scale?: number;
+            /**
+             * @description Guidance by the source image, scale s_img (0: off): g = (1 + s_img)·cond − s_img·uncond_img, where
+             *     uncond_img is the pass with the source image (its features and VQ codes) masked.
+             * @default 0
+             */
+            image_guidance_scale?: number;
+            /**
+             * @description With `stream`, an image `step` event (a decoded preview) every this many image passes, and after the last.
+             * @default 4
+             */
+            preview_every?: number;
             /** @default false */
             stream?: boolean;
         };
@@ -530,6 +550,9 @@ export interface components {
             /** @enum {string} */
             order: "stratified" | "confidence";
             seed: number;
+            guidance_scale: number;
+            image_guidance_scale: number;
+            preview_every: number;
         };
         EditResponse: {
             id: string;
@@ -557,16 +580,26 @@ export interface components {
             nfe: number;
         };
         EditStepEvent: components["schemas"]["TextStepEvent"] | components["schemas"]["ImageStepEvent"];
-        /** @description The VQ canvas after an image pass. */
+        /**
+         * @description The image as it forms: sent after every `preview_every`-th image pass and after the last, with the VQ canvas
+         *     decoded to a PNG. Positions still masked show the source image's VQ code there, so the preview starts as the
+         *     source and the edit spreads over it as codes are committed.
+         */
         ImageStepEvent: {
             /** @constant */
             phase: "image";
+            /** @description Image passes so far. */
             nfe: number;
             steps: number;
             /** @description VQ positions decided so far. */
             committed: number;
-            /** @description Row-major VQ ids of the grid, null where still masked. */
-            tokens: (number | null)[];
+            image: components["schemas"]["PreviewImage"];
+        };
+        PreviewImage: {
+            /** @description The preview as a `data:image/png;base64,` URL. */
+            url: string;
+            width: number;
+            height: number;
         };
         /**
          * @description One server-sent event: `event: <name>` (absent: `message`) and `data: <JSON>` (its schema named by the

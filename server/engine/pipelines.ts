@@ -2,24 +2,32 @@
 // inference.py): VQA text, grounding boxes and instruction edits. One leased worker runs the whole batch;
 // `live(i)` turns false when job i is cancelled, and the denoisers then stop running its row.
 import { randomInt } from 'node:crypto';
-import sharp from 'sharp';
-import { binsToBox, boxBinRanges, roundHalfEven, type Box } from './image/boxes.js';
+import { decodePreviews, isPreviewPass, type Preview } from './edit-previews.js';
+import { binsToBox, boxBinRanges, type Box } from './image/boxes.js';
+import { pngOf, toRgb } from './image/decoded.js';
 import { anyresOf, vqInputOf, type JobImage } from './image/prepare.js';
 import type { RgbImage } from './image/rgb.js';
 import type { Model } from './model.js';
-import { groundingDenoiser, imageDenoiser, textDenoiser, type StepContext } from './ort/denoisers.js';
+import {
+  groundingDenoiser,
+  guidedImageDenoiser,
+  imageDenoiser,
+  textDenoiser,
+  type StepContext,
+} from './ort/denoisers.js';
 import type { Lease } from './ort/pool.js';
-import type { PromptRow } from './ort/runtime.js';
+import type { PromptCache, PromptRow } from './ort/runtime.js';
 import { vqGridSize } from './package/model-config.js';
 import { editSettings, type EditSettings } from './planning/edit-plan.js';
 import { groundingSteps, type GroundingSteps } from './planning/ground-plan.js';
 import { jobPromptIds } from './planning/prompt-layout.js';
 import { textSettings } from './planning/text-plan.js';
 import { generateBox, LOC_CANVAS, LOC_SLOTS } from './sampling/grounding.js';
+import { GUIDANCE_VARIANTS, guidanceVariants, isGuided } from './sampling/guidance.js';
 import { generateImage } from './sampling/image.js';
 import { PyRandom } from './sampling/pyrandom.js';
 import { generateText, type TextSamplerOptions } from './sampling/text.js';
-import type { StepCallback } from './sampling/types.js';
+import type { AsyncStepCallback, StepCallback } from './sampling/types.js';
 import { decodeText, extractAnswer } from './text/answer.js';
 import { editDraft, type Prompt } from './text/prompts.js';
 
@@ -30,11 +38,13 @@ export interface Job {
   onStep?: (e: StepEvent) => void; // streaming: this job's canvas after every pass
 }
 
-/** A job's canvas after a pass: answer tokens (VQA, edit plan) or VQ ids (edit image, the mask id where undecided). */
+/** A job's canvas after a pass: answer tokens (VQA, edit plan) or VQ ids (edit image, the mask id where undecided),
+ *  with the canvas decoded to an image on an edit's preview passes (edit-previews.ts). */
 export interface StepEvent {
   phase: 'text' | 'plan' | 'image';
   nfe: number; // passes of this phase so far
   tokens: number[];
+  preview?: Preview;
 }
 
 /** Calls each job's onStep with its own row of the flat batch canvas. */
@@ -190,7 +200,8 @@ export async function editImages(
       lease,
       jobs.map((j) => vqInputOf(j.image, c)),
     );
-    const cache = await m.runtime.prefill(lease, await promptRows(m, lease, jobs, true), { ids: source, grid });
+    const prompts = await promptRows(m, lease, jobs, true);
+    const cache = await m.runtime.prefill(lease, prompts, { ids: source, grid });
     const ctx: StepContext = { rt: m.runtime, lease, cache, batch: jobs.length, live };
     const row = editDraft(c, o.planLength);
     const L = row.length;
@@ -210,13 +221,22 @@ export async function editImages(
       draft,
       fanOut(jobs, 'plan', L),
     );
+    const denoise = isGuided(o.guidance)
+      ? guidedImageDenoiser(
+          { ...ctx, cache: await guidanceCache(m, lease, prompts, source, grid) },
+          plan.tokens,
+          L,
+          grid,
+          { scales: o.guidance, codebook: c.vq.num_vq_embeddings },
+        )
+      : imageDenoiser(ctx, plan.tokens, L, grid);
     const image = await generateImage(
-      imageDenoiser(ctx, plan.tokens, L, grid),
+      denoise,
       imageMask,
       { ...o.image, grid },
       jobs.length,
       undefined,
-      fanOut(jobs, 'image', grid * grid),
+      imageSteps(m, lease, jobs, live, { source, grid, steps: o.image.steps, every: o.previewEvery }),
     );
     const wanted = jobs.map((_, i) => i).filter(live);
     const decoded = wanted.length
@@ -233,33 +253,58 @@ export async function editImages(
         const k = wanted.indexOf(i);
         const rgb =
           decoded && k >= 0 ? toRgb(decoded.pixels, k, decoded.size) : { width: 0, height: 0, data: new Uint8Array(0) };
-        const png = rgb.width
-          ? await sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } })
-              .png()
-              .toBuffer()
-          : Buffer.alloc(0);
         return {
           plan: decodeText(m.tokenizer, planIds.slice(0, o.planLength), stops(m)),
           planIds,
           vq: Array.from(image.vq.subarray(i * grid * grid, (i + 1) * grid * grid)),
           rgb,
-          png,
+          png: rgb.width ? await pngOf(rgb) : Buffer.alloc(0),
         };
       }),
     );
   });
 }
 
-/** Image k of decoder output [B, 3, S, S] in [-1, 1] as 8-bit RGB: round((p + 1) * 127.5) in float32, ties to
- *  even (numpy's round), clipped. */
-export function toRgb(pixels: Float32Array, k: number, size: number): RgbImage {
-  const plane = size * size;
-  const data = new Uint8Array(plane * 3);
-  for (let i = 0; i < plane; i++) {
-    for (let ch = 0; ch < 3; ch++) {
-      const v = roundHalfEven(Math.fround(Math.fround(pixels[(k * 3 + ch) * plane + i]! + 1) * 127.5));
-      data[i * 3 + ch] = Math.min(255, Math.max(0, v));
-    }
-  }
-  return { width: size, height: size, data };
+/** The prompt cache of the guidance variants (sampling/guidance.ts), [cond; uncond_img; uncond] x jobs rows; the
+ *  unconditional variants hold no image slot, so they take no image features. */
+async function guidanceCache(
+  m: Model,
+  lease: Lease,
+  prompts: PromptRow[],
+  source: Int32Array,
+  grid: number,
+): Promise<PromptCache> {
+  const variants = prompts.map((p) => guidanceVariants(m.config, p.ids));
+  const rows = Array.from({ length: GUIDANCE_VARIANTS }, (_, v) =>
+    prompts.map((p, j) => ({ ids: variants[j]![v]!, ...(v === 0 && { imageFeatures: p.imageFeatures }) })),
+  ).flat();
+  const sources = Int32Array.from({ length: GUIDANCE_VARIANTS * source.length }, (_, i) => source[i % source.length]!);
+  return m.runtime.prefill(lease, rows, { ids: sources, grid });
+}
+
+/** The image phase's step events: each job's VQ canvas after every pass, with a decoded preview on the preview
+ *  passes (edit-previews.ts) for the jobs still wanted. */
+function imageSteps(
+  m: Model,
+  lease: Lease,
+  jobs: Job[],
+  live: Live,
+  o: { source: Int32Array; grid: number; steps: number; every: number },
+): AsyncStepCallback | undefined {
+  if (!jobs.some((j) => j.onStep)) return undefined;
+  const tokens = o.grid * o.grid;
+  const streamed = jobs.map((_, i) => i).filter((i) => jobs[i]!.onStep);
+  return async (nfe, canvas) => {
+    const rows = isPreviewPass(nfe, o.steps, o.every) ? streamed.filter(live) : [];
+    const previews = rows.length ? await decodePreviews(m, lease, rows, canvas, o.source, o.grid) : [];
+    jobs.forEach((j, i) => {
+      const preview = previews[rows.indexOf(i)];
+      j.onStep?.({
+        phase: 'image',
+        nfe,
+        tokens: Array.from(canvas.subarray(i * tokens, (i + 1) * tokens)),
+        ...(preview && { preview }),
+      });
+    });
+  };
 }

@@ -47,6 +47,9 @@ export const TASKS = {
       num('shift', 'shift of the image schedule'),
       choice('order', ['stratified', 'confidence'], 'which VQ positions are committed first'),
       int('seed', 'seed of the stratified order'),
+      num('guidance_scale', 'classifier-free guidance by the instruction (0: off)'),
+      num('image_guidance_scale', 'guidance by the source image (0: off)'),
+      int('preview_every', 'a preview image every this many image passes'),
     ],
   },
 };

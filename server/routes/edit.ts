@@ -1,5 +1,6 @@
 // POST /v1/edit: an instruction → the edited image as PNG or JSON (`response_format`); with `stream`, the plan
-// canvas and the VQ canvas after every pass as `step` events, then `result` (JSON).
+// canvas after every pass and a decoded preview every `preview_every` image passes as `step` events, then `result`
+// (JSON).
 import type { Router } from 'express';
 import type { components } from '../../sdk/schema.js';
 import { unixNow, type AppContext } from '../context.js';
@@ -11,11 +12,19 @@ import { textStep } from './vqa.js';
 
 type S = components['schemas'];
 
-function editStep(m: Model, e: StepEvent, planLength: number, steps: number): S['EditStepEvent'] {
+/** The event of a pass, if it sends one: every plan pass, the image passes with a preview. */
+function editStep(m: Model, e: StepEvent, planLength: number, steps: number): S['EditStepEvent'] | undefined {
   if (e.phase !== 'image') return textStep(m, e, e.tokens.slice(0, planLength));
+  if (!e.preview) return undefined;
   const mask = m.layout.image_mask_token_id;
-  const tokens = e.tokens.map((t) => (t === mask ? null : t));
-  return { phase: 'image', nfe: e.nfe, steps, committed: tokens.filter((t) => t !== null).length, tokens };
+  const { png, width, height } = e.preview;
+  return {
+    phase: 'image',
+    nfe: e.nfe,
+    steps,
+    committed: e.tokens.filter((t) => t !== mask).length,
+    image: { url: `data:image/png;base64,${png.toString('base64')}`, width, height },
+  };
 }
 
 export function editRouter(ctx: AppContext): Router {
@@ -37,7 +46,8 @@ export function editRouter(ctx: AppContext): Router {
             settings,
             onStep: (e) => {
               onPass();
-              stream?.send('step', editStep(m, e, settings.planLength, settings.image.steps));
+              const event = stream && editStep(m, e, settings.planLength, settings.image.steps);
+              if (event) stream!.send('step', event);
             },
           });
           const nfe = settings.planSteps + settings.image.steps; // every scheduled pass runs (steps <= tokens)
@@ -66,6 +76,9 @@ export function editRouter(ctx: AppContext): Router {
                   shift: settings.image.shift ?? 5,
                   order: settings.image.order ?? 'stratified',
                   seed,
+                  guidance_scale: settings.guidance.text,
+                  image_guidance_scale: settings.guidance.image,
+                  preview_every: settings.previewEvery,
                 },
                 usage: { nfe },
                 timings: timings(),

@@ -7,6 +7,7 @@ import { decodeImage } from '../../server/engine/image/preprocess.js';
 import type { PromptCache, StepInput } from '../../server/engine/ort/runtime.js';
 import type { VqaTask } from '../../server/engine/package/manifest.js';
 import { answerQuestions, editImages, groundBoxes, type Job } from '../../server/engine/pipelines.js';
+import { editSettings } from '../../server/engine/planning/edit-plan.js';
 import { textSettings } from '../../server/engine/planning/text-plan.js';
 import { MODEL_ID, MODELS_DIR, NO_PYTHON, ortReference, PER_FAMILY, type OrtCase } from './ort-reference.js';
 
@@ -150,6 +151,31 @@ describe(`ORT pipelines = Python ort_pipeline (${PER_FAMILY} world samples per f
       assert.deepEqual(Array.from(r!.rgb.data), c.pixels, `${c.id} pixels`);
       assert.deepEqual(Array.from((await decodeImage(r!.png)).data), c.pixels, `${c.id} png`);
     }
+  });
+
+  test('guided edit: the VQ ids of the Python guided decoding at each scale pair, one job at a time and batched', async () => {
+    const cases = byFamily('edit');
+    const pairs = Object.keys(cases[0]!.guided_vq!);
+    assert.ok(pairs.length >= 2, 'the reference has guided cases');
+    for (const pair of pairs) {
+      const [text, image] = pair.split(',').map(Number) as [number, number];
+      const settings = { ...editSettings(engine.model), guidance: { text, image } };
+      for (const c of cases) {
+        const [r] = await editImages(engine.model, [jobs.get(c.id)!], settings);
+        assert.deepEqual(r!.planIds, c.plan_ids, `${c.id} plan`);
+        assert.deepEqual(r!.vq, c.guided_vq![pair], `${c.id} vq at ${pair}`);
+      }
+      const batched = await editImages(
+        engine.model,
+        cases.map((c) => jobs.get(c.id)!),
+        settings,
+      );
+      cases.forEach((c, i) => assert.deepEqual(batched[i]!.vq, c.guided_vq![pair], `${c.id} batched vq at ${pair}`));
+    }
+    assert.ok(
+      cases.some((c) => pairs.some((p) => c.guided_vq![p]!.join() !== c.vq!.join())),
+      'guidance changes some image',
+    );
   });
 
   test('concurrent engine requests run as batches (left-padded prompts) and equal the single-job results', async () => {

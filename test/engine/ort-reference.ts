@@ -29,6 +29,7 @@ export interface OrtCase {
   plan_ids?: number[];
   vq?: number[];
   pixels?: number[];
+  guided_vq?: Record<string, number[]>; // VQ ids of guided decoding by "guidance_scale,image_guidance_scale"
 }
 
 function pyFiles(dir: string): string[] {

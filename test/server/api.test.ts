@@ -212,9 +212,16 @@ describe('endpoints', { skip: NO_PACKAGE }, () => {
     assert.equal(r.headers.get('x-lavida-seed'), String(body.settings.seed));
   });
 
-  test('POST /v1/edit stream: plan steps, then VQ canvas steps filling up, the result, [DONE]', async () => {
+  test('POST /v1/edit stream: plan steps, then image previews filling up, the result, [DONE]', async () => {
     const r = await request(`${srv.url}/v1/edit`, {
-      json: { image: dataUrl(png), instruction: 'make the circle red', stream: true, steps: 4, plan_steps: 8 },
+      json: {
+        image: dataUrl(png),
+        instruction: 'make the circle red',
+        stream: true,
+        steps: 4,
+        plan_steps: 8,
+        preview_every: 1,
+      },
     });
     assert.equal(r.status, 200);
     const events = parseEvents(r.text);

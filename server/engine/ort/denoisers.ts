@@ -4,7 +4,8 @@
 // out the block's later passes (they stay in the cache). Rows not run get `fill` ids with confidence 0, which the
 // samplers commit and then stop on (or, for a finished block, ignore).
 import { LOC_SLOTS, type LocDenoise } from '../sampling/grounding.js';
-import type { UniformSource } from '../sampling/noise.js';
+import { combineGuidance, GUIDANCE_VARIANTS, type GuidanceScales } from '../sampling/guidance.js';
+import { chooseTokens, type UniformSource } from '../sampling/noise.js';
 import type { Candidates, Denoise } from '../sampling/types.js';
 import type { Lease } from './pool.js';
 import type { PackageRuntime, PromptCache, StepInput, StepOutput } from './runtime.js';
@@ -188,5 +189,50 @@ export function imageDenoiser(ctx: StepContext, answer: Int32Array, length: numb
       grid,
       genVq: rowsOf(canvas, rows, grid * grid),
     }));
+  };
+}
+
+/** A guided edit's VQ canvases: `ctx.cache` holds the guidance variants' prompts, cache row v * batch + r being
+ *  variant v (cond, uncond_img, uncond) of batch row r. One run covers the live rows' variants; their VQ logits
+ *  ([codebook] per position) are combined (sampling/guidance.ts) into greedy candidates. */
+export function guidedImageDenoiser(
+  ctx: StepContext,
+  answer: Int32Array,
+  length: number,
+  grid: number,
+  o: { scales: GuidanceScales; codebook: number },
+): Denoise {
+  const tokens = grid * grid;
+  const variants = Array.from({ length: GUIDANCE_VARIANTS }, (_, v) => v);
+  return async (canvas) => {
+    const live = Array.from({ length: ctx.batch }, (_, r) => r).filter(ctx.live);
+    const runs = variants.flatMap(() => live); // the batch row each cache row runs
+    const ids = new Int32Array(ctx.batch * tokens);
+    const confidence = new Float64Array(ctx.batch * tokens);
+    const out = await stepRows(
+      ctx,
+      variants.flatMap((v) => live.map((r) => v * ctx.batch + r)),
+      {
+        canvas: rowsOf(answer, runs, length),
+        length,
+        want: 'vq',
+        grid,
+        genVq: rowsOf(canvas, runs, tokens),
+        logits: true,
+      },
+    );
+    if (!out) return { ids, confidence };
+    const width = live.length * tokens * o.codebook;
+    const logits = combineGuidance(
+      variants.map((v) => out.logits!.subarray(v * width, (v + 1) * width)),
+      o.scales,
+    );
+    const chosen = chooseTokens(logits, o.codebook, 0, null);
+    const [chosenIds, chosenConfidence] = [chosen.ids as Int32Array, chosen.confidence as Float64Array];
+    live.forEach((r, i) => {
+      ids.set(chosenIds.subarray(i * tokens, (i + 1) * tokens), r * tokens);
+      confidence.set(chosenConfidence.subarray(i * tokens, (i + 1) * tokens), r * tokens);
+    });
+    return { ids, confidence };
   };
 }

@@ -72,13 +72,13 @@ export interface StepInput {
   vocabRange?: [number, number]; // text logits outside are -inf (default: the whole vocabulary)
   want: 'text' | 'vq';
   sample?: { temperature: number; rngs: UniformSource[] }; // text: Gumbel-max from the logits, one source per row
-  logits?: boolean; // text: return the logits themselves (StepOutput.logits; ids and confidence empty)
+  logits?: boolean; // return the logits themselves (StepOutput.logits; ids and confidence empty)
 }
 
 export interface StepOutput {
   ids: Int32Array; // [rows * length] (text) or [rows * grid * grid] (vq)
   confidence: Float32Array;
-  logits?: Float32Array; // [rows * text positions * vocabulary], when asked for
+  logits?: Float32Array; // [rows * text positions * vocabulary] or [rows * grid * grid * codebook], when asked for
 }
 
 /** Candidates of each row's logits [rows * positions * vocab], each row drawing from its own source. */
@@ -238,8 +238,9 @@ export class PackageRuntime {
       gen_vq: s.genVq ? tensor('int64', int64(s.genVq), [B, s.grid!, s.grid!]) : noGrid(B),
       vocab_range: tensor('int64', int64(s.vocabRange ?? [0, c.embedding_size]), [2]),
     };
-    const [idsName, confName] = s.want === 'text' ? ['text_ids', 'text_confidence'] : ['vq_ids', 'vq_confidence'];
-    const fetches = s.want === 'text' && (s.sample || s.logits) ? ['text_logits'] : [idsName, confName];
+    const [idsName, confName, logitsName] =
+      s.want === 'text' ? ['text_ids', 'text_confidence', 'text_logits'] : ['vq_ids', 'vq_confidence', 'vq_logits'];
+    const fetches = s.logits || (s.want === 'text' && s.sample) ? [logitsName] : [idsName, confName];
     if (againstWindow && cache.window === undefined)
       throw new Error("no dual-cache window: run the block's first pass with keepWindow");
     if (s.keepWindow) cache.window ??= `${cache.key}-window`;
@@ -252,8 +253,8 @@ export class PackageRuntime {
         ? { use: cache.window, ...rows }
         : { use: cache.key, ...rows, ...(s.keepWindow && { extend: { key: cache.window!, hide: s.keepWindow } }) },
     );
-    if (s.want === 'text' && s.logits)
-      return { ids: new Int32Array(0), confidence: new Float32Array(0), logits: out.text_logits!.data as Float32Array };
+    if (s.logits)
+      return { ids: new Int32Array(0), confidence: new Float32Array(0), logits: out[logitsName]!.data as Float32Array };
     if (s.want === 'text' && s.sample)
       return sampleRows(out.text_logits!.data as Float32Array, B, c.embedding_size, s.sample);
     return { ids: toInt32(out[idsName]!.data as BigInt64Array), confidence: out[confName]!.data as Float32Array };

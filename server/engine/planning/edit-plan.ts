@@ -1,7 +1,9 @@
 // The decoding of an edit: the package's plan and image settings (the manifest's `plan_length`, `sampling.plan`,
-// `sampling.image`) under the request's knobs, bounded by the model (plan length, VQ tokens).
+// `sampling.image`) under the request's knobs, bounded by the model (plan length, VQ tokens); classifier-free
+// guidance (off unless asked for) and the streamed previews' cadence.
 import type { Model } from '../model.js';
 import { vqGridSize } from '../package/model-config.js';
+import type { GuidanceScales } from '../sampling/guidance.js';
 import type { ImageSamplerOptions } from '../sampling/image.js';
 import { editDraft } from '../text/prompts.js';
 import type { RequestPlan } from './prompt-layout.js';
@@ -14,12 +16,20 @@ export interface EditKnobs {
   shift?: number;
   order?: 'stratified' | 'confidence';
   seed?: number;
+  guidance_scale?: number;
+  image_guidance_scale?: number;
+  preview_every?: number;
 }
+
+/** Streamed edits: a decoded preview every this many image passes (and after the last), unless asked otherwise. */
+export const PREVIEW_EVERY = 4;
 
 export interface EditSettings {
   planLength: number;
   planSteps: number;
   image: Omit<ImageSamplerOptions, 'grid' | 'startStep'>;
+  guidance: GuidanceScales; // both 0: unguided (one variant per pass)
+  previewEvery: number; // streaming: a preview image every this many image passes, and after the last
 }
 
 export interface EditPlan extends RequestPlan {
@@ -38,6 +48,8 @@ export function editSettings(m: Model): EditSettings {
       order: im?.order ?? 'stratified',
       orderSeed: im?.order_seed ?? 42,
     },
+    guidance: { text: 0, image: 0 },
+    previewEvery: PREVIEW_EVERY,
   };
 }
 
@@ -63,6 +75,8 @@ export function planEdit(m: Model, instruction: string, k: EditKnobs): EditPlan 
       order: k.order ?? d.image.order,
       orderSeed: k.seed ?? d.image.orderSeed,
     },
+    guidance: { text: k.guidance_scale ?? d.guidance.text, image: k.image_guidance_scale ?? d.guidance.image },
+    previewEvery: k.preview_every ?? d.previewEvery,
   };
   return { prompt: instruction, edit: true, answerTokens: editDraft(m.config, settings.planLength).length, settings };
 }

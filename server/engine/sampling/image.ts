@@ -4,7 +4,7 @@
 import { stratifiedOrder } from './order.js';
 import { transferCounts } from './schedules.js';
 import { selectScheduled } from './select.js';
-import type { Denoise, StepCallback } from './types.js';
+import type { AsyncStepCallback, Denoise } from './types.js';
 
 export interface ImageSamplerOptions {
   grid: number;
@@ -27,7 +27,7 @@ export async function generateImage(
   o: ImageSamplerOptions,
   batch = 1,
   initVq?: ArrayLike<number>,
-  onStep?: StepCallback,
+  onStep?: AsyncStepCallback,
 ): Promise<ImageSample> {
   const tokens = o.grid * o.grid;
   const canvas = initVq ? Int32Array.from(initVq) : new Int32Array(batch * tokens).fill(maskId);
@@ -60,7 +60,7 @@ export async function generateImage(
       }
     }
     done += counts[step]!;
-    onStep?.(step - startStep + 1, canvas);
+    await onStep?.(step - startStep + 1, canvas);
   }
   return { vq: canvas, unmaskStep, nfe: o.steps - startStep };
 }

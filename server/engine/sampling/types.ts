@@ -21,3 +21,6 @@ export type Denoise = (canvas: Int32Array, step: number, block?: BlockPass) => C
 
 /** Called after every pass with the number of passes so far and the canvas (streaming). */
 export type StepCallback = (nfe: number, canvas: Int32Array) => void;
+
+/** The image loop's: it waits for the callback's work (an edit's previews decode the canvas) before the next pass. */
+export type AsyncStepCallback = (nfe: number, canvas: Int32Array) => void | Promise<void>;

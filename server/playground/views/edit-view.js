@@ -1,34 +1,24 @@
-// Editing: the plan canvas as it is denoised, then the VQ canvas as its positions are committed (the stream
-// carries VQ code ids, not pixels: each committed code is drawn as a colour of its id, masked ones dark), then
-// the edited image of the result.
+// Editing: the plan canvas as it is denoised, then the image as it forms (the stream's previews: the VQ canvas
+// decoded every few passes, undecided codes showing the source), then the edited image of the result.
 
 const $ = (id) => document.getElementById(id);
-
-function drawGrid(tokens) {
-  const canvas = $('vq-grid');
-  const g = canvas.getContext('2d');
-  const cols = Math.ceil(Math.sqrt(tokens.length));
-  const cell = canvas.width / cols;
-  tokens.forEach((id, i) => {
-    g.fillStyle = id === null ? '#333' : `hsl(${(id * 47) % 360} 55% 60%)`;
-    g.fillRect((i % cols) * cell, Math.floor(i / cols) * cell, cell - 1, cell - 1);
-  });
-}
 
 export const editView = {
   reset() {
     $('plan').textContent = '';
-    $('vq-grid').getContext('2d').clearRect(0, 0, $('vq-grid').width, $('vq-grid').height);
-    $('edited').hidden = true;
-    $('edited').removeAttribute('src');
+    for (const id of ['edit-preview', 'edited']) {
+      $(id).hidden = true;
+      $(id).removeAttribute('src');
+    }
   },
   step(e) {
     if (e.phase !== 'image') {
       $('plan').textContent = e.text;
       return `plan pass ${e.nfe}: ${e.masked} positions still masked`;
     }
-    drawGrid(e.tokens);
-    return `image: ${e.committed} of ${e.tokens.length} VQ codes committed (pass ${e.nfe})`;
+    $('edit-preview').src = e.image.url;
+    $('edit-preview').hidden = false;
+    return `image pass ${e.nfe} of ${e.steps}: ${e.committed} VQ codes committed`;
   },
   result(r) {
     $('plan').textContent = r.plan;

@@ -1,13 +1,15 @@
 """The Python ONNX Runtime pipelines' greedy outputs on held-out world samples, for the TypeScript engine's
 parity test: `ort_cases.py PACKAGE_DIR OUT_DIR N` writes OUT_DIR/ort_cases.json and the input PNGs beside it.
 Text cases carry the default decoding's tokens over their family's canvas and `fast_tokens`, from threshold
-decoding over the dual cache; grounding cases the LOC bins of 1-step decoding and `bins_by_steps` (1, 2, 4).
+decoding over the dual cache; grounding cases the LOC bins of 1-step decoding and `bins_by_steps` (1, 2, 4); edit
+cases the VQ ids of classifier-free guided decoding too, `guided_vq` by "text,image" scales (GUIDED).
 
 It drives lavida_r1.export.ort_pipeline step by step only to keep the token canvases (the pipeline functions
 return decoded strings)."""
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +22,7 @@ from lavida_r1.inference import answer_sampler, decode_text
 from lavida_r1.world import FAMILIES
 
 FAST_THRESHOLD = 0.9  # fast_tokens: threshold decoding over the dual cache (test/engine/ort-parity.test.ts)
+GUIDED = ((2.0, 1.5), (4.0, 0.0))  # guided_vq: (guidance_scale, image_guidance_scale), as the TS test names them
 package_dir, out_dir, n = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
 pkg = OrtPackage(package_dir, threads=1)
 c = pkg.config
@@ -44,6 +47,16 @@ for family in FAMILIES:
                 plan_ids=result.plan_ids.tolist(),
                 vq=result.vq.reshape(-1).tolist(),
                 pixels=np.asarray(result.image).reshape(-1).tolist(),
+                guided_vq={
+                    f"{text},{image_scale}": op.edit_image(
+                        replace(pipe, image=replace(pipe.image, guidance_scale=text, image_guidance_scale=image_scale)),
+                        sample.prompt,
+                        image,
+                    )
+                    .vq.reshape(-1)
+                    .tolist()
+                    for text, image_scale in GUIDED
+                },
             )
         else:
             ids, features = op.encode_prompt(pipe, sample.prompt, image)
