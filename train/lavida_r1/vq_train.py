@@ -28,6 +28,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--lr", type=float, default=defaults.lr)
     p.add_argument("--ae-warmup", type=int, default=defaults.ae_warmup)
     p.add_argument("--restart-every", type=int, default=defaults.restart_every)
+    p.add_argument(
+        "--restart-by-error",
+        action="store_true",
+        help="restart dead codes from the latents farthest from the live codes, not uniformly drawn ones",
+    )
     p.add_argument("--report-samples", type=int, default=defaults.report_samples)
     p.add_argument(
         "--locality-weight",
@@ -46,6 +51,7 @@ def main(argv: list[str] | None = None) -> None:
         lr=a.lr,
         ae_warmup=a.ae_warmup,
         restart_every=a.restart_every,
+        restart_by_error=a.restart_by_error,
         report_samples=a.report_samples,
         locality_weight=a.locality_weight,
     )

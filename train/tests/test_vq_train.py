@@ -119,3 +119,16 @@ def test_restart_reseeds_only_unused_codes():
     n = restart_dead_codes(embedding, torch.tensor([3, 0, 1, 0]), latents, torch.Generator().manual_seed(0))
     assert n == 2 and torch.equal(embedding.weight[[0, 2]], kept)
     assert torch.allclose(embedding.weight[[1, 3]], latents[:2], atol=0.1)
+
+
+def test_restart_by_error_reseeds_from_the_worst_represented_latents():
+    embedding = torch.nn.Embedding(3, 2)
+    with torch.no_grad():
+        embedding.weight[0] = torch.tensor([0.0, 0.0])
+    latents = torch.cat([torch.zeros(99, 2) + 0.01, torch.tensor([[10.0, -10.0]])])  # 99 near code 0, one far
+    usage = torch.tensor([7, 0, 0])
+    restart_dead_codes(embedding, usage, latents, torch.Generator().manual_seed(0), by_error=True)
+    assert torch.allclose(embedding.weight[1:], torch.tensor([[10.0, -10.0]] * 2), atol=0.5)
+    uniform = torch.nn.Embedding(3, 2)
+    restart_dead_codes(uniform, usage, latents, torch.Generator().manual_seed(0))
+    assert torch.allclose(uniform.weight[1:], torch.zeros(2, 2), atol=0.5)  # the frequent latents win uniformly

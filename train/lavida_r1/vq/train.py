@@ -58,6 +58,7 @@ class TrainArgs:
     ae_warmup: int = 600  # steps without quantization (see the module docstring)
     restart_every: int = 25  # dead-code restart period (steps), counted from ae_warmup
     restart_until: float = 0.75  # no restarts in the last quarter: let the final codebook settle
+    restart_by_error: bool = False  # restart rows drawn by their distance to the live codes (codebook.py)
     checkpoint_every: int = 100
     eval_every: int = 250
     quick_eval_samples: int = 32  # eval-split edits (x2 images) scored during training
@@ -116,6 +117,7 @@ class Trainer:
             self.usage,
             latents.permute(0, 2, 3, 1).reshape(-1, latents.shape[1]),
             generator,
+            a.restart_by_error,
         )
         self.usage.zero_()
         return restarted
