@@ -21,7 +21,14 @@ def pick_device(name: str, local_rank: int = 0) -> torch.device:
     available = torch.cuda.is_available()
     if name == "cuda" and not available:
         raise ValueError("device cuda: no CUDA device is available (torch.cuda.is_available() is False)")
-    return torch.device("cuda", local_rank) if name != "cpu" and available else torch.device("cpu")
+    if name == "cpu" or not available:
+        return torch.device("cpu")
+    if local_rank >= torch.cuda.device_count():
+        raise ValueError(
+            f"process {local_rank} of this node has no GPU of its own: {torch.cuda.device_count()} visible, "
+            "so start at most that many processes per node (torchrun --nproc_per_node)"
+        )
+    return torch.device("cuda", local_rank)
 
 
 def autocast_dtype(device: torch.device) -> torch.dtype | None:

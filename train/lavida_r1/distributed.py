@@ -47,6 +47,21 @@ class Shard:
         for p, g, summed, used in zip(params, grads, parts, parts[-1].tolist()):
             p.grad = summed.view_as(g) if used else None
 
+    def check_same_start(self, step: int) -> None:
+        """Raises on every process unless all of them pass the same `step`. With --resume each process reads the
+        checkpoint in the run folder, which only the first one writes: a node that does not see that folder (no
+        shared filesystem) would start over on other data and weights, out of step with the others."""
+        if self.world == 1:
+            return
+        bounds = torch.tensor([step, -step], dtype=torch.int64, device=self.device)
+        dist.all_reduce(bounds, op=dist.ReduceOp.MAX)
+        first, last = -bounds[1].item(), bounds[0].item()
+        if first != last:
+            raise RuntimeError(
+                f"the {self.world} processes start from different steps ({first} to {last}): with --resume every "
+                "process reads OUT/latest, so every node must see it (a shared filesystem, or a copy at the same path)"
+            )
+
     def barrier(self) -> None:
         if self.world > 1:
             dist.barrier()

@@ -62,7 +62,7 @@ def rows(out: Path) -> list[dict]:
 
 def test_two_torchrun_processes_match_one(tmp_path):
     """Batch 3 over 2 processes (unequal shares), an edit step then a grounding step with soft LOC targets, the
-    view readout and a weight average."""
+    view readout and a weight average; the 2-process run pauses after step 1 and resumes under torchrun."""
     config = {
         "init_checkpoint": str(CHECKPOINTS / "lavida-r1-tiny"),
         "vq_checkpoint": str(CHECKPOINTS / "vq-tiny"),
@@ -81,27 +81,23 @@ def test_two_torchrun_processes_match_one(tmp_path):
     run(SFTConfig(**config, out=str(tmp_path / "single")), resume=False)
     path = tmp_path / "double.json"
     path.write_text(json.dumps({**config, "out": "double"}))
-    torchrun = Path(sys.executable).with_name("torchrun")
-    done = subprocess.run(
-        [
-            str(torchrun),
-            "--standalone",
-            "--nproc_per_node",
-            "2",
-            "-m",
-            "lavida_r1.sft.train",
-            "--config",
-            str(path),
-            "--device",
-            "cpu",
-        ],
-        env={**os.environ, "OMP_NUM_THREADS": "1"},
-        cwd=TRAIN,
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "2 processes on cpu (fp32)" in done.stderr and done.stderr.count("step 2/2 |") == 1  # one process logs
+    torchrun = [str(Path(sys.executable).with_name("torchrun")), "--standalone", "--nproc_per_node", "2"]
+    legs = [
+        subprocess.run(
+            [*torchrun, "-m", "lavida_r1.sft.train", "--config", str(path), "--device", "cpu", *extra],
+            env={**os.environ, "OMP_NUM_THREADS": "1"},
+            cwd=TRAIN,
+            capture_output=True,
+            text=True,
+        )
+        for extra in (["--until", "1"], ["--resume"])
+    ]
+    for leg in legs:
+        assert leg.returncode == 0, leg.stderr
+    first, second = (leg.stderr for leg in legs)
+    assert "steps 1-1 of 2, batch 3, 2 processes on cpu (fp32)" in first and "steps 2-2 of 2" in second
+    assert second.count("step 2/2 |") == 1  # one process logs
+    assert sorted(p.name for p in (tmp_path / "double").iterdir()) == ["config.json", "latest", "log.csv"]
     one, two = rows(tmp_path / "single"), rows(tmp_path / "double")
     assert [r["family"] for r in one] == [r["family"] for r in two] == ["edit", "grounding"]
     for a, b in zip(one, two):

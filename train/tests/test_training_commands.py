@@ -110,8 +110,11 @@ def test_device_cuda_without_cuda_is_a_usage_error(tmp_path, monkeypatch, capsys
 
 def test_device_selection_and_precision(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 4)
     assert pick_device("auto") == torch.device("cuda", 0) and pick_device("cuda", 3) == torch.device("cuda", 3)
     assert pick_device("auto", 1) == torch.device("cuda", 1) and pick_device("cpu") == torch.device("cpu")
+    with pytest.raises(ValueError, match="process 4 of this node has no GPU"):  # more processes than GPUs
+        pick_device("auto", 4)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert pick_device("auto", 1) == torch.device("cpu")
     with pytest.raises(ValueError):

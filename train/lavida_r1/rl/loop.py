@@ -42,6 +42,7 @@ def run(config: RLConfig, resume: bool, until: int | None = None) -> LavidaForMa
         model, optimizer_state, start = load_training_state(out / LATEST)
     else:
         model = load_checkpoint(config.init_checkpoint)
+    shard.check_same_start(start)
     model.model.vqvae.eval().requires_grad_(False)
     params = trainable(model)
     optimizer = torch.optim.AdamW(params, lr=config.lr, betas=(0.9, 0.99), weight_decay=config.weight_decay)

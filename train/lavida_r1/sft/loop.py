@@ -129,6 +129,7 @@ def run(
         model = fresh_model(config)
         if config.vq_checkpoint:
             adopt_vqvae(model, config.vq_checkpoint)  # the run trains with this tokenizer, settings and all
+    shard.check_same_start(start)
     readout = fresh_readout(model, config)
     if readout is not None and resuming:
         load_readout(out / LATEST, readout)
