@@ -11,10 +11,11 @@
 // as JSON), --log FILE (keep the server's pino log there; by default it is kept only when the run fails).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -104,6 +105,15 @@ interface Server {
   url: string;
   logPath: string;
   exited: Promise<number | null>;
+}
+
+/** Error- and fatal-level lines of a pino log, read as a stream: a soak's log outgrows any one string. */
+async function countErrorLines(path: string): Promise<number> {
+  let count = 0;
+  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
+    if (/"level":(50|60)/.test(line)) count++;
+  }
+  return count;
 }
 
 /** Starts server/main.ts on host:0 and waits for its `listening` log line (the engine is loaded by then). */
@@ -480,9 +490,7 @@ async function main(): Promise<number> {
     const exitCode = await Promise.race([srv.exited, sleep(40_000, null, { ref: false })]);
     const shutdownMs = performance.now() - t0;
 
-    const serverErrorLogs = readFileSync(srv.logPath, 'utf8')
-      .split('\n')
-      .filter((l) => /"level":(50|60)/.test(l)).length;
+    const serverErrorLogs = await countErrorLines(srv.logPath);
     const kindResults: KindResult[] = list.map((k, i) => {
       const t = measured.map((m) => m[i]!);
       const statuses: Record<string, number> = {};
