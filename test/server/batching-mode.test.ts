@@ -3,16 +3,15 @@
 // so every choice runs the batch's passes, while `none` and `continuous` run each choice on its own passes; the
 // completions are the same in every mode.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { pino } from 'pino';
-import { configFromEnv, ROOT } from '../../server/config.js';
+import { configFromEnv } from '../../server/config.js';
 import { Engine, type BatchingMode } from '../../server/engine/index.js';
 import { engineOptions } from '../../server/start.js';
 import { request } from './conformance.js';
 import { dataUrl, shapesPng } from './fixtures.js';
 import { NO_PACKAGE, startServer, testConfig } from './harness.js';
+import { runMain } from './run-main.js';
 
 test('LAVIDA_BATCHING: continuous when unset or empty; continuous, lockstep or none; anything else refused', () => {
   assert.equal(configFromEnv({}).batchingMode, 'continuous');
@@ -27,12 +26,7 @@ test('LAVIDA_BATCHING: continuous when unset or empty; continuous, lockstep or n
 });
 
 test('the server refuses to start on LAVIDA_BATCHING=off: exit 1, one line naming the values', () => {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'server/main.ts')], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 20_000,
-    env: { ...process.env, LAVIDA_BATCHING: 'off', PORT: '0', LAVIDA_HOST: '127.0.0.1' },
-  });
+  const run = runMain([], { LAVIDA_BATCHING: 'off', PORT: '0', LAVIDA_HOST: '127.0.0.1' }, 20_000);
   assert.equal(run.status, 1, run.stderr);
   assert.equal(
     run.stderr,

@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ROOT } from '../../server/config.js';
 import { NO_PACKAGE } from './harness.js';
-
-const MAIN = join(ROOT, 'server/main.ts');
+import { runMain } from './run-main.js';
 
 /** Every LAVIDA_* name in the server's TypeScript sources: the settings it reads. */
 function settingsRead(): string[] {
@@ -27,12 +26,7 @@ test('--help and -h print the usage with every LAVIDA_* setting and exit 0 witho
   assert.ok(settings.includes('LAVIDA_CORS_ORIGINS') && settings.includes('LAVIDA_DEVICE'), settings.join(', '));
   for (const flag of ['--help', '-h']) {
     // a port no one could bind: had it started, it would fail
-    const run = spawnSync(process.execPath, ['--import', 'tsx', MAIN, flag], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 30_000,
-      env: { ...process.env, PORT: '99999' },
-    });
+    const run = runMain([flag], { PORT: '99999' });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^Usage: npm start/);
     for (const name of [...settings, 'PORT'])
@@ -43,11 +37,7 @@ test('--help and -h print the usage with every LAVIDA_* setting and exit 0 witho
 test('npm start -- --help prints the same usage', () => {
   const run = spawnSync('npm', ['start', '--silent', '--', '--help'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   assert.equal(run.status, 0, run.stderr);
-  const direct = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--help'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  const direct = runMain(['--help']);
   assert.equal(run.stdout, direct.stdout);
 });
 
@@ -58,12 +48,7 @@ test('a port in use: exit 1 with a message naming the port and the setting to ch
   await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
   const port = (blocker.address() as { port: number }).port;
   try {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', MAIN], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { ...process.env, PORT: String(port), LAVIDA_HOST: '127.0.0.1', LAVIDA_LOG_LEVEL: 'info' },
-    });
+    const run = runMain([], { PORT: String(port), LAVIDA_HOST: '127.0.0.1', LAVIDA_LOG_LEVEL: 'info' }, 60_000);
     assert.equal(run.status, 1, run.stdout + run.stderr);
     const fatal = run.stdout
       .split('\n')

@@ -1,10 +1,9 @@
 // Settings that would silently weaken the server are refused at start: an API-key variable that yields no key,
 // operations endpoints protected by no key.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { configFromEnv, ROOT } from '../../server/config.js';
+import { configFromEnv } from '../../server/config.js';
+import { runMain } from './run-main.js';
 
 test('LAVIDA_API_KEYS: unset or empty → no auth; keys trimmed; set but yielding no key → refused', () => {
   assert.deepEqual(configFromEnv({}).apiKeys, []);
@@ -26,12 +25,7 @@ test('LAVIDA_PROTECT_OPS: a boolean, off by default, refused without keys or whe
 });
 
 test('the server refuses to start on LAVIDA_API_KEYS=" , ": exit 1, one line, no stack trace', () => {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'server/main.ts')], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 20_000,
-    env: { ...process.env, LAVIDA_API_KEYS: ' , ', PORT: '0', LAVIDA_HOST: '127.0.0.1' },
-  });
+  const run = runMain([], { LAVIDA_API_KEYS: ' , ', PORT: '0', LAVIDA_HOST: '127.0.0.1' }, 20_000);
   assert.equal(run.status, 1, run.stderr);
   assert.match(run.stderr, /^lavida: invalid settings: LAVIDA_API_KEYS is set \(" , "\) but holds no key/);
   assert.doesNotMatch(run.stderr, /\n\s+at /);
