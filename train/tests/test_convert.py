@@ -197,6 +197,27 @@ def test_save_checkpoint_replaces_atomically(tiny_model, tmp_path):
     assert mode("model.safetensors") == mode("config.json")  # not safetensors' 0600
 
 
+def test_float16_storage_halves_the_file_and_loads_back_in_float32(tiny_model, tmp_path):
+    save_checkpoint(tiny_model, tmp_path / "full")
+    save_checkpoint(tiny_model, tmp_path / "half", storage_dtype=torch.float16)
+    size = lambda name: (tmp_path / name / "model.safetensors").stat().st_size
+    assert 0.45 < size("half") / size("full") < 0.55
+    loaded = load_checkpoint(tmp_path / "half")
+    assert {p.dtype for p in loaded.parameters()} == {torch.float32}
+    expected = tiny_model.state_dict()
+    assert all(torch.equal(v, expected[k].half().float()) for k, v in loaded.state_dict().items())
+    assert not all(torch.equal(v, expected[k]) for k, v in loaded.state_dict().items())  # it was narrowed
+
+
+def test_narrow_storage_refuses_values_it_cannot_hold(tmp_path):
+    model = LavidaForMaskedDiffusion(get_preset("tiny")).eval()
+    with torch.no_grad():
+        model.model.mm_projector[0].bias[0] = 1e6
+    with pytest.raises(ValueError, match=r"mm_projector\.0\.bias"):
+        save_checkpoint(model, tmp_path / "ckpt", storage_dtype=torch.float16)
+    assert list(tmp_path.iterdir()) == []  # nothing half-written
+
+
 def test_released_config_maps_to_the_10b_preset():
     """The fields of LaViDa-O-v1.0's config.json (reference §4.2) give our lavida-o-10b preset."""
     released = {

@@ -208,3 +208,6 @@ def test_publish_assembles_a_checkpoint_folder_from_a_run(tmp_path):
     published = load_checkpoint(out).state_dict()
     ema = load_checkpoint(tmp_path / "run" / "latest" / "ema").state_dict()
     assert all(torch.equal(published[k], ema[k]) for k in ema)
+    main(["--run", str(tmp_path / "run"), "--out", str(tmp_path / "half"), "--storage", "float16"])
+    half = load_checkpoint(tmp_path / "half").state_dict()
+    assert all(half[k].dtype == ema[k].dtype and torch.equal(half[k], ema[k].half().to(ema[k].dtype)) for k in ema)

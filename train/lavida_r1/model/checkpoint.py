@@ -3,7 +3,9 @@
 A checkpoint is a folder with two files:
 - `config.json`: `LavidaConfig.to_json()`;
 - `model.safetensors`: every `LavidaForMaskedDiffusion.state_dict()` tensor under its own key, in the dtype it
-  was saved in. Non-persistent buffers (SigLIP's position ids) are not stored; they are rebuilt on load.
+  was saved in. Non-persistent buffers (SigLIP's position ids) are not stored; they are rebuilt on load. A
+  checkpoint saved with a narrower `storage_dtype` (float16 halves a float32 model's file) records the model's
+  dtype in the file's metadata (`compute_dtype`), and loading casts its tensors back to it.
 A published checkpoint also carries the answer canvases it was trained at (`canvases.json`, see `canvases.py`).
 
 Loading builds the model on the meta device, checks every key and shape against the file headers before any
@@ -31,6 +33,7 @@ from .lavida import LavidaForMaskedDiffusion
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
+COMPUTE_DTYPE_KEY = "compute_dtype"
 
 
 @dataclass(frozen=True)
@@ -134,11 +137,19 @@ def materialize(
     return model.eval()
 
 
+def compute_dtype(file: Path) -> torch.dtype | None:
+    """The dtype a narrower-stored checkpoint's model computes in; None when it computes in the stored dtype."""
+    with safe_open(file, framework="pt") as f:
+        name = (f.metadata() or {}).get(COMPUTE_DTYPE_KEY)
+    return None if name is None else getattr(torch, name)
+
+
 def load_checkpoint(directory: str | Path) -> LavidaForMaskedDiffusion:
     directory = Path(directory)
     config = LavidaConfig.from_json((directory / CONFIG_FILE).read_text())
     file = directory / WEIGHTS_FILE
-    return materialize(config, {key: TensorRef(file, key) for key in safetensors_keys(file)})
+    refs = {key: TensorRef(file, key) for key in safetensors_keys(file)}
+    return materialize(config, refs, dtype=compute_dtype(file))
 
 
 def _fsync(path: Path) -> None:
@@ -146,17 +157,41 @@ def _fsync(path: Path) -> None:
         os.fsync(f.fileno())
 
 
-def save_checkpoint(model: LavidaForMaskedDiffusion, directory: str | Path) -> None:
+def narrowed(
+    state: Mapping[str, torch.Tensor], storage_dtype: torch.dtype
+) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
+    """The floating tensors cast to `storage_dtype`, and the metadata that has loading cast them back."""
+    floats = [v for v in state.values() if v.is_floating_point()]
+    compute = {v.dtype for v in floats}
+    if len(compute) != 1:
+        raise ValueError(
+            f"a narrower storage dtype needs one floating dtype in the model, found {sorted(map(str, compute))}"
+        )
+    limit = torch.finfo(storage_dtype).max
+    too_large = [k for k, v in state.items() if v.is_floating_point() and v.abs().max().item() > limit]
+    if too_large:
+        raise ValueError(f"{storage_dtype} cannot hold the values of {sorted(too_large)} (beyond {limit:g})")
+    cast = {k: v.to(storage_dtype) if v.is_floating_point() else v for k, v in state.items()}
+    return cast, {COMPUTE_DTYPE_KEY: str(compute.pop()).removeprefix("torch.")}
+
+
+def save_checkpoint(
+    model: LavidaForMaskedDiffusion, directory: str | Path, storage_dtype: torch.dtype | None = None
+) -> None:
     """Writes the folder under a temporary name next to it, then renames it into place.
 
     An existing folder is moved aside before the rename and deleted after, so `directory` never holds a
-    half-written checkpoint.
+    half-written checkpoint. `storage_dtype` stores the floating tensors narrower (see the module docstring).
     """
     directory = Path(directory)
     tmp = temporary_sibling(directory)
     try:
         state = {k: v.contiguous() for k, v in model.state_dict().items()}
-        save_file(state, tmp / WEIGHTS_FILE, metadata={"format": "pt"})
+        metadata = {"format": "pt"}
+        if storage_dtype is not None:
+            state, recorded = narrowed(state, storage_dtype)
+            metadata |= recorded
+        save_file(state, tmp / WEIGHTS_FILE, metadata=metadata)
         (tmp / CONFIG_FILE).write_text(model.config.to_json() + "\n")
         shutil.copymode(tmp / CONFIG_FILE, tmp / WEIGHTS_FILE)  # safetensors writes 0600
         for name in (WEIGHTS_FILE, CONFIG_FILE):

@@ -1,10 +1,12 @@
 """Publish an SFT run's weights as a checkpoint folder the rest of the pipeline uses.
 
     python -m lavida_r1.sft.publish --run runs/sft-tiny --out checkpoints/lavida-r1-tiny [--weights ema|model]
+        [--storage float16]
 
 The folder gets the weights (`latest/ema`, the weight average, by default), the run's tokenizer, canvases.json
 (the trained answer lengths), the run's config and log as sft-config.json and sft-log.csv (so every figure
-drawn from the log can be checked), and keeps the provenance.json already there. It is assembled next to
+drawn from the log can be checked), and keeps the provenance.json already there. `--storage float16` halves the
+weights file (the model still loads and computes in float32; see `model/checkpoint.py`). It is assembled next to
 `--out` and renamed into place, so readers never see a half-published checkpoint.
 """
 
@@ -15,6 +17,8 @@ import json
 import shutil
 from dataclasses import asdict
 from pathlib import Path
+
+import torch
 
 from ..config_files import write_config
 from ..fsutil import replace_directory, temporary_sibling
@@ -34,7 +38,7 @@ def canvases_of(config: SFTConfig) -> Canvases:
     return Canvases(math=blocks("math"), chart=blocks("chart"), mcq=blocks("mcq"), edit_plan=lengths["edit"])
 
 
-def publish(run: Path, out: Path, weights: str = "ema") -> None:
+def publish(run: Path, out: Path, weights: str = "ema", storage_dtype: torch.dtype | None = None) -> None:
     config = SFTConfig.from_file(run / "config.json")
     latest = run / "latest"
     source = latest / (EMA_DIR if weights == "ema" else MODEL_DIR)
@@ -42,7 +46,7 @@ def publish(run: Path, out: Path, weights: str = "ema") -> None:
         raise FileNotFoundError(f"{source} does not exist (is ema_decay set in the run's config?)")
     tmp = temporary_sibling(out)
     try:
-        save_checkpoint(load_checkpoint(source), tmp)  # replaces the empty tmp folder with the weights
+        save_checkpoint(load_checkpoint(source), tmp, storage_dtype)  # replaces the empty tmp folder with the weights
         shutil.copyfile(config.tokenizer, tmp / "tokenizer.json")
         (tmp / CANVASES_FILE).write_text(json.dumps(asdict(canvases_of(config)), indent=2) + "\n")
         write_config(config, tmp / "sft-config.json")  # its paths relative to the checkpoint folder (a sibling)
@@ -61,8 +65,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--run", required=True, type=Path, help="the run's out folder (holds config.json, latest/)")
     parser.add_argument("--out", required=True, type=Path, help="checkpoint folder to write (replaced whole)")
     parser.add_argument("--weights", choices=("ema", "model"), default="ema")
+    parser.add_argument(
+        "--storage", choices=("float16", "bfloat16"), help="store the weights narrower (the model computes in float32)"
+    )
     args = parser.parse_args(argv)
-    publish(args.run, args.out, args.weights)
+    publish(args.run, args.out, args.weights, args.storage and getattr(torch, args.storage))
     print(f"published {args.run / 'latest' / args.weights} to {args.out}")
 
 
