@@ -5,7 +5,7 @@ Trains a checkpoint on one `read` kind (optionally with `locate` batches mixed i
 (one character) that token is the whole reading. Run from train/ with its venv:
 
     .venv/bin/python ../docs/sft/reading-interference/read_one_kind.py --steps 300 [--batch 32] [--lr 1e-3]
-        [--init perception|fresh|DIR] [--freeze-vision] [--image-rms R] [--embedding-std S]
+        [--init perception|fresh|DIR] [--fresh-language-model] [--freeze-vision] [--image-rms R] [--embedding-std S]
         [--locate 0.15 --mode alternate|accumulate]
 """
 from __future__ import annotations
@@ -62,6 +62,8 @@ def main() -> None:
     p.add_argument("--freeze-vision", action="store_true", help="train the language model only")
     p.add_argument("--image-rms", type=float, help="override the config's image_embedding_rms")
     p.add_argument("--embedding-std", type=float, help="re-initialise wte with this std")
+    p.add_argument("--fresh-language-model", action="store_true",
+                   help="keep the init's image pathway, re-initialise the language model (transformer)")
     p.add_argument("--locate", type=float, default=0.0, help="share of `locate` samples")
     p.add_argument("--mode", choices=("alternate", "accumulate"), default="alternate",
                    help="locate as whole batches drawn with that probability, or as that share of every batch")
@@ -71,6 +73,9 @@ def main() -> None:
     torch.set_num_threads(2)
     torch.manual_seed(a.seed)
     model = load_model(a.init)
+    if a.fresh_language_model:
+        fresh = load_model("fresh")
+        model.model.transformer.load_state_dict(fresh.model.transformer.state_dict())
     if a.embedding_std is not None:
         torch.nn.init.normal_(model.model.transformer.wte.weight, 0.0, a.embedding_std)
     if a.image_rms is not None:
