@@ -3,6 +3,7 @@
 import csv
 import json
 
+import pytest
 import torch
 from test_tokenizer import COMMITTED
 
@@ -75,6 +76,23 @@ def test_loss_counts_every_answer_token_once():
     parts = sft_loss(model, batch, torch.Generator().manual_seed(1))
     assert abs(parts.text.item() - torch.log(torch.tensor(float(model.config.embedding_size))).item()) < 1e-4
     assert abs(parts.image.item() - torch.log(torch.tensor(float(model.config.vq.num_vq_embeddings))).item()) < 1e-4
+
+
+def test_changed_cells_weigh_the_image_loss():
+    """Under a uniform prediction every VQ token costs log(K): the weighted image loss is log(K) times the mean
+    weight, and the weight falls exactly on the cells whose target code differs from the source's."""
+    model = fresh_model()
+    with torch.no_grad():
+        model.model.gen_predictor[2].weight.zero_()
+        model.model.gen_predictor[2].bias.zero_()
+    make = builder(model).build
+    batch = collate([make(generate("edit", "train", i)) for i in range(3)], model.config)
+    changed = (batch.target_vq != batch.edit_vq).float().mean().item()
+    assert 0 < changed < 1
+    log_k = torch.log(torch.tensor(float(model.config.vq.num_vq_embeddings))).item()
+    for weight in (1.0, 4.0):
+        parts = sft_loss(model, batch, torch.Generator().manual_seed(1), changed_weight=weight)
+        assert abs(parts.image.item() - log_k * (1 + (weight - 1) * changed)) < 1e-4
 
 
 def test_step_data_is_a_function_of_seed_and_step():
@@ -211,3 +229,8 @@ def test_publish_assembles_a_checkpoint_folder_from_a_run(tmp_path):
     main(["--run", str(tmp_path / "run"), "--out", str(tmp_path / "half"), "--storage", "float16"])
     half = load_checkpoint(tmp_path / "half").state_dict()
     assert all(half[k].dtype == ema[k].dtype and torch.equal(half[k], ema[k].half().to(ema[k].dtype)) for k in ema)
+
+
+def test_config_rejects_a_non_positive_changed_weight():
+    with pytest.raises(ValueError, match="edit_changed_weight"):
+        SFTConfig(mixture={"math": 1.0}, edit_changed_weight=0.0).validate()

@@ -50,6 +50,9 @@ class SFTConfig:
     # without image and instruction, so classifier-free guidance has both unconditional variants to contrast.
     edit_drop_image: float = 0.0
     edit_drop_all: float = 0.0
+    # Weight of an edit target's VQ tokens whose code differs from the source's (1: uniform). Most of a target
+    # copies its source, so a uniform loss is dominated by copying; the changed cells are what must be drawn.
+    edit_changed_weight: float = 1.0
     init_std: float = 0.02
     seed: int = 0  # data (world train split) and masking streams
     threads: int = 2
@@ -90,5 +93,7 @@ class SFTConfig:
             raise ValueError("batch_size and steps must be positive")
         if min(self.edit_drop_image, self.edit_drop_all) < 0 or self.edit_drop_image + self.edit_drop_all > 1:
             raise ValueError("edit_drop_image and edit_drop_all must be >= 0 and add up to at most 1")
+        if self.edit_changed_weight <= 0:
+            raise ValueError("edit_changed_weight must be > 0")
         if self.loc_sigma < 0 or self.view_readout_weight < 0 or self.view_readout_cell < 1:
             raise ValueError("loc_sigma and view_readout_weight must be >= 0, view_readout_cell >= 1")

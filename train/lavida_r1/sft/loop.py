@@ -87,7 +87,7 @@ def train_step(
             views = batch_views(batch)
             encoded = model.encode_views(views)
             features, readout_loss = pack_features(model, batch, encoded), readout.loss(encoded, views) * share.views
-        parts = sft_loss(model, batch, generator, config.loc_sigma, features, share)
+        parts = sft_loss(model, batch, generator, config.loc_sigma, features, share, config.edit_changed_weight)
         total = parts.total if readout_loss is None else parts.total + config.view_readout_weight * readout_loss
     optimizer.zero_grad(set_to_none=True)
     total.backward()

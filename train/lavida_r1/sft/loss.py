@@ -3,7 +3,8 @@
 Per row t ~ U(0,1); copy 1 masks the answer tokens (text and VQ) drawn with probability t, copy 2 masks the
 rest, so every answer token is predicted exactly once. The prompt runs once with the prefix cache and both
 copies attend to it (the prefix-LM pattern that inference uses). Loss = mean cross-entropy over the answer's
-text tokens + mean cross-entropy over its VQ tokens. With `loc_sigma` > 0, LOC targets are soft (see loc_targets).
+text tokens + mean cross-entropy over its VQ tokens (with `changed_weight`, tokens whose target code differs from
+the source image's count that many times). With `loc_sigma` > 0, LOC targets are soft (see loc_targets).
 `token_cross_entropy` gives the same pair's cross-entropy per answer token (the diagnostics read it).
 Masks are drawn on the CPU whatever the model's device, for the whole batch even when a process holds only its
 share of it (`share.Share`), so they are a function of the generator's seed alone.
@@ -114,6 +115,7 @@ def sft_loss(
     loc_sigma: float = 0.0,
     features: Tensor | None = None,
     share: Share | None = None,
+    changed_weight: float = 1.0,
 ) -> LossParts:
     """The batch's loss parts; with `share`, this share's contributions to the whole batch's (which they sum to)."""
     share = share or Share.whole(batch.answer_ids.shape[0])
@@ -130,13 +132,23 @@ def sft_loss(
         total = total + text_loss
     if pair.image_logits is not None:
         chosen = pair.image_masks.flatten(0, 1)
+        ce = F.cross_entropy(pair.image_logits[chosen].float(), pair.image_targets[chosen], reduction="none")
         image_loss = (
-            F.cross_entropy(pair.image_logits[chosen].float(), pair.image_targets[chosen], reduction="sum")
+            (ce * changed_weights(batch, changed_weight).repeat(2, 1)[chosen]).sum()
             / pair.image_masks[0].numel()
             * share.image
         )
         total = total + image_loss
     return LossParts(total, text_loss, image_loss)
+
+
+def changed_weights(batch: Batch, changed_weight: float) -> Tensor:
+    """[B, N] the weight of each target VQ token: `changed_weight` where its code differs from the source's."""
+    target = batch.target_vq.flatten(1)
+    if batch.edit_vq is None or changed_weight == 1.0:
+        return torch.ones_like(target, dtype=torch.float32)
+    changed = target != batch.edit_vq.flatten(1)
+    return torch.where(changed, changed_weight, 1.0)
 
 
 def token_cross_entropy(model: LavidaForMaskedDiffusion, batch: Batch, generator: torch.Generator) -> Tensor:
