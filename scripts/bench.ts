@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BatcherOptions } from '../server/engine/batcher.js';
 import { Engine } from '../server/engine/engine.js';
@@ -114,8 +114,8 @@ async function main(): Promise<void> {
   const engineRss = process.resourceUsage().maxRSS / 1024; // the engine process, its ORT workers included
   write({
     command: 'npm run bench',
-    package: PACKAGE,
-    checkpoint: CHECKPOINT,
+    package: relative(ROOT, PACKAGE), // repository-relative: the committed report names no machine's folders
+    checkpoint: relative(ROOT, CHECKPOINT),
     samples_per_family: N,
     threads,
     settings: JSON.parse(readFileSync(join(PACKAGE, 'manifest.json'), 'utf8')).layout.sampling.text,

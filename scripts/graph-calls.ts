@@ -8,7 +8,7 @@
 //   node --import tsx scripts/graph-calls.ts PACKAGE_DIR [PACKAGE_DIR ...]   (env LAVIDA_BENCH_THREADS, default 1)
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import type { Manifest } from '../server/engine/package/manifest.js';
@@ -171,7 +171,7 @@ export async function measureGraphCalls(packages: string[], threads: number): Pr
         const input = feeds(m, session.inputNames, shape);
         const mflop = callFlops(m.config, m.layout.head_dim, graph, { ...shape, logits: logits(shape) }) / 1e6;
         subjects.push({
-          row: { package: dir, graph, shape: shape.name, nodes, median_ms: 0, best_ms: 0, cpu_median_ms: 0, mflop },
+          row: { package: relative(process.cwd(), dir), graph, shape: shape.name, nodes, median_ms: 0, best_ms: 0, cpu_median_ms: 0, mflop },
           t: timed(() => session.run(input, fetches(shape))),
         });
       }
