@@ -69,7 +69,10 @@ def decode_text(tokenizer: Tokenizer, ids: list[int], stop_ids: set[int]) -> str
     return tokenizer.decode(ids[:cut], skip_special_tokens=False)
 
 
-def _encode(pipe: Pipeline, question: str, image: Image.Image, edit: bool = False):
+def encode_request(
+    pipe: Pipeline, question: str, image: Image.Image, edit: bool = False
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A request's prompt ids [1, P] and its image features [1, N, d] (anyres views encoded by the tower)."""
     c = pipe.model.config
     processed = process_anyres(image, c)
     n_image = count_image_tokens(c, processed.grid, processed.original_size)
@@ -83,7 +86,7 @@ def answer_question(pipe: Pipeline, question: str, image: Image.Image, family: s
     """The decoded response (reasoning and `<answer>…</answer>`), greedy by default, over the canvas of the
     question's VQA family (None: unknown, the longest)."""
     c = pipe.model.config
-    ids, features = _encode(pipe, question, image)
+    ids, features = encode_request(pipe, question, image)
     sample = generate_text(
         pipe.model, ids, answer_sampler(pipe.canvases, pipe.text_changes, family), image_features=features
     )
@@ -92,7 +95,7 @@ def answer_question(pipe: Pipeline, question: str, image: Image.Image, family: s
 
 def ground(pipe: Pipeline, description: str, image: Image.Image, steps: int = 1) -> list[float]:
     """The box (x1, y1, x2, y2) in original-image pixels for a grounding request."""
-    ids, features = _encode(pipe, description, image)
+    ids, features = encode_request(pipe, description, image)
     bins = (
         generate_box(pipe.model, ids, image_features=features, steps=steps, image_sizes=[image.size]).bins[0].tolist()
     )
@@ -111,7 +114,7 @@ def edit_image(pipe: Pipeline, instruction: str, image: Image.Image) -> tuple[st
     """(plan, edited image): the plan is decoded with the image slots in place, then the VQ canvas (guided by
     `pipe.image`'s scales: the unconditional variants mask the instruction, `prompts.edit_condition_mask`)."""
     model, c = pipe.model, pipe.model.config
-    ids, features = _encode(pipe, instruction, image, edit=True)
+    ids, features = encode_request(pipe, instruction, image, edit=True)
     source = image_to_vq(model.model.vqvae, image, c.vq.image_size)[None]
     grid = c.vq.grid_size
     slots = prompts.vq_slots(c)

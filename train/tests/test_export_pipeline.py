@@ -48,7 +48,7 @@ def test_onnx_threshold_and_dual_cache_decoding_matches_pytorch(sharp_model, tmp
     ort_pipe = ort_pipeline.OrtPipeline(package, text_changes=changes)
     parallel = []
     for s in eval_samples("mcq", 2, 0):
-        ids, features = inference._encode(pipe, s.prompt, s.image)
+        ids, features = inference.encode_request(pipe, s.prompt, s.image)
         config = inference.answer_sampler(pipe.canvases, changes, "mcq")
         parallel.append(generate_text(sharp_model, ids, config, image_features=features).nfe)
         assert inference.answer_question(pipe, s.prompt, s.image, "mcq") == ort_pipeline.answer_question(

@@ -20,7 +20,7 @@ import torch
 
 from lavida_r1 import prompts
 from lavida_r1.data.examples import image_to_vq
-from lavida_r1.inference import Pipeline, _encode, default_image_sampler, edit_image, vq_to_image
+from lavida_r1.inference import Pipeline, default_image_sampler, edit_image, encode_request, vq_to_image
 from lavida_r1.model import load_checkpoint
 from lavida_r1.sampling.image import generate_image
 from lavida_r1.tokenizer import load_tokenizer
@@ -31,7 +31,7 @@ from lavida_r1.world.oracle_judge import agreements, judge_scores
 def edit_after_plan(pipe: Pipeline, sample, plan: str):
     """The image decoded after `plan` written into the canvas (what `edit_image` does after its own plan)."""
     model, c = pipe.model, pipe.model.config
-    ids, features = _encode(pipe, sample.prompt, sample.image, edit=True)
+    ids, features = encode_request(pipe, sample.prompt, sample.image, edit=True)
     source = image_to_vq(model.model.vqvae, sample.image, c.vq.image_size)[None]
     answer = torch.tensor([prompts.edit_answer_ids(pipe.tokenizer, c, plan, pipe.plan_length)])
     condition = torch.tensor([prompts.edit_condition_mask(c, ids[0].tolist()) + [False] * answer.shape[1]])
