@@ -171,7 +171,16 @@ export async function measureGraphCalls(packages: string[], threads: number): Pr
         const input = feeds(m, session.inputNames, shape);
         const mflop = callFlops(m.config, m.layout.head_dim, graph, { ...shape, logits: logits(shape) }) / 1e6;
         subjects.push({
-          row: { package: relative(process.cwd(), dir), graph, shape: shape.name, nodes, median_ms: 0, best_ms: 0, cpu_median_ms: 0, mflop },
+          row: {
+            package: relative(process.cwd(), dir),
+            graph,
+            shape: shape.name,
+            nodes,
+            median_ms: 0,
+            best_ms: 0,
+            cpu_median_ms: 0,
+            mflop,
+          },
           t: timed(() => session.run(input, fetches(shape))),
         });
       }
