@@ -143,7 +143,8 @@ def sft_loss(
 
 
 def changed_weights(batch: Batch, changed_weight: float) -> Tensor:
-    """[B, N] the weight of each target VQ token: `changed_weight` where its code differs from the source's."""
+    """[B, N] the weight of each target VQ token: `changed_weight` where its code differs from the source's (all 1
+    without a source image)."""
     target = batch.target_vq.flatten(1)
     if batch.edit_vq is None or changed_weight == 1.0:
         return torch.ones_like(target, dtype=torch.float32)
