@@ -13,6 +13,9 @@
 
 With `--reading`, also the training family `read` per glyph scale (one number or word alone on the image): its
 reliance and the share of greedy readings that are exactly the text, the skill every QA family builds on.
+With `--kinds math,chart,...`, also one row per kind of those families (`math:digit_list`, ...; multiple choice in
+its standard setting): a family's reliance averages kinds that need different skills, and one kind that reads its
+image is hidden among several that do not.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from .scoring import extract_answer
 from .sft.monitor import embedding_norm_ratio, image_token_spread
 from .tokenizer import TOKENIZER_HELP, load_tokenizer, tokenizer_for
 from .world import Sample, generate
+from .world.generate import kinds
 from .world.perception_tasks import READ_SCALES
 
 # Table rows: (name, world family, generate options). Multiple choice is measured per setting.
@@ -49,6 +53,15 @@ READ_CANVAS = DEFAULT_ANSWER_LENGTHS["read"]
 READING_ROWS: tuple[tuple[str, str, dict[str, Any]], ...] = tuple(
     (f"read-{kind}", "read", {"kind": kind}) for kind in READ_SCALES
 )
+KIND_FAMILIES = ("math", "chart", "mcq", "grounding")  # the families `--kinds` breaks down
+
+
+def kind_rows(families: tuple[str, ...]) -> tuple[tuple[str, str, dict[str, Any]], ...]:
+    """One row per kind of each of `families` (KIND_FAMILIES)."""
+    unknown = sorted(set(families) - set(KIND_FAMILIES))
+    if unknown:
+        raise ValueError(f"--kinds: unknown families {unknown}; expected some of {list(KIND_FAMILIES)}")
+    return tuple((f"{family}:{kind}", family, {"kind": kind}) for family in families for kind in kinds(family))
 
 
 @dataclass
@@ -111,15 +124,16 @@ def diagnose(
     n: int,
     seed: int = 0,
     reading: bool = False,
+    kinds_of: tuple[str, ...] = (),
 ) -> list[FamilyDiagnosis]:
-    """Every row of ROWS (and READING_ROWS with `reading`) on eval samples 0..n-1 of the world seeded with `seed`;
-    `seed` also draws the masks and the image derangements."""
+    """Every row of ROWS (READING_ROWS with `reading`, then `kind_rows(kinds_of)`) on eval samples 0..n-1 of the
+    world seeded with `seed`; `seed` also draws the masks and the image derangements."""
     model.eval()
     builder = builder_for(model, tokenizer_path, canvases)
     pipe = Pipeline(model, builder.tokenizer, canvases=canvases)
     return [
         diagnose_row(model, builder, pipe, row, [generate(family, "eval", i, seed, **options) for i in range(n)], seed)
-        for row, family, options in ROWS + (READING_ROWS if reading else ())
+        for row, family, options in ROWS + (READING_ROWS if reading else ()) + kind_rows(kinds_of)
     ]
 
 
@@ -188,13 +202,29 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--reading", action="store_true", help="also the `read` family per glyph scale")
+    parser.add_argument(
+        "--kinds",
+        default="",
+        help=f"also one row per kind of these comma-separated families ({','.join(KIND_FAMILIES)})",
+    )
     args = parser.parse_args(argv)
     if args.n < 2:
         parser.error("--n must be at least 2 (images are shuffled among the samples)")
+    kinds_of = tuple(f for f in args.kinds.split(",") if f)
+    try:
+        kind_rows(kinds_of)
+    except ValueError as error:
+        parser.error(str(error))
     torch.set_num_threads(args.threads)
     tokenizer = tokenizer_for(args.checkpoint, args.tokenizer)
     results = diagnose(
-        load_checkpoint(args.checkpoint), tokenizer, read_canvases(args.checkpoint), args.n, args.seed, args.reading
+        load_checkpoint(args.checkpoint),
+        tokenizer,
+        read_canvases(args.checkpoint),
+        args.n,
+        args.seed,
+        args.reading,
+        kinds_of,
     )
     print(table(results))
     if args.json:

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from lavida_r1.diagnose import COLUMNS, READING_ROWS, ROWS, builder_for, main
+from lavida_r1.diagnose import COLUMNS, READING_ROWS, ROWS, builder_for, kind_rows, main
 from lavida_r1.diagnostics import MIN_IMAGE_RELIANCE_NATS, answer_token_masks, derangement, image_reliance_gap
 from lavida_r1.model import load_checkpoint, save_checkpoint
 from lavida_r1.model.canvases import CANVASES_FILE, read_canvases
 from lavida_r1.tokenizer import DEFAULT_TOKENIZER
 from lavida_r1.world import generate
+from lavida_r1.world.generate import kinds
 
 CHECKPOINT = Path(__file__).resolve().parents[1] / "checkpoints" / "lavida-r1-tiny"
 
@@ -60,6 +61,19 @@ def test_reading_rows_score_exact_readings(tmp_path, tiny_model, capsys):
         assert results[row]["reliance"]["answer_true"] == results[row]["reliance"]["non_padding_true"] > 0
     assert results["math"]["exact"] is None
     assert capsys.readouterr().out.strip().splitlines()[-1].startswith("| read-small |")
+
+
+def test_kind_rows_break_a_family_down(tmp_path, tiny_model):
+    save_checkpoint(tiny_model, tmp_path / "model")
+    (tmp_path / "model" / CANVASES_FILE).write_text(json.dumps(CANVASES))
+    main(["--checkpoint", str(tmp_path / "model"), "--n", "2", "--kinds", "math", "--json", str(tmp_path / "out.json")])
+    results = json.loads((tmp_path / "out.json").read_text())
+    assert list(results) == [row for row, _, _ in ROWS] + [f"math:{kind}" for kind in kinds("math")]
+    assert all(results[f"math:{kind}"]["parseable"] is not None for kind in kinds("math"))
+    samples = [generate(family, "eval", 0, **options) for _, family, options in kind_rows(("mcq", "grounding"))]
+    assert [s.meta["kind"] for s in samples] == list(kinds("mcq") + kinds("grounding"))
+    with pytest.raises(SystemExit):
+        main(["--checkpoint", str(tmp_path / "model"), "--kinds", "math,edit"])
 
 
 def test_the_shuffle_is_a_derangement():
