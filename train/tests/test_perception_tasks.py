@@ -29,6 +29,22 @@ def test_object_captions_list_every_object_with_its_box_in_reading_order():
             assert x2 > x1 and y2 > y1 and (pixels[y1:y2, x1:x2] != 255).any()
 
 
+def test_name_captions_list_every_object_by_colour_and_shape_in_reading_order():
+    for index in range(20):
+        sample = generate("caption", "train", index, kind="names")
+        count, listed = re.fullmatch(r"(\d+) shapes?: (.+)\.", sample.reasoning).groups()
+        names = listed.split(", ")
+        assert len(names) == int(count) >= 1 and all(len(name.split(" ")) == 2 for name in names)
+        boxed = generate("caption", "train", index, kind="objects")  # the same scene, drawn from the same draws
+        assert boxed.image.tobytes() == sample.image.tobytes()
+        assert re.sub(r" <LOC_BEGIN>.*?<LOC_END>", "", boxed.reasoning) == sample.reasoning
+
+
+def test_the_default_caption_mix_never_draws_names():
+    assert CAPTION_KINDS["names"] == 0
+    assert {generate("caption", "train", i).meta["kind"] for i in range(60)} == {"objects", "digits", "chart", "panel"}
+
+
 def test_every_caption_kind_is_deterministic_and_never_an_answer():
     for kind in CAPTION_KINDS:
         a, b = (generate("caption", "train", 3, kind=kind) for _ in range(2))

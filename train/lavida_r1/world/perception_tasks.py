@@ -4,6 +4,8 @@ Three training families on images like the benchmark families' (spot's objects a
 - `caption`: read the whole image out. Shape scenes list every object as colour, shape and its LOC box in
   reading order; digit rows every digit; charts every label with its value; MMMU-Pro vision panels their
   question and lettered options. About 10-80 informative tokens per image, against 1-4 in a QA answer.
+  `names` (only when asked for, `caption:names`) lists a shape scene's objects by colour and shape alone, with
+  their count: what the colour, shape and counting questions ask, without the boxes.
 - `locate`: the box of one object named by colour and shape (unique in its scene), in the grounding layout:
   the single-object step before Lisa-style implicit descriptions.
 - `spot`: the same request for the only object of the image, drawn larger than in the QA scenes; its kinds
@@ -32,9 +34,12 @@ from .raster import SHAPES, new_canvas, to_image
 from .sample import Sample, loc_tokens
 from .scenes import Obj, digit_row, digit_scale, place, render
 
-CAPTION_KINDS: dict[str, int] = {"objects": 4, "digits": 1, "chart": 3, "panel": 2}  # kind -> weight
+# kind -> weight in the family's default mix; `names` (weight 0) is drawn only when asked for by kind, so adding it
+# left every earlier caption sample as it was.
+CAPTION_KINDS: dict[str, int] = {"objects": 4, "digits": 1, "chart": 3, "panel": 2, "names": 0}
 PROMPTS = {
     "objects": "List every object in the image with its colour, shape and box.",
+    "names": "List every object in the image with its colour and shape.",
     "digits": "Read every digit in the image from left to right.",
     "chart": "Read every label of the chart with its value.",
     "panel": "Read all the text under the picture.",
@@ -66,6 +71,11 @@ def reading_order(objs: list[Obj]) -> list[Obj]:
     return sorted(objs, key=lambda o: (o.box[1], o.box[0]))
 
 
+def _names_caption(objs: list[Obj]) -> str:
+    noun = "shape" if len(objs) == 1 else "shapes"
+    return f"{len(objs)} {noun}: {', '.join(o.name for o in reading_order(objs))}."
+
+
 def _objects_caption(objs: list[Obj], width: int, height: int) -> str:
     listed = ", ".join(f"{o.name} {loc_tokens(o.box, width, height)}" for o in reading_order(objs))
     noun = "shape" if len(objs) == 1 else "shapes"
@@ -93,6 +103,9 @@ def _caption(rng: random.Random, cfg: WorldConfig, kind: str):
     if kind == "objects":
         objs, width, height = _scene(rng, cfg, rng.randint(1, MAX_OBJECTS))
         return to_image(render(objs, width, height)), _objects_caption(objs, width, height)
+    if kind == "names":
+        objs, width, height = _scene(rng, cfg, rng.randint(1, MAX_OBJECTS))
+        return to_image(render(objs, width, height)), _names_caption(objs)
     if kind == "digits":
         digits = [rng.randint(0, 9) for _ in range(rng.randint(2, 5))]
         size = cfg.understand_size
