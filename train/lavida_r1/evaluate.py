@@ -5,6 +5,9 @@ apply over it, a `gen_length` among them replaces it).
 
     python -m lavida_r1.evaluate --checkpoint DIR [--tokenizer FILE] [--n 50] [--families math,chart,...]
         [--text '{"threshold": 0.9, "dual_cache": true}']   (text sampler changes, e.g. a faster decoding)
+
+`--families` also takes `family:kind` for one kind of a family (`math:digit_list`, `mcq:colour_of`; the kinds are
+`lavida_r1.world.generate.kinds(family)`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from .sampling.text import TextSamplerConfig
 from .sft.init import initialize
 from .tokenizer import TOKENIZER_HELP, tokenizer_for
 from .world import FAMILIES
+from .world.generate import kinds
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -32,7 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--untrained", action="store_true", help="score a freshly initialised tiny model instead")
     parser.add_argument("--tokenizer", type=Path, help=TOKENIZER_HELP)
     parser.add_argument("--n", type=int, default=50, help="held-out samples per family")
-    parser.add_argument("--families", default=",".join(FAMILIES))
+    parser.add_argument("--families", default=",".join(FAMILIES), help="families, or family:kind for one kind")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
@@ -61,9 +65,12 @@ def main(argv: list[str] | None = None) -> None:
     else:
         sys.exit("evaluate: give --checkpoint DIR or --untrained")
     families = [f for f in args.families.split(",") if f]
-    unknown = sorted(set(families) - set(FAMILIES))
+    unknown = sorted({f.partition(":")[0] for f in families} - set(FAMILIES))
     if unknown:
         sys.exit(f"evaluate: unknown families {unknown}; choose from {list(FAMILIES)}")
+    for family, _, kind in (f.partition(":") for f in families):
+        if kind and kind not in kinds(family):
+            sys.exit(f"evaluate: {family} has no kind {kind!r}; its kinds: {list(kinds(family))}")
     try:
         tokenizer = tokenizer_for(args.checkpoint, args.tokenizer)
         results = evaluate(model, tokenizer, families, args.n, args.seed, text, canvases)

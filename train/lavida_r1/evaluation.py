@@ -20,8 +20,14 @@ from .tokenizer import load_tokenizer
 from .world import Sample, generate
 
 
-def eval_samples(family: str, n: int, seed: int) -> list[Sample]:
-    options = lambda i: {"setting": "vision" if i % 2 else "standard"} if family == "mcq" else {}
+def eval_samples(key: str, n: int, seed: int) -> list[Sample]:
+    """Eval samples 0..n-1 of `key`: a family, or `family:kind` for one kind of it (multiple choice alternates its
+    two settings either way)."""
+    family, _, kind = key.partition(":")
+    options = lambda i: {
+        **({"setting": "vision" if i % 2 else "standard"} if family == "mcq" else {}),
+        **({"kind": kind} if kind else {}),
+    }
     return [generate(family, "eval", i, seed, **options(i)) for i in range(n)]
 
 
@@ -57,16 +63,17 @@ def evaluate(
     text: dict | None = None,
     canvases: Canvases = UNIFORM,
 ) -> dict[str, dict[str, float]]:
-    """text: TextSamplerConfig fields to change for the text families (answers; edit plans keep their own);
+    """families: families or `family:kind` keys (`eval_samples`), the keys of the result;
+    text: TextSamplerConfig fields to change for the text families (answers; edit plans keep their own);
     canvases: the model's trained canvases (`read_canvases` of its checkpoint)."""
     pipe = Pipeline(
         model.eval(), load_tokenizer(tokenizer_path, model.config), canvases=canvases, text_changes=text or {}
     )
-    for family in set(families) & set(VQA_FAMILIES):
+    for family in {key.partition(":")[0] for key in families} & set(VQA_FAMILIES):
         answer_sampler(canvases, pipe.text_changes, family)  # refuse bad changes before any sample runs
     results = {}
-    for family in families:
+    for key in families:
         began = time.monotonic()
-        results[family] = score_family(pipe, family, eval_samples(family, n, seed))
-        print(f"[evaluate] {family}: {results[family]} ({time.monotonic() - began:.0f} s)", file=sys.stderr)
+        results[key] = score_family(pipe, key.partition(":")[0], eval_samples(key, n, seed))
+        print(f"[evaluate] {key}: {results[key]} ({time.monotonic() - began:.0f} s)", file=sys.stderr)
     return results
