@@ -22,6 +22,7 @@ meta keys: kind.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from ..model.chat import grounding_request
 from . import mcq_tasks
@@ -71,15 +72,10 @@ def reading_order(objs: list[Obj]) -> list[Obj]:
     return sorted(objs, key=lambda o: (o.box[1], o.box[0]))
 
 
-def _names_caption(objs: list[Obj]) -> str:
+def _scene_caption(objs: list[Obj], describe: Callable[[Obj], str]) -> str:
+    """ "N shapes: a, b, …." with every object described in reading order."""
     noun = "shape" if len(objs) == 1 else "shapes"
-    return f"{len(objs)} {noun}: {', '.join(o.name for o in reading_order(objs))}."
-
-
-def _objects_caption(objs: list[Obj], width: int, height: int) -> str:
-    listed = ", ".join(f"{o.name} {loc_tokens(o.box, width, height)}" for o in reading_order(objs))
-    noun = "shape" if len(objs) == 1 else "shapes"
-    return f"{len(objs)} {noun}: {listed}."
+    return f"{len(objs)} {noun}: {', '.join(describe(o) for o in reading_order(objs))}."
 
 
 def _chart(rng: random.Random, cfg: WorldConfig):
@@ -102,10 +98,12 @@ def _caption(rng: random.Random, cfg: WorldConfig, kind: str):
     """(image, caption) of one caption kind."""
     if kind == "objects":
         objs, width, height = _scene(rng, cfg, rng.randint(1, MAX_OBJECTS))
-        return to_image(render(objs, width, height)), _objects_caption(objs, width, height)
+        return to_image(render(objs, width, height)), _scene_caption(
+            objs, lambda o: f"{o.name} {loc_tokens(o.box, width, height)}"
+        )
     if kind == "names":
         objs, width, height = _scene(rng, cfg, rng.randint(1, MAX_OBJECTS))
-        return to_image(render(objs, width, height)), _names_caption(objs)
+        return to_image(render(objs, width, height)), _scene_caption(objs, lambda o: o.name)
     if kind == "digits":
         digits = [rng.randint(0, 9) for _ in range(rng.randint(2, 5))]
         size = cfg.understand_size
