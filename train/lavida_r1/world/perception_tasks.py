@@ -73,7 +73,7 @@ def reading_order(objs: list[Obj]) -> list[Obj]:
 
 
 def _scene_caption(objs: list[Obj], describe: Callable[[Obj], str]) -> str:
-    """ "N shapes: a, b, …." with every object described in reading order."""
+    """The caption `N shapes: a, b, ….`, every object described in reading order."""
     noun = "shape" if len(objs) == 1 else "shapes"
     return f"{len(objs)} {noun}: {', '.join(describe(o) for o in reading_order(objs))}."
 
