@@ -11,8 +11,9 @@
   and the EOS share of the SFT target's canvas (text families); the share of valid boxes (x2 > x1, y2 > y1) and
   the mean absolute edge error in pixels (grounding).
 
-With `--reading`, also the training family `read` per glyph scale (one number or word alone on the image): its
-reliance and the share of greedy readings that are exactly the text, the skill every QA family builds on.
+With `--reading`, also the training family `read` per glyph scale (one number or word alone on the image) and
+`name` per size band (one object alone, "pink triangle"): their reliance and the share of greedy outputs that are
+exactly the text, the skills every QA family builds on.
 With `--kinds math,chart,...`, also one row per kind of those families (`math:digit_list`, ...; multiple choice in
 its standard setting): a family's reliance averages kinds that need different skills, and one kind that reads its
 image is hidden among several that do not.
@@ -39,7 +40,7 @@ from .sft.monitor import embedding_norm_ratio, image_token_spread
 from .tokenizer import TOKENIZER_HELP, load_tokenizer, tokenizer_for
 from .world import Sample, generate
 from .world.generate import kinds
-from .world.perception_tasks import READ_SCALES
+from .world.perception_tasks import READ_SCALES, SPOT_SIZES
 
 # Table rows: (name, world family, generate options). Multiple choice is measured per setting.
 ROWS: tuple[tuple[str, str, dict[str, Any]], ...] = (
@@ -49,10 +50,10 @@ ROWS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("mcq-vision", "mcq", {"setting": "vision"}),
     ("grounding", "grounding", {}),
 )
-READ_CANVAS = DEFAULT_ANSWER_LENGTHS["read"]
+SHORT_FAMILIES = ("read", "name")  # one short text, decoded over its own small canvas and scored exactly
 READING_ROWS: tuple[tuple[str, str, dict[str, Any]], ...] = tuple(
     (f"read-{kind}", "read", {"kind": kind}) for kind in READ_SCALES
-)
+) + tuple((f"name-{kind}", "name", {"kind": kind}) for kind in SPOT_SIZES)
 KIND_FAMILIES = ("math", "chart", "mcq", "grounding")  # the families `--kinds` breaks down
 
 
@@ -75,11 +76,11 @@ class FamilyDiagnosis:
     eos_share: float | None = None  # text families
     valid_boxes: float | None = None  # grounding
     edge_error_px: float | None = None  # grounding
-    exact: float | None = None  # reading: greedy output equal to the written text
+    exact: float | None = None  # read, name: greedy output equal to the target text
 
 
 def builder_for(model: LavidaForMaskedDiffusion, tokenizer_path: Path, canvases: Canvases) -> ExampleBuilder:
-    lengths = {**canvases.vqa(), "edit": canvases.edit_plan, "read": READ_CANVAS}
+    lengths = {**canvases.vqa(), "edit": canvases.edit_plan} | {f: DEFAULT_ANSWER_LENGTHS[f] for f in SHORT_FAMILIES}
     return ExampleBuilder(model.config, load_tokenizer(tokenizer_path, model.config), lengths, False, model.model.vqvae)
 
 
@@ -103,10 +104,9 @@ def diagnose_row(
         errors = [abs(p - t) for b, s in zip(boxes, samples) for p, t in zip(b, s.box)]
         result.edge_error_px = sum(errors) / len(errors)
         return result
-    if family == "read":
-        reader = replace(
-            pipe, text_changes={"gen_length": READ_CANVAS, "block_length": READ_CANVAS, "steps": READ_CANVAS}
-        )
+    if family in SHORT_FAMILIES:
+        canvas = DEFAULT_ANSWER_LENGTHS[family]
+        reader = replace(pipe, text_changes={"gen_length": canvas, "block_length": canvas, "steps": canvas})
         result.exact = sum(answer_question(reader, s.prompt, s.image).strip() == s.answer for s in samples) / len(
             samples
         )
@@ -201,7 +201,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the results here")
-    parser.add_argument("--reading", action="store_true", help="also the `read` family per glyph scale")
+    parser.add_argument(
+        "--reading", action="store_true", help="also the `read` family per glyph scale and `name` per size band"
+    )
     parser.add_argument(
         "--kinds",
         default="",

@@ -1,16 +1,24 @@
 """The perception stage's training families: captions that list everything, single-object grounding, one object
 per size band, one text per glyph scale."""
 
+import itertools
 import re
 
 import numpy as np
 import pytest
 
 from lavida_r1.boxes import bins_to_box, box_to_bins
+from lavida_r1.config_files import TRAIN_DIR
+from lavida_r1.data.examples import DEFAULT_ANSWER_LENGTHS
+from lavida_r1.model import get_preset
+from lavida_r1.prompts import text_answer_ids
+from lavida_r1.tokenizer import load_tokenizer
 from lavida_r1.world import generate, sft_target
 from lavida_r1.world.chart_tasks import CATEGORY_WORDS, MONTHS
 from lavida_r1.world.font import GLYPH_H
-from lavida_r1.world.perception_tasks import CAPTION_KINDS, READ_SCALES, SPOT_SIZES
+from lavida_r1.world.palette import OBJECT_COLOURS
+from lavida_r1.world.perception_tasks import CAPTION_KINDS, NAME_PROMPT, READ_SCALES, SPOT_SIZES
+from lavida_r1.world.raster import SHAPES
 
 
 def test_object_captions_list_every_object_with_its_box_in_reading_order():
@@ -85,6 +93,33 @@ def test_spot_draws_one_object_of_its_size_band_and_answers_its_box(kind):
 def test_spot_refuses_an_unknown_size_band():
     with pytest.raises(ValueError, match="unknown spot kind 'tiny'"):
         generate("spot", "train", 0, kind="tiny")
+
+
+@pytest.mark.parametrize("kind", [None, *SPOT_SIZES])
+def test_name_draws_one_object_of_its_size_band_and_answers_its_colour_and_shape(kind):
+    low, high = SPOT_SIZES[kind or "large"]
+    for index in range(12):
+        sample = generate("name", "train", index, **({"kind": kind} if kind else {}))
+        colour, shape = sample.answer.split(" ")
+        assert sample.meta["kind"] == (kind or "large") and sft_target(sample) == sample.answer
+        assert shape in SHAPES and sample.prompt == NAME_PROMPT
+        pixels = np.asarray(sample.image).astype(int)
+        inked = np.argwhere((pixels != pixels[0, 0]).any(axis=-1))
+        assert {tuple(pixels[y, x]) for y, x in inked} == {OBJECT_COLOURS[colour]}
+        extent = max(inked[:, 0].max() - inked[:, 0].min(), inked[:, 1].max() - inked[:, 1].min()) + 1
+        assert extent <= high and (extent >= low or shape in ("triangle", "diamond", "pentagon", "hexagon"))
+
+
+def test_every_name_fits_its_canvas_with_the_end_of_turn():
+    config = get_preset("tiny")
+    tokenizer = load_tokenizer(TRAIN_DIR / "checkpoints" / "lavida-r1-tiny" / "tokenizer.json", config)
+    for colour, shape in itertools.product(OBJECT_COLOURS, SHAPES):  # raises where a name does not fit
+        text_answer_ids(tokenizer, config, f"{colour} {shape}", DEFAULT_ANSWER_LENGTHS["name"])
+
+
+def test_name_refuses_an_unknown_size_band():
+    with pytest.raises(ValueError, match="unknown name kind 'tiny'"):
+        generate("name", "train", 0, kind="tiny")
 
 
 @pytest.mark.parametrize("kind", [None, *READ_SCALES])

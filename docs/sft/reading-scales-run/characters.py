@@ -13,7 +13,7 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-from lavida_r1.diagnose import READ_CANVAS
+from lavida_r1.data.examples import DEFAULT_ANSWER_LENGTHS
 from lavida_r1.inference import Pipeline, answer_question
 from lavida_r1.model import load_checkpoint
 from lavida_r1.model.canvases import read_canvases
@@ -36,7 +36,8 @@ def main() -> None:
     p.add_argument("--n", type=int, default=64)
     a = p.parse_args()
     model = load_checkpoint(a.checkpoint).eval()
-    canvas = {"gen_length": READ_CANVAS, "block_length": READ_CANVAS, "steps": READ_CANVAS}
+    length = DEFAULT_ANSWER_LENGTHS["read"]
+    canvas = {"gen_length": length, "block_length": length, "steps": length}
     pipe = Pipeline(
         model, load_tokenizer(a.checkpoint / "tokenizer.json", model.config), canvases=read_canvases(a.checkpoint)
     )

@@ -19,7 +19,7 @@ from ..world import BOX_FAMILIES, Sample, sft_target
 
 # Answer canvas length per family (text tokens; an edit's plan region, before its image slots): the longest
 # SFT target of 2,000 train samples (600 edits) with the tiny tokenizer, plus a few tokens of room.
-DEFAULT_ANSWER_LENGTHS = {"math": 64, "chart": 80, "mcq": 48, "edit": 80, "caption": 88, "read": 8}
+DEFAULT_ANSWER_LENGTHS = {"math": 64, "chart": 80, "mcq": 48, "edit": 80, "caption": 88, "read": 8, "name": 8}
 
 
 @dataclass

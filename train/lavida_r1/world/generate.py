@@ -20,6 +20,7 @@ _MAKERS = {
     "locate": perception_tasks.make_locate,
     "spot": perception_tasks.make_spot,
     "read": perception_tasks.make_read,
+    "name": perception_tasks.make_name,
 }
 _KINDS: dict[str, tuple[str, ...]] = {
     "math": tuple(math_tasks.KINDS),
@@ -31,6 +32,7 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "locate": ("name",),
     "spot": tuple(perception_tasks.SPOT_SIZES),
     "read": tuple(perception_tasks.READ_SCALES),
+    "name": tuple(perception_tasks.SPOT_SIZES),
 }
 assert tuple(_MAKERS) == tuple(_KINDS) == FAMILIES + TRAINING_FAMILIES
 

@@ -15,7 +15,9 @@ Three training families on images like the benchmark families' (spot's objects a
 - `read`: the same curriculum for glyphs: one number (0-99) or one chart word alone on the image, read out; its
   kinds are glyph scales (`huge` 8-10x the 5x7 font, one character; `large` 4-5x, the default; `medium` 2-3x;
   `small` 1x, the size of chart labels and values), the step from objects to the digits every QA family needs.
-The target text of `caption` and `read` is `reasoning`, with no `<answer>` (see `sample.sft_target`).
+- `name`: the colour and shape of the only object of the image ("pink triangle"), in `spot`'s size bands: the
+  same curriculum for what the colour and shape questions ask, with nothing else in view to confuse.
+The target text of `caption`, `read` and `name` is `reasoning`, with no `<answer>` (see `sample.sft_target`).
 meta keys: kind.
 """
 
@@ -56,6 +58,7 @@ READ_SCALES: dict[str, tuple[int, int]] = {
     "small": (1, 1),
 }  # QA text: 1-3
 READ_PROMPT = "What is written in the image?"
+NAME_PROMPT = "Name the object in the image by its colour and shape."
 
 
 def _scene(rng: random.Random, cfg: WorldConfig, count: int) -> tuple[list[Obj], int, int]:
@@ -145,16 +148,37 @@ def make_locate(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str 
     return _box_request(sample_id, "locate", objs, width, height, rng.choice(unique), kind or "name")
 
 
-def make_spot(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None = None) -> Sample:
-    """The only object of the image, in the size band `kind` (default large), named by colour and shape."""
-    kind = kind or "large"
+def _lone_object(rng: random.Random, cfg: WorldConfig, family: str, kind: str) -> tuple[Obj, int, int]:
+    """One object of the size band `kind` placed on an empty image."""
     if kind not in SPOT_SIZES:
-        raise ValueError(f"unknown spot kind {kind!r}; expected one of {sorted(SPOT_SIZES)}")
+        raise ValueError(f"unknown {family} kind {kind!r}; expected one of {sorted(SPOT_SIZES)}")
     width = cfg.understand_size
     height = rng.choice([width, width * 3 // 4])
     spec = (rng.choice(SHAPES), rng.choice(list(OBJECT_COLOURS)), rng.randint(*SPOT_SIZES[kind]))
-    objs = place(rng, [spec], width, height, gap=3)
-    return _box_request(sample_id, "spot", objs, width, height, objs[0], kind)
+    return place(rng, [spec], width, height, gap=3)[0], width, height
+
+
+def make_spot(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None = None) -> Sample:
+    """The only object of the image, in the size band `kind` (default large), named by colour and shape."""
+    kind = kind or "large"
+    obj, width, height = _lone_object(rng, cfg, "spot", kind)
+    return _box_request(sample_id, "spot", [obj], width, height, obj, kind)
+
+
+def make_name(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None = None) -> Sample:
+    """The colour and shape of the only object of the image, in the size band `kind` (default large)."""
+    kind = kind or "large"
+    obj, width, height = _lone_object(rng, cfg, "name", kind)
+    return Sample(
+        id=sample_id,
+        family="name",
+        image=to_image(render([obj], width, height)),
+        question=NAME_PROMPT,
+        prompt=NAME_PROMPT,
+        answer=obj.name,
+        reasoning=obj.name,
+        meta={"kind": kind},
+    )
 
 
 def make_read(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None = None) -> Sample:

@@ -13,7 +13,7 @@ from .raster import Box
 
 FAMILIES: tuple[str, ...] = ("math", "chart", "mcq", "grounding", "edit")
 # Perception-stage families: trained on, never benchmarked (see perception_tasks).
-TRAINING_FAMILIES: tuple[str, ...] = ("caption", "locate", "spot", "read")
+TRAINING_FAMILIES: tuple[str, ...] = ("caption", "locate", "spot", "read", "name")
 BOX_FAMILIES = ("grounding", "locate", "spot")
 
 BoxFormatter = Callable[[Box, int, int], str]
@@ -59,8 +59,9 @@ def loc_tokens(box: Box, width: int, height: int) -> str:
 
 def sft_target(sample: Sample, box_formatter: BoxFormatter = loc_tokens) -> str:
     """Short reasoning then `<answer>…</answer>`. Grounding answers use `box_formatter`; an edit's target
-    is its plan only (the model layer appends the target image tokens), a caption's or a reading's the text only."""
-    if sample.family in ("edit", "caption", "read"):
+    is its plan only (the model layer appends the target image tokens), a caption's, a reading's or a naming's the
+    text only."""
+    if sample.family in ("edit", "caption", "read", "name"):
         return sample.reasoning
     if sample.family in BOX_FAMILIES:
         assert sample.box is not None
