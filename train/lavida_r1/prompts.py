@@ -47,9 +47,17 @@ def edit_condition_mask(config: LavidaConfig, ids: list[int]) -> list[bool]:
     return [last < i < end for i in range(len(ids))]
 
 
+class CanvasOverflow(ValueError):
+    """An answer longer than its canvas: `needed` tokens against `canvas`."""
+
+    def __init__(self, needed: int, canvas: int) -> None:
+        super().__init__(f"answer of {needed} tokens does not fit a canvas of {canvas}")
+        self.needed, self.canvas = needed, canvas
+
+
 def pad_answer(ids: list[int], length: int, config: LavidaConfig) -> list[int]:
     if len(ids) > length:
-        raise ValueError(f"answer of {len(ids)} tokens does not fit a canvas of {length}")
+        raise CanvasOverflow(len(ids), length)
     return ids + [config.eos_token_id] * (length - len(ids))
 
 

@@ -110,6 +110,16 @@ def test_name_draws_one_object_of_its_size_band_and_answers_its_colour_and_shape
         assert extent <= high and (extent >= low or shape in ("triangle", "diamond", "pentagon", "hexagon"))
 
 
+def test_name_colour_of_asks_the_colour_of_the_one_object_of_a_shape():
+    for index in range(20):
+        sample = generate("name", "train", index, kind="colour_of")
+        shape = re.fullmatch(r"What colour is the (\w+)\?", sample.prompt).group(1)
+        assert shape in SHAPES and sample.answer in OBJECT_COLOURS and sft_target(sample) == sample.answer
+        pixels = np.asarray(sample.image).astype(int)
+        colours = {tuple(p) for p in pixels.reshape(-1, 3)} - {tuple(pixels[0, 0])}
+        assert 2 <= len(colours) <= 5 and tuple(OBJECT_COLOURS[sample.answer]) in colours
+
+
 def test_every_name_fits_its_canvas_with_the_end_of_turn():
     config = get_preset("tiny")
     tokenizer = load_tokenizer(TRAIN_DIR / "checkpoints" / "lavida-r1-tiny" / "tokenizer.json", config)

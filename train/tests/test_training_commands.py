@@ -14,6 +14,7 @@ import torch
 
 from lavida_r1 import progress as progress_module
 from lavida_r1.config_files import TRAIN_DIR, read_config, write_config
+from lavida_r1.data.examples import DEFAULT_ANSWER_LENGTHS
 from lavida_r1.devices import autocast, autocast_dtype, pick_device
 from lavida_r1.progress import Progress
 from lavida_r1.rl.config import RLConfig
@@ -105,6 +106,16 @@ def test_a_missing_checkpoint_is_one_line_naming_the_field_and_the_resolved_path
     assert message.count("\n") == 0 and "init_checkpoint" in message
     assert f"{tmp_path / 'nowhere'} does not exist" in message
     assert not (tmp_path / "runs").exists()
+
+
+def test_a_canvas_too_short_for_the_mixture_stops_before_the_first_step(tmp_path, capsys):
+    lengths = {**DEFAULT_ANSWER_LENGTHS, "caption": 20}  # a seven-object name caption needs about 50
+    path = tiny_config(tmp_path / "configs", mixture={"caption:names": 1.0, "read": 1.0}, answer_lengths=lengths)
+    with pytest.raises(SystemExit) as exit_:
+        sft_main(["--config", str(path)])
+    error = capsys.readouterr().err
+    assert exit_.value.code == 2 and "caption:names: a target of" in error and "canvas of 20" in error
+    assert "read:" not in error and not (tmp_path / "runs").exists()
 
 
 def test_device_cuda_without_cuda_is_a_usage_error(tmp_path, monkeypatch, capsys):

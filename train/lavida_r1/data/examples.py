@@ -50,6 +50,15 @@ class ExampleBuilder:
         self.config, self.tokenizer, self.vqvae = config, tokenizer, vqvae
         self.answer_lengths, self.system_prompt = answer_lengths, system_prompt
 
+    def answer_ids(self, sample: Sample) -> list[int]:
+        """The SFT target on its canvas (raises `prompts.CanvasOverflow` where it does not fit)."""
+        c, family = self.config, sample.family
+        if family in BOX_FAMILIES:
+            return prompts.grounding_answer_ids(c, list(sample.box), sample.image.size)
+        if family == "edit":
+            return prompts.edit_answer_ids(self.tokenizer, c, sample.reasoning, self.answer_lengths["edit"])
+        return prompts.text_answer_ids(self.tokenizer, c, sft_target(sample), self.answer_lengths[family])
+
     def build(self, sample: Sample) -> Example:
         c, family = self.config, sample.family
         image = process_anyres(sample.image, c)
@@ -57,21 +66,17 @@ class ExampleBuilder:
         prompt = prompts.prompt_ids(
             self.tokenizer, c, sample.prompt, n_image, self.system_prompt, edit=family == "edit"
         )
-        if family in BOX_FAMILIES:
-            answer = prompts.grounding_answer_ids(c, list(sample.box), sample.image.size)
+        answer = self.answer_ids(sample)
+        if family != "edit":
             return Example(family, prompt, answer, image)
-        if family == "edit":
-            if self.vqvae is None:
-                raise ValueError("edit examples need a VQ tokenizer")
-            answer = prompts.edit_answer_ids(self.tokenizer, c, sample.reasoning, self.answer_lengths["edit"])
-            size = c.vq.image_size
-            return Example(
-                family,
-                prompt,
-                answer,
-                image,
-                image_to_vq(self.vqvae, sample.image, size),
-                image_to_vq(self.vqvae, sample.target_image, size),
-            )
-        answer = prompts.text_answer_ids(self.tokenizer, c, sft_target(sample), self.answer_lengths[family])
-        return Example(family, prompt, answer, image)
+        if self.vqvae is None:
+            raise ValueError("edit examples need a VQ tokenizer")
+        size = c.vq.image_size
+        return Example(
+            family,
+            prompt,
+            answer,
+            image,
+            image_to_vq(self.vqvae, sample.image, size),
+            image_to_vq(self.vqvae, sample.target_image, size),
+        )

@@ -19,6 +19,7 @@ from ..progress import CsvLog, Progress
 from ..tokenizer import load_tokenizer
 from ..training_state import load_readout, load_training_state, load_weight_average, save_training_state
 from ..vq.load import adopt_vqvae
+from .canvas_check import check_answer_canvases
 from .condition_dropout import drop_edit_conditions
 from .config import SFTConfig
 from .ema import WeightAverage
@@ -148,6 +149,7 @@ def run(
             ema.model = averaged.to(shard.device).requires_grad_(False)
     tokenizer = load_tokenizer(config.tokenizer, model.config)
     builder = ExampleBuilder(model.config, tokenizer, config.answer_lengths, config.system_prompt, model.model.vqvae)
+    check_answer_canvases(builder, config.mixture, config.seed)
     stop = min(until, config.steps) if until is not None else config.steps
     progress = Progress(stop, start, config.log_every)
     log = None

@@ -61,12 +61,15 @@ def step_samples(
 
     A pure function of (seed, step), so a resumed run sees exactly the data of an uninterrupted one.
     """
-    family, kind = split_key(family_at(seed, step, mixture))
+    rows = range(batch_size) if rows is None else rows
+    return key_samples(family_at(seed, step, mixture), seed, [step * batch_size + i for i in rows])
+
+
+def key_samples(key: str, seed: int, indices: list[int]) -> list[Sample]:
+    """Train samples `indices` of one mixture key; multiple choice alternates its settings by index."""
+    family, kind = split_key(key)
     options = lambda i: {
         **({"setting": ("standard", "vision")[i % 2]} if family == "mcq" else {}),
         **({"kind": kind} if kind else {}),
     }
-    return [
-        generate(family, "train", step * batch_size + i, seed, **options(i))
-        for i in (range(batch_size) if rows is None else rows)
-    ]
+    return [generate(family, "train", i, seed, **options(i)) for i in indices]

@@ -17,6 +17,7 @@ from __future__ import annotations
 from ..config_files import load_config, training_arguments
 from ..devices import DEVICES, pick_device
 from ..distributed import local_rank
+from .canvas_check import ShortCanvas
 from .config import SFTConfig
 from .loop import run
 
@@ -35,7 +36,10 @@ def main(argv: list[str] | None = None) -> None:
         device = pick_device(args.device, local_rank())
     except ValueError as error:
         parser.error(str(error))
-    run(config, args.resume, args.until, device)
+    try:
+        run(config, args.resume, args.until, device)
+    except ShortCanvas as error:  # found before the first step
+        parser.error(str(error))
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "locate": ("name",),
     "spot": tuple(perception_tasks.SPOT_SIZES),
     "read": tuple(perception_tasks.READ_SCALES),
-    "name": tuple(perception_tasks.SPOT_SIZES),
+    "name": perception_tasks.NAME_KINDS,
 }
 assert tuple(_MAKERS) == tuple(_KINDS) == FAMILIES + TRAINING_FAMILIES
 

@@ -16,7 +16,9 @@ Three training families on images like the benchmark families' (spot's objects a
   kinds are glyph scales (`huge` 8-10x the 5x7 font, one character; `large` 4-5x, the default; `medium` 2-3x;
   `small` 1x, the size of chart labels and values), the step from objects to the digits every QA family needs.
 - `name`: the colour and shape of the only object of the image ("pink triangle"), in `spot`'s size bands: the
-  same curriculum for what the colour and shape questions ask, with nothing else in view to confuse.
+  same curriculum for what the colour and shape questions ask, with nothing else in view to confuse. Its kind
+  `colour_of` is the next step: the colour alone ("pink") of the object of a named shape among 2-5 objects of
+  distinct shapes, the scenes of multiple choice's `colour_of`, answered without options.
 The target text of `caption`, `read` and `name` is `reasoning`, with no `<answer>` (see `sample.sft_target`).
 meta keys: kind.
 """
@@ -59,6 +61,7 @@ READ_SCALES: dict[str, tuple[int, int]] = {
 }  # QA text: 1-3
 READ_PROMPT = "What is written in the image?"
 NAME_PROMPT = "Name the object in the image by its colour and shape."
+NAME_KINDS = (*SPOT_SIZES, "colour_of")
 
 
 def _scene(rng: random.Random, cfg: WorldConfig, count: int) -> tuple[list[Obj], int, int]:
@@ -165,18 +168,36 @@ def make_spot(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | 
     return _box_request(sample_id, "spot", [obj], width, height, obj, kind)
 
 
+def _colour_of_scene(rng: random.Random, cfg: WorldConfig) -> tuple[list[Obj], int, str, str]:
+    """2-5 objects of distinct shapes and colours (multiple choice's `colour_of` scenes), the question naming one
+    by its shape, and its colour."""
+    size = cfg.understand_size
+    count = rng.randint(2, 5)
+    specs = zip(rng.sample(SHAPES, count), rng.sample(list(OBJECT_COLOURS), count))
+    objs = place(rng, [(shape, colour, rng.randint(14, 22)) for shape, colour in specs], size, size)
+    target = rng.choice(objs)
+    return objs, size, f"What colour is the {target.shape}?", target.colour
+
+
 def make_name(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None = None) -> Sample:
-    """The colour and shape of the only object of the image, in the size band `kind` (default large)."""
+    """The colour and shape of the only object of the image, in the size band `kind` (default large); for kind
+    `colour_of`, the colour of one object of a scene, named by its shape."""
     kind = kind or "large"
-    obj, width, height = _lone_object(rng, cfg, "name", kind)
+    if kind not in NAME_KINDS:
+        raise ValueError(f"unknown name kind {kind!r}; expected one of {sorted(NAME_KINDS)}")
+    if kind == "colour_of":
+        objs, height, question, answer = _colour_of_scene(rng, cfg)
+    else:
+        obj, _, height = _lone_object(rng, cfg, "name", kind)
+        objs, question, answer = [obj], NAME_PROMPT, obj.name
     return Sample(
         id=sample_id,
         family="name",
-        image=to_image(render([obj], width, height)),
-        question=NAME_PROMPT,
-        prompt=NAME_PROMPT,
-        answer=obj.name,
-        reasoning=obj.name,
+        image=to_image(render(objs, cfg.understand_size, height)),
+        question=question,
+        prompt=question,
+        answer=answer,
+        reasoning=answer,
         meta={"kind": kind},
     )
 
