@@ -2,6 +2,7 @@
 per size band, one text per glyph scale."""
 
 import itertools
+import random
 import re
 
 import numpy as np
@@ -15,10 +16,20 @@ from lavida_r1.prompts import text_answer_ids
 from lavida_r1.tokenizer import load_tokenizer
 from lavida_r1.world import generate, sft_target
 from lavida_r1.world.chart_tasks import CATEGORY_WORDS, MONTHS
+from lavida_r1.world.config import WorldConfig
 from lavida_r1.world.font import GLYPH_H
 from lavida_r1.world.palette import OBJECT_COLOURS
-from lavida_r1.world.perception_tasks import CAPTION_KINDS, NAME_PROMPT, READ_SCALES, SPOT_SIZES
-from lavida_r1.world.raster import SHAPES
+from lavida_r1.world.perception_tasks import (
+    CAPTION_KINDS,
+    NAME_PROMPT,
+    READ_SCALES,
+    SCENE_NAME_KINDS,
+    SPOT_SIZES,
+    attribute_scene,
+    make_name,
+)
+from lavida_r1.world.raster import SHAPES, to_image
+from lavida_r1.world.scenes import render
 
 
 def test_object_captions_list_every_object_with_its_box_in_reading_order():
@@ -110,14 +121,20 @@ def test_name_draws_one_object_of_its_size_band_and_answers_its_colour_and_shape
         assert extent <= high and (extent >= low or shape in ("triangle", "diamond", "pentagon", "hexagon"))
 
 
-def test_name_colour_of_asks_the_colour_of_the_one_object_of_a_shape():
+@pytest.mark.parametrize("kind", SCENE_NAME_KINDS)
+def test_name_scene_kinds_ask_one_attribute_of_the_object_the_other_names(kind):
     for index in range(20):
-        sample = generate("name", "train", index, kind="colour_of")
-        shape = re.fullmatch(r"What colour is the (\w+)\?", sample.prompt).group(1)
-        assert shape in SHAPES and sample.answer in OBJECT_COLOURS and sft_target(sample) == sample.answer
-        pixels = np.asarray(sample.image).astype(int)
-        colours = {tuple(p) for p in pixels.reshape(-1, 3)} - {tuple(pixels[0, 0])}
-        assert 2 <= len(colours) <= 5 and tuple(OBJECT_COLOURS[sample.answer]) in colours
+        sample = make_name(random.Random(index), WorldConfig(), "id", kind)
+        objs, height, _, _ = attribute_scene(random.Random(index), WorldConfig(), kind)  # the same draws
+        assert sample.image.tobytes() == to_image(render(objs, WorldConfig().understand_size, height)).tobytes()
+        assert 2 <= len(objs) <= 5 and len({o.shape for o in objs}) == len({o.colour for o in objs}) == len(objs)
+        if kind == "colour_of":
+            shape = re.fullmatch(r"What colour is the (\w+)\?", sample.prompt).group(1)
+            assert [o.colour for o in objs if o.shape == shape] == [sample.answer]
+        else:
+            colour = re.fullmatch(r"What shape is the (\w+) object\?", sample.prompt).group(1)
+            assert [o.shape for o in objs if o.colour == colour] == [sample.answer]
+        assert sft_target(sample) == sample.answer and sample.meta["kind"] == kind
 
 
 def test_every_name_fits_its_canvas_with_the_end_of_turn():

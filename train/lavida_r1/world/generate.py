@@ -48,8 +48,8 @@ def generate(
     family: str, split: str, index: int, base_seed: int = 0, config: WorldConfig | None = None, **options: Any
 ) -> Sample:
     """Options by family: kind= (every family; for edit the edit type), setting="standard"|"vision" (mcq),
-    split_type="human_test"|"augmented_test" (chart). The training-only families (`caption`, `locate`, `spot`, `read`) are
-    the perception stage of `perception_tasks`."""
+    split_type="human_test"|"augmented_test" (chart). The training-only families (`caption`, `locate`, `spot`, `read`,
+    `name`) are the perception stage of `perception_tasks`."""
     if family not in _MAKERS:
         raise ValueError(f"unknown family {family!r}; expected one of {FAMILIES + TRAINING_FAMILIES}")
     rng = sample_rng(split, family, index, base_seed)

@@ -18,7 +18,8 @@ Three training families on images like the benchmark families' (spot's objects a
 - `name`: the colour and shape of the only object of the image ("pink triangle"), in `spot`'s size bands: the
   same curriculum for what the colour and shape questions ask, with nothing else in view to confuse. Its kind
   `colour_of` is the next step: the colour alone ("pink") of the object of a named shape among 2-5 objects of
-  distinct shapes, the scenes of multiple choice's `colour_of`, answered without options.
+  distinct shapes, the scenes of multiple choice's `colour_of`, answered without options; `shape_of` asks the
+  shape of the object of a named colour in the same scenes.
 The target text of `caption`, `read` and `name` is `reasoning`, with no `<answer>` (see `sample.sft_target`).
 meta keys: kind.
 """
@@ -61,7 +62,8 @@ READ_SCALES: dict[str, tuple[int, int]] = {
 }  # QA text: 1-3
 READ_PROMPT = "What is written in the image?"
 NAME_PROMPT = "Name the object in the image by its colour and shape."
-NAME_KINDS = (*SPOT_SIZES, "colour_of")
+SCENE_NAME_KINDS = ("colour_of", "shape_of")
+NAME_KINDS = (*SPOT_SIZES, *SCENE_NAME_KINDS)
 
 
 def _scene(rng: random.Random, cfg: WorldConfig, count: int) -> tuple[list[Obj], int, int]:
@@ -168,25 +170,27 @@ def make_spot(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | 
     return _box_request(sample_id, "spot", [obj], width, height, obj, kind)
 
 
-def _colour_of_scene(rng: random.Random, cfg: WorldConfig) -> tuple[list[Obj], int, str, str]:
-    """2-5 objects of distinct shapes and colours (multiple choice's `colour_of` scenes), the question naming one
-    by its shape, and its colour."""
+def attribute_scene(rng: random.Random, cfg: WorldConfig, kind: str) -> tuple[list[Obj], int, str, str]:
+    """2-5 objects of distinct shapes and colours (multiple choice's `colour_of` scenes), a question naming one
+    by its shape (`colour_of`) or its colour (`shape_of`), and the other attribute."""
     size = cfg.understand_size
     count = rng.randint(2, 5)
     specs = zip(rng.sample(SHAPES, count), rng.sample(list(OBJECT_COLOURS), count))
     objs = place(rng, [(shape, colour, rng.randint(14, 22)) for shape, colour in specs], size, size)
     target = rng.choice(objs)
-    return objs, size, f"What colour is the {target.shape}?", target.colour
+    if kind == "colour_of":
+        return objs, size, f"What colour is the {target.shape}?", target.colour
+    return objs, size, f"What shape is the {target.colour} object?", target.shape
 
 
 def make_name(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None = None) -> Sample:
-    """The colour and shape of the only object of the image, in the size band `kind` (default large); for kind
-    `colour_of`, the colour of one object of a scene, named by its shape."""
+    """The colour and shape of the only object of the image, in the size band `kind` (default large); for kinds
+    `colour_of` and `shape_of`, one attribute of an object of a scene, named by the other."""
     kind = kind or "large"
     if kind not in NAME_KINDS:
         raise ValueError(f"unknown name kind {kind!r}; expected one of {sorted(NAME_KINDS)}")
-    if kind == "colour_of":
-        objs, height, question, answer = _colour_of_scene(rng, cfg)
+    if kind in SCENE_NAME_KINDS:
+        objs, height, question, answer = attribute_scene(rng, cfg, kind)
     else:
         obj, _, height = _lone_object(rng, cfg, "name", kind)
         objs, question, answer = [obj], NAME_PROMPT, obj.name
