@@ -14,16 +14,13 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
-from dataclasses import replace
 from pathlib import Path
 
 import torch
+from greedy import greedy_pipeline
 
 from lavida_r1.data.examples import DEFAULT_ANSWER_LENGTHS
-from lavida_r1.inference import Pipeline, answer_question
-from lavida_r1.model import load_checkpoint
-from lavida_r1.model.canvases import read_canvases
-from lavida_r1.tokenizer import load_tokenizer, tokenizer_for
+from lavida_r1.inference import answer_question
 from lavida_r1.world import generate
 from lavida_r1.world.config import WorldConfig
 from lavida_r1.world.perception_tasks import SCENE_NAME_KINDS, attribute_scene
@@ -40,11 +37,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    model = load_checkpoint(args.checkpoint).eval()
-    tokenizer = load_tokenizer(tokenizer_for(args.checkpoint, None), model.config)
     canvas = DEFAULT_ANSWER_LENGTHS["name"]
-    pipe = Pipeline(model, tokenizer, canvases=read_canvases(args.checkpoint))
-    namer = replace(pipe, text_changes={"gen_length": canvas, "block_length": canvas, "steps": canvas})
+    namer = greedy_pipeline(args.checkpoint, canvas, canvas)
     tally: Counter[tuple[int, str]] = Counter()
     for i in range(args.n):
         sample = generate("name", "eval", i, 0, kind=args.kind)

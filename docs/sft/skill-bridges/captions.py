@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import argparse
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import torch
+from greedy import greedy_pipeline
 
-from lavida_r1.inference import Pipeline, answer_question
-from lavida_r1.model import load_checkpoint
-from lavida_r1.model.canvases import read_canvases
-from lavida_r1.tokenizer import load_tokenizer, tokenizer_for
+from lavida_r1.inference import answer_question
 from lavida_r1.world import generate
 
 CANVAS = 64
@@ -42,10 +39,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    model = load_checkpoint(args.checkpoint).eval()
-    tokenizer = load_tokenizer(tokenizer_for(args.checkpoint, None), model.config)
-    pipe = Pipeline(model, tokenizer, canvases=read_canvases(args.checkpoint))
-    captioner = replace(pipe, text_changes={"gen_length": CANVAS, "block_length": 16, "steps": CANVAS})
+    captioner = greedy_pipeline(args.checkpoint, CANVAS, 16)
     exact = count_right = item_right = item_total = 0
     for i in range(args.n):
         sample = generate("caption", "eval", i, 0, kind=args.kind)

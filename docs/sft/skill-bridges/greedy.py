@@ -1,0 +1,19 @@
+"""The greedy reference pipeline of a checkpoint over one fixed answer canvas, shared by this folder's probes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from lavida_r1.inference import Pipeline
+from lavida_r1.model import load_checkpoint
+from lavida_r1.model.canvases import read_canvases
+from lavida_r1.tokenizer import load_tokenizer, tokenizer_for
+
+
+def greedy_pipeline(checkpoint: Path, canvas: int, block: int) -> Pipeline:
+    """One token per pass over a `canvas`-token answer in `block`-token blocks."""
+    model = load_checkpoint(checkpoint).eval()
+    tokenizer = load_tokenizer(tokenizer_for(checkpoint, None), model.config)
+    pipe = Pipeline(model, tokenizer, canvases=read_canvases(checkpoint))
+    return replace(pipe, text_changes={"gen_length": canvas, "block_length": block, "steps": canvas})
