@@ -74,15 +74,28 @@ class Progress:
         self.stream.flush()
 
 
+def log_rows_through(path: Path, step: int) -> list[dict[str, str]]:
+    """The rows of a CsvLog file up to and including `step`."""
+    with path.open(newline="") as f:
+        return [row for row in csv.DictReader(f) if int(row["step"]) <= step]
+
+
+def copy_log_through(source: Path, dest: Path, step: int) -> None:
+    """`source`'s rows through `step` (a log can run past its run's last saved checkpoint)."""
+    with source.open(newline="") as f:
+        columns = csv.DictReader(f).fieldnames or []
+    with dest.open("w", newline="") as f:
+        writer = csv.DictWriter(f, columns)
+        writer.writeheader()
+        writer.writerows(log_rows_through(source, step))
+
+
 class CsvLog:
     """Rows keyed by step; opening at `resume_step` drops rows logged after the checkpoint being resumed."""
 
     def __init__(self, path: Path, columns: list[str], resume_step: int = 0) -> None:
         self.path, self.columns = path, ["step", *columns]
-        kept: list[dict[str, str]] = []
-        if resume_step and path.exists():
-            with path.open(newline="") as f:
-                kept = [row for row in csv.DictReader(f) if int(row["step"]) <= resume_step]
+        kept = log_rows_through(path, resume_step) if resume_step and path.exists() else []
         with path.open("w", newline="") as f:
             writer = csv.DictWriter(f, self.columns)
             writer.writeheader()

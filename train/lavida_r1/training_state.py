@@ -45,6 +45,11 @@ def load_training_state(directory: Path) -> tuple[LavidaForMaskedDiffusion, dict
     return load_checkpoint(directory / MODEL_DIR), state["optimizer"], state["step"]
 
 
+def saved_step(directory: Path) -> int:
+    """The step of a checkpoint written by save_training_state."""
+    return torch.load(directory / STATE_FILE, map_location="cpu", weights_only=True)["step"]
+
+
 def load_weight_average(directory: Path) -> LavidaForMaskedDiffusion | None:
     return load_checkpoint(directory / EMA_DIR) if (directory / EMA_DIR).exists() else None
 

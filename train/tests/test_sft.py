@@ -208,6 +208,9 @@ def test_publish_assembles_a_checkpoint_folder_from_a_run(tmp_path):
     out.mkdir()
     (out / "provenance.json").write_text('{"kept": true}')
     (out / "stale.bin").write_text("old")
+    log = tmp_path / "run" / "log.csv"
+    with log.open("a") as f:  # a step logged after the last save, as when a run is stopped between saves
+        f.write("2" + "," * (log.read_text().splitlines()[0].count(",")) + "\n")
     main(["--run", str(tmp_path / "run"), "--out", str(out)])
     assert sorted(p.name for p in out.iterdir()) == [
         "canvases.json",
@@ -223,6 +226,7 @@ def test_publish_assembles_a_checkpoint_folder_from_a_run(tmp_path):
     assert (canvases.math, canvases.chart, canvases.mcq, canvases.edit_plan) == (64, 80, 48, 72)
     assert (out / "provenance.json").read_text() == '{"kept": true}'
     assert SFTConfig.from_file(out / "sft-config.json") == SFTConfig.from_file(tmp_path / "run" / "config.json")
+    assert [line.split(",")[0] for line in (out / "sft-log.csv").read_text().splitlines()] == ["step", "1"]
     published = load_checkpoint(out).state_dict()
     ema = load_checkpoint(tmp_path / "run" / "latest" / "ema").state_dict()
     assert all(torch.equal(published[k], ema[k]) for k in ema)

@@ -5,7 +5,8 @@
 
 The folder gets the weights (`latest/ema`, the weight average, by default), the run's tokenizer, canvases.json
 (the trained answer lengths), the run's config and log as sft-config.json and sft-log.csv (so every figure
-drawn from the log can be checked), and keeps the provenance.json already there. `--storage float16` halves the
+drawn from the log can be checked; the log only through the published step, since a stopped run logs past its
+last save), and keeps the provenance.json already there. `--storage float16` halves the
 weights file (the model still loads and computes in float32; see `model/checkpoint.py`). It is assembled next to
 `--out` and renamed into place, so readers never see a half-published checkpoint.
 """
@@ -24,7 +25,8 @@ from ..config_files import write_config
 from ..fsutil import replace_directory, temporary_sibling
 from ..model import load_checkpoint, save_checkpoint
 from ..model.canvases import BLOCK_LENGTH, CANVASES_FILE, Canvases
-from ..training_state import EMA_DIR, MODEL_DIR
+from ..progress import copy_log_through
+from ..training_state import EMA_DIR, MODEL_DIR, saved_step
 from .config import SFTConfig
 
 KEPT = ("provenance.json",)
@@ -50,7 +52,7 @@ def publish(run: Path, out: Path, weights: str = "ema", storage_dtype: torch.dty
         shutil.copyfile(config.tokenizer, tmp / "tokenizer.json")
         (tmp / CANVASES_FILE).write_text(json.dumps(asdict(canvases_of(config)), indent=2) + "\n")
         write_config(config, tmp / "sft-config.json")  # its paths relative to the checkpoint folder (a sibling)
-        shutil.copyfile(run / "log.csv", tmp / "sft-log.csv")
+        copy_log_through(run / "log.csv", tmp / "sft-log.csv", saved_step(latest))  # not past the weights
         for name in KEPT:
             if (out / name).exists():
                 shutil.copyfile(out / name, tmp / name)
