@@ -1,6 +1,6 @@
 """Dense perception tasks (training only, never a benchmark), in the spirit of LaViDa-O's grounded captions.
 
-Three training families on images like the benchmark families' (spot's objects are larger):
+The training families, on images like the benchmark families' (spot's and name's lone objects are larger):
 - `caption`: read the whole image out. Shape scenes list every object as colour, shape and its LOC box in
   reading order; digit rows every digit; charts every label with its value; MMMU-Pro vision panels their
   question and lettered options. About 10-80 informative tokens per image, against 1-4 in a QA answer.
