@@ -40,7 +40,7 @@ from .sft.monitor import embedding_norm_ratio, image_token_spread
 from .tokenizer import TOKENIZER_HELP, load_tokenizer, tokenizer_for
 from .world import Sample, generate
 from .world.generate import kinds
-from .world.perception_tasks import READ_SCALES, SPOT_SIZES
+from .world.perception_tasks import NAME_SIZES, READ_SCALES
 
 # Table rows: (name, world family, generate options). Multiple choice is measured per setting.
 ROWS: tuple[tuple[str, str, dict[str, Any]], ...] = (
@@ -53,7 +53,7 @@ ROWS: tuple[tuple[str, str, dict[str, Any]], ...] = (
 SHORT_FAMILIES = ("read", "name")  # one short text, decoded over its own small canvas and scored exactly
 READING_ROWS: tuple[tuple[str, str, dict[str, Any]], ...] = tuple(
     (f"read-{kind}", "read", {"kind": kind}) for kind in READ_SCALES
-) + tuple((f"name-{kind}", "name", {"kind": kind}) for kind in SPOT_SIZES)
+) + tuple((f"name-{kind}", "name", {"kind": kind}) for kind in NAME_SIZES)
 KIND_FAMILIES = ("math", "chart", "mcq", "grounding")  # the families `--kinds` breaks down
 
 

@@ -60,7 +60,7 @@ def test_reading_rows_score_exact_readings(tmp_path, tiny_model, capsys):
         assert 0 <= results[row]["exact"] <= 1 and results[row]["parseable"] is None
         assert results[row]["reliance"]["answer_true"] == results[row]["reliance"]["non_padding_true"] > 0
     assert results["math"]["exact"] is None
-    assert capsys.readouterr().out.strip().splitlines()[-1].startswith("| name-small |")
+    assert capsys.readouterr().out.strip().splitlines()[-1].startswith("| name-tiny |")
 
 
 def test_kind_rows_break_a_family_down(tmp_path, tiny_model):

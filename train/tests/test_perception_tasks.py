@@ -22,6 +22,7 @@ from lavida_r1.world.palette import OBJECT_COLOURS
 from lavida_r1.world.perception_tasks import (
     CAPTION_KINDS,
     NAME_PROMPT,
+    NAME_SIZES,
     READ_SCALES,
     SCENE_NAME_KINDS,
     SPOT_SIZES,
@@ -106,9 +107,9 @@ def test_spot_refuses_an_unknown_size_band():
         generate("spot", "train", 0, kind="tiny")
 
 
-@pytest.mark.parametrize("kind", [None, *SPOT_SIZES])
+@pytest.mark.parametrize("kind", [None, *NAME_SIZES])
 def test_name_draws_one_object_of_its_size_band_and_answers_its_colour_and_shape(kind):
-    low, high = SPOT_SIZES[kind or "large"]
+    low, high = NAME_SIZES[kind or "large"]
     for index in range(12):
         sample = generate("name", "train", index, **({"kind": kind} if kind else {}))
         colour, shape = sample.answer.split(" ")
@@ -127,8 +128,11 @@ def test_name_scene_kinds_ask_one_attribute_of_the_object_the_other_names(kind):
         sample = make_name(random.Random(index), WorldConfig(), "id", kind)
         objs, height, _, _ = attribute_scene(random.Random(index), WorldConfig(), kind)  # the same draws
         assert sample.image.tobytes() == to_image(render(objs, WorldConfig().understand_size, height)).tobytes()
-        assert 2 <= len(objs) <= 5 and len({o.shape for o in objs}) == len({o.colour for o in objs}) == len(objs)
-        if kind == "colour_of":
+        attribute, (fewest, most) = SCENE_NAME_KINDS[kind]
+        assert fewest <= len(objs) <= most and len({o.shape for o in objs}) == len({o.colour for o in objs}) == len(
+            objs
+        )
+        if attribute == "colour":
             shape = re.fullmatch(r"What colour is the (\w+)\?", sample.prompt).group(1)
             assert [o.colour for o in objs if o.shape == shape] == [sample.answer]
         else:
@@ -145,8 +149,8 @@ def test_every_name_fits_its_canvas_with_the_end_of_turn():
 
 
 def test_name_refuses_an_unknown_size_band():
-    with pytest.raises(ValueError, match="unknown name kind 'tiny'"):
-        generate("name", "train", 0, kind="tiny")
+    with pytest.raises(ValueError, match="unknown name kind 'huge'"):
+        generate("name", "train", 0, kind="huge")
 
 
 @pytest.mark.parametrize("kind", [None, *READ_SCALES])

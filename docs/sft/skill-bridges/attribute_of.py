@@ -43,7 +43,7 @@ def main() -> None:
     for i in range(args.n):
         sample = generate("name", "eval", i, 0, kind=args.kind)
         objs = attribute_scene(sample_rng("eval", "name", i, 0), WorldConfig(), args.kind)[0]  # generate's draws
-        present = {o.colour if args.kind == "colour_of" else o.shape for o in objs}
+        present = {getattr(o, SCENE_NAME_KINDS[args.kind][0]) for o in objs}
         answer = answer_question(namer, sample.prompt, sample.image).strip()
         outcome = OUTCOMES[0] if answer == sample.answer else OUTCOMES[1] if answer in present else OUTCOMES[2]
         tally[len(objs), outcome] += 1

@@ -62,8 +62,16 @@ READ_SCALES: dict[str, tuple[int, int]] = {
 }  # QA text: 1-3
 READ_PROMPT = "What is written in the image?"
 NAME_PROMPT = "Name the object in the image by its colour and shape."
-SCENE_NAME_KINDS = ("colour_of", "shape_of")
-NAME_KINDS = (*SPOT_SIZES, *SCENE_NAME_KINDS)
+# `name` also goes below spot's bands, down to the smallest objects the QA and grounding scenes draw.
+NAME_SIZES: dict[str, tuple[int, int]] = {**SPOT_SIZES, "tiny": (10, 16)}
+# kind -> (attribute asked, object count range); the `_few` kinds are the step from a lone object to a scene.
+SCENE_NAME_KINDS: dict[str, tuple[str, tuple[int, int]]] = {
+    "colour_of": ("colour", (2, 5)),
+    "shape_of": ("shape", (2, 5)),
+    "colour_of_few": ("colour", (1, 2)),
+    "shape_of_few": ("shape", (1, 2)),
+}
+NAME_KINDS = (*NAME_SIZES, *SCENE_NAME_KINDS)
 
 
 def _scene(rng: random.Random, cfg: WorldConfig, count: int) -> tuple[list[Obj], int, int]:
@@ -153,46 +161,50 @@ def make_locate(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str 
     return _box_request(sample_id, "locate", objs, width, height, rng.choice(unique), kind or "name")
 
 
-def _lone_object(rng: random.Random, cfg: WorldConfig, family: str, kind: str) -> tuple[Obj, int, int]:
-    """One object of the size band `kind` placed on an empty image."""
-    if kind not in SPOT_SIZES:
-        raise ValueError(f"unknown {family} kind {kind!r}; expected one of {sorted(SPOT_SIZES)}")
+def _lone_object(
+    rng: random.Random, cfg: WorldConfig, family: str, kind: str, sizes: dict[str, tuple[int, int]]
+) -> tuple[Obj, int, int]:
+    """One object of the size band `kind` of `sizes` placed on an empty image."""
+    if kind not in sizes:
+        raise ValueError(f"unknown {family} kind {kind!r}; expected one of {sorted(sizes)}")
     width = cfg.understand_size
     height = rng.choice([width, width * 3 // 4])
-    spec = (rng.choice(SHAPES), rng.choice(list(OBJECT_COLOURS)), rng.randint(*SPOT_SIZES[kind]))
+    spec = (rng.choice(SHAPES), rng.choice(list(OBJECT_COLOURS)), rng.randint(*sizes[kind]))
     return place(rng, [spec], width, height, gap=3)[0], width, height
 
 
 def make_spot(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None = None) -> Sample:
     """The only object of the image, in the size band `kind` (default large), named by colour and shape."""
     kind = kind or "large"
-    obj, width, height = _lone_object(rng, cfg, "spot", kind)
+    obj, width, height = _lone_object(rng, cfg, "spot", kind, SPOT_SIZES)
     return _box_request(sample_id, "spot", [obj], width, height, obj, kind)
 
 
 def attribute_scene(rng: random.Random, cfg: WorldConfig, kind: str) -> tuple[list[Obj], int, str, str]:
-    """2-5 objects of distinct shapes and colours (multiple choice's `colour_of` scenes), a question naming one
-    by its shape (`colour_of`) or its colour (`shape_of`), and the other attribute."""
+    """Objects of distinct shapes and colours (for `colour_of` and `shape_of` multiple choice's 2-5-object scenes;
+    1-2 for the `_few` kinds), a question naming one by its shape (`colour_of*`) or its colour (`shape_of*`), and
+    the other attribute."""
     size = cfg.understand_size
-    count = rng.randint(2, 5)
+    attribute, counts = SCENE_NAME_KINDS[kind]
+    count = rng.randint(*counts)
     specs = zip(rng.sample(SHAPES, count), rng.sample(list(OBJECT_COLOURS), count))
     objs = place(rng, [(shape, colour, rng.randint(14, 22)) for shape, colour in specs], size, size)
     target = rng.choice(objs)
-    if kind == "colour_of":
+    if attribute == "colour":
         return objs, size, f"What colour is the {target.shape}?", target.colour
     return objs, size, f"What shape is the {target.colour} object?", target.shape
 
 
 def make_name(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None = None) -> Sample:
-    """The colour and shape of the only object of the image, in the size band `kind` (default large); for kinds
-    `colour_of` and `shape_of`, one attribute of an object of a scene, named by the other."""
+    """The colour and shape of the only object of the image, in the size band `kind` of NAME_SIZES (default
+    large); for the kinds of SCENE_NAME_KINDS, one attribute of an object of a scene, named by the other."""
     kind = kind or "large"
     if kind not in NAME_KINDS:
         raise ValueError(f"unknown name kind {kind!r}; expected one of {sorted(NAME_KINDS)}")
     if kind in SCENE_NAME_KINDS:
         objs, height, question, answer = attribute_scene(rng, cfg, kind)
     else:
-        obj, _, height = _lone_object(rng, cfg, "name", kind)
+        obj, _, height = _lone_object(rng, cfg, "name", kind, NAME_SIZES)
         objs, question, answer = [obj], NAME_PROMPT, obj.name
     return Sample(
         id=sample_id,
