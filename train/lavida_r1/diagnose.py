@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -105,8 +105,7 @@ def diagnose_row(
         result.edge_error_px = sum(errors) / len(errors)
         return result
     if family in SHORT_FAMILIES:
-        canvas = DEFAULT_ANSWER_LENGTHS[family]
-        reader = replace(pipe, text_changes={"gen_length": canvas, "block_length": canvas, "steps": canvas})
+        reader = pipe.greedy(DEFAULT_ANSWER_LENGTHS[family])
         result.exact = sum(answer_question(reader, s.prompt, s.image).strip() == s.answer for s in samples) / len(
             samples
         )

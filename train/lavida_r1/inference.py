@@ -62,6 +62,11 @@ class Pipeline:
     def plan_length(self) -> int:
         return self.canvases.edit_plan
 
+    def greedy(self, canvas: int, block: int | None = None) -> Pipeline:
+        """This pipeline committing one token per pass over a `canvas`-token answer (in `block`-token blocks,
+        default one block): the decoding the diagnosis and the probes score short answers with."""
+        return replace(self, text_changes={"gen_length": canvas, "block_length": block or canvas, "steps": canvas})
+
 
 def decode_text(tokenizer: Tokenizer, ids: list[int], stop_ids: set[int]) -> str:
     """Text up to the first stop token (EOS/EoT); LOC tokens stay as `<LOC_i>` strings."""

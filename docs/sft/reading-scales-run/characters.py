@@ -10,7 +10,6 @@ matched by a longest-common-subsequence alignment (so one dropped character cost
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 from pathlib import Path
 
 from lavida_r1.data.examples import DEFAULT_ANSWER_LENGTHS
@@ -36,12 +35,10 @@ def main() -> None:
     p.add_argument("--n", type=int, default=64)
     a = p.parse_args()
     model = load_checkpoint(a.checkpoint).eval()
-    length = DEFAULT_ANSWER_LENGTHS["read"]
-    canvas = {"gen_length": length, "block_length": length, "steps": length}
     pipe = Pipeline(
         model, load_tokenizer(a.checkpoint / "tokenizer.json", model.config), canvases=read_canvases(a.checkpoint)
     )
-    reader = replace(pipe, text_changes=canvas)
+    reader = pipe.greedy(DEFAULT_ANSWER_LENGTHS["read"])
     print("| scale | n | exact | characters matched |\n|---|---:|---:|---:|")
     for scale in READ_SCALES:
         samples = [generate("read", "eval", i, 0, kind=scale) for i in range(a.n)]

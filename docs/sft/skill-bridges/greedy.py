@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from lavida_r1.inference import Pipeline
@@ -16,4 +15,4 @@ def greedy_pipeline(checkpoint: Path, canvas: int, block: int) -> Pipeline:
     model = load_checkpoint(checkpoint).eval()
     tokenizer = load_tokenizer(tokenizer_for(checkpoint, None), model.config)
     pipe = Pipeline(model, tokenizer, canvases=read_canvases(checkpoint))
-    return replace(pipe, text_changes={"gen_length": canvas, "block_length": block, "steps": canvas})
+    return pipe.greedy(canvas, block)
