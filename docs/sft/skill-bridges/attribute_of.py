@@ -17,9 +17,8 @@ from collections import Counter
 from pathlib import Path
 
 import torch
-from greedy import greedy_pipeline
+from greedy import name_pipeline
 
-from lavida_r1.data.examples import DEFAULT_ANSWER_LENGTHS
 from lavida_r1.inference import answer_question
 from lavida_r1.world import generate
 from lavida_r1.world.config import WorldConfig
@@ -37,8 +36,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    canvas = DEFAULT_ANSWER_LENGTHS["name"]
-    namer = greedy_pipeline(args.checkpoint, canvas, canvas)
+    namer = name_pipeline(args.checkpoint)
     tally: Counter[tuple[int, str]] = Counter()
     for i in range(args.n):
         sample = generate("name", "eval", i, 0, kind=args.kind)
