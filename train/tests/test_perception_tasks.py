@@ -129,9 +129,8 @@ def test_name_scene_kinds_ask_one_attribute_of_the_object_the_other_names(kind):
         objs, height, _, _ = attribute_scene(random.Random(index), WorldConfig(), kind)  # the same draws
         assert sample.image.tobytes() == to_image(render(objs, WorldConfig().understand_size, height)).tobytes()
         attribute, (fewest, most) = SCENE_NAME_KINDS[kind]
-        assert fewest <= len(objs) <= most and len({o.shape for o in objs}) == len({o.colour for o in objs}) == len(
-            objs
-        )
+        assert fewest <= len(objs) <= most
+        assert len({o.shape for o in objs}) == len({o.colour for o in objs}) == len(objs)
         if attribute == "colour":
             shape = re.fullmatch(r"What colour is the (\w+)\?", sample.prompt).group(1)
             assert [o.colour for o in objs if o.shape == shape] == [sample.answer]
