@@ -86,7 +86,7 @@ def main() -> None:
     attribute = SCENE_NAME_KINDS[args.kind][0]
     naming = "shape" if attribute == "colour" else "colour"
     canvas = DEFAULT_ANSWER_LENGTHS["name"]
-    named_mass, other_mass, named_more = [], [], []
+    named_mass, other_mass = [], []
     for i in range(args.n):
         sample = generate("name", "eval", i, 0, kind=args.kind)
         objs, height, _, _ = attribute_scene(sample_rng("eval", "name", i, 0), WorldConfig(), args.kind)
@@ -110,7 +110,6 @@ def main() -> None:
         mass = [per_head[..., image_positions[s]].sum(-1) / len(s) for s in slots]  # [layers, heads] per token
         named_mass.append(mass[named])
         other_mass.append(mass[1 - named])
-        named_more.append(mass[named] > mass[1 - named])
     named_t, other_t = torch.stack(named_mass), torch.stack(other_mass)  # [items, layers, heads]
     more = (named_t.mean(-1) > other_t.mean(-1)).float()
     n = len(named_mass)
