@@ -23,7 +23,7 @@ def save_training_state(
     readout: torch.nn.Module | None = None,
 ) -> None:
     """`directory` holds model/ (and ema/, the weight average) and train_state.pt of the same step (with the
-    SFT view readout head's weights when there is one), or the previous complete checkpoint."""
+    SFT readout heads' weights when there are any), or the previous complete checkpoint."""
     tmp = temporary_sibling(directory)
     try:
         save_checkpoint(model, tmp / MODEL_DIR)
@@ -57,5 +57,5 @@ def load_weight_average(directory: Path) -> LavidaForMaskedDiffusion | None:
 def load_readout(directory: Path, readout: torch.nn.Module) -> None:
     state = torch.load(directory / STATE_FILE, map_location="cpu", weights_only=True)
     if "readout" not in state:
-        raise ValueError(f"{directory} was saved without a view readout; resume with view_readout_weight 0")
+        raise ValueError(f"{directory} was saved without readout heads; resume with the readout weights at 0")
     readout.load_state_dict(state["readout"])

@@ -131,7 +131,7 @@ def test_resume_continues_exactly(tmp_path):
     assert json.loads((tmp_path / "parts" / "config.json").read_text())["steps"] == 4
 
 
-def test_resume_with_a_curriculum_weight_average_view_readout_and_monitors_continues_exactly(tmp_path):
+def test_resume_with_a_curriculum_weight_average_readouts_and_monitors_continues_exactly(tmp_path):
     from lavida_r1.model import load_checkpoint
 
     base = dict(
@@ -147,6 +147,7 @@ def test_resume_with_a_curriculum_weight_average_view_readout_and_monitors_conti
         ema_decay=0.9,
         monitor_every=2,
         view_readout_weight=1.0,
+        object_readout_weight=0.5,
     )
     run(SFTConfig(**base, out=str(tmp_path / "whole")), resume=False)
     parts = SFTConfig(**base, out=str(tmp_path / "parts"))

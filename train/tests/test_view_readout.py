@@ -5,8 +5,9 @@ import pytest
 import torch
 
 from lavida_r1.model import LavidaForMaskedDiffusion, get_preset
+from lavida_r1.model.vision import token_region
 from lavida_r1.sft.init import initialize
-from lavida_r1.sft.view_readout import ViewReadout, token_region
+from lavida_r1.sft.view_readout import ViewReadout
 
 
 @pytest.fixture(scope="module")

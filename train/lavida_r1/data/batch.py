@@ -9,6 +9,7 @@ import torch
 from ..model.config import LavidaConfig
 from ..model.image_processing import AnyresImage
 from .examples import Example
+from .object_labels import IGNORE
 
 
 @dataclass
@@ -19,6 +20,9 @@ class Batch:
     images: list[AnyresImage]
     edit_vq: torch.Tensor | None  # [B, g, g]
     target_vq: torch.Tensor | None  # [B, g, g]
+    # [all views, tokens per view, 2]: the object readout's (colour, shape) classes per token, every row's views
+    # in order (IGNORE on rows without labels); None when no row has them
+    object_labels: torch.Tensor | None = None
 
 
 def collate(examples: list[Example], config: LavidaConfig) -> Batch:
@@ -35,7 +39,23 @@ def collate(examples: list[Example], config: LavidaConfig) -> Batch:
     stack = lambda name: (
         torch.stack([getattr(e, name) for e in examples]) if getattr(examples[0], name) is not None else None
     )
-    return Batch(prompt, mask, answers, [e.image for e in examples], stack("edit_vq"), stack("target_vq"))
+    images = [e.image for e in examples]
+    return Batch(prompt, mask, answers, images, stack("edit_vq"), stack("target_vq"), collate_labels(examples))
+
+
+def collate_labels(examples: list[Example]) -> torch.Tensor | None:
+    """The rows' object labels in view order, IGNORE where a row has none; None when no row has any."""
+    if all(e.object_labels is None for e in examples):
+        return None
+    tokens = next(e.object_labels for e in examples if e.object_labels is not None).shape[1]
+    return torch.cat(
+        [
+            e.object_labels
+            if e.object_labels is not None
+            else torch.full((e.image.pixel_values.shape[0], tokens, 2), IGNORE, dtype=torch.long)
+            for e in examples
+        ]
+    )
 
 
 def to_device(batch: Batch, device: torch.device) -> Batch:
@@ -47,4 +67,5 @@ def to_device(batch: Batch, device: torch.device) -> Batch:
         [replace(image, pixel_values=move(image.pixel_values)) for image in batch.images],
         move(batch.edit_vq),
         move(batch.target_vq),
+        move(batch.object_labels),
     )

@@ -16,6 +16,7 @@ from ..model.generation import vq_encode
 from ..model.image_processing import AnyresImage, process_anyres, process_square
 from ..model.vision import count_image_tokens
 from ..world import BOX_FAMILIES, Sample, sft_target
+from .object_labels import object_labels
 
 # Answer canvas length per family (text tokens; an edit's plan region, before its image slots): the longest
 # SFT target of 2,000 train samples (600 edits) with the tiny tokenizer, plus a few tokens of room.
@@ -30,6 +31,7 @@ class Example:
     image: AnyresImage
     edit_vq: torch.Tensor | None = None  # [grid, grid] VQ ids of the edit source
     target_vq: torch.Tensor | None = None  # [grid, grid] VQ ids of the edit target
+    object_labels: torch.Tensor | None = None  # [views, tokens, 2] (see object_labels), when built with them
 
 
 def image_to_vq(vqvae: VQModel, image: Image.Image, size: int) -> torch.Tensor:
@@ -46,9 +48,13 @@ class ExampleBuilder:
         answer_lengths: dict[str, int],
         system_prompt: bool,
         vqvae: VQModel | None,
+        object_labels: bool = False,
     ) -> None:
+        """object_labels: also label the image tokens of samples whose meta holds their `drawn_objects` (the SFT object
+        readout's targets)."""
         self.config, self.tokenizer, self.vqvae = config, tokenizer, vqvae
         self.answer_lengths, self.system_prompt = answer_lengths, system_prompt
+        self.object_labels = object_labels
 
     def answer_ids(self, sample: Sample) -> list[int]:
         """The SFT target on its canvas (raises `prompts.CanvasOverflow` where it does not fit)."""
@@ -68,7 +74,10 @@ class ExampleBuilder:
         )
         answer = self.answer_ids(sample)
         if family != "edit":
-            return Example(family, prompt, answer, image)
+            labels = None
+            if self.object_labels and "drawn_objects" in sample.meta:
+                labels = object_labels(sample.meta["drawn_objects"], image.original_size, c)
+            return Example(family, prompt, answer, image, object_labels=labels)
         if self.vqvae is None:
             raise ValueError("edit examples need a VQ tokenizer")
         size = c.vq.image_size

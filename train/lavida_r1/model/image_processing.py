@@ -53,25 +53,27 @@ def select_best_resolution(original_size: tuple[int, int], candidates: list[tupl
     return best
 
 
-def resize_and_pad(image: Image.Image, target: tuple[int, int]) -> Image.Image:
-    """Fit inside `target` keeping the aspect ratio, centred on black."""
+def resize_and_pad(
+    image: Image.Image, target: tuple[int, int], resample: Image.Resampling = Image.Resampling.BICUBIC
+) -> Image.Image:
+    """Fit inside `target` keeping the aspect ratio, centred on black (zero)."""
     target_w, target_h = target
     orig_w, orig_h = image.size
     if target_w / orig_w < target_h / orig_h:
         new_w, new_h = target_w, min(int(np.ceil(orig_h * target_w / orig_w)), target_h)
     else:
         new_h, new_w = target_h, min(int(np.ceil(orig_w * target_h / orig_h)), target_w)
-    resized = image.resize((new_w, new_h), Image.Resampling.BICUBIC)
-    canvas = Image.new("RGB", target, (0, 0, 0))
+    resized = image.resize((new_w, new_h), resample)
+    canvas = Image.new(image.mode, target, 0)
     canvas.paste(resized, ((target_w - new_w) // 2, (target_h - new_h) // 2))
     return canvas
 
 
-def expand_to_square(image: Image.Image, fill: tuple[int, int, int] = SQUARE_FILL) -> Image.Image:
+def expand_to_square(image: Image.Image, fill: tuple[int, int, int] | int = SQUARE_FILL) -> Image.Image:
     """Pad to a square, image centred (the grounding and base-view convention)."""
     width, height = image.size
     side = max(width, height)
-    canvas = Image.new("RGB", (side, side), fill)
+    canvas = Image.new(image.mode, (side, side), fill)
     canvas.paste(image, ((side - width) // 2, (side - height) // 2))
     return canvas
 
@@ -82,19 +84,30 @@ def normalize(image: Image.Image) -> torch.Tensor:
     return torch.from_numpy(array.transpose(2, 0, 1).copy())
 
 
-def process_anyres(image: Image.Image, config: LavidaConfig) -> AnyresImage:
-    image = to_rgb(image)
+def anyres_views(
+    image: Image.Image,
+    config: LavidaConfig,
+    resample: Image.Resampling = Image.Resampling.BICUBIC,
+    square_fill: tuple[int, int, int] | int = SQUARE_FILL,
+) -> tuple[list[Image.Image], tuple[int, int]]:
+    """The base view then the crops (row-major), and the (cols, rows) grid. A label map (mode "L", nearest
+    resampling, fill 0) goes through the same geometry as the pixels."""
     size = config.vision.image_size
     candidates = [(w * size, h * size) for w, h in config.image_grid_pinpoints]
     target = select_best_resolution(image.size, candidates)
-    padded = resize_and_pad(image, target)
+    padded = resize_and_pad(image, target, resample)
     cols, rows = target[0] // size, target[1] // size
     crops = [
         padded.crop((c * size, r * size, (c + 1) * size, (r + 1) * size)) for r in range(rows) for c in range(cols)
     ]
-    base = expand_to_square(image).resize((size, size), Image.Resampling.BICUBIC)
-    pixels = torch.stack([normalize(v) for v in [base, *crops]])
-    return AnyresImage(pixels, (cols, rows), image.size)
+    base = expand_to_square(image, square_fill).resize((size, size), resample)
+    return [base, *crops], (cols, rows)
+
+
+def process_anyres(image: Image.Image, config: LavidaConfig) -> AnyresImage:
+    image = to_rgb(image)
+    views, grid = anyres_views(image, config)
+    return AnyresImage(torch.stack([normalize(v) for v in views]), grid, image.size)
 
 
 def process_square(image: Image.Image, size: int) -> Image.Image:

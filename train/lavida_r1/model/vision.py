@@ -73,6 +73,11 @@ def build_projector(config: LavidaConfig) -> nn.Sequential:
     )
 
 
+def token_region(config: LavidaConfig) -> int:
+    """Side in view pixels of the region one pooled token covers (16 for the tiny preset)."""
+    return config.vision.patch_size * config.mm_spatial_pool_stride
+
+
 def pooled_side(config: LavidaConfig) -> int:
     """Tokens per side of one view after pooling (27 → 13 at 384 px upstream)."""
     patches = config.vision.image_size // config.vision.patch_size

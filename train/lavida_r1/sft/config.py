@@ -46,6 +46,9 @@ class SFTConfig:
     # px; see view_readout), which keeps a from-scratch tower's tokens informative while the LM learns.
     view_readout_weight: float = 0.0
     view_readout_cell: int = 2
+    # >0: the weight of the object readout (every image token names the colour and shape of the object it shows;
+    # see object_readout), so that a scene's tokens each carry their object and a question can find one.
+    object_readout_weight: float = 0.0
     # Condition dropout on edit rows (see condition_dropout): the share trained without the source image, and
     # without image and instruction, so classifier-free guidance has both unconditional variants to contrast.
     edit_drop_image: float = 0.0
@@ -95,5 +98,5 @@ class SFTConfig:
             raise ValueError("edit_drop_image and edit_drop_all must be >= 0 and add up to at most 1")
         if self.edit_changed_weight <= 0:
             raise ValueError("edit_changed_weight must be > 0")
-        if self.loc_sigma < 0 or self.view_readout_weight < 0 or self.view_readout_cell < 1:
-            raise ValueError("loc_sigma and view_readout_weight must be >= 0, view_readout_cell >= 1")
+        if min(self.loc_sigma, self.view_readout_weight, self.object_readout_weight) < 0 or self.view_readout_cell < 1:
+            raise ValueError("loc_sigma and the readout weights must be >= 0, view_readout_cell >= 1")

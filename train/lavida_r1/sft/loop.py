@@ -27,9 +27,9 @@ from .init import initialize
 from .loss import sft_loss
 from .monitor import embedding_norm_ratio, image_reliance, image_token_spread
 from .optimizer import learning_rate, make_optimizer, trainable
+from .readouts import Readouts, fresh_readouts
 from .schedule import family_at, step_samples
 from .share import share_of
-from .view_readout import ViewReadout
 
 LATEST = "latest"
 
@@ -41,13 +41,6 @@ def fresh_model(config: SFTConfig) -> LavidaForMaskedDiffusion:
     model = LavidaForMaskedDiffusion(get_preset(config.preset))
     initialize(model, config.init_std)
     return model
-
-
-def fresh_readout(model: LavidaForMaskedDiffusion, config: SFTConfig) -> ViewReadout | None:
-    if not config.view_readout_weight:
-        return None
-    torch.manual_seed(config.seed + 1)
-    return ViewReadout(model.config, config.view_readout_cell)
 
 
 def monitor(model, batch, config: SFTConfig, step: int) -> dict[str, float | None]:
@@ -64,7 +57,7 @@ def monitor(model, batch, config: SFTConfig, step: int) -> dict[str, float | Non
 
 
 def train_step(
-    model, optimizer, builder, config: SFTConfig, step: int, readout: ViewReadout | None = None, shard: Shard = Shard()
+    model, optimizer, builder, config: SFTConfig, step: int, readout: Readouts | None = None, shard: Shard = Shard()
 ) -> dict[str, float | None]:
     """One step on this process's share of the step's batch; the returned numbers are the whole batch's."""
     mixture = config.mixture_at(step)
@@ -87,9 +80,9 @@ def train_step(
         if readout is not None:  # the views are encoded once, for the LM and for the readout
             views = batch_views(batch)
             encoded = model.encode_views(views)
-            features, readout_loss = pack_features(model, batch, encoded), readout.loss(encoded, views) * share.views
+            features, readout_loss = pack_features(model, batch, encoded), readout.loss(encoded, views, batch, share)
         parts = sft_loss(model, batch, generator, config.loc_sigma, features, share, config.edit_changed_weight)
-        total = parts.total if readout_loss is None else parts.total + config.view_readout_weight * readout_loss
+        total = parts.total if readout_loss is None else parts.total + readout_loss
     optimizer.zero_grad(set_to_none=True)
     total.backward()
     shard.sum_gradients([p for group in optimizer.param_groups for p in group["params"]])
@@ -131,7 +124,7 @@ def run(
         if config.vq_checkpoint:
             adopt_vqvae(model, config.vq_checkpoint)  # the run trains with this tokenizer, settings and all
     shard.check_same_start(start)
-    readout = fresh_readout(model, config)
+    readout = fresh_readouts(model.config, config)
     if readout is not None and resuming:
         load_readout(out / LATEST, readout)
     model.to(shard.device)
@@ -148,7 +141,14 @@ def run(
         if averaged is not None:
             ema.model = averaged.to(shard.device).requires_grad_(False)
     tokenizer = load_tokenizer(config.tokenizer, model.config)
-    builder = ExampleBuilder(model.config, tokenizer, config.answer_lengths, config.system_prompt, model.model.vqvae)
+    builder = ExampleBuilder(
+        model.config,
+        tokenizer,
+        config.answer_lengths,
+        config.system_prompt,
+        model.model.vqvae,
+        object_labels=bool(config.object_readout_weight),
+    )
     check_answer_canvases(builder, config.mixture, config.seed)
     stop = min(until, config.steps) if until is not None else config.steps
     progress = Progress(stop, start, config.log_every)

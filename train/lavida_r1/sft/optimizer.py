@@ -9,7 +9,6 @@ import torch
 
 from ..model import LavidaForMaskedDiffusion
 from .config import SFTConfig
-from .view_readout import ViewReadout
 
 
 def learning_rate(config: SFTConfig, step: int) -> float:
@@ -29,10 +28,10 @@ def trainable(model: LavidaForMaskedDiffusion) -> list[torch.nn.Parameter]:
 
 
 def make_optimizer(
-    model: LavidaForMaskedDiffusion, config: SFTConfig, readout: ViewReadout | None = None
+    model: LavidaForMaskedDiffusion, config: SFTConfig, readout: torch.nn.Module | None = None
 ) -> torch.optim.AdamW:
     """Two groups: the image pathway (vision tower, pool, projector, newline) at `vision_lr_scale` of the
-    learning rate with its own weight decay, and the rest; a third for the view readout head when there is one."""
+    learning rate with its own weight decay, and the rest; a third for the readout heads when there are any."""
     named = [(n, p) for n, p in model.named_parameters() if not n.startswith("model.vqvae.")]
     vision = [p for n, p in named if n.startswith(VISION)]
     rest = [p for n, p in named if not n.startswith(VISION)]

@@ -21,6 +21,7 @@ class Share:
     size: int  # rows of the whole batch
     text: float = 1.0  # the share's part of the batch's answer text tokens
     views: float = 1.0  # ... of its image views (the view readout's mean)
+    objects: float = 1.0  # ... of its view tokens that show an object (the object readout's mean)
 
     @classmethod
     def whole(cls, size: int) -> "Share":
@@ -36,5 +37,6 @@ def share_of(batch: Batch, rows: list[int], size: int, shard: Shard, config: Lav
     """`batch` holds rows `rows` of a batch of `size`; the other processes hold the rest."""
     text = float((batch.answer_ids != config.gen_token_id).sum())
     views = float(sum(image.pixel_values.shape[0] for image in batch.images))
-    all_text, all_views = shard.sum([text, views])
-    return Share(rows, size, text / all_text, views / all_views)
+    objects = 0.0 if batch.object_labels is None else float((batch.object_labels[..., 0] > 0).sum())
+    all_text, all_views, all_objects = shard.sum([text, views, objects])
+    return Share(rows, size, text / all_text, views / all_views, objects / all_objects if all_objects else 1.0)

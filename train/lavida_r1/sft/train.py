@@ -6,7 +6,7 @@
 Writes into the config's `out` folder: `config.json` (the run config), `latest/` (model + optimizer + step,
 and `ema/` with `ema_decay`; replaced atomically every `save_every` steps and at the end), `log.csv` (with
 `monitor_every`, also the image reliance, the image/text norm ratio and the image token spread; `loss` is the
-SFT loss, without the view readout's, which has its own column). Data and masks
+SFT loss, without the readout heads' weighted loss, which has its own column `readout_loss`). Data and masks
 are pure functions of (seed, step), so `--resume` continues exactly as an uninterrupted run would. Under
 torchrun each process takes its share of every batch (`share.Share`) and the gradients are summed, so the run
 is the same whatever the number of processes; only the first one logs and writes.

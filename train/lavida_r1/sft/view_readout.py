@@ -14,12 +14,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..model.config import LavidaConfig
-from ..model.vision import pooled_side
-
-
-def token_region(config: LavidaConfig) -> int:
-    """Side in view pixels of the region one pooled token covers (16 for the tiny preset)."""
-    return config.vision.patch_size * config.mm_spatial_pool_stride
+from ..model.vision import pooled_side, token_region
 
 
 class ViewReadout(nn.Module):

@@ -21,7 +21,7 @@ The training families, on images like the benchmark families' (spot's and name's
   distinct shapes, the scenes of multiple choice's `colour_of`, answered without options; `shape_of` asks the
   shape of the object of a named colour in the same scenes.
 The target text of `caption`, `read` and `name` is `reasoning`, with no `<answer>` (see `sample.sft_target`).
-meta keys: kind.
+meta keys: kind; `name` also drawn_objects (its `Obj`s, the SFT object readout's per-token labels).
 """
 
 from __future__ import annotations
@@ -214,7 +214,7 @@ def make_name(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | 
         prompt=question,
         answer=answer,
         reasoning=answer,
-        meta={"kind": kind},
+        meta={"kind": kind, "drawn_objects": objs},
     )
 
 

@@ -77,6 +77,16 @@ def render(objs: list[Obj], width: int, height: int, bg: tuple[int, int, int] = 
     return canvas
 
 
+def label_map(objs: list[Obj], width: int, height: int) -> np.ndarray:
+    """[height, width] uint8: 0 on the background, i + 1 on the pixels `render` paints for objs[i]."""
+    if len(objs) > 255:
+        raise ValueError("a label map holds at most 255 objects")
+    labels = np.zeros((height, width), dtype=np.uint8)
+    for i, o in enumerate(objs):
+        labels[shape_mask(o.shape, o.x, o.y, o.size, o.size, (height, width))] = i + 1
+    return labels
+
+
 def digit_row(rng: random.Random, digits: list[int], width: int, height: int, scale: int = 3) -> np.ndarray:
     """Digits left to right with a little vertical jitter, in reading order."""
     canvas = new_canvas(width, height, (255, 255, 255))
