@@ -61,7 +61,7 @@ def test_a_blank_image_is_background_everywhere(config):
 
 @pytest.fixture(scope="module")
 def labelled_batch(config):
-    builder = ExampleBuilder(config, load_tokenizer(COMMITTED, config), {"name": 8}, False, None, object_labels=True)
+    builder = ExampleBuilder(config, load_tokenizer(COMMITTED, config), {"name": 8}, False, None, label_objects=True)
     examples = [builder.build(scene(i)) for i in range(3)]
     return examples, collate([examples[0], replace(examples[1], object_labels=None), examples[2]], config)
 

@@ -48,13 +48,13 @@ class ExampleBuilder:
         answer_lengths: dict[str, int],
         system_prompt: bool,
         vqvae: VQModel | None,
-        object_labels: bool = False,
+        label_objects: bool = False,
     ) -> None:
-        """object_labels: also label the image tokens of samples whose meta holds their `drawn_objects` (the SFT object
+        """label_objects: also label the image tokens of samples whose meta holds their `drawn_objects` (the SFT object
         readout's targets)."""
         self.config, self.tokenizer, self.vqvae = config, tokenizer, vqvae
         self.answer_lengths, self.system_prompt = answer_lengths, system_prompt
-        self.object_labels = object_labels
+        self.label_objects = label_objects
 
     def answer_ids(self, sample: Sample) -> list[int]:
         """The SFT target on its canvas (raises `prompts.CanvasOverflow` where it does not fit)."""
@@ -75,7 +75,7 @@ class ExampleBuilder:
         answer = self.answer_ids(sample)
         if family != "edit":
             labels = None
-            if self.object_labels and "drawn_objects" in sample.meta:
+            if self.label_objects and "drawn_objects" in sample.meta:
                 labels = object_labels(sample.meta["drawn_objects"], image.original_size, c)
             return Example(family, prompt, answer, image, object_labels=labels)
         if self.vqvae is None:

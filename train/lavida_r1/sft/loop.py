@@ -147,7 +147,7 @@ def run(
         config.answer_lengths,
         config.system_prompt,
         model.model.vqvae,
-        object_labels=bool(config.object_readout_weight),
+        label_objects=bool(config.object_readout_weight),
     )
     check_answer_canvases(builder, config.mixture, config.seed)
     stop = min(until, config.steps) if until is not None else config.steps
