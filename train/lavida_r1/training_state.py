@@ -11,6 +11,7 @@ import torch
 from .fsutil import replace_directory, temporary_sibling
 from .model import LavidaForMaskedDiffusion, load_checkpoint, save_checkpoint
 
+LATEST = "latest"  # a run's training state, in its out folder
 MODEL_DIR, EMA_DIR, STATE_FILE = "model", "ema", "train_state.pt"
 
 
@@ -59,3 +60,15 @@ def load_readout(directory: Path, readout: torch.nn.Module) -> None:
     if "readout" not in state:
         raise ValueError(f"{directory} was saved without readout heads; resume with the readout weights at 0")
     readout.load_state_dict(state["readout"])
+
+
+OBJECT_READOUT_PREFIX = "objects."  # where the object readout sits in a saved readout (`sft.readouts.Readouts`)
+
+
+def load_object_readout(directory: Path, readout: torch.nn.Module) -> None:
+    """The object readout heads of a training state (an SFT run's or a pathway pretraining's) into `readout`."""
+    state = torch.load(directory / STATE_FILE, map_location="cpu", weights_only=True).get("readout", {})
+    heads = {k.removeprefix(OBJECT_READOUT_PREFIX): v for k, v in state.items() if k.startswith(OBJECT_READOUT_PREFIX)}
+    if not heads:
+        raise ValueError(f"{directory} holds no object readout heads")
+    readout.load_state_dict(heads)

@@ -13,12 +13,13 @@ import pytest
 import torch
 
 from lavida_r1 import progress as progress_module
-from lavida_r1.config_files import TRAIN_DIR, read_config, write_config
+from lavida_r1.config_files import TRAIN_DIR, path_fields, read_config, write_config
 from lavida_r1.data.examples import DEFAULT_ANSWER_LENGTHS
 from lavida_r1.devices import autocast, autocast_dtype, pick_device
 from lavida_r1.progress import Progress
 from lavida_r1.rl.config import RLConfig
 from lavida_r1.sft.config import SFTConfig
+from lavida_r1.sft.pathway_config import PathwayConfig
 from lavida_r1.sft.train import main as sft_main
 
 REPO = TRAIN_DIR.parent
@@ -27,7 +28,8 @@ CONFIGS = sorted((TRAIN_DIR / "configs").glob("*.json"))
 
 
 def load(path: Path):
-    return (RLConfig if path.name.startswith("rl-") else SFTConfig).from_file(path)
+    kind = RLConfig if path.name.startswith("rl-") else PathwayConfig if path.name.startswith("pathway-") else SFTConfig
+    return kind.from_file(path)
 
 
 def tiny_config(folder: Path, **fields) -> Path:
@@ -58,15 +60,16 @@ def test_committed_configs_name_the_same_files_from_any_working_directory(path, 
     monkeypatch.chdir(TRAIN_DIR)
     assert load(path.relative_to(TRAIN_DIR)) == from_root
     assert Path(from_root.out).parent == TRAIN_DIR / "runs"
-    inputs = [from_root.init_checkpoint, from_root.tokenizer] + [getattr(from_root, "vq_checkpoint", None)]
+    inputs = [getattr(from_root, name) for name in path_fields(type(from_root), ("input",))]
     assert all(Path(p).exists() or produced_by_another_committed_config(p, path) for p in inputs if p is not None)
 
 
 def produced_by_another_committed_config(path: str, config: Path) -> bool:
-    """Whether `path` is the `latest/model` or `latest/ema` weights of another committed config's run (a chain of
-    runs: present once the earlier config has been run, never in a fresh clone)."""
+    """Whether `path` is the training state `latest/` of another committed config's run, or its `model` or `ema`
+    weights (a chain of runs: present once the earlier config has been run, never in a fresh clone)."""
     outs = {load(other).out for other in CONFIGS if other != config}
-    return any(path in (str(Path(out) / "latest" / "model"), str(Path(out) / "latest" / "ema")) for out in outs)
+    latest = [Path(out) / "latest" for out in outs]
+    return any(path in (str(state), str(state / "model"), str(state / "ema")) for state in latest)
 
 
 def test_the_reading_curriculum_keeps_its_checkpoints_and_run_folder():

@@ -3,7 +3,8 @@
 The vision tower, pool and projector of a fresh tiny model (seed 0), with the SFT object readout
 (`lavida_r1/sft/object_readout.py`: each token that shows an object classifies its colour and its shape), trained
 on `name` images (the 2-5-object scenes of `shape_of`, the 1-2-object ones of `shape_of_few` and lone objects of
-10-60 px, in turn) without the language model, which makes a step about 20x cheaper than an SFT step. Every
+10-60 px, in turn) without the language model, which makes a step about 20x cheaper than an SFT step: the data
+and the measure of `python -m lavida_r1.sft.pathway`, which saves its run; this probe compares patch sizes. Every
 `--eval-every` steps: the readout's accuracy over the object tokens of 64 held-out 2-5-object scenes (the world's
 eval split). `--patch` varies the patch size (the pool stays 2x2, so a token covers twice the patch side):
 issue 13's resolution lever.
@@ -19,36 +20,12 @@ import time
 
 import torch
 
-from lavida_r1.data.object_labels import object_labels
 from lavida_r1.model import LavidaForMaskedDiffusion, get_preset
-from lavida_r1.model.image_processing import process_anyres
 from lavida_r1.sft.init import initialize
 from lavida_r1.sft.object_readout import ObjectReadout
 from lavida_r1.sft.optimizer import VISION
-from lavida_r1.world import generate
-
-TRAIN_KINDS = ("shape_of", "shape_of_few", "large", "medium", "small", "tiny")
-
-
-def images(config, split: str, kinds: tuple[str, ...], start: int, count: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """(views [V, 3, S, S], labels [V, T, 2]) of `count` `name` images, kinds in turn."""
-    views, labels = [], []
-    for i in range(start, start + count):
-        sample = generate("name", split, i, 0, kind=kinds[i % len(kinds)])
-        views.append(process_anyres(sample.image, config).pixel_values)
-        labels.append(object_labels(sample.meta["drawn_objects"], sample.image.size, config))
-    return torch.cat(views), torch.cat(labels)
-
-
-@torch.no_grad()
-def accuracy(model, readout: ObjectReadout, views: torch.Tensor, labels: torch.Tensor) -> tuple[float, float]:
-    on_object = labels[..., 0] > 0
-    h = readout.norm(model.encode_views(views)[on_object])
-    right = [
-        (head(h).argmax(-1) == labels[..., i][on_object]).float().mean().item()
-        for i, head in enumerate((readout.colour, readout.shape))
-    ]
-    return right[0], right[1]
+from lavida_r1.sft.pathway import EVAL_KIND, readout_accuracy, scene_images
+from lavida_r1.sft.pathway_config import DEFAULT_KINDS
 
 
 def main() -> None:
@@ -72,16 +49,16 @@ def main() -> None:
         readout = ObjectReadout(config)
         params = [p for n, p in model.named_parameters() if n.startswith(VISION)] + list(readout.parameters())
         optimizer = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.1)
-        held_out = images(config, "eval", ("shape_of",), 0, 64)
+        held_out = scene_images(config, "eval", [EVAL_KIND], 0, 64)
         began = time.monotonic()
         for step in range(1, args.steps + 1):
-            views, labels = images(config, "train", TRAIN_KINDS, step * args.batch, args.batch)
+            views, labels = scene_images(config, "train", DEFAULT_KINDS, step * args.batch, args.batch)
             loss = readout.loss(model.encode_views(views), labels)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             if step % args.eval_every == 0:
-                colour, shape = accuracy(model, readout, *held_out)
+                colour, shape = readout_accuracy(model, readout, *held_out)
                 tokens = held_out[1].shape[1]
                 print(
                     f"| {patch} | {tokens} | {step} | {colour:.2f} | {shape:.2f} | {time.monotonic() - began:.0f} |",

@@ -14,13 +14,12 @@ from ..distributed import start_shard
 from ..model import LavidaForMaskedDiffusion, load_checkpoint
 from ..progress import CsvLog, Progress
 from ..tokenizer import load_tokenizer
-from ..training_state import load_training_state, save_training_state
+from ..training_state import LATEST, load_training_state, save_training_state
 from .config import RLConfig
 from .groups import EditReward
 from .rewards import RewardEndpoint, oracle_edit_reward
 from .step import rl_step
 
-LATEST = "latest"
 COLUMNS = ["family", "loss", "reward", "best_reward", "forced", "kl", "grad_norm", "seconds"]
 
 

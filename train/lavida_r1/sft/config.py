@@ -20,6 +20,9 @@ class SFTConfig:
     preset: str = "tiny"
     # Paths: relative to the config file's folder (see config_files).
     init_checkpoint: str | None = field(default=None, metadata=INPUT)  # start from these weights, not a fresh init
+    # A training state folder (`latest/` of a pathway pretraining or an SFT run) whose object readout heads
+    # start this run's (with `init_checkpoint`: that run's model/, so the heads meet the tokens they were trained on).
+    init_object_readout: str | None = field(default=None, metadata=INPUT)
     vq_checkpoint: str | None = field(default=None, metadata=INPUT)  # folder holding vqvae/ (the VQ tokenizer); frozen
     tokenizer: str = field(default=str(TRAIN_DIR / "checkpoints/lavida-r1-tiny/tokenizer.json"), metadata=INPUT)
     system_prompt: bool = False  # include the LLaDA system turn in prompts
@@ -98,5 +101,7 @@ class SFTConfig:
             raise ValueError("edit_drop_image and edit_drop_all must be >= 0 and add up to at most 1")
         if self.edit_changed_weight <= 0:
             raise ValueError("edit_changed_weight must be > 0")
+        if self.init_object_readout and not self.object_readout_weight:
+            raise ValueError("init_object_readout needs object_readout_weight > 0")
         if min(self.loc_sigma, self.view_readout_weight, self.object_readout_weight) < 0 or self.view_readout_cell < 1:
             raise ValueError("loc_sigma and the readout weights must be >= 0, view_readout_cell >= 1")

@@ -17,7 +17,14 @@ from ..distributed import Shard, start_shard
 from ..model import LavidaForMaskedDiffusion, get_preset, load_checkpoint
 from ..progress import CsvLog, Progress
 from ..tokenizer import load_tokenizer
-from ..training_state import load_readout, load_training_state, load_weight_average, save_training_state
+from ..training_state import (
+    LATEST,
+    load_object_readout,
+    load_readout,
+    load_training_state,
+    load_weight_average,
+    save_training_state,
+)
 from ..vq.load import adopt_vqvae
 from .canvas_check import check_answer_canvases
 from .condition_dropout import drop_edit_conditions
@@ -30,8 +37,6 @@ from .optimizer import learning_rate, make_optimizer, trainable
 from .readouts import Readouts, fresh_readouts
 from .schedule import family_at, step_samples
 from .share import share_of
-
-LATEST = "latest"
 
 
 def fresh_model(config: SFTConfig) -> LavidaForMaskedDiffusion:
@@ -127,6 +132,8 @@ def run(
     readout = fresh_readouts(model.config, config)
     if readout is not None and resuming:
         load_readout(out / LATEST, readout)
+    elif readout is not None and config.init_object_readout:
+        load_object_readout(Path(config.init_object_readout), readout.objects)
     model.to(shard.device)
     if readout is not None:
         readout.to(shard.device)

@@ -4,6 +4,7 @@ the learning-rate schedule."""
 from __future__ import annotations
 
 import math
+from typing import Protocol
 
 import torch
 
@@ -11,7 +12,14 @@ from ..model import LavidaForMaskedDiffusion
 from .config import SFTConfig
 
 
-def learning_rate(config: SFTConfig, step: int) -> float:
+class Schedule(Protocol):
+    lr: float
+    min_lr: float
+    warmup_steps: int
+    steps: int
+
+
+def learning_rate(config: Schedule, step: int) -> float:
     """Linear warm-up, then cosine decay to min_lr."""
     if step < config.warmup_steps:
         return config.lr * (step + 1) / config.warmup_steps

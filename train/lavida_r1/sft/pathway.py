@@ -1,0 +1,145 @@
+"""Pathway pretraining: the image pathway (vision tower, pool, projector) with the object readout, without the LM.
+
+    python -m lavida_r1.sft.pathway --config FILE [--resume] [--until STEP]
+
+A tiny tower trained from scratch on questions mixes the whole scene into every token and reads shapes only late,
+if at all (docs/sft/skill-bridges.md, sections 12-13). Without the LM a step costs about a twentieth of an SFT
+step, so the pathway can first learn, alone, to make every token name its object's colour and shape
+(`object_readout`); an SFT run then starts from the saved model (`init_checkpoint`: OUT/latest/model) and
+readout heads (`init_object_readout`: OUT/latest). The model saved is the whole model, its LM as initialised.
+
+Writes into the config's `out` folder: `config.json`, `latest/` (as an SFT run's: model, optimizer, step and the
+readout heads; replaced atomically every `save_every` steps and at the end) and `log.csv` (the readout loss per
+step; every `eval_every` steps also the share of held-out object tokens whose colour and shape the readout names
+right). Images are a pure function of (seed, step), so `--resume` continues as an uninterrupted run would.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import torch
+
+from ..config_files import load_config, training_arguments, write_config
+from ..data.object_labels import BACKGROUND, object_labels
+from ..model import LavidaConfig, LavidaForMaskedDiffusion, get_preset
+from ..model.image_processing import process_anyres
+from ..progress import CsvLog, Progress
+from ..training_state import (
+    LATEST,
+    OBJECT_READOUT_PREFIX,
+    load_object_readout,
+    load_training_state,
+    save_training_state,
+)
+from ..world import generate
+from .init import initialize
+from .object_readout import ObjectReadout
+from .optimizer import VISION, learning_rate
+from .pathway_config import PathwayConfig
+
+EVAL_KIND = "shape_of"  # 2-5 objects: the scenes where a token must tell its object from the others
+
+
+def scene_images(
+    config: LavidaConfig, split: str, kinds: list[str], start: int, count: int, seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(views [V, 3, S, S], object labels [V, T, 2]) of `name` images start..start+count-1, kinds in turn."""
+    views, labels = [], []
+    for index in range(start, start + count):
+        sample = generate("name", split, index, seed, kind=kinds[index % len(kinds)])
+        views.append(process_anyres(sample.image, config).pixel_values)
+        labels.append(object_labels(sample.meta["drawn_objects"], sample.image.size, config))
+    return torch.cat(views), torch.cat(labels)
+
+
+@torch.no_grad()
+def readout_accuracy(
+    model: LavidaForMaskedDiffusion, readout: ObjectReadout, views: torch.Tensor, labels: torch.Tensor
+) -> tuple[float, float]:
+    """The share of object tokens whose (colour, shape) the readout names right."""
+    on_object = labels[..., 0] > BACKGROUND
+    h = readout.norm(model.encode_views(views)[on_object])
+    return tuple(  # type: ignore[return-value]
+        (head(h).argmax(-1) == labels[..., i][on_object]).float().mean().item()
+        for i, head in enumerate((readout.colour, readout.shape))
+    )
+
+
+def fresh_pathway(config: PathwayConfig) -> tuple[LavidaForMaskedDiffusion, ObjectReadout]:
+    torch.manual_seed(config.seed)
+    model = LavidaForMaskedDiffusion(get_preset(config.preset))
+    initialize(model, config.init_std)
+    torch.manual_seed(config.seed + 1)
+    return model, ObjectReadout(model.config)
+
+
+def pathway_optimizer(
+    model: LavidaForMaskedDiffusion, readout: ObjectReadout, config: PathwayConfig
+) -> torch.optim.AdamW:
+    """The image pathway with weight decay, the readout heads without; the LM is not trained."""
+    vision = [p for n, p in model.named_parameters() if n.startswith(VISION)]
+    groups = [
+        {"params": vision, "weight_decay": config.weight_decay},
+        {"params": list(readout.parameters()), "weight_decay": 0.0},
+    ]
+    return torch.optim.AdamW(groups, lr=config.lr, betas=(0.9, 0.95))
+
+
+def run(config: PathwayConfig, resume: bool = False, until: int | None = None) -> LavidaForMaskedDiffusion:
+    torch.set_num_threads(config.threads)
+    out = Path(config.out)
+    start = 0
+    if resume and (out / LATEST).exists():
+        model, optimizer_state, start = load_training_state(out / LATEST)
+        readout = ObjectReadout(model.config)
+        load_object_readout(out / LATEST, readout)
+    else:
+        (model, readout), optimizer_state = fresh_pathway(config), None
+    optimizer = pathway_optimizer(model, readout, config)
+    if optimizer_state is not None:
+        optimizer.load_state_dict(optimizer_state)
+    model.train()
+    held_out = scene_images(model.config, "eval", [EVAL_KIND], 0, config.eval_images, config.seed)
+    stop = min(until, config.steps) if until is not None else config.steps
+    out.mkdir(parents=True, exist_ok=True)
+    write_config(config, out / "config.json")
+    log = CsvLog(out / "log.csv", ["loss", "lr", "seconds", "colour_right", "shape_right"], start)
+    progress = Progress(stop, start, config.log_every)
+    progress.note(f"pathway: steps {start + 1}-{stop} of {config.steps}, {config.batch_size} images, out {out}")
+    shown: dict[str, float] = {}
+    for step in range(start, stop):
+        began = time.monotonic()
+        views, labels = scene_images(
+            model.config, "train", config.kinds, step * config.batch_size, config.batch_size, config.seed
+        )
+        lr = learning_rate(config, step)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        loss = readout.loss(model.encode_views(views), labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        right: dict[str, float] = {}
+        if (step + 1) % config.eval_every == 0 or step + 1 == stop:
+            right = dict(zip(("colour_right", "shape_right"), readout_accuracy(model, readout, *held_out)))
+            shown = {k.split("_")[0]: v for k, v in right.items()}
+        log.append(step + 1, loss=loss.item(), lr=lr, seconds=time.monotonic() - began, **right)
+        progress.update(step + 1, loss=loss.item(), **shown)
+        if (step + 1) % config.save_every == 0 or step + 1 == stop:
+            saved = torch.nn.ModuleDict({OBJECT_READOUT_PREFIX.rstrip("."): readout})  # as an SFT run saves it
+            save_training_state(out / LATEST, model, optimizer, step + 1, readout=saved)
+    return model
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = training_arguments(
+        "Pretrain the image pathway with the object readout, without the LM.", "lavida_r1/sft/pathway_config.py"
+    )
+    args = parser.parse_args(argv)
+    run(load_config(PathwayConfig.from_file, args.config, "pathway"), args.resume, args.until)
+
+
+if __name__ == "__main__":
+    main()

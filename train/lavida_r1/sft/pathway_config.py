@@ -1,0 +1,47 @@
+"""Pathway pretraining configuration (`python -m lavida_r1.sft.pathway`), read from a JSON file; every field
+optional."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config_files import OUTPUT, TRAIN_DIR, read_config
+from ..world import kinds
+
+# Scenes of 2-5 objects, of 1-2, and lone objects of every size, in turn: the tower sees crowded scenes and
+# every object size the questions ask about.
+DEFAULT_KINDS = ["shape_of", "shape_of_few", "large", "medium", "small", "tiny"]
+
+
+@dataclass
+class PathwayConfig:
+    preset: str = "tiny"
+    seed: int = 0  # the model's initialisation (the LM's too: it is saved with the pathway for SFT to start from)
+    init_std: float = 0.02
+    kinds: list[str] = field(default_factory=lambda: list(DEFAULT_KINDS))  # of the world's `name` family
+    batch_size: int = 16  # images per step
+    steps: int = 12000
+    lr: float = 1e-3
+    min_lr: float = 1e-4
+    warmup_steps: int = 100
+    weight_decay: float = 0.1
+    eval_every: int = 250  # readout accuracy on `eval_images` held-out 2-5-object scenes
+    eval_images: int = 64
+    threads: int = 2
+    save_every: int = 250
+    log_every: int = 50
+    out: str = field(default=str(TRAIN_DIR / "runs/pathway-tiny"), metadata=OUTPUT)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> "PathwayConfig":
+        return read_config(cls, path, "pathway")
+
+    def validate(self) -> None:
+        unknown = sorted(set(self.kinds) - set(kinds("name")))
+        if not self.kinds or unknown:
+            raise ValueError(f"kinds must be a non-empty list of {list(kinds('name'))}; unknown: {unknown}")
+        if min(self.batch_size, self.steps, self.eval_every, self.eval_images, self.save_every) < 1:
+            raise ValueError("batch_size, steps, eval_every, eval_images and save_every must be positive")
+        if not 0 < self.min_lr <= self.lr or self.warmup_steps < 0:
+            raise ValueError("need 0 < min_lr <= lr and warmup_steps >= 0")

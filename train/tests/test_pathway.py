@@ -1,0 +1,102 @@
+"""Pathway pretraining (`lavida_r1.sft.pathway`): it trains the image pathway and the object readout alone, resumes
+exactly, and an SFT run starts from its model and readout heads."""
+
+import csv
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import torch
+from test_tokenizer import COMMITTED
+
+from lavida_r1.model import load_checkpoint
+from lavida_r1.sft.config import SFTConfig
+from lavida_r1.sft.loop import run as run_sft
+from lavida_r1.sft.object_readout import ObjectReadout
+from lavida_r1.sft.optimizer import VISION
+from lavida_r1.sft.pathway import fresh_pathway, run, scene_images
+from lavida_r1.sft.pathway_config import PathwayConfig
+from lavida_r1.training_state import load_object_readout
+
+
+def small(out: Path, **changes) -> PathwayConfig:
+    config = PathwayConfig(
+        steps=4, batch_size=2, warmup_steps=1, eval_every=2, eval_images=2, save_every=2, threads=1, out=str(out)
+    )
+    return replace(config, **changes)
+
+
+def log(out: Path) -> list[dict[str, str]]:
+    with (out / "log.csv").open() as f:
+        return list(csv.DictReader(f))
+
+
+def heads(directory: Path) -> ObjectReadout:
+    readout = ObjectReadout(load_checkpoint(directory / "model").config)
+    load_object_readout(directory, readout)
+    return readout
+
+
+@pytest.fixture(scope="module")
+def whole_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("pathway") / "run"
+    run(small(out))
+    return out
+
+
+def test_only_the_image_pathway_and_the_readout_change(whole_run):
+    initial, _ = fresh_pathway(small(whole_run))
+    trained = load_checkpoint(whole_run / "latest" / "model").state_dict()
+    moved = {name for name, before in initial.state_dict().items() if not torch.equal(before, trained[name])}
+    views, _ = scene_images(initial.config, "train", ["shape_of"], 0, 1)
+    initial.encode_views(views).sum().backward()
+    reached = {name for name, p in initial.named_parameters() if p.grad is not None}
+    assert reached and all(name.startswith(VISION) for name in reached)
+    assert moved == reached
+    rows = log(whole_run)
+    assert [r["step"] for r in rows] == ["1", "2", "3", "4"]
+    assert [bool(r["shape_right"]) for r in rows] == [False, True, False, True]
+
+
+def test_a_resumed_run_ends_where_an_uninterrupted_one_does(whole_run, tmp_path):
+    out = tmp_path / "run"
+    run(small(out), until=2)
+    run(small(out), resume=True)
+    assert [r["loss"] for r in log(out)] == [r["loss"] for r in log(whole_run)]
+    resumed = load_checkpoint(out / "latest" / "model").state_dict()
+    for name, tensor in load_checkpoint(whole_run / "latest" / "model").state_dict().items():
+        assert torch.equal(tensor, resumed[name]), name
+    for a, b in zip(heads(whole_run / "latest").parameters(), heads(out / "latest").parameters()):
+        assert torch.equal(a, b)
+
+
+def test_training_the_pathway_lowers_the_readout_loss(tmp_path):
+    out = tmp_path / "run"
+    run(small(out, steps=40, eval_every=40, lr=3e-3))
+    losses = [float(r["loss"]) for r in log(out)]
+    assert sum(losses[-10:]) < 0.8 * sum(losses[:10])
+
+
+def test_an_sft_run_starts_from_the_pathway_model_and_its_readout_heads(whole_run, tmp_path):
+    latest = whole_run / "latest"
+    config = SFTConfig(
+        init_checkpoint=str(latest / "model"),
+        init_object_readout=str(latest),
+        mixture={"name:shape_of_few": 1.0},
+        steps=1,
+        batch_size=2,
+        warmup_steps=1,
+        threads=1,
+        tokenizer=str(COMMITTED),
+        answer_lengths={"name": 8},
+        object_readout_weight=1.0,
+        out=str(tmp_path / "sft"),
+    )
+    run_sft(config, resume=False)
+    started = heads(latest).state_dict()
+    after = torch.load(tmp_path / "sft" / "latest" / "train_state.pt", weights_only=True)["readout"]
+    assert {f"objects.{k}" for k in started} == set(after)
+    # one step of AdamW moves every head weight by about the learning rate, far less than a fresh init differs
+    assert all((after[f"objects.{k}"] - v).abs().max() < 0.01 for k, v in started.items())
+    with pytest.raises(ValueError, match="object_readout_weight"):
+        replace(config, object_readout_weight=0.0).validate()
