@@ -34,24 +34,56 @@ def scene(i: int):
     return generate("name", "train", i, 0, kind="shape_of")
 
 
-def test_every_labelled_token_shows_its_objects_colour_and_every_object_is_labelled(config):
+def assert_labels_show_their_objects(sample, config) -> None:
+    """Every object is labelled somewhere, nothing else is, and each labelled token's region of the processed
+    views holds its object's colour (a few pixels: a scene shrunk into the views blends its objects' edges)."""
     region = token_region(config)
+    objs = sample.meta["drawn_objects"]
+    labels = object_labels(objs, sample.image.size, config)
+    pixels = process_anyres(sample.image, config).pixel_values  # normalised to [-1, 1]
+    side = int(labels.shape[1] ** 0.5)
+    assert labels.shape == (pixels.shape[0], side * side, 2)
+    pairs = {(COLOUR_CLASSES.index(o.colour) + 1, SHAPES.index(o.shape) + 1) for o in objs}
+    seen = {tuple(p) for p in labels.reshape(-1, 2).tolist()}
+    assert seen - {(0, 0)} == pairs, sample.id
+    for view, token in (labels[..., 0] > 0).nonzero().tolist():
+        colour = torch.tensor(OBJECT_COLOURS[COLOUR_CLASSES[labels[view, token, 0] - 1]]) / 127.5 - 1
+        r, c = divmod(token, side)
+        cell = pixels[view, :, r * region : (r + 1) * region, c * region : (c + 1) * region]
+        close = (cell - colour[:, None, None]).abs().amax(0) < 0.1
+        assert close.sum() >= 2, (sample.id, view, token)
+
+
+def test_every_labelled_token_shows_its_objects_colour_and_every_object_is_labelled(config):
     for i in range(6):
-        sample = scene(i)
-        objs = sample.meta["drawn_objects"]
-        labels = object_labels(objs, sample.image.size, config)
-        pixels = process_anyres(sample.image, config).pixel_values  # normalised to [-1, 1]
-        side = int(labels.shape[1] ** 0.5)
-        assert labels.shape == (pixels.shape[0], side * side, 2)
-        pairs = {(COLOUR_CLASSES.index(o.colour) + 1, SHAPES.index(o.shape) + 1) for o in objs}
-        seen = {tuple(p) for p in labels.reshape(-1, 2).tolist()}
-        assert seen - {(0, 0)} == pairs  # every object somewhere, nothing else
-        for view, token in (labels[..., 0] > 0).nonzero().tolist():
-            colour = torch.tensor(OBJECT_COLOURS[COLOUR_CLASSES[labels[view, token, 0] - 1]]) / 127.5 - 1
-            r, c = divmod(token, side)
-            cell = pixels[view, :, r * region : (r + 1) * region, c * region : (c + 1) * region]
-            close = (cell - colour[:, None, None]).abs().amax(0) < 0.05
-            assert close.sum() >= 4, (i, view, token)
+        assert_labels_show_their_objects(scene(i), config)
+
+
+@pytest.mark.parametrize(
+    "family, options",
+    [
+        ("math", {"kind": "count"}),
+        ("math", {"kind": "colour_mc"}),
+        ("mcq", {"kind": "shape_of_colour", "setting": "standard"}),
+        ("mcq", {"kind": "count_colour", "setting": "vision"}),  # the scene above the printed options
+        ("grounding", {}),
+        ("caption", {"kind": "objects"}),
+        ("caption", {"kind": "panel"}),
+        ("locate", {}),
+        ("spot", {}),
+    ],
+)
+def test_every_family_that_draws_a_scene_labels_it(config, family, options):
+    samples = [generate(family, "train", i, 0, **options) for i in range(4)]
+    scenes = [s for s in samples if s.meta["drawn_objects"] is not None]  # a panel may show digits instead
+    assert len(scenes) >= 2
+    for sample in scenes:
+        assert_labels_show_their_objects(sample, config)
+
+
+def test_images_without_a_scene_hold_no_objects():
+    for family, options in [("math", {"kind": "digit_sum"}), ("chart", {}), ("caption", {"kind": "chart"})]:
+        assert generate(family, "train", 0, 0, **options).meta.get("drawn_objects") is None, family
 
 
 def test_a_blank_image_is_background_everywhere(config):

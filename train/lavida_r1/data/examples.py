@@ -75,7 +75,7 @@ class ExampleBuilder:
         answer = self.answer_ids(sample)
         if family != "edit":
             labels = None
-            if self.label_objects and "drawn_objects" in sample.meta:
+            if self.label_objects and sample.meta.get("drawn_objects") is not None:
                 labels = object_labels(sample.meta["drawn_objects"], image.original_size, c)
             return Example(family, prompt, answer, image, object_labels=labels)
         if self.vqvae is None:

@@ -2,7 +2,7 @@
 
 Images are `understand_size` wide and either square or 3/4 as tall, so the padded-square LOC formula is
 exercised. The box is the tight box of the object's pixels (x2/y2 exclusive), in image pixels.
-meta keys: kind, description, objects (list of {shape, colour, box, area}).
+meta keys: kind, description, objects (list of {shape, colour, box, area}), drawn_objects (see `Sample`).
 """
 
 from __future__ import annotations
@@ -120,6 +120,7 @@ def make(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None 
         "kind": kind,
         "description": description,
         "objects": [{"shape": o.shape, "colour": o.colour, "box": list(o.box), "area": o.area} for o in objs],
+        "drawn_objects": objs,
     }
     return Sample(
         id=sample_id,

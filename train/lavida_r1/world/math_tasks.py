@@ -1,7 +1,8 @@
 """Visual math like MathVista: multi_choice and free_form; integer, float (precision 1 or 2), text, list.
 
 meta keys: kind, question_type, answer_type, precision (float or None), unit (str or None),
-choices (list or None), query (the official hint-first prompt), category, task, context, grade, skills.
+choices (list or None), query (the official hint-first prompt), category, task, context, grade, skills,
+drawn_objects (see `Sample`).
 `prompt` is lmms-eval's `format-prompt` layout (what LaViDa-O ran).
 """
 
@@ -15,7 +16,7 @@ from .config import WorldConfig
 from .palette import OBJECT_COLOURS
 from .raster import SHAPES, to_image
 from .sample import Sample
-from .scenes import digit_row, digit_scale, place, render
+from .scenes import Obj, digit_row, digit_scale, place, render
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -82,6 +83,7 @@ def _number_choices(rng: random.Random, answer: int) -> list[str]:
 def make(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None = None) -> Sample:
     kind = kind or rng.choices(list(KINDS), weights=list(KINDS.values()))[0]
     size = cfg.understand_size
+    drawn: list[Obj] | None = None  # the objects of a shape scene (counting, colours)
     unit: str | None = None
     choices: list[str] | None = None
     precision: float | None = None
@@ -96,7 +98,8 @@ def make(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None 
         names = list(OBJECT_COLOURS)
         specs = [(shape if i < n else rng.choice(others), rng.choice(names), rng.randint(14, 20)) for i in range(total)]
         rng.shuffle(specs)
-        canvas = render(place(rng, specs, size, size), size, size)
+        drawn = place(rng, specs, size, size)
+        canvas = render(drawn, size, size)
         question = f"How many {shape}s are there in the image?"
         answer = str(n)
         reasoning = f"Counting the {shape}s among the {total} shapes gives {n}."
@@ -116,7 +119,8 @@ def make(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None 
             counts[c] = rng.randint(0, counts[top] - 1)
         colours = [c for c, k in counts.items() for _ in range(k)]
         rng.shuffle(colours)
-        canvas = render(_shape_scene(rng, size, colours), size, size)
+        drawn = _shape_scene(rng, size, colours)
+        canvas = render(drawn, size, size)
         question = "Which colour appears on the most shapes?"
         qtype, atype = "multi_choice", "text"
         choices = palette[:]
@@ -174,6 +178,7 @@ def make(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None 
         "context": "synthetic scene",
         "grade": "elementary school",
         "skills": skills,
+        "drawn_objects": drawn,
     }
     return Sample(
         id=sample_id,

@@ -2,7 +2,8 @@
 options rendered into the image under the scene).
 
 The two settings of one seed share the question, options and answer, as upstream's rows do.
-meta keys: kind, setting, subject, topic_difficulty, img_type. `answer` is the letter.
+meta keys: kind, setting, subject, topic_difficulty, img_type, drawn_objects (see `Sample`). `answer` is the
+letter.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from .font import ADVANCE, LINE_H, draw_text, wrap
 from .palette import INK, OBJECT_COLOURS, WHITE
 from .raster import SHAPES, new_canvas, to_image
 from .sample import Sample
-from .scenes import digit_row, digit_scale, place, render
+from .scenes import Obj, digit_row, digit_scale, place, render
 
 LETTERS = "ABCDEFGHIJ"
 OPTION_COUNTS: dict[int, int] = {10: 60, 9: 10, 8: 4, 7: 4, 6: 4, 5: 5, 4: 6, 3: 4, 2: 3}  # count -> weight
@@ -61,8 +62,10 @@ def _scene(rng: random.Random, size: int, count: int, distinct_shapes: bool) -> 
     return place(rng, [(s, c, rng.randint(14, 22)) for s, c in zip(shapes, colours)], size, size)
 
 
-def _task(rng: random.Random, kind: str, n: int, size: int) -> tuple[np.ndarray, str, list[str], str, str]:
-    """Scene canvas, question, options, correct option text, reasoning."""
+def _task(
+    rng: random.Random, kind: str, n: int, size: int
+) -> tuple[np.ndarray, str, list[str], str, str, list[Obj] | None]:
+    """Scene canvas, question, options, correct option text, reasoning, the objects drawn (None: digits)."""
     if kind == "colour_of":
         objs = _scene(rng, size, rng.randint(2, 5), distinct_shapes=True)
         target = rng.choice(objs)
@@ -73,6 +76,7 @@ def _task(rng: random.Random, kind: str, n: int, size: int) -> tuple[np.ndarray,
             options,
             target.colour,
             f"The {target.shape} is filled with {target.colour}.",
+            objs,
         )
     if kind == "shape_of_colour":
         objs = _scene(rng, size, rng.randint(2, 5), distinct_shapes=True)
@@ -84,6 +88,7 @@ def _task(rng: random.Random, kind: str, n: int, size: int) -> tuple[np.ndarray,
             options,
             target.shape,
             f"The {target.colour} object is a {target.shape}.",
+            objs,
         )
     if kind in ("count_shapes", "count_colour"):
         colour = rng.choice(list(OBJECT_COLOURS))
@@ -97,7 +102,7 @@ def _task(rng: random.Random, kind: str, n: int, size: int) -> tuple[np.ndarray,
         else:
             answer, question = k, f"How many {colour} shapes are there in <image 1>?"
             reasoning = f"Of the {len(objs)} shapes, {k} are {colour}."
-        return render(objs, size, size), question, _numeric_options(rng, answer, n), str(answer), reasoning
+        return render(objs, size, size), question, _numeric_options(rng, answer, n), str(answer), reasoning, objs
     digits = [rng.randint(0, 9) for _ in range(rng.randint(2, 4))]
     total = sum(digits)
     return (
@@ -106,6 +111,7 @@ def _task(rng: random.Random, kind: str, n: int, size: int) -> tuple[np.ndarray,
         _numeric_options(rng, total, n),
         str(total),
         f"The digits are {', '.join(map(str, digits))}; they add up to {total}.",
+        None,
     )
 
 
@@ -139,7 +145,7 @@ def make(
     n = rng.choices(list(OPTION_COUNTS), weights=list(OPTION_COUNTS.values()))[0]
     kind = kind or rng.choice([k for k, m in KIND_MAX_OPTIONS.items() if m >= n])
     n = min(n, KIND_MAX_OPTIONS[kind])
-    scene, question, options, correct, reasoning = _task(rng, kind, n, cfg.understand_size)
+    scene, question, options, correct, reasoning, objs = _task(rng, kind, n, cfg.understand_size)
     letter = LETTERS[options.index(correct)]
     block = "\n".join(f"{LETTERS[i]}. {o}" for i, o in enumerate(options))
     if setting == "standard":
@@ -152,6 +158,7 @@ def make(
         "subject": SUBJECTS[kind],
         "img_type": ["Diagrams"],
         "topic_difficulty": "Easy" if n <= 4 else ("Medium" if n <= 8 else "Hard"),
+        "drawn_objects": objs,  # the vision setting's panel keeps the scene at its top left
     }
     return Sample(
         id=sample_id,

@@ -21,7 +21,7 @@ The training families, on images like the benchmark families' (spot's and name's
   distinct shapes, the scenes of multiple choice's `colour_of`, answered without options; `shape_of` asks the
   shape of the object of a named colour in the same scenes.
 The target text of `caption`, `read` and `name` is `reasoning`, with no `<answer>` (see `sample.sft_target`).
-meta keys: kind; `name` also drawn_objects (its `Obj`s, the SFT object readout's per-token labels).
+meta keys: kind; drawn_objects (see `Sample`) for every family but `read`.
 """
 
 from __future__ import annotations
@@ -111,33 +111,36 @@ def _chart(rng: random.Random, cfg: WorldConfig):
 
 
 def _caption(rng: random.Random, cfg: WorldConfig, kind: str):
-    """(image, caption) of one caption kind."""
+    """(image, caption, the objects drawn or None) of one caption kind."""
     if kind == "objects":
         objs, width, height = _scene(rng, cfg, rng.randint(1, MAX_OBJECTS))
-        return to_image(render(objs, width, height)), _scene_caption(
-            objs, lambda o: f"{o.name} {loc_tokens(o.box, width, height)}"
+        return (
+            to_image(render(objs, width, height)),
+            _scene_caption(objs, lambda o: f"{o.name} {loc_tokens(o.box, width, height)}"),
+            objs,
         )
     if kind == "names":
         objs, width, height = _scene(rng, cfg, rng.randint(1, MAX_OBJECTS))
-        return to_image(render(objs, width, height)), _scene_caption(objs, lambda o: o.name)
+        return to_image(render(objs, width, height)), _scene_caption(objs, lambda o: o.name), objs
     if kind == "digits":
         digits = [rng.randint(0, 9) for _ in range(rng.randint(2, 5))]
         size = cfg.understand_size
         canvas = digit_row(rng, digits, size, size, digit_scale(len(digits), size))
-        return to_image(canvas), f"The digits are {', '.join(map(str, digits))}."
+        return to_image(canvas), f"The digits are {', '.join(map(str, digits))}.", None
     if kind == "chart":
         canvas, caption = _chart(rng, cfg)
-        return to_image(canvas), caption
+        return to_image(canvas), caption, None
     if kind == "panel":
         panel = mcq_tasks.make(rng, cfg, "panel", setting="vision")
         options = " ".join(f"{mcq_tasks.LETTERS[i]}. {o}" for i, o in enumerate(panel.options or []))
-        return panel.image, f"{panel.question.replace('<image 1>', 'the image')} {options}"
+        caption = f"{panel.question.replace('<image 1>', 'the image')} {options}"
+        return panel.image, caption, panel.meta["drawn_objects"]
     raise ValueError(f"unknown caption kind {kind!r}; expected one of {sorted(CAPTION_KINDS)}")
 
 
 def make_caption(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None = None) -> Sample:
     kind = kind or rng.choices(list(CAPTION_KINDS), weights=list(CAPTION_KINDS.values()))[0]
-    image, caption = _caption(rng, cfg, kind)
+    image, caption, objs = _caption(rng, cfg, kind)
     return Sample(
         id=sample_id,
         family="caption",
@@ -146,7 +149,7 @@ def make_caption(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str
         prompt=PROMPTS[kind],
         answer=caption,
         reasoning=caption,
-        meta={"kind": kind},
+        meta={"kind": kind, "drawn_objects": objs},
     )
 
 
@@ -258,5 +261,5 @@ def _box_request(
         answer=str(list(target.box)),
         reasoning="",
         box=target.box,
-        meta={"kind": kind},
+        meta={"kind": kind, "drawn_objects": objs},
     )

@@ -34,7 +34,10 @@ class Sample:
     target_answer: what goes inside <answer>…</answer> (e.g. the letter for math multi_choice).
     box:          grounding box in image pixels, x2/y2 exclusive.
     target_image: the exact edited image for `edit`.
-    meta:         family-specific fields the writers need (documented in each family module).
+    meta:         family-specific fields the writers need (documented in each family module). Families that
+                  draw shape scenes (math, mcq, grounding, caption, locate, spot, name) also hold `drawn_objects`: the
+                  scene's `Obj`s, at their place in the image, or None when the image shows none; the SFT
+                  object readout's per-token labels.
     """
 
     id: str
