@@ -1,0 +1,58 @@
+"""Does a box request find the object it names? `locate` answered by selection alone.
+
+For each held-out `locate` request (the world's eval split, seed 0: "the red circle" among 1-6 objects, the name
+unique in its scene), the greedy box (`inference.ground`) is right (IoU >= 0.5 with the named object's box), on
+another object of the scene (IoU >= 0.5 with one of theirs), or on neither; by object count. A model that finds
+objects but not the one named boxes another object; picking an object at random is right 1 time in the count.
+
+    cd train && .venv/bin/python ../docs/sft/skill-bridges/locate_hits.py --checkpoint DIR --n 200
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+import torch
+from greedy import name_pipeline
+
+from lavida_r1.inference import ground
+from lavida_r1.scoring import box_iou
+from lavida_r1.world import generate
+
+OUTCOMES = ("right", "another object's", "neither")
+HIT = 0.5
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--checkpoint", type=Path, required=True)
+    parser.add_argument("--n", type=int, default=200)
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    pipe = name_pipeline(args.checkpoint)  # the canvas is unused: a box is its four LOC slots
+    tally: Counter[tuple[int, str]] = Counter()
+    for i in range(args.n):
+        sample = generate("locate", "eval", i, 0)
+        objs = sample.meta["drawn_objects"]
+        box = ground(pipe, sample.question, sample.image)
+        others = [box_iou(box, list(o.box)) for o in objs if tuple(o.box) != tuple(sample.box)]
+        outcome = (
+            OUTCOMES[0]
+            if box_iou(box, list(sample.box)) >= HIT
+            else OUTCOMES[1 if max(others, default=0) >= HIT else 2]
+        )
+        tally[len(objs), outcome] += 1
+    print(f"{args.checkpoint}: locate, n = {args.n}, a hit is IoU >= {HIT}")
+    print(f"| objects | n | {' | '.join(OUTCOMES)} | right by a random object of the scene |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for count in sorted({c for c, _ in tally}):
+        n = sum(tally[count, o] for o in OUTCOMES)
+        cells = " | ".join(f"{tally[count, o]} ({tally[count, o] / n:.2f})" for o in OUTCOMES)
+        print(f"| {count} | {n} | {cells} | {1 / count:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
