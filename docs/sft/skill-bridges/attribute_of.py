@@ -18,6 +18,7 @@ from pathlib import Path
 
 import torch
 from greedy import name_pipeline
+from outcome_table import print_outcomes
 
 from lavida_r1.inference import answer_question
 from lavida_r1.world import generate
@@ -45,13 +46,7 @@ def main() -> None:
         answer = answer_question(namer, sample.prompt, sample.image).strip()
         outcome = OUTCOMES[0] if answer == sample.answer else OUTCOMES[1] if answer in present else OUTCOMES[2]
         tally[len(objs), outcome] += 1
-    print(f"{args.checkpoint}: name:{args.kind}, n = {args.n}")
-    print(f"| objects | n | {' | '.join(OUTCOMES)} | right by a random object of the scene |")
-    print("|---:|---:|---:|---:|---:|---:|")
-    for count in sorted({c for c, _ in tally}):
-        n = sum(tally[count, o] for o in OUTCOMES)
-        cells = " | ".join(f"{tally[count, o]} ({tally[count, o] / n:.2f})" for o in OUTCOMES)
-        print(f"| {count} | {n} | {cells} | {1 / count:.2f} |")
+    print_outcomes(f"{args.checkpoint}: name:{args.kind}, n = {args.n}", OUTCOMES, tally)
 
 
 if __name__ == "__main__":

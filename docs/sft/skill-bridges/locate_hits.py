@@ -16,6 +16,7 @@ from pathlib import Path
 
 import torch
 from greedy import name_pipeline
+from outcome_table import print_outcomes
 
 from lavida_r1.inference import ground
 from lavida_r1.scoring import box_iou
@@ -45,13 +46,7 @@ def main() -> None:
             else OUTCOMES[1 if max(others, default=0) >= HIT else 2]
         )
         tally[len(objs), outcome] += 1
-    print(f"{args.checkpoint}: locate, n = {args.n}, a hit is IoU >= {HIT}")
-    print(f"| objects | n | {' | '.join(OUTCOMES)} | right by a random object of the scene |")
-    print("|---:|---:|---:|---:|---:|---:|")
-    for count in sorted({c for c, _ in tally}):
-        n = sum(tally[count, o] for o in OUTCOMES)
-        cells = " | ".join(f"{tally[count, o]} ({tally[count, o] / n:.2f})" for o in OUTCOMES)
-        print(f"| {count} | {n} | {cells} | {1 / count:.2f} |")
+    print_outcomes(f"{args.checkpoint}: locate, n = {args.n}, a hit is IoU >= {HIT}", OUTCOMES, tally)
 
 
 if __name__ == "__main__":
