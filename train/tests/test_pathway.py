@@ -14,7 +14,7 @@ from lavida_r1.sft.config import SFTConfig
 from lavida_r1.sft.loop import run as run_sft
 from lavida_r1.sft.object_readout import ObjectReadout
 from lavida_r1.sft.optimizer import VISION
-from lavida_r1.sft.pathway import fresh_pathway, run, scene_images
+from lavida_r1.sft.pathway import initial_pathway, run, scene_images
 from lavida_r1.sft.pathway_config import PathwayConfig
 from lavida_r1.training_state import load_object_readout
 
@@ -45,7 +45,7 @@ def whole_run(tmp_path_factory) -> Path:
 
 
 def test_only_the_image_pathway_and_the_readout_change(whole_run):
-    initial, _ = fresh_pathway(small(whole_run))
+    initial, _ = initial_pathway(small(whole_run))
     trained = load_checkpoint(whole_run / "latest" / "model").state_dict()
     moved = {name for name, before in initial.state_dict().items() if not torch.equal(before, trained[name])}
     views, _ = scene_images(initial.config, "train", ["shape_of"], 0, 1)
@@ -100,3 +100,22 @@ def test_an_sft_run_starts_from_the_pathway_model_and_its_readout_heads(whole_ru
     assert all((after[f"objects.{k}"] - v).abs().max() < 0.01 for k, v in started.items())
     with pytest.raises(ValueError, match="object_readout_weight"):
         replace(config, object_readout_weight=0.0).validate()
+
+
+def test_heads_saved_before_the_place_heads_load_and_keep_fresh_ones(whole_run, tmp_path):
+    """A run saved with colour and shape heads only (before boxes and places) starts another: those two load, the
+    box and place heads stay as initialised; a head nobody knows is refused."""
+    state = torch.load(whole_run / "latest" / "train_state.pt", weights_only=True)
+    old = {k: v for k, v in state["readout"].items() if not k.startswith(("objects.box.", "objects.place."))}
+    for name, readout in [("old", old), ("odd", {**old, "objects.size.weight": torch.zeros(1)})]:
+        (tmp_path / name).mkdir()
+        torch.save({**state, "readout": readout}, tmp_path / name / "train_state.pt")
+    saved = heads(whole_run / "latest")
+    fresh = ObjectReadout(load_checkpoint(whole_run / "latest" / "model").config)
+    kept = {k: v.clone() for k, v in fresh.state_dict().items()}
+    load_object_readout(tmp_path / "old", fresh)
+    for key, value in fresh.state_dict().items():
+        expected = kept[key] if key.startswith(("box.", "place.")) else saved.state_dict()[key]
+        assert torch.equal(value, expected), key
+    with pytest.raises(ValueError, match="do not match"):
+        load_object_readout(tmp_path / "odd", fresh)

@@ -58,7 +58,7 @@ def main() -> None:
             loss.backward()
             optimizer.step()
             if step % args.eval_every == 0:
-                colour, shape = readout_accuracy(model, readout, *held_out)
+                colour, shape, *_ = readout_accuracy(model, readout, *held_out)
                 tokens = held_out[1].shape[1]
                 print(
                     f"| {patch} | {tokens} | {step} | {colour:.2f} | {shape:.2f} | {time.monotonic() - began:.0f} |",

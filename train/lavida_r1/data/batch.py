@@ -9,7 +9,7 @@ import torch
 from ..model.config import LavidaConfig
 from ..model.image_processing import AnyresImage
 from .examples import Example
-from .object_labels import IGNORE
+from .object_labels import FIELDS, IGNORE
 
 
 @dataclass
@@ -20,7 +20,7 @@ class Batch:
     images: list[AnyresImage]
     edit_vq: torch.Tensor | None  # [B, g, g]
     target_vq: torch.Tensor | None  # [B, g, g]
-    # [all views, tokens per view, 2]: the object readout's (colour, shape) classes per token, every row's views
+    # [all views, tokens per view, FIELDS]: the object readout's targets per token, every row's views
     # in order (IGNORE on rows without labels); None when no row has them
     object_labels: torch.Tensor | None = None
 
@@ -52,7 +52,7 @@ def collate_labels(examples: list[Example]) -> torch.Tensor | None:
         [
             e.object_labels
             if e.object_labels is not None
-            else torch.full((e.image.pixel_values.shape[0], tokens, 2), IGNORE, dtype=torch.long)
+            else torch.full((e.image.pixel_values.shape[0], tokens, FIELDS), IGNORE, dtype=torch.long)
             for e in examples
         ]
     )

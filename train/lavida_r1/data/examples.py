@@ -31,7 +31,7 @@ class Example:
     image: AnyresImage
     edit_vq: torch.Tensor | None = None  # [grid, grid] VQ ids of the edit source
     target_vq: torch.Tensor | None = None  # [grid, grid] VQ ids of the edit target
-    object_labels: torch.Tensor | None = None  # [views, tokens, 2] (see object_labels), when built with them
+    object_labels: torch.Tensor | None = None  # [views, tokens, FIELDS] (see object_labels), when built with them
 
 
 def image_to_vq(vqvae: VQModel, image: Image.Image, size: int) -> torch.Tensor:

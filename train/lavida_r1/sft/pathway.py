@@ -5,13 +5,13 @@
 A tiny tower trained from scratch on questions mixes the whole scene into every token and reads shapes only late,
 if at all (docs/sft/skill-bridges.md, sections 12-13). Without the LM a step costs about a twentieth of an SFT
 step, so the pathway can first learn, alone, to make every token name its object's colour and shape
-(`object_readout`); an SFT run then starts from the saved model (`init_checkpoint`: OUT/latest/model) and
+and box (`object_readout`); an SFT run then starts from the saved model (`init_checkpoint`: OUT/latest/model) and
 readout heads (`init_object_readout`: OUT/latest). The model saved is the whole model, its LM as initialised.
 
 Writes into the config's `out` folder: `config.json`, `latest/` (as an SFT run's: model, optimizer, step and the
 readout heads; replaced atomically every `save_every` steps and at the end) and `log.csv` (the readout loss per
 step; every `eval_every` steps also the share of held-out object tokens whose colour and shape the readout names
-right). Images are a pure function of (seed, step), so `--resume` continues as an uninterrupted run would.
+right, and the mean error in view pixels of their boxes and of every token's place). Images are a pure function of (seed, step), so `--resume` continues as an uninterrupted run would.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import torch
 
 from ..config_files import load_config, training_arguments, write_config
 from ..data.object_labels import BACKGROUND, object_labels
-from ..model import LavidaConfig, LavidaForMaskedDiffusion, get_preset
+from ..model import LavidaConfig, LavidaForMaskedDiffusion, get_preset, load_checkpoint
 from ..model.image_processing import process_anyres
 from ..progress import CsvLog, Progress
 from ..training_state import (
@@ -35,11 +35,12 @@ from ..training_state import (
 )
 from ..world import generate
 from .init import initialize
-from .object_readout import ObjectReadout
+from .object_readout import ObjectReadout, token_centres
 from .optimizer import VISION, learning_rate
 from .pathway_config import PathwayConfig
 
 EVAL_KIND = "shape_of"  # 2-5 objects: the scenes where a token must tell its object from the others
+EVAL_COLUMNS = ("colour_right", "shape_right", "box_error", "place_error")
 
 
 def scene_images(
@@ -57,22 +58,35 @@ def scene_images(
 @torch.no_grad()
 def readout_accuracy(
     model: LavidaForMaskedDiffusion, readout: ObjectReadout, views: torch.Tensor, labels: torch.Tensor
-) -> tuple[float, float]:
-    """The share of object tokens whose (colour, shape) the readout names right."""
+) -> tuple[float, float, float, float]:
+    """The share of object tokens whose colour and whose shape the readout names right, and the mean error in view
+    pixels of their boxes' edges and of every token's place."""
+    encoded = model.encode_views(views)
     on_object = labels[..., 0] > BACKGROUND
-    h = readout.norm(model.encode_views(views)[on_object])
-    return tuple(  # type: ignore[return-value]
+    h = readout.norm(encoded[on_object])
+    colour, shape = (
         (head(h).argmax(-1) == labels[..., i][on_object]).float().mean().item()
         for i, head in enumerate((readout.colour, readout.shape))
     )
+    box_error = (readout.box(h) - readout.box_target(labels[on_object])).abs().mean().item()
+    places = readout.place(readout.norm(encoded)) - token_centres(labels.shape[1], views.device)
+    return colour, shape, box_error * readout.region, places.abs().mean().item() * readout.region
 
 
-def fresh_pathway(config: PathwayConfig) -> tuple[LavidaForMaskedDiffusion, ObjectReadout]:
+def initial_pathway(config: PathwayConfig) -> tuple[LavidaForMaskedDiffusion, ObjectReadout]:
+    """A fresh model and readout, or the config's `init_checkpoint` and `init_object_readout` (fresh box and
+    place heads where those have none)."""
     torch.manual_seed(config.seed)
-    model = LavidaForMaskedDiffusion(get_preset(config.preset))
-    initialize(model, config.init_std)
+    if config.init_checkpoint:
+        model = load_checkpoint(Path(config.init_checkpoint))
+    else:
+        model = LavidaForMaskedDiffusion(get_preset(config.preset))
+        initialize(model, config.init_std)
     torch.manual_seed(config.seed + 1)
-    return model, ObjectReadout(model.config)
+    readout = ObjectReadout(model.config)
+    if config.init_object_readout:
+        load_object_readout(Path(config.init_object_readout), readout)
+    return model, readout
 
 
 def pathway_optimizer(
@@ -96,7 +110,7 @@ def run(config: PathwayConfig, resume: bool = False, until: int | None = None) -
         readout = ObjectReadout(model.config)
         load_object_readout(out / LATEST, readout)
     else:
-        (model, readout), optimizer_state = fresh_pathway(config), None
+        (model, readout), optimizer_state = initial_pathway(config), None
     optimizer = pathway_optimizer(model, readout, config)
     if optimizer_state is not None:
         optimizer.load_state_dict(optimizer_state)
@@ -105,7 +119,7 @@ def run(config: PathwayConfig, resume: bool = False, until: int | None = None) -
     stop = min(until, config.steps) if until is not None else config.steps
     out.mkdir(parents=True, exist_ok=True)
     write_config(config, out / "config.json")
-    log = CsvLog(out / "log.csv", ["loss", "lr", "seconds", "colour_right", "shape_right"], start)
+    log = CsvLog(out / "log.csv", ["loss", "lr", "seconds", *EVAL_COLUMNS], start)
     progress = Progress(stop, start, config.log_every)
     progress.note(f"pathway: steps {start + 1}-{stop} of {config.steps}, {config.batch_size} images, out {out}")
     shown: dict[str, float] = {}
@@ -123,7 +137,7 @@ def run(config: PathwayConfig, resume: bool = False, until: int | None = None) -
         optimizer.step()
         right: dict[str, float] = {}
         if (step + 1) % config.eval_every == 0 or step + 1 == stop:
-            right = dict(zip(("colour_right", "shape_right"), readout_accuracy(model, readout, *held_out)))
+            right = dict(zip(EVAL_COLUMNS, readout_accuracy(model, readout, *held_out)))
             shown = {k.split("_")[0]: v for k, v in right.items()}
         log.append(step + 1, loss=loss.item(), lr=lr, seconds=time.monotonic() - began, **right)
         progress.update(step + 1, loss=loss.item(), **shown)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config_files import OUTPUT, TRAIN_DIR, read_config
+from ..config_files import INPUT, OUTPUT, TRAIN_DIR, read_config
 from ..world import kinds
 
 # Scenes of 2-5 objects, of 1-2, and lone objects of every size, in turn: the tower sees crowded scenes and
@@ -18,6 +18,10 @@ DEFAULT_KINDS = ["shape_of", "shape_of_few", "large", "medium", "small", "tiny"]
 class PathwayConfig:
     preset: str = "tiny"
     seed: int = 0  # the model's initialisation (the LM's too: it is saved with the pathway for SFT to start from)
+    # Continue another pathway (its OUT/latest/model) and its readout heads (OUT/latest) instead of a fresh init;
+    # heads saved before the box and place heads existed keep fresh ones.
+    init_checkpoint: str | None = field(default=None, metadata=INPUT)
+    init_object_readout: str | None = field(default=None, metadata=INPUT)
     init_std: float = 0.02
     kinds: list[str] = field(default_factory=lambda: list(DEFAULT_KINDS))  # of the world's `name` family
     batch_size: int = 16  # images per step
@@ -26,7 +30,7 @@ class PathwayConfig:
     min_lr: float = 1e-4
     warmup_steps: int = 100
     weight_decay: float = 0.1
-    eval_every: int = 250  # readout accuracy on `eval_images` held-out 2-5-object scenes
+    eval_every: int = 250  # readout accuracy and box error on `eval_images` held-out 2-5-object scenes
     eval_images: int = 64
     threads: int = 2
     save_every: int = 250
