@@ -3,15 +3,17 @@
     python -m lavida_r1.sft.pathway --config FILE [--resume] [--until STEP]
 
 A tiny tower trained from scratch on questions mixes the whole scene into every token and reads shapes only late,
-if at all (docs/sft/skill-bridges.md, sections 12-13). Without the LM a step costs about a twentieth of an SFT
-step, so the pathway can first learn, alone, to make every token name its object's colour and shape
-and box (`object_readout`); an SFT run then starts from the saved model (`init_checkpoint`: OUT/latest/model) and
-readout heads (`init_object_readout`: OUT/latest). The model saved is the whole model, its LM as initialised.
+if at all (docs/sft/skill-bridges.md, sections 12-14). Without the LM a step costs about a twentieth of an SFT
+step, so the pathway can first learn, alone, to make every token say where it is and name its object's colour,
+shape and box (`object_readout`); an SFT run then starts from the saved model (`init_checkpoint`: OUT/latest/model)
+and readout heads (`init_object_readout`: OUT/latest). The model saved is the whole model, its LM as initialised
+(or as loaded, when the config continues another run's pathway).
 
 Writes into the config's `out` folder: `config.json`, `latest/` (as an SFT run's: model, optimizer, step and the
 readout heads; replaced atomically every `save_every` steps and at the end) and `log.csv` (the readout loss per
 step; every `eval_every` steps also the share of held-out object tokens whose colour and shape the readout names
-right, and the mean error in view pixels of their boxes and of every token's place). Images are a pure function of (seed, step), so `--resume` continues as an uninterrupted run would.
+right, and the mean error in view pixels of their boxes and of every token's place). Images are a pure function
+of (seed, step), so `--resume` continues as an uninterrupted run would.
 """
 
 from __future__ import annotations

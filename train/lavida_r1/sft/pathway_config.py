@@ -18,8 +18,8 @@ DEFAULT_KINDS = ["shape_of", "shape_of_few", "large", "medium", "small", "tiny"]
 class PathwayConfig:
     preset: str = "tiny"
     seed: int = 0  # the model's initialisation (the LM's too: it is saved with the pathway for SFT to start from)
-    # Continue another pathway (its OUT/latest/model) and its readout heads (OUT/latest) instead of a fresh init;
-    # heads saved before the box and place heads existed keep fresh ones.
+    # Start from another run's model (a pathway's OUT/latest/model, an SFT run's OUT/latest/ema) and readout heads
+    # (OUT/latest) instead of a fresh init; heads saved before the box and place heads existed keep fresh ones.
     init_checkpoint: str | None = field(default=None, metadata=INPUT)
     init_object_readout: str | None = field(default=None, metadata=INPUT)
     init_std: float = 0.02
@@ -30,7 +30,7 @@ class PathwayConfig:
     min_lr: float = 1e-4
     warmup_steps: int = 100
     weight_decay: float = 0.1
-    eval_every: int = 250  # readout accuracy and box error on `eval_images` held-out 2-5-object scenes
+    eval_every: int = 250  # readout accuracy, box and place errors on `eval_images` held-out 2-5-object scenes
     eval_images: int = 64
     threads: int = 2
     save_every: int = 250
