@@ -18,7 +18,7 @@ import argparse
 from pathlib import Path
 
 import torch
-from greedy import name_pipeline
+from greedy import block_inputs, name_pipeline
 
 from lavida_r1.inference import encode_request
 from lavida_r1.sampling.grounding_loop import LOC_SLOTS, grounding_canvas
@@ -49,9 +49,7 @@ def main() -> None:
     pipe = name_pipeline(args.checkpoint)
     model, c = pipe.model, pipe.model.config
     blocks = model.model.transformer.blocks
-    entering: list[torch.Tensor] = []
-    for block in blocks:
-        block.register_forward_pre_hook(lambda _module, inputs: entering.append(inputs[0]))
+    entering = block_inputs(pipe)
     loc = slice(c.loc_token_offset, c.loc_token_offset + c.num_loc_bins)
     states, expressed, truth = [], [], []
     for i in range(args.train + args.test):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import torch
 from colour_probe import probe_accuracy
-from greedy import name_pipeline
+from greedy import block_inputs, name_pipeline
 
 from lavida_r1.data.examples import DEFAULT_ANSWER_LENGTHS
 from lavida_r1.inference import encode_request
@@ -40,9 +40,7 @@ def main() -> None:
     pipe = name_pipeline(args.checkpoint)
     model, config = pipe.model, pipe.model.config
     blocks = model.model.transformer.blocks
-    entering: list[torch.Tensor] = []
-    for block in blocks:
-        block.register_forward_pre_hook(lambda _module, inputs: entering.append(inputs[0]))
+    entering = block_inputs(pipe)
     naming = "shape" if SCENE_NAME_KINDS[args.kind][0] == "colour" else "colour"
     canvas = DEFAULT_ANSWER_LENGTHS["name"]
     at_canvas, at_prompt_end, words = [], [], []
