@@ -119,3 +119,13 @@ def test_heads_saved_before_the_place_heads_load_and_keep_fresh_ones(whole_run, 
         assert torch.equal(value, expected), key
     with pytest.raises(ValueError, match="do not match"):
         load_object_readout(tmp_path / "odd", fresh)
+
+
+def test_a_pathway_run_can_start_from_another_runs_model_and_heads(whole_run):
+    latest = whole_run / "latest"
+    model, readout = initial_pathway(
+        small(whole_run, init_checkpoint=str(latest / "model"), init_object_readout=str(latest))
+    )
+    saved = load_checkpoint(latest / "model").state_dict()
+    assert all(torch.equal(tensor, saved[name]) for name, tensor in model.state_dict().items())
+    assert all(torch.equal(a, b) for a, b in zip(readout.parameters(), heads(latest).parameters()))
