@@ -98,9 +98,10 @@ def answer_question(pipe: Pipeline, question: str, image: Image.Image, family: s
     return decode_text(pipe.tokenizer, sample.tokens[0].tolist(), {c.eos_token_id, c.eot_token_id})
 
 
-def ground(pipe: Pipeline, description: str, image: Image.Image, steps: int = 1) -> list[float]:
-    """The box (x1, y1, x2, y2) in original-image pixels for a grounding request."""
-    ids, features = encode_request(pipe, description, image)
+def ground(pipe: Pipeline, request: str, image: Image.Image, steps: int = 1) -> list[float]:
+    """The box (x1, y1, x2, y2) in original-image pixels for a grounding request: the whole instruction as trained
+    (`chat.grounding_request(expression)`, a world sample's `prompt`), not the bare expression."""
+    ids, features = encode_request(pipe, request, image)
     bins = (
         generate_box(pipe.model, ids, image_features=features, steps=steps, image_sizes=[image.size]).bins[0].tolist()
     )

@@ -54,7 +54,7 @@ def main() -> None:
     states, expressed, truth = [], [], []
     for i in range(args.train + args.test):
         sample = generate("locate", "eval", i, 0)
-        ids, features = encode_request(pipe, sample.question, sample.image)
+        ids, features = encode_request(pipe, sample.prompt, sample.image)
         mask = torch.ones_like(ids)
         cache = prefill(model, ids, mask, features)
         canvas = grounding_canvas(c, 1)
