@@ -5,8 +5,9 @@ unique in its scene), the greedy box (`inference.ground`) is right (IoU >= 0.5 w
 another object of the scene (IoU >= 0.5 with one of theirs), or on neither; by object count. A model that finds
 objects but not the one named boxes another object; picking an object at random is right 1 time in the count.
 `--family spot --kind large|medium|small` asks instead for the only object of the image (nothing to select, only
-its place to fetch). Below the table: the mean IoU with the named object and how far the box's centre lies from the named object's, in
-pixels, beside the distance of the image's centre (what a model that boxes the middle of every image would give).
+its place to fetch). Requests are the whole grounding instruction, as trained (`sample.prompt`). Below the table:
+the mean IoU with the named object and how far the box's centre lies from the named object's, in pixels, beside
+the distance of the image's centre (what a model that boxes the middle of every image would give).
 
     cd train && .venv/bin/python ../docs/sft/skill-bridges/locate_hits.py --checkpoint DIR --n 200
 """
