@@ -63,16 +63,27 @@ def load_readout(directory: Path, readout: torch.nn.Module) -> None:
 
 
 OBJECT_READOUT_PREFIX = "objects."  # where the object readout sits in a saved readout (`sft.readouts.Readouts`)
+GLYPH_READOUT_PREFIX = "glyphs."  # the glyph readout's, in a pathway pretraining's state (`sft.pathway`)
 PLACE_HEADS = ("box.", "place.")  # the object readout's newest heads: states saved before them keep fresh ones
+
+
+def _saved_heads(directory: Path, prefix: str, name: str) -> dict[str, torch.Tensor]:
+    state = torch.load(directory / STATE_FILE, map_location="cpu", weights_only=True).get("readout", {})
+    heads = {k.removeprefix(prefix): v for k, v in state.items() if k.startswith(prefix)}
+    if not heads:
+        raise ValueError(f"{directory} holds no {name} readout heads")
+    return heads
 
 
 def load_object_readout(directory: Path, readout: torch.nn.Module) -> None:
     """The object readout heads of a training state (an SFT run's or a pathway pretraining's) into `readout`; a
     state saved before the box and place heads existed leaves `readout`'s as they are."""
-    state = torch.load(directory / STATE_FILE, map_location="cpu", weights_only=True).get("readout", {})
-    heads = {k.removeprefix(OBJECT_READOUT_PREFIX): v for k, v in state.items() if k.startswith(OBJECT_READOUT_PREFIX)}
-    if not heads:
-        raise ValueError(f"{directory} holds no object readout heads")
+    heads = _saved_heads(directory, OBJECT_READOUT_PREFIX, "object")
     missing, unexpected = readout.load_state_dict(heads, strict=False)
     if unexpected or any(not key.startswith(PLACE_HEADS) for key in missing):
         raise ValueError(f"{directory}: object readout heads do not match (missing {missing}, unexpected {unexpected})")
+
+
+def load_glyph_readout(directory: Path, readout: torch.nn.Module) -> None:
+    """The glyph readout heads of a pathway pretraining's training state into `readout`."""
+    readout.load_state_dict(_saved_heads(directory, GLYPH_READOUT_PREFIX, "glyph"))

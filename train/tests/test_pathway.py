@@ -1,5 +1,5 @@
-"""Pathway pretraining (`lavida_r1.sft.pathway`): it trains the image pathway and the object readout alone, resumes
-exactly, and an SFT run starts from its model and readout heads."""
+"""Pathway pretraining (`lavida_r1.sft.pathway`): it trains the image pathway and the object (and glyph) readout
+alone, resumes exactly, and an SFT run starts from its model and readout heads."""
 
 import csv
 from dataclasses import replace
@@ -11,12 +11,13 @@ from test_tokenizer import COMMITTED
 
 from lavida_r1.model import load_checkpoint
 from lavida_r1.sft.config import SFTConfig
+from lavida_r1.sft.glyph_readout import GlyphReadout
 from lavida_r1.sft.loop import run as run_sft
 from lavida_r1.sft.object_readout import ObjectReadout
 from lavida_r1.sft.optimizer import VISION
 from lavida_r1.sft.pathway import initial_pathway, run, scene_images
 from lavida_r1.sft.pathway_config import PathwayConfig
-from lavida_r1.training_state import load_object_readout
+from lavida_r1.training_state import load_glyph_readout, load_object_readout
 
 
 def small(out: Path, **changes) -> PathwayConfig:
@@ -45,7 +46,8 @@ def whole_run(tmp_path_factory) -> Path:
 
 
 def test_only_the_image_pathway_and_the_readout_change(whole_run):
-    initial, _ = initial_pathway(small(whole_run))
+    initial, _, no_glyphs = initial_pathway(small(whole_run))
+    assert no_glyphs is None
     trained = load_checkpoint(whole_run / "latest" / "model").state_dict()
     moved = {name for name, before in initial.state_dict().items() if not torch.equal(before, trained[name])}
     views, _ = scene_images(initial.config, "train", ["shape_of"], 0, 1)
@@ -123,9 +125,79 @@ def test_heads_saved_before_the_place_heads_load_and_keep_fresh_ones(whole_run, 
 
 def test_a_pathway_run_can_start_from_another_runs_model_and_heads(whole_run):
     latest = whole_run / "latest"
-    model, readout = initial_pathway(
+    model, readout, _ = initial_pathway(
         small(whole_run, init_checkpoint=str(latest / "model"), init_object_readout=str(latest))
     )
     saved = load_checkpoint(latest / "model").state_dict()
     assert all(torch.equal(tensor, saved[name]) for name, tensor in model.state_dict().items())
     assert all(torch.equal(a, b) for a, b in zip(readout.parameters(), heads(latest).parameters()))
+
+
+TEXT = {"text_kinds": ["read:large", "chart"], "glyph_readout_weight": 1.0}
+
+
+@pytest.fixture(scope="module")
+def text_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("pathway-text") / "run"
+    run(small(out, **TEXT))
+    return out
+
+
+def test_a_run_with_text_images_trains_resumes_and_hands_on_the_glyph_readout(whole_run, text_run, tmp_path):
+    whole, resumed = text_run, tmp_path / "resumed"
+    run(small(resumed, **TEXT), until=2)
+    run(small(resumed, **TEXT), resume=True)
+    rows = log(whole)
+    assert [r["loss"] for r in log(resumed)] == [r["loss"] for r in rows]
+    assert [bool(r["glyph_right"]) for r in rows] == [False, True, False, True]
+    saved = []
+    for out in (whole, resumed):
+        glyphs = GlyphReadout(load_checkpoint(out / "latest" / "model").config)
+        load_glyph_readout(out / "latest", glyphs)
+        saved.append(glyphs.state_dict())
+    assert all(torch.equal(saved[0][k], saved[1][k]) for k in saved[0])
+    _, _, started = initial_pathway(small(tmp_path / "next", **TEXT, init_glyph_readout=str(whole / "latest")))
+    assert all(torch.equal(started.state_dict()[k], saved[0][k]) for k in saved[0])
+    with pytest.raises(ValueError, match="no glyph readout heads"):
+        load_glyph_readout(whole_run / "latest", glyphs)
+
+
+def test_an_sft_run_starts_from_the_pathway_glyph_readout_and_trains_it_on_text(text_run, tmp_path):
+    latest = text_run / "latest"
+    config = SFTConfig(
+        init_checkpoint=str(latest / "model"),
+        init_object_readout=str(latest),
+        init_glyph_readout=str(latest),
+        mixture={"read:large": 1.0},
+        steps=1,
+        batch_size=2,
+        warmup_steps=1,
+        threads=1,
+        tokenizer=str(COMMITTED),
+        object_readout_weight=1.0,
+        glyph_readout_weight=1.0,
+        out=str(tmp_path / "sft"),
+    )
+    run_sft(config, resume=False)
+    glyphs = GlyphReadout(load_checkpoint(latest / "model").config)
+    load_glyph_readout(latest, glyphs)
+    after = torch.load(tmp_path / "sft" / "latest" / "train_state.pt", weights_only=True)["readout"]
+    moved = [(after[f"glyphs.{k}"] - v).abs().max() for k, v in glyphs.state_dict().items()]
+    assert 0 < max(moved) < 0.01  # trained one step from the pathway's heads
+    assert float(log(tmp_path / "sft")[0]["readout_loss"]) > 0
+    with pytest.raises(ValueError, match="init_glyph_readout"):
+        replace(config, glyph_readout_weight=0.0).validate()
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"text_kinds": ["read:large"]}, "both or neither"),
+        ({"glyph_readout_weight": 1.0}, "both or neither"),
+        ({"text_kinds": ["read:tiny"], "glyph_readout_weight": 1.0}, "unknown kind"),
+        ({"init_glyph_readout": "somewhere"}, "needs text_kinds"),
+    ],
+)
+def test_glyph_settings_that_do_not_fit_are_refused(tmp_path, changes, message):
+    with pytest.raises(ValueError, match=message):
+        small(tmp_path, **changes).validate()

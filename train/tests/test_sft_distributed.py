@@ -62,17 +62,18 @@ def rows(out: Path) -> list[dict]:
 
 def test_two_torchrun_processes_match_one(tmp_path):
     """Batch 3 over 2 processes (unequal shares), an edit step, a grounding step with soft LOC targets and a
-    `name` scene step, the view and object readouts and a weight average; the 2-process run pauses after step 1
-    and resumes under torchrun."""
+    multiple-choice step (scenes and text panels), the view, object and glyph readouts and a weight average; the
+    2-process run pauses after step 1 and resumes under torchrun."""
     config = {
         "init_checkpoint": str(CHECKPOINTS / "lavida-r1-tiny"),
         "vq_checkpoint": str(CHECKPOINTS / "vq-tiny"),
         "tokenizer": str(CHECKPOINTS / "lavida-r1-tiny" / "tokenizer.json"),
         "curriculum": [{"until": 1, "mixture": {"edit": 1.0}}, {"until": 2, "mixture": {"grounding": 1.0}}],
-        "mixture": {"name:shape_of": 1.0},
+        "mixture": {"mcq": 1.0},
         "loc_sigma": 16,
         "view_readout_weight": 0.5,
         "object_readout_weight": 0.5,
+        "glyph_readout_weight": 0.5,
         "ema_decay": 0.9,
         "steps": 3,
         "batch_size": 3,
@@ -101,7 +102,7 @@ def test_two_torchrun_processes_match_one(tmp_path):
     assert second.count("step 3/3 |") == 1  # one process logs
     assert sorted(p.name for p in (tmp_path / "double").iterdir()) == ["config.json", "latest", "log.csv"]
     one, two = rows(tmp_path / "single"), rows(tmp_path / "double")
-    assert [r["family"] for r in one] == [r["family"] for r in two] == ["edit", "grounding", "name:shape_of"]
+    assert [r["family"] for r in one] == [r["family"] for r in two] == ["edit", "grounding", "mcq"]
     for a, b in zip(one, two):
         for column in ("loss", "text_loss", "image_loss", "readout_loss", "grad_norm"):
             assert (a[column] == "") == (b[column] == "")

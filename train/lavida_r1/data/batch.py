@@ -9,7 +9,7 @@ import torch
 from ..model.config import LavidaConfig
 from ..model.image_processing import AnyresImage
 from .examples import Example
-from .object_labels import FIELDS, IGNORE
+from .object_labels import IGNORE
 
 
 @dataclass
@@ -23,6 +23,7 @@ class Batch:
     # [all views, tokens per view, FIELDS]: the object readout's targets per token, every row's views
     # in order (IGNORE on rows without labels); None when no row has them
     object_labels: torch.Tensor | None = None
+    glyph_labels: torch.Tensor | None = None  # [all views, tokens per view, slots]: the glyph readout's, likewise
 
 
 def collate(examples: list[Example], config: LavidaConfig) -> Batch:
@@ -40,20 +41,24 @@ def collate(examples: list[Example], config: LavidaConfig) -> Batch:
         torch.stack([getattr(e, name) for e in examples]) if getattr(examples[0], name) is not None else None
     )
     images = [e.image for e in examples]
-    return Batch(prompt, mask, answers, images, stack("edit_vq"), stack("target_vq"), collate_labels(examples))
+    labels = [
+        collate_labels([getattr(e, name) for e in examples], images) for name in ("object_labels", "glyph_labels")
+    ]
+    return Batch(prompt, mask, answers, images, stack("edit_vq"), stack("target_vq"), *labels)
 
 
-def collate_labels(examples: list[Example]) -> torch.Tensor | None:
-    """The rows' object labels in view order, IGNORE where a row has none; None when no row has any."""
-    if all(e.object_labels is None for e in examples):
+def collate_labels(rows: list[torch.Tensor | None], images: list[AnyresImage]) -> torch.Tensor | None:
+    """The rows' per-token labels [views, tokens, fields] in view order, IGNORE where a row has none; None when no
+    row has any."""
+    shape = next((labels.shape[1:] for labels in rows if labels is not None), None)
+    if shape is None:
         return None
-    tokens = next(e.object_labels for e in examples if e.object_labels is not None).shape[1]
     return torch.cat(
         [
-            e.object_labels
-            if e.object_labels is not None
-            else torch.full((e.image.pixel_values.shape[0], tokens, FIELDS), IGNORE, dtype=torch.long)
-            for e in examples
+            labels
+            if labels is not None
+            else torch.full((image.pixel_values.shape[0], *shape), IGNORE, dtype=torch.long)
+            for labels, image in zip(rows, images)
         ]
     )
 
@@ -68,4 +73,5 @@ def to_device(batch: Batch, device: torch.device) -> Batch:
         move(batch.edit_vq),
         move(batch.target_vq),
         move(batch.object_labels),
+        move(batch.glyph_labels),
     )

@@ -16,6 +16,7 @@ from ..model.generation import vq_encode
 from ..model.image_processing import AnyresImage, process_anyres, process_square
 from ..model.vision import count_image_tokens
 from ..world import BOX_FAMILIES, Sample, sft_target
+from .glyph_labels import glyph_labels
 from .object_labels import object_labels
 
 # Answer canvas length per family (text tokens; an edit's plan region, before its image slots): the longest
@@ -32,6 +33,7 @@ class Example:
     edit_vq: torch.Tensor | None = None  # [grid, grid] VQ ids of the edit source
     target_vq: torch.Tensor | None = None  # [grid, grid] VQ ids of the edit target
     object_labels: torch.Tensor | None = None  # [views, tokens, FIELDS] (see object_labels), when built with them
+    glyph_labels: torch.Tensor | None = None  # [views, tokens, slots] (see glyph_labels), when built with them
 
 
 def image_to_vq(vqvae: VQModel, image: Image.Image, size: int) -> torch.Tensor:
@@ -49,12 +51,13 @@ class ExampleBuilder:
         system_prompt: bool,
         vqvae: VQModel | None,
         label_objects: bool = False,
+        label_glyphs: bool = False,
     ) -> None:
         """label_objects: also label the image tokens of samples whose meta holds their `drawn_objects` (the SFT object
-        readout's targets)."""
+        readout's targets); label_glyphs: those of samples that draw text (`drawn_glyphs`; the glyph readout's)."""
         self.config, self.tokenizer, self.vqvae = config, tokenizer, vqvae
         self.answer_lengths, self.system_prompt = answer_lengths, system_prompt
-        self.label_objects = label_objects
+        self.label_objects, self.label_glyphs = label_objects, label_glyphs
 
     def answer_ids(self, sample: Sample) -> list[int]:
         """The SFT target on its canvas (raises `prompts.CanvasOverflow` where it does not fit)."""
@@ -74,10 +77,12 @@ class ExampleBuilder:
         )
         answer = self.answer_ids(sample)
         if family != "edit":
-            labels = None
+            objects = glyphs = None
             if self.label_objects and sample.meta.get("drawn_objects") is not None:
-                labels = object_labels(sample.meta["drawn_objects"], image.original_size, c)
-            return Example(family, prompt, answer, image, object_labels=labels)
+                objects = object_labels(sample.meta["drawn_objects"], image.original_size, c)
+            if self.label_glyphs and sample.meta.get("drawn_glyphs"):
+                glyphs = glyph_labels(sample.meta["drawn_glyphs"], image.original_size, c)
+            return Example(family, prompt, answer, image, object_labels=objects, glyph_labels=glyphs)
         if self.vqvae is None:
             raise ValueError("edit examples need a VQ tokenizer")
         size = c.vq.image_size

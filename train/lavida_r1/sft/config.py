@@ -23,6 +23,8 @@ class SFTConfig:
     # A training state folder (`latest/` of a pathway pretraining or an SFT run) whose object readout heads
     # start this run's (with `init_checkpoint`: that run's model/, so the heads meet the tokens they were trained on).
     init_object_readout: str | None = field(default=None, metadata=INPUT)
+    # ... whose glyph readout heads start this run's (a pathway pretraining with `text_kinds`).
+    init_glyph_readout: str | None = field(default=None, metadata=INPUT)
     vq_checkpoint: str | None = field(default=None, metadata=INPUT)  # folder holding vqvae/ (the VQ tokenizer); frozen
     tokenizer: str = field(default=str(TRAIN_DIR / "checkpoints/lavida-r1-tiny/tokenizer.json"), metadata=INPUT)
     system_prompt: bool = False  # include the LLaDA system turn in prompts
@@ -52,6 +54,9 @@ class SFTConfig:
     # >0: the weight of the object readout (every image token names the colour and shape of the object it shows;
     # see object_readout), so that a scene's tokens each carry their object and a question can find one.
     object_readout_weight: float = 0.0
+    # >0: the weight of the glyph readout (every image token names the characters it shows; see glyph_readout),
+    # on the images that draw text, so that the tokens keep reading while the LM learns.
+    glyph_readout_weight: float = 0.0
     # Condition dropout on edit rows (see condition_dropout): the share trained without the source image, and
     # without image and instruction, so classifier-free guidance has both unconditional variants to contrast.
     edit_drop_image: float = 0.0
@@ -103,5 +108,8 @@ class SFTConfig:
             raise ValueError("edit_changed_weight must be > 0")
         if self.init_object_readout and not self.object_readout_weight:
             raise ValueError("init_object_readout needs object_readout_weight > 0")
-        if min(self.loc_sigma, self.view_readout_weight, self.object_readout_weight) < 0 or self.view_readout_cell < 1:
+        if self.init_glyph_readout and not self.glyph_readout_weight:
+            raise ValueError("init_glyph_readout needs glyph_readout_weight > 0")
+        weights = (self.view_readout_weight, self.object_readout_weight, self.glyph_readout_weight)
+        if min(self.loc_sigma, *weights) < 0 or self.view_readout_cell < 1:
             raise ValueError("loc_sigma and the readout weights must be >= 0, view_readout_cell >= 1")

@@ -19,6 +19,7 @@ from ..progress import CsvLog, Progress
 from ..tokenizer import load_tokenizer
 from ..training_state import (
     LATEST,
+    load_glyph_readout,
     load_object_readout,
     load_readout,
     load_training_state,
@@ -132,8 +133,11 @@ def run(
     readout = fresh_readouts(model.config, config)
     if readout is not None and resuming:
         load_readout(out / LATEST, readout)
-    elif readout is not None and config.init_object_readout:
-        load_object_readout(Path(config.init_object_readout), readout.objects)
+    elif readout is not None:
+        if config.init_object_readout:
+            load_object_readout(Path(config.init_object_readout), readout.objects)
+        if config.init_glyph_readout:
+            load_glyph_readout(Path(config.init_glyph_readout), readout.glyphs)
     model.to(shard.device)
     if readout is not None:
         readout.to(shard.device)
@@ -155,6 +159,7 @@ def run(
         config.system_prompt,
         model.model.vqvae,
         label_objects=bool(config.object_readout_weight),
+        label_glyphs=bool(config.glyph_readout_weight),
     )
     check_answer_canvases(builder, config.mixture, config.seed)
     stop = min(until, config.steps) if until is not None else config.steps

@@ -42,10 +42,13 @@ class ObjectReadout(nn.Module):
         self.box = nn.Linear(config.d_model, 4)  # x1, y1, x2, y2 in token regions of the view
         self.place = nn.Linear(config.d_model, 2)  # the token's own centre (x, y) in token regions
 
-    def loss(self, view_features: Tensor, labels: Tensor) -> Tensor:
+    def loss(
+        self, view_features: Tensor, labels: Tensor, object_share: float = 1.0, place_share: float = 1.0
+    ) -> Tensor:
         """Loss of view features [V, T, d_model] against labels [V, T, FIELDS] (colour and shape 0 where no object
         shows, IGNORE on views without labels): per labelled object token, colour plus shape cross-entropy plus
-        `BOX_WEIGHT` times the box's mean L1; plus, per token of a labelled view, `BOX_WEIGHT` times its place's."""
+        `BOX_WEIGHT` times the box's mean L1; plus, per token of a labelled view, `BOX_WEIGHT` times its place's.
+        The shares weight each mean by this process's part of its count (see `share.Share`)."""
         on_object = labels[..., 0] > BACKGROUND  # IGNORE < 0
         h = self.norm(view_features[on_object])
         losses = [
@@ -57,7 +60,8 @@ class ObjectReadout(nn.Module):
         labelled = labels[..., 0] >= BACKGROUND
         places = self.place(self.norm(view_features[labelled]))
         centres = token_centres(labels.shape[1], view_features.device).expand(labels.shape[0], -1, -1)[labelled]
-        return objects + BOX_WEIGHT * F.l1_loss(places, centres)
+        place = F.l1_loss(places, centres) if len(places) else places.new_zeros(())
+        return objects * object_share + BOX_WEIGHT * place * place_share
 
     def box_target(self, labels: Tensor) -> Tensor:
         """Labels [..., FIELDS] → their boxes [..., 4] in token regions."""

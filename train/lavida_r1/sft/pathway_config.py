@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..config_files import INPUT, OUTPUT, TRAIN_DIR, read_config
 from ..world import kinds
+from .schedule import split_key
 
 # Scenes of 2-5 objects, of 1-2, and lone objects of every size, in turn: the tower sees crowded scenes and
 # every object size the questions ask about.
@@ -24,6 +25,11 @@ class PathwayConfig:
     init_object_readout: str | None = field(default=None, metadata=INPUT)
     init_std: float = 0.02
     kinds: list[str] = field(default_factory=lambda: list(DEFAULT_KINDS))  # of the world's `name` family
+    # Images with text (mixture keys, e.g. "read:small", "chart", "mcq:digit_sum") after the `name` kinds, in turn,
+    # for the glyph readout (`glyph_readout.py`); both or neither.
+    text_kinds: list[str] = field(default_factory=list)
+    glyph_readout_weight: float = 0.0
+    init_glyph_readout: str | None = field(default=None, metadata=INPUT)  # a training state with glyph heads
     batch_size: int = 16  # images per step
     steps: int = 12000
     lr: float = 1e-3
@@ -45,6 +51,13 @@ class PathwayConfig:
         unknown = sorted(set(self.kinds) - set(kinds("name")))
         if not self.kinds or unknown:
             raise ValueError(f"kinds must be a non-empty list of {list(kinds('name'))}; unknown: {unknown}")
+        for family, kind in map(split_key, self.text_kinds):
+            if kind not in (None, *kinds(family)):
+                raise ValueError(f"unknown kind {kind!r} of {family}; expected one of {list(kinds(family))}")
+        if bool(self.text_kinds) != (self.glyph_readout_weight > 0) or self.glyph_readout_weight < 0:
+            raise ValueError("text_kinds and a positive glyph_readout_weight go together (both or neither)")
+        if self.init_glyph_readout and not self.text_kinds:
+            raise ValueError("init_glyph_readout needs text_kinds and a glyph_readout_weight")
         if min(self.batch_size, self.steps, self.eval_every, self.eval_images, self.save_every) < 1:
             raise ValueError("batch_size, steps, eval_every, eval_images and save_every must be positive")
         if not 0 < self.min_lr <= self.lr or self.warmup_steps < 0:

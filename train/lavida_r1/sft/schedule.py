@@ -65,11 +65,11 @@ def step_samples(
     return key_samples(family_at(seed, step, mixture), seed, [step * batch_size + i for i in rows])
 
 
-def key_samples(key: str, seed: int, indices: list[int]) -> list[Sample]:
-    """Train samples `indices` of one mixture key; multiple choice alternates its settings by index."""
+def key_samples(key: str, seed: int, indices: list[int], split: str = "train") -> list[Sample]:
+    """Samples `indices` of one mixture key; multiple choice alternates its settings by index."""
     family, kind = split_key(key)
     options = lambda i: {
         **({"setting": ("standard", "vision")[i % 2]} if family == "mcq" else {}),
         **({"kind": kind} if kind else {}),
     }
-    return [generate(family, "train", i, seed, **options(i)) for i in indices]
+    return [generate(family, split, i, seed, **options(i)) for i in indices]

@@ -22,6 +22,9 @@ class Share:
     text: float = 1.0  # the share's part of the batch's answer text tokens
     views: float = 1.0  # ... of its image views (the view readout's mean)
     objects: float = 1.0  # ... of its view tokens that show an object (the object readout's mean)
+    placed: float = 1.0  # ... of its view tokens in views with object labels (the object readout's place mean)
+    glyphs: float = 1.0  # ... of its view tokens that hold a glyph (the glyph readout's mean)
+    no_glyphs: float = 1.0  # ... of its glyph-labelled view tokens that hold none (the glyph readout's other mean)
 
     @classmethod
     def whole(cls, size: int) -> "Share":
@@ -37,6 +40,14 @@ def share_of(batch: Batch, rows: list[int], size: int, shard: Shard, config: Lav
     """`batch` holds rows `rows` of a batch of `size`; the other processes hold the rest."""
     text = float((batch.answer_ids != config.gen_token_id).sum())
     views = float(sum(image.pixel_values.shape[0] for image in batch.images))
-    objects = 0.0 if batch.object_labels is None else float((batch.object_labels[..., 0] > 0).sum())
-    all_text, all_views, all_objects = shard.sum([text, views, objects])
-    return Share(rows, size, text / all_text, views / all_views, objects / all_objects if all_objects else 1.0)
+    count = lambda labels, held: 0.0 if labels is None else float((held(labels[..., 0])).sum())
+    local = [
+        text,
+        views,
+        count(batch.object_labels, lambda first: first > 0),
+        count(batch.object_labels, lambda first: first >= 0),
+        count(batch.glyph_labels, lambda first: first > 0),
+        count(batch.glyph_labels, lambda first: first == 0),
+    ]
+    part = lambda mine, whole: mine / whole if whole else 1.0
+    return Share(rows, size, *(part(mine, whole) for mine, whole in zip(local, shard.sum(local))))

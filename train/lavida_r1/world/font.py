@@ -1,10 +1,15 @@
 """A built-in 5x7 bitmap font, so rendered text never depends on system fonts.
 
 Text is drawn upper-case; each glyph is 7 rows of 5 cells ('#' = ink), advanced by 6 pixels per character
-at scale 1.
+at scale 1. `recording_glyphs` collects where every character lands, for the training-only glyph readout
+(`data/glyph_labels.py`), without a change to any renderer's signature or output.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -76,6 +81,32 @@ def _bitmap(rows: str) -> np.ndarray:
 FONT: dict[str, np.ndarray] = {ch: _bitmap(rows) for ch, rows in _GLYPHS.items()}
 
 
+@dataclass(frozen=True)
+class Glyph:
+    """One drawn character and its cell (GLYPH_W x GLYPH_H times the scale) in the canvas's pixels."""
+
+    char: str
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+_recordings: list[list[Glyph]] = []  # open `recording_glyphs` blocks, innermost last
+
+
+@contextmanager
+def recording_glyphs() -> Iterator[list[Glyph]]:
+    """The glyphs `draw_text` draws inside the block (spaces left out), in drawing order. Rendering is unchanged,
+    so a sample drawn inside the block is the sample drawn outside it."""
+    glyphs: list[Glyph] = []
+    _recordings.append(glyphs)
+    try:
+        yield glyphs
+    finally:
+        _recordings.pop()
+
+
 def text_width(text: str, scale: int = 1) -> int:
     return max(0, len(text) * ADVANCE - 1) * scale
 
@@ -89,6 +120,8 @@ def draw_text(canvas: np.ndarray, x: int, y: int, text: str, colour: RGB, scale:
             raise ValueError(f"no glyph for {ch!r}")
         big = np.kron(glyph, np.ones((scale, scale), dtype=bool))
         gx, gy = x + i * ADVANCE * scale, y
+        if _recordings and ch != " ":
+            _recordings[-1].append(Glyph(ch, gx, gy, GLYPH_W * scale, GLYPH_H * scale))
         ys, xs = np.nonzero(big)
         ys, xs = ys + gy, xs + gx
         keep = (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)

@@ -7,6 +7,7 @@ from typing import Any
 
 from . import chart_tasks, edit_tasks, grounding_tasks, math_tasks, mcq_tasks, perception_tasks
 from .config import WorldConfig
+from .font import recording_glyphs
 from .sample import FAMILIES, TRAINING_FAMILIES, Sample
 from .seeds import sample_rng
 
@@ -49,11 +50,15 @@ def generate(
 ) -> Sample:
     """Options by family: kind= (every family; for edit the edit type), setting="standard"|"vision" (mcq),
     split_type="human_test"|"augmented_test" (chart). The training-only families (`caption`, `locate`, `spot`, `read`,
-    `name`) are the perception stage of `perception_tasks`."""
+    `name`) are the perception stage of `perception_tasks`. The sample's meta holds `drawn_glyphs`: every character
+    drawn on its image (`font.Glyph`), the glyph readout's labels."""
     if family not in _MAKERS:
         raise ValueError(f"unknown family {family!r}; expected one of {FAMILIES + TRAINING_FAMILIES}")
     rng = sample_rng(split, family, index, base_seed)
-    return _MAKERS[family](rng, config or WorldConfig(), f"{family}-{split}-{index}", **options)
+    with recording_glyphs() as glyphs:
+        sample = _MAKERS[family](rng, config or WorldConfig(), f"{family}-{split}-{index}", **options)
+    sample.meta["drawn_glyphs"] = glyphs
+    return sample
 
 
 def iter_samples(

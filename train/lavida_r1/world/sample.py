@@ -37,7 +37,8 @@ class Sample:
     meta:         family-specific fields the writers need (documented in each family module). Families that
                   draw shape scenes (math, mcq, grounding, caption, locate, spot, name) also hold `drawn_objects`: the
                   scene's `Obj`s, at their place in the image, or None when the image shows none; the SFT
-                  object readout's per-token labels.
+                  object readout's per-token labels. `generate` adds `drawn_glyphs` to every sample: the
+                  characters drawn on the image (`font.Glyph`), the glyph readout's.
     """
 
     id: str
