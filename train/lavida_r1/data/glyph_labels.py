@@ -2,11 +2,12 @@
 (`sft/glyph_readout.py`), the object labels' counterpart for text (chart labels and values, digit rows, panels).
 
 Each glyph drawn (`world.font.recording_glyphs`) belongs to the token holding the centre of its cell in that view;
-a token's glyphs fill its SLOTS in reading order (line by line, then left to right), class 0 after them. The cells
-go through the views' own geometry as a label map (`anyres_views`, nearest resampling), as the object labels do.
+a token's glyphs fill its slots (`glyph_slots`) in reading order (line by line, then left to right), class 0 after
+them. The cells go through the views' own geometry as a label map (`anyres_views`, nearest resampling), as the
+object labels do.
 A token is left out (IGNORE in every slot) where what it holds cannot be named from its pixels: a glyph whose cell
 is under MIN_GLYPH_HEIGHT view pixels tall (the base view of a large image shrinks small text to a blur), a glyph
-a crop cuts (less than MIN_VISIBLE of its cell in this view), or more glyphs than SLOTS.
+a crop cuts (less than MIN_VISIBLE of its cell in this view), or more glyphs than slots.
 """
 
 from __future__ import annotations
