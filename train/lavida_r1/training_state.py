@@ -63,7 +63,7 @@ def load_readout(directory: Path, readout: torch.nn.Module) -> None:
 
 
 OBJECT_READOUT_PREFIX = "objects."  # where the object readout sits in a saved readout (`sft.readouts.Readouts`)
-GLYPH_READOUT_PREFIX = "glyphs."  # the glyph readout's, in a pathway pretraining's state (`sft.pathway`)
+GLYPH_READOUT_PREFIX = "glyphs."  # the glyph readout's (`sft.readouts.Readouts`, `sft.pathway`)
 PLACE_HEADS = ("box.", "place.")  # the object readout's newest heads: states saved before them keep fresh ones
 
 
@@ -85,5 +85,5 @@ def load_object_readout(directory: Path, readout: torch.nn.Module) -> None:
 
 
 def load_glyph_readout(directory: Path, readout: torch.nn.Module) -> None:
-    """The glyph readout heads of a pathway pretraining's training state into `readout`."""
+    """The glyph readout heads of a training state (a pathway pretraining's or an SFT run's) into `readout`."""
     readout.load_state_dict(_saved_heads(directory, GLYPH_READOUT_PREFIX, "glyph"))
