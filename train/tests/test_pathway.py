@@ -38,6 +38,22 @@ def heads(directory: Path) -> ObjectReadout:
     return readout
 
 
+def sft_from(latest: Path, out: Path, **changes) -> SFTConfig:
+    """One SFT step of 2 rows from a pathway run's model and object heads."""
+    config = SFTConfig(
+        init_checkpoint=str(latest / "model"),
+        init_object_readout=str(latest),
+        steps=1,
+        batch_size=2,
+        warmup_steps=1,
+        threads=1,
+        tokenizer=str(COMMITTED),
+        object_readout_weight=1.0,
+        out=str(out),
+    )
+    return replace(config, **changes)
+
+
 @pytest.fixture(scope="module")
 def whole_run(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("pathway") / "run"
@@ -81,19 +97,7 @@ def test_training_the_pathway_lowers_the_readout_loss(tmp_path):
 
 def test_an_sft_run_starts_from_the_pathway_model_and_its_readout_heads(whole_run, tmp_path):
     latest = whole_run / "latest"
-    config = SFTConfig(
-        init_checkpoint=str(latest / "model"),
-        init_object_readout=str(latest),
-        mixture={"name:shape_of_few": 1.0},
-        steps=1,
-        batch_size=2,
-        warmup_steps=1,
-        threads=1,
-        tokenizer=str(COMMITTED),
-        answer_lengths={"name": 8},
-        object_readout_weight=1.0,
-        out=str(tmp_path / "sft"),
-    )
+    config = sft_from(latest, tmp_path / "sft", mixture={"name:shape_of_few": 1.0}, answer_lengths={"name": 8})
     run_sft(config, resume=False)
     started = heads(latest).state_dict()
     after = torch.load(tmp_path / "sft" / "latest" / "train_state.pt", weights_only=True)["readout"]
@@ -164,19 +168,8 @@ def test_a_run_with_text_images_trains_resumes_and_hands_on_the_glyph_readout(wh
 
 def test_an_sft_run_starts_from_the_pathway_glyph_readout_and_trains_it_on_text(text_run, tmp_path):
     latest = text_run / "latest"
-    config = SFTConfig(
-        init_checkpoint=str(latest / "model"),
-        init_object_readout=str(latest),
-        init_glyph_readout=str(latest),
-        mixture={"read:large": 1.0},
-        steps=1,
-        batch_size=2,
-        warmup_steps=1,
-        threads=1,
-        tokenizer=str(COMMITTED),
-        object_readout_weight=1.0,
-        glyph_readout_weight=1.0,
-        out=str(tmp_path / "sft"),
+    config = sft_from(
+        latest, tmp_path / "sft", mixture={"read:large": 1.0}, init_glyph_readout=str(latest), glyph_readout_weight=1.0
     )
     run_sft(config, resume=False)
     glyphs = GlyphReadout(load_checkpoint(latest / "model").config)
