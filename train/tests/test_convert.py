@@ -1,3 +1,4 @@
+import copy
 import json
 import shutil
 from pathlib import Path
@@ -207,6 +208,36 @@ def test_float16_storage_halves_the_file_and_loads_back_in_float32(tiny_model, t
     expected = tiny_model.state_dict()
     assert all(torch.equal(v, expected[k].half().float()) for k, v in loaded.state_dict().items())
     assert not all(torch.equal(v, expected[k]) for k, v in loaded.state_dict().items())  # it was narrowed
+
+
+def test_a_checkpoint_over_a_base_stores_what_changed_and_loads_whole_wherever_both_move(tiny_model, tmp_path):
+    stages = tmp_path / "stages"
+    save_checkpoint(tiny_model, stages / "base", storage_dtype=torch.float16)
+    changed = copy.deepcopy(tiny_model)
+    with torch.no_grad():
+        for param in changed.model.mm_projector.parameters():
+            param.add_(0.1)
+    save_checkpoint(changed, stages / "stage", storage_dtype=torch.float16, base=stages / "base")
+    stored = load_file(stages / "stage" / "model.safetensors")
+    assert sorted(stored) == sorted(
+        f"model.mm_projector.{name}" for name, _ in changed.model.mm_projector.named_parameters()
+    )
+    shutil.move(stages, tmp_path / "moved")  # the base is named relative to the folder
+    loaded = load_checkpoint(tmp_path / "moved" / "stage").state_dict()
+    assert {v.dtype for v in loaded.values() if v.is_floating_point()} == {torch.float32}
+    expected = changed.state_dict()
+    assert all(torch.equal(v, expected[k].half().float()) for k, v in loaded.items())  # as a whole float16 save
+    shutil.rmtree(tmp_path / "moved" / "base")
+    with pytest.raises(FileNotFoundError, match="the base of"):
+        load_checkpoint(tmp_path / "moved" / "stage")
+
+
+def test_a_checkpoint_saved_over_itself_is_refused_on_load_not_looped(tiny_model, tmp_path):
+    save_checkpoint(tiny_model, tmp_path / "ckpt")
+    save_checkpoint(tiny_model, tmp_path / "ckpt", base=tmp_path / "ckpt")  # nothing differs: an empty file
+    assert load_file(tmp_path / "ckpt" / "model.safetensors") == {}
+    with pytest.raises(ValueError, match="cycle"):
+        load_checkpoint(tmp_path / "ckpt")
 
 
 def test_narrow_storage_refuses_values_it_cannot_hold(tmp_path):

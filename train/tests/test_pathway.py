@@ -2,14 +2,16 @@
 alone, resumes exactly, and an SFT run starts from its model and readout heads."""
 
 import csv
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import torch
+from safetensors.torch import load_file
 from test_tokenizer import COMMITTED
 
-from lavida_r1.model import load_checkpoint
+from lavida_r1.model import load_checkpoint, save_checkpoint
 from lavida_r1.sft.config import SFTConfig
 from lavida_r1.sft.glyph_readout import GlyphReadout
 from lavida_r1.sft.loop import run as run_sft
@@ -17,6 +19,7 @@ from lavida_r1.sft.object_readout import ObjectReadout
 from lavida_r1.sft.optimizer import VISION
 from lavida_r1.sft.pathway import initial_pathway, run, scene_images
 from lavida_r1.sft.pathway_config import PathwayConfig
+from lavida_r1.sft.publish import main as publish_main
 from lavida_r1.training_state import load_glyph_readout, load_object_readout
 
 
@@ -194,3 +197,41 @@ def test_an_sft_run_starts_from_the_pathway_glyph_readout_and_trains_it_on_text(
 def test_glyph_settings_that_do_not_fit_are_refused(tmp_path, changes, message):
     with pytest.raises(ValueError, match=message):
         small(tmp_path, **changes).validate()
+
+
+def test_a_published_pathway_stores_its_pathway_over_its_start_and_an_sft_run_starts_from_the_folder(tmp_path):
+    base = tmp_path / "checkpoints" / "start"
+    initial, _, _ = initial_pathway(small(tmp_path))
+    save_checkpoint(initial, base, storage_dtype=torch.float16)
+    shutil.copyfile(COMMITTED, base / "tokenizer.json")
+    out = tmp_path / "runs" / "pathway"
+    run(small(out, init_checkpoint=str(base), **TEXT))
+    stage = tmp_path / "checkpoints" / "stage"
+    publish_main(["--run", str(out), "--out", str(stage), "--storage", "float16"])
+    assert sorted(p.name for p in stage.iterdir()) == [
+        "config.json",
+        "model.safetensors",
+        "pathway-config.json",
+        "pathway-log.csv",
+        "tokenizer.json",
+        "train_state.pt",
+    ]
+    stored = load_file(stage / "model.safetensors")
+    assert stored and all(name.startswith(VISION) for name in stored)
+    trained = load_checkpoint(out / "latest" / "model").state_dict()
+    loaded = load_checkpoint(stage).state_dict()
+    assert all(torch.equal(v, trained[k].half().float()) for k, v in loaded.items())
+    readouts = [torch.load(d / "train_state.pt", weights_only=True)["readout"] for d in (stage, out / "latest")]
+    assert readouts[0].keys() == readouts[1].keys()
+    assert all(torch.equal(v, readouts[1][k]) for k, v in readouts[0].items())
+    sft = tmp_path / "runs" / "sft"
+    config = sft_from(out / "latest", sft, mixture={"read:large": 1.0}, glyph_readout_weight=1.0)
+    run_sft(
+        replace(config, init_checkpoint=str(stage), init_object_readout=str(stage), init_glyph_readout=str(stage)),
+        resume=False,
+    )
+    assert (sft / "latest" / "model").exists()
+    # a pathway started from a run's state is published only once that run is: the folder must not need a run
+    run(small(tmp_path / "runs" / "again", init_checkpoint=str(out / "latest" / "model"), steps=1))
+    with pytest.raises(ValueError, match="publish that run first"):
+        publish_main(["--run", str(tmp_path / "runs" / "again"), "--out", str(tmp_path / "checkpoints" / "x")])

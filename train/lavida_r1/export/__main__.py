@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -16,11 +17,17 @@ import torch
 
 from ..model import load_checkpoint
 from ..model.canvases import read_canvases
-from ..model.checkpoint import CONFIG_FILE, WEIGHTS_FILE
+from ..model.checkpoint import CONFIG_FILE, WEIGHTS_FILE, checkpoint_refs
 from ..tokenizer import TOKENIZER_HELP, tokenizer_for
 from .manifest import sha256_file
 from .onnx_io import DTYPES
 from .package import export_package
+
+
+def base_sha256(checkpoint: Path) -> dict[str, str]:
+    """The weights files a checkpoint saved over a base takes its other tensors from, by path from the folder."""
+    files = {ref.file for ref in checkpoint_refs(checkpoint).values()} - {(checkpoint / WEIGHTS_FILE).resolve()}
+    return {os.path.relpath(file, checkpoint.resolve()): sha256_file(file) for file in sorted(files)}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -43,7 +50,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"export: {e}")
     provenance = {
         "checkpoint": str(args.checkpoint),
-        "checkpoint_sha256": {name: sha256_file(args.checkpoint / name) for name in (CONFIG_FILE, WEIGHTS_FILE)},
+        "checkpoint_sha256": {name: sha256_file(args.checkpoint / name) for name in (CONFIG_FILE, WEIGHTS_FILE)}
+        | base_sha256(args.checkpoint),
         "data_seed": args.data_seed,
         "eval": json.loads(args.eval_json.read_text()) if args.eval_json else None,
     }

@@ -6,6 +6,10 @@ A checkpoint is a folder with two files:
   was saved in. Non-persistent buffers (SigLIP's position ids) are not stored; they are rebuilt on load. A
   checkpoint saved with a narrower `storage_dtype` (float16 halves a float32 model's file) records the model's
   dtype in the file's metadata (`compute_dtype`), and loading casts its tensors back to it.
+A checkpoint saved over a `base` (another checkpoint folder) stores only the tensors whose stored values differ
+from the base's; its file's metadata names the base relative to the folder (`base`), and loading takes every other
+tensor from there (bases may chain). A stage that trained part of the model (pathway pretraining trains the image
+pathway alone) is then a small file beside the checkpoint it started from.
 A published checkpoint also carries the answer canvases it was trained at (`canvases.json`, see `canvases.py`).
 
 Loading builds the model on the meta device, checks every key and shape against the file headers before any
@@ -34,6 +38,7 @@ from .lavida import LavidaForMaskedDiffusion
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
 COMPUTE_DTYPE_KEY = "compute_dtype"
+BASE_KEY = "base"
 
 
 @dataclass(frozen=True)
@@ -137,19 +142,34 @@ def materialize(
     return model.eval()
 
 
+def _metadata(file: Path) -> dict[str, str]:
+    with safe_open(file, framework="pt") as f:
+        return f.metadata() or {}
+
+
 def compute_dtype(file: Path) -> torch.dtype | None:
     """The dtype a narrower-stored checkpoint's model computes in; None when it computes in the stored dtype."""
-    with safe_open(file, framework="pt") as f:
-        name = (f.metadata() or {}).get(COMPUTE_DTYPE_KEY)
+    name = _metadata(file).get(COMPUTE_DTYPE_KEY)
     return None if name is None else getattr(torch, name)
+
+
+def checkpoint_refs(directory: Path, seen: tuple[Path, ...] = ()) -> dict[str, TensorRef]:
+    """Where every tensor of the checkpoint in `directory` lives: its own file, then its bases' files."""
+    directory = directory.resolve()
+    if directory in seen:
+        raise ValueError(f"checkpoint bases form a cycle: {' -> '.join(map(str, (*seen, directory)))}")
+    file = directory / WEIGHTS_FILE
+    if not file.exists():
+        raise FileNotFoundError(f"{file} does not exist" + (f" (the base of {seen[-1]})" if seen else ""))
+    base = _metadata(file).get(BASE_KEY)
+    refs = checkpoint_refs(directory / base, (*seen, directory)) if base is not None else {}
+    return refs | {key: TensorRef(file, key) for key in safetensors_keys(file)}
 
 
 def load_checkpoint(directory: str | Path) -> LavidaForMaskedDiffusion:
     directory = Path(directory)
     config = LavidaConfig.from_json((directory / CONFIG_FILE).read_text())
-    file = directory / WEIGHTS_FILE
-    refs = {key: TensorRef(file, key) for key in safetensors_keys(file)}
-    return materialize(config, refs, dtype=compute_dtype(file))
+    return materialize(config, checkpoint_refs(directory), dtype=compute_dtype(directory / WEIGHTS_FILE))
 
 
 def _fsync(path: Path) -> None:
@@ -175,13 +195,23 @@ def narrowed(
     return cast, {COMPUTE_DTYPE_KEY: str(compute.pop()).removeprefix("torch.")}
 
 
+def _changed_from(state: Mapping[str, torch.Tensor], base: Path) -> dict[str, torch.Tensor]:
+    """The tensors of `state` (as they will be stored) whose values differ from the base checkpoint's."""
+    before = load_checkpoint(base).state_dict()
+    return {k: v for k, v in state.items() if not torch.equal(v, before[k].to(v.dtype))}
+
+
 def save_checkpoint(
-    model: LavidaForMaskedDiffusion, directory: str | Path, storage_dtype: torch.dtype | None = None
+    model: LavidaForMaskedDiffusion,
+    directory: str | Path,
+    storage_dtype: torch.dtype | None = None,
+    base: str | Path | None = None,
 ) -> None:
     """Writes the folder under a temporary name next to it, then renames it into place.
 
     An existing folder is moved aside before the rename and deleted after, so `directory` never holds a
-    half-written checkpoint. `storage_dtype` stores the floating tensors narrower (see the module docstring).
+    half-written checkpoint. `storage_dtype` stores the floating tensors narrower, `base` only the tensors that
+    differ from that checkpoint's (see the module docstring).
     """
     directory = Path(directory)
     tmp = temporary_sibling(directory)
@@ -191,6 +221,12 @@ def save_checkpoint(
         if storage_dtype is not None:
             state, recorded = narrowed(state, storage_dtype)
             metadata |= recorded
+        if base is not None:
+            (compute,) = {v.dtype for v in model.state_dict().values() if v.is_floating_point()}
+            state = _changed_from(state, Path(base))
+            # the base's tensors load cast to the dtype this file records, whatever dtype the base stores
+            metadata.setdefault(COMPUTE_DTYPE_KEY, str(compute).removeprefix("torch."))
+            metadata[BASE_KEY] = os.path.relpath(Path(base).resolve(), directory.resolve())
         save_file(state, tmp / WEIGHTS_FILE, metadata=metadata)
         (tmp / CONFIG_FILE).write_text(model.config.to_json() + "\n")
         shutil.copymode(tmp / CONFIG_FILE, tmp / WEIGHTS_FILE)  # safetensors writes 0600

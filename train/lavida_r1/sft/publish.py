@@ -1,14 +1,22 @@
-"""Publish an SFT run's weights as a checkpoint folder the rest of the pipeline uses.
+"""Publish an SFT or pathway run's weights as a checkpoint folder the rest of the pipeline uses.
 
     python -m lavida_r1.sft.publish --run runs/sft-tiny --out checkpoints/lavida-r1-tiny [--weights ema|model]
         [--storage float16]
 
-The folder gets the weights (`latest/ema`, the weight average, by default), the run's tokenizer, canvases.json
-(the trained answer lengths), the run's config and log as sft-config.json and sft-log.csv (so every figure
-drawn from the log can be checked; the log only through the published step, since a stopped run logs past its
-last save), and keeps the provenance.json already there. `--storage float16` halves the
-weights file (the model still loads and computes in float32; see `model/checkpoint.py`). It is assembled next to
-`--out` and renamed into place, so readers never see a half-published checkpoint.
+An SFT run's folder gets the weights (`latest/ema`, the weight average, by default), the run's tokenizer,
+canvases.json (the trained answer lengths), the run's config and log as sft-config.json and sft-log.csv (so every
+figure drawn from the log can be checked; the log only through the published step, since a stopped run logs past
+its last save), and keeps the provenance.json already there.
+
+A pathway run (`sft/pathway.py`, no weight average) trains the image pathway alone: its folder stores only the
+tensors that differ from the checkpoint the run started from (`save_checkpoint`'s `base`; about a tenth of the
+model), takes that checkpoint's tokenizer and canvases, and keeps the readout heads in train_state.pt as a
+training state holds them (without the optimizer), so an SFT config's `init_checkpoint`, `init_object_readout`
+and `init_glyph_readout` can all name the folder; config and log as pathway-config.json and pathway-log.csv.
+
+`--storage float16` halves the weights file (the model still loads and computes in float32; see
+`model/checkpoint.py`). The folder is assembled next to `--out` and renamed into place, so readers never see a
+half-published checkpoint.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -26,8 +35,9 @@ from ..fsutil import replace_directory, temporary_sibling
 from ..model import load_checkpoint, save_checkpoint
 from ..model.canvases import BLOCK_LENGTH, CANVASES_FILE, Canvases
 from ..progress import copy_log_through
-from ..training_state import EMA_DIR, MODEL_DIR, saved_step
+from ..training_state import EMA_DIR, MODEL_DIR, STATE_FILE, saved_step
 from .config import SFTConfig
+from .pathway_config import PathwayConfig
 
 KEPT = ("provenance.json",)
 
@@ -40,19 +50,11 @@ def canvases_of(config: SFTConfig) -> Canvases:
     return Canvases(math=blocks("math"), chart=blocks("chart"), mcq=blocks("mcq"), edit_plan=lengths["edit"])
 
 
-def publish(run: Path, out: Path, weights: str = "ema", storage_dtype: torch.dtype | None = None) -> None:
-    config = SFTConfig.from_file(run / "config.json")
-    latest = run / "latest"
-    source = latest / (EMA_DIR if weights == "ema" else MODEL_DIR)
-    if not source.exists():
-        raise FileNotFoundError(f"{source} does not exist (is ema_decay set in the run's config?)")
+def assemble(out: Path, fill: Callable[[Path], None]) -> None:
+    """`fill` writes the folder's files into a temporary sibling; kept files are carried over; then renamed."""
     tmp = temporary_sibling(out)
     try:
-        save_checkpoint(load_checkpoint(source), tmp, storage_dtype)  # replaces the empty tmp folder with the weights
-        shutil.copyfile(config.tokenizer, tmp / "tokenizer.json")
-        (tmp / CANVASES_FILE).write_text(json.dumps(asdict(canvases_of(config)), indent=2) + "\n")
-        write_config(config, tmp / "sft-config.json")  # its paths relative to the checkpoint folder (a sibling)
-        copy_log_through(run / "log.csv", tmp / "sft-log.csv", saved_step(latest))  # not past the weights
+        fill(tmp)
         for name in KEPT:
             if (out / name).exists():
                 shutil.copyfile(out / name, tmp / name)
@@ -62,17 +64,63 @@ def publish(run: Path, out: Path, weights: str = "ema", storage_dtype: torch.dty
         raise
 
 
+def publish(run: Path, out: Path, weights: str = "ema", storage_dtype: torch.dtype | None = None) -> None:
+    config = SFTConfig.from_file(run / "config.json")
+    latest = run / "latest"
+    source = latest / (EMA_DIR if weights == "ema" else MODEL_DIR)
+    if not source.exists():
+        raise FileNotFoundError(f"{source} does not exist (is ema_decay set in the run's config?)")
+
+    def fill(tmp: Path) -> None:
+        save_checkpoint(load_checkpoint(source), tmp, storage_dtype)  # replaces the empty tmp folder with the weights
+        shutil.copyfile(config.tokenizer, tmp / "tokenizer.json")
+        (tmp / CANVASES_FILE).write_text(json.dumps(asdict(canvases_of(config)), indent=2) + "\n")
+        write_config(config, tmp / "sft-config.json")  # its paths relative to the checkpoint folder (a sibling)
+        copy_log_through(run / "log.csv", tmp / "sft-log.csv", saved_step(latest))  # not past the weights
+
+    assemble(out, fill)
+
+
+def publish_pathway(run: Path, out: Path, storage_dtype: torch.dtype | None = None) -> None:
+    config = PathwayConfig.from_file(run / "config.json")
+    latest = run / "latest"
+    base = Path(config.init_checkpoint) if config.init_checkpoint else None
+    if base is not None and (base.parent / STATE_FILE).exists():
+        raise ValueError(
+            f"the run started from another run's training state ({base}): publish that run first and start the "
+            "pathway from the published folder, so this one does not depend on a run folder"
+        )
+    state = torch.load(latest / STATE_FILE, map_location="cpu", weights_only=True)
+
+    def fill(tmp: Path) -> None:
+        save_checkpoint(load_checkpoint(latest / MODEL_DIR), tmp, storage_dtype, base=base)
+        for name in ("tokenizer.json", CANVASES_FILE):  # the LM is the base's, untrained here
+            if base is not None and (base / name).exists():
+                shutil.copyfile(base / name, tmp / name)
+        torch.save({"step": state["step"], "readout": state["readout"]}, tmp / STATE_FILE)
+        write_config(config, tmp / "pathway-config.json")
+        copy_log_through(run / "log.csv", tmp / "pathway-log.csv", state["step"])
+
+    assemble(out, fill)
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Publish an SFT run's weights as a checkpoint folder.")
+    parser = argparse.ArgumentParser(description="Publish an SFT or pathway run's weights as a checkpoint folder.")
     parser.add_argument("--run", required=True, type=Path, help="the run's out folder (holds config.json, latest/)")
     parser.add_argument("--out", required=True, type=Path, help="checkpoint folder to write (replaced whole)")
-    parser.add_argument("--weights", choices=("ema", "model"), default="ema")
+    parser.add_argument("--weights", choices=("ema", "model"), help="an SFT run's (default ema)")
     parser.add_argument(
         "--storage", choices=("float16", "bfloat16"), help="store the weights narrower (the model computes in float32)"
     )
     args = parser.parse_args(argv)
-    publish(args.run, args.out, args.weights, args.storage and getattr(torch, args.storage))
-    print(f"published {args.run / 'latest' / args.weights} to {args.out}")
+    storage = args.storage and getattr(torch, args.storage)
+    if "mixture" in json.loads((args.run / "config.json").read_text()):  # an SFT config; a pathway one has none
+        publish(args.run, args.out, args.weights or "ema", storage)
+    elif args.weights == "ema":
+        parser.error("a pathway run keeps no weight average: its model is published")
+    else:
+        publish_pathway(args.run, args.out, storage)
+    print(f"published {args.run / 'latest'} to {args.out}")
 
 
 if __name__ == "__main__":
