@@ -2,8 +2,8 @@
 alone, resumes exactly, and an SFT run starts from its model and readout heads."""
 
 import csv
-import shutil
-from dataclasses import replace
+import json
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ from safetensors.torch import load_file
 from test_tokenizer import COMMITTED
 
 from lavida_r1.model import load_checkpoint, save_checkpoint
+from lavida_r1.model.canvases import Canvases, read_canvases
 from lavida_r1.sft.config import SFTConfig
 from lavida_r1.sft.glyph_readout import GlyphReadout
 from lavida_r1.sft.loop import run as run_sft
@@ -203,19 +204,20 @@ def test_a_published_pathway_stores_its_pathway_over_its_start_and_an_sft_run_st
     base = tmp_path / "checkpoints" / "start"
     initial, _, _ = initial_pathway(small(tmp_path))
     save_checkpoint(initial, base, storage_dtype=torch.float16)
-    shutil.copyfile(COMMITTED, base / "tokenizer.json")
+    (base / "canvases.json").write_text(json.dumps(asdict(Canvases(math=64, chart=80, mcq=48, edit_plan=80))))
     out = tmp_path / "runs" / "pathway"
     run(small(out, init_checkpoint=str(base), **TEXT))
     stage = tmp_path / "checkpoints" / "stage"
     publish_main(["--run", str(out), "--out", str(stage), "--storage", "float16"])
     assert sorted(p.name for p in stage.iterdir()) == [
+        "canvases.json",
         "config.json",
         "model.safetensors",
         "pathway-config.json",
         "pathway-log.csv",
-        "tokenizer.json",
         "train_state.pt",
     ]
+    assert read_canvases(stage) == read_canvases(base)
     stored = load_file(stage / "model.safetensors")
     assert stored and all(name.startswith(VISION) for name in stored)
     trained = load_checkpoint(out / "latest" / "model").state_dict()

@@ -10,7 +10,8 @@ its last save), and keeps the provenance.json already there.
 
 A pathway run (`sft/pathway.py`, no weight average) trains the image pathway alone: its folder stores only the
 tensors that differ from the checkpoint the run started from (`save_checkpoint`'s `base`; about a tenth of the
-model), takes that checkpoint's tokenizer and canvases, and keeps the readout heads in train_state.pt as a
+model), takes that checkpoint's canvases (not its tokenizer: tiny's stages share `lavida-r1-tiny/tokenizer.json`,
+the default wherever a folder has none), and keeps the readout heads in train_state.pt as a
 training state holds them (without the optimizer), so an SFT config's `init_checkpoint`, `init_object_readout`
 and `init_glyph_readout` can all name the folder; config and log as pathway-config.json and pathway-log.csv.
 
@@ -94,9 +95,8 @@ def publish_pathway(run: Path, out: Path, storage_dtype: torch.dtype | None = No
 
     def fill(tmp: Path) -> None:
         save_checkpoint(load_checkpoint(latest / MODEL_DIR), tmp, storage_dtype, base=base)
-        for name in ("tokenizer.json", CANVASES_FILE):  # the LM is the base's, untrained here
-            if base is not None and (base / name).exists():
-                shutil.copyfile(base / name, tmp / name)
+        if base is not None and (base / CANVASES_FILE).exists():  # the LM is the base's, untrained here
+            shutil.copyfile(base / CANVASES_FILE, tmp / CANVASES_FILE)
         torch.save({"step": state["step"], "readout": state["readout"]}, tmp / STATE_FILE)
         write_config(config, tmp / "pathway-config.json")
         copy_log_through(run / "log.csv", tmp / "pathway-log.csv", state["step"])
