@@ -233,6 +233,12 @@ def test_a_published_pathway_stores_its_pathway_over_its_start_and_an_sft_run_st
         resume=False,
     )
     assert (sft / "latest" / "model").exists()
+    # the SFT run published keeps its readout heads (not the optimizer), so the next stage can start from its folder
+    published = tmp_path / "checkpoints" / "sft-stage"
+    publish_main(["--run", str(sft), "--out", str(published), "--weights", "model"])
+    kept, trained_state = (torch.load(d / "train_state.pt", weights_only=True) for d in (published, sft / "latest"))
+    assert set(kept) == {"step", "readout"} and kept["readout"].keys() == trained_state["readout"].keys()
+    assert all(torch.equal(v, trained_state["readout"][k]) for k, v in kept["readout"].items())
     # a pathway started from a run's state is published only once that run is: the folder must not need a run
     run(small(tmp_path / "runs" / "again", init_checkpoint=str(out / "latest" / "model"), steps=1))
     with pytest.raises(ValueError, match="publish that run first"):

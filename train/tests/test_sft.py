@@ -220,8 +220,7 @@ def test_publish_assembles_a_checkpoint_folder_from_a_run(tmp_path):
         "provenance.json",
         "sft-config.json",
         "sft-log.csv",
-        "tokenizer.json",
-    ]
+    ]  # no tokenizer.json: the run's is lavida-r1-tiny's, the default of every folder without one
     # VQA canvases: the trained lengths rounded up to whole 16-token decoding blocks; the edit plan as trained
     canvases = read_canvases(out)
     assert (canvases.math, canvases.chart, canvases.mcq, canvases.edit_plan) == (64, 80, 48, 72)
@@ -234,6 +233,13 @@ def test_publish_assembles_a_checkpoint_folder_from_a_run(tmp_path):
     main(["--run", str(tmp_path / "run"), "--out", str(tmp_path / "half"), "--storage", "float16"])
     half = load_checkpoint(tmp_path / "half").state_dict()
     assert all(half[k].dtype == ema[k].dtype and torch.equal(half[k], ema[k].half().to(ema[k].dtype)) for k in ema)
+    # a run trained with its own tokenizer publishes it beside the weights
+    own = tmp_path / "own-tokenizer.json"
+    own.write_bytes(COMMITTED.read_bytes())
+    run_config = json.loads((tmp_path / "run" / "config.json").read_text())
+    (tmp_path / "run" / "config.json").write_text(json.dumps({**run_config, "tokenizer": str(own)}))
+    main(["--run", str(tmp_path / "run"), "--out", str(tmp_path / "own")])
+    assert (tmp_path / "own" / "tokenizer.json").read_bytes() == own.read_bytes()
 
 
 def test_config_rejects_a_non_positive_changed_weight():

@@ -3,10 +3,12 @@
     python -m lavida_r1.sft.publish --run runs/sft-tiny --out checkpoints/lavida-r1-tiny [--weights ema|model]
         [--storage float16]
 
-An SFT run's folder gets the weights (`latest/ema`, the weight average, by default), the run's tokenizer,
+An SFT run's folder gets the weights (`latest/ema`, the weight average, by default), the run's tokenizer (unless
+it is lavida-r1-tiny's, which every folder without its own falls back to: only lavida-r1-tiny's folder holds it),
 canvases.json (the trained answer lengths), the run's config and log as sft-config.json and sft-log.csv (so every
 figure drawn from the log can be checked; the log only through the published step, since a stopped run logs past
-its last save), and keeps the provenance.json already there.
+its last save), the readout heads in train_state.pt when the run trained any (so a later SFT config's
+`init_object_readout` and `init_glyph_readout` can name the folder), and keeps the provenance.json already there.
 
 A pathway run (`sft/pathway.py`, no weight average) trains the image pathway alone: its folder stores only the
 tensors that differ from the checkpoint the run started from (`save_checkpoint`'s `base`; about a tenth of the
@@ -36,6 +38,7 @@ from ..fsutil import replace_directory, temporary_sibling
 from ..model import load_checkpoint, save_checkpoint
 from ..model.canvases import BLOCK_LENGTH, CANVASES_FILE, Canvases
 from ..progress import copy_log_through
+from ..tokenizer import DEFAULT_TOKENIZER
 from ..training_state import EMA_DIR, MODEL_DIR, STATE_FILE, saved_step
 from .config import SFTConfig
 from .pathway_config import PathwayConfig
@@ -65,19 +68,28 @@ def assemble(out: Path, fill: Callable[[Path], None]) -> None:
         raise
 
 
+def save_readouts(state: dict, folder: Path) -> None:
+    """A run's readout heads as a training state holds them, without the optimizer's moments."""
+    torch.save({"step": state["step"], "readout": state["readout"]}, folder / STATE_FILE)
+
+
 def publish(run: Path, out: Path, weights: str = "ema", storage_dtype: torch.dtype | None = None) -> None:
     config = SFTConfig.from_file(run / "config.json")
     latest = run / "latest"
     source = latest / (EMA_DIR if weights == "ema" else MODEL_DIR)
     if not source.exists():
         raise FileNotFoundError(f"{source} does not exist (is ema_decay set in the run's config?)")
+    state = torch.load(latest / STATE_FILE, map_location="cpu", weights_only=True)
 
     def fill(tmp: Path) -> None:
         save_checkpoint(load_checkpoint(source), tmp, storage_dtype)  # replaces the empty tmp folder with the weights
-        shutil.copyfile(config.tokenizer, tmp / "tokenizer.json")
+        if Path(config.tokenizer).resolve() != DEFAULT_TOKENIZER or out.resolve() == DEFAULT_TOKENIZER.parent:
+            shutil.copyfile(config.tokenizer, tmp / "tokenizer.json")
         (tmp / CANVASES_FILE).write_text(json.dumps(asdict(canvases_of(config)), indent=2) + "\n")
         write_config(config, tmp / "sft-config.json")  # its paths relative to the checkpoint folder (a sibling)
         copy_log_through(run / "log.csv", tmp / "sft-log.csv", saved_step(latest))  # not past the weights
+        if state.get("readout") is not None:
+            save_readouts(state, tmp)
 
     assemble(out, fill)
 
@@ -97,7 +109,7 @@ def publish_pathway(run: Path, out: Path, storage_dtype: torch.dtype | None = No
         save_checkpoint(load_checkpoint(latest / MODEL_DIR), tmp, storage_dtype, base=base)
         if base is not None and (base / CANVASES_FILE).exists():  # the LM is the base's, untrained here
             shutil.copyfile(base / CANVASES_FILE, tmp / CANVASES_FILE)
-        torch.save({"step": state["step"], "readout": state["readout"]}, tmp / STATE_FILE)
+        save_readouts(state, tmp)
         write_config(config, tmp / "pathway-config.json")
         copy_log_through(run / "log.csv", tmp / "pathway-log.csv", state["step"])
 
