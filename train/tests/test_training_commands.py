@@ -72,12 +72,12 @@ def produced_by_another_committed_config(path: str, config: Path) -> bool:
     return any(path in (str(state), str(state / "model"), str(state / "ema")) for state in latest)
 
 
-def test_the_reading_curriculum_keeps_its_checkpoints_and_run_folder():
-    config = SFTConfig.from_file(TRAIN_DIR / "configs" / "sft-reading-curriculum.json")
+def test_a_chained_config_keeps_its_checkpoints_and_run_folder():
+    config = SFTConfig.from_file(TRAIN_DIR / "configs" / "sft-world-bootstrap.json")
     assert (config.init_checkpoint, config.vq_checkpoint, config.out) == (
-        str(TRAIN_DIR / "checkpoints" / "perception-stage"),
+        str(TRAIN_DIR / "checkpoints" / "pathway-world"),
         str(TRAIN_DIR / "checkpoints" / "vq-tiny"),
-        str(TRAIN_DIR / "runs" / "reading-curriculum"),
+        str(TRAIN_DIR / "runs" / "world-bootstrap"),
     )
 
 
