@@ -94,7 +94,7 @@ describe('playground at /', { skip: NO_PACKAGE }, () => {
     await page.click('#run');
     await page.waitForFunction(() => document.getElementById('answer')!.textContent !== '', null, { timeout: RUN_MS });
 
-    assert.equal(await page.textContent('#answer'), '3');
+    assert.equal(await page.textContent('#answer'), example('count').answer);
     const canvases = await recordedTexts(page, 'canvas');
     const partial = canvases.filter((t) => t.includes(MASK_GLYPH));
     assert.ok(
@@ -102,14 +102,16 @@ describe('playground at /', { skip: NO_PACKAGE }, () => {
       `the canvas was shown partly denoised more than once: ${JSON.stringify(canvases)}`,
     );
     assert.ok(
-      canvases.at(-1)!.includes('<answer>3</answer>') && !canvases.at(-1)!.includes(MASK_GLYPH),
+      canvases.at(-1)!.includes(`<answer>${example('count').answer}</answer>`) && !canvases.at(-1)!.includes(MASK_GLYPH),
       'then the final text',
     );
     assert.match((await page.textContent('#progress')) ?? '', /^done in \d+ ms$/);
     const curl = (await page.textContent('#curl')) ?? '';
     assert.ok(curl.startsWith(`curl -sN ${srv.url}/v1/vqa \\\n`), curl);
     assert.ok(curl.includes('-F image=@count.png') && curl.includes('-F stream=true'), curl);
-    assert.ok(curl.includes(`--form-string 'question=${example('count').question}'`), curl);
+    // single-quoted for the shell: an apostrophe in the question ("the option's letter") closes, escapes, reopens
+    const quoted = `'question=${example('count').question!.replaceAll("'", "'\\''")}'`;
+    assert.ok(curl.includes(`--form-string ${quoted}`), curl);
     assert.ok(!curl.includes('Authorization'), 'no key header when the server needs none');
     await page.screenshot({ path: artifactPath('playground-vqa.png'), fullPage: true });
     assert.deepEqual(pageErrors, []);
@@ -198,7 +200,7 @@ describe('playground at /', { skip: NO_PACKAGE }, () => {
     const { page, pageErrors } = await openPlayground(browser, srv.url);
     await page.click('[data-example=ground]');
     assert.equal(await page.isChecked('input[name=task][value=ground]'), true);
-    assert.equal(await page.inputValue('#prompt'), 'the largest green object');
+    assert.equal(await page.inputValue('#prompt'), example('ground').description);
     await page.waitForSelector('#stage-image[src^="blob:"]');
     await page.click('#run');
     await page.waitForSelector('#box:not([hidden])', { timeout: RUN_MS });
@@ -313,7 +315,7 @@ describe('playground against a server with API keys', { skip: NO_PACKAGE }, () =
     await page.waitForFunction(() => document.getElementById('key-hint')!.textContent === 'key accepted');
     await page.click('#run');
     await page.waitForFunction(() => document.getElementById('answer')!.textContent !== '', null, { timeout: RUN_MS });
-    assert.equal(await page.textContent('#answer'), '3');
+    assert.equal(await page.textContent('#answer'), example('count').answer);
     assert.equal(await page.isHidden('#error'), true);
     const curl = (await page.textContent('#curl')) ?? '';
     assert.ok(curl.includes('-H "Authorization: Bearer $LAVIDA_API_KEY"'), curl);

@@ -20,6 +20,7 @@ import torch
 from .fsutil import write_atomic
 from .inference import Pipeline, answer_question, edit_image, ground
 from .model import load_checkpoint
+from .model.canvases import read_canvases
 from .scoring import answer_correct, box_iou, edit_score, extract_answer
 from .tokenizer import load_tokenizer
 from .world import Sample, generate
@@ -45,7 +46,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     model = load_checkpoint(args.checkpoint).eval()
-    pipe = Pipeline(model, load_tokenizer(args.checkpoint / "tokenizer.json", model.config))
+    # the checkpoint's canvases, as its package serves them: questions without a task over the longest, edits'
+    # plans over edit_plan (UNIFORM's 64 would pick edits the server decodes differently)
+    tokenizer = load_tokenizer(args.checkpoint / "tokenizer.json", model.config)
+    pipe = Pipeline(model, tokenizer, canvases=read_canvases(args.checkpoint))
     args.out.mkdir(parents=True, exist_ok=True)
     examples, missing = [], []
     for name, family in VQA.items():

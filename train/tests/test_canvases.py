@@ -28,7 +28,7 @@ def test_reads_the_checkpoint_canvases(tmp_path):
 
 
 def test_committed_checkpoint_has_its_training_canvases():
-    assert read_canvases(DEFAULT_TOKENIZER.parent) == Canvases(math=64, chart=80, mcq=48, edit_plan=64)
+    assert read_canvases(DEFAULT_TOKENIZER.parent) == Canvases(math=64, chart=80, mcq=48, edit_plan=80)
 
 
 def test_a_checkpoint_without_the_file_decodes_over_one_canvas(tmp_path):

@@ -52,6 +52,15 @@ def test_recording_changes_no_image_and_notes_every_glyph_but_spaces():
     assert outside == []
 
 
+def test_nested_recordings_each_note_the_glyphs_drawn_inside_them():
+    canvas = new_canvas(SIZE, SIZE, WHITE)
+    with recording_glyphs() as outer:
+        draw_text(canvas, 0, 0, "1", INK)
+        with recording_glyphs() as inner:
+            draw_text(canvas, 10, 0, "2", INK)
+    assert [g.char for g in outer] == ["1", "2"] and [g.char for g in inner] == ["2"]
+
+
 def test_each_token_names_the_glyphs_whose_centres_it_holds_in_reading_order(config):
     _, glyphs = drawn((8, 8, "AB7", 2), (70, 80, "HI 5", 1))
     labels = glyph_labels(glyphs, (SIZE, SIZE), config)

@@ -60,8 +60,39 @@ def test_name_captions_list_every_object_by_colour_and_shape_in_reading_order():
         assert re.sub(r" <LOC_BEGIN>.*?<LOC_END>", "", boxed.reasoning) == sample.reasoning
 
 
-def test_the_default_caption_mix_never_draws_names():
-    assert CAPTION_KINDS["names"] == 0
+LOC_BOX = r"<LOC_BEGIN><LOC_(\d+)><LOC_(\d+)><LOC_(\d+)><LOC_(\d+)><LOC_END>"
+
+
+def glyph_box(bins: tuple[str, ...], size: tuple[int, int]) -> list[int]:
+    return [round(v) for v in bins_to_box([int(b) for b in bins], size)]
+
+
+def test_digit_box_captions_box_each_digit_of_the_digit_caption_from_left_to_right():
+    for index in range(30):
+        sample = generate("caption", "train", index, kind="digit_boxes")
+        plain = generate("caption", "train", index, kind="digits")  # the same row, drawn from the same draws
+        assert re.sub(LOC_BOX + " ", "", sample.reasoning) == plain.reasoning
+        assert sample.image.tobytes() == plain.image.tobytes()
+        boxes = [glyph_box(bins, sample.image.size) for bins in re.findall(LOC_BOX, sample.reasoning)]
+        glyphs = sample.meta["drawn_glyphs"]
+        assert len(boxes) == len(glyphs) == len(re.findall(r"> \d", sample.reasoning)) >= 2
+        assert [b[0] for b in boxes] == sorted(b[0] for b in boxes)
+        for box, glyph in zip(boxes, glyphs):  # each box is its glyph's cell, to the LOC grid's rounding
+            assert np.allclose(box, [glyph.x, glyph.y, glyph.x + glyph.width, glyph.y + glyph.height], atol=1)
+
+
+def test_read_digit_at_answers_the_digit_inside_the_box_it_asks_about():
+    for index in range(30):
+        sample = generate("read", "train", index, kind="digit_at")
+        glyphs = sample.meta["drawn_glyphs"]
+        (bins,) = re.findall(LOC_BOX, sample.question)
+        box = glyph_box(bins, sample.image.size)
+        (inside,) = [g for g in glyphs if abs(g.x - box[0]) <= 1 and abs(g.y - box[1]) <= 1]
+        assert 3 <= len(glyphs) <= 5 and sample.answer == sft_target(sample) == inside.char
+
+
+def test_the_default_caption_mix_never_draws_names_or_digit_boxes():
+    assert CAPTION_KINDS["names"] == CAPTION_KINDS["digit_boxes"] == 0
     assert {generate("caption", "train", i).meta["kind"] for i in range(60)} == {"objects", "digits", "chart", "panel"}
 
 

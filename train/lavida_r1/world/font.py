@@ -98,7 +98,7 @@ _recordings: list[list[Glyph]] = []  # open `recording_glyphs` blocks, innermost
 @contextmanager
 def recording_glyphs() -> Iterator[list[Glyph]]:
     """The glyphs `draw_text` draws inside the block (spaces left out), in drawing order. Rendering is unchanged,
-    so a sample drawn inside the block is the sample drawn outside it."""
+    so a sample drawn inside the block is the sample drawn outside it. Blocks nest: every open block records."""
     glyphs: list[Glyph] = []
     _recordings.append(glyphs)
     try:
@@ -120,8 +120,9 @@ def draw_text(canvas: np.ndarray, x: int, y: int, text: str, colour: RGB, scale:
             raise ValueError(f"no glyph for {ch!r}")
         big = np.kron(glyph, np.ones((scale, scale), dtype=bool))
         gx, gy = x + i * ADVANCE * scale, y
-        if _recordings and ch != " ":
-            _recordings[-1].append(Glyph(ch, gx, gy, GLYPH_W * scale, GLYPH_H * scale))
+        if ch != " ":
+            for recording in _recordings:
+                recording.append(Glyph(ch, gx, gy, GLYPH_W * scale, GLYPH_H * scale))
         ys, xs = np.nonzero(big)
         ys, xs = ys + gy, xs + gx
         keep = (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)

@@ -32,7 +32,7 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "caption": tuple(perception_tasks.CAPTION_KINDS),
     "locate": ("name",),
     "spot": tuple(perception_tasks.SPOT_SIZES),
-    "read": tuple(perception_tasks.READ_SCALES),
+    "read": perception_tasks.READ_KINDS,
     "name": perception_tasks.NAME_KINDS,
 }
 assert tuple(_MAKERS) == tuple(_KINDS) == FAMILIES + TRAINING_FAMILIES

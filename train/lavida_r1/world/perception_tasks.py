@@ -5,7 +5,9 @@ The training families, on images like the benchmark families' (spot's and name's
   reading order; digit rows every digit; charts every label with its value; MMMU-Pro vision panels their
   question and lettered options. About 10-80 informative tokens per image, against 1-4 in a QA answer.
   `names` (only when asked for, `caption:names`) lists a shape scene's objects by colour and shape alone, with
-  their count: what the colour, shape and counting questions ask, without the boxes.
+  their count: what the colour, shape and counting questions ask, without the boxes. `digit_boxes` (also only
+  when asked for) reads a digit row with each digit's LOC box before the digit: find the next item, then name
+  what is there, the route grounding takes.
 - `locate`: the box of one object named by colour and shape (unique in its scene), in the grounding layout:
   the single-object step before Lisa-style implicit descriptions.
 - `spot`: the same request for the only object of the image, drawn larger than in the QA scenes; its kinds
@@ -15,6 +17,8 @@ The training families, on images like the benchmark families' (spot's and name's
 - `read`: the same curriculum for glyphs: one number (0-99) or one chart word alone on the image, read out; its
   kinds are glyph scales (`huge` 8-10x the 5x7 font, one character; `large` 4-5x, the default; `medium` 2-3x;
   `small` 1x, the size of chart labels and values), the step from objects to the digits every QA family needs.
+  Its kind `digit_at` asks for the digit inside a given LOC box of a digit row at the QA families' scale: reading
+  by place, the lookup `digit_boxes` captions need.
 - `name`: the colour and shape of the only object of the image ("pink triangle"), in `spot`'s size bands: the
   same curriculum for what the colour and shape questions ask, with nothing else in view to confuse. Its kind
   `colour_of` is the next step: the colour alone ("pink") of the object of a named shape among 2-5 objects of
@@ -29,24 +33,27 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
+import numpy as np
+
 from ..model.chat import grounding_request
 from . import mcq_tasks
 from .chart_tasks import CATEGORY_WORDS, MONTHS
 from .charts import bar_chart, line_chart
 from .config import WorldConfig
-from .font import GLYPH_H, draw_text, text_width
+from .font import GLYPH_H, draw_text, recording_glyphs, text_width
 from .palette import INK, OBJECT_COLOURS, WHITE
 from .raster import SHAPES, new_canvas, to_image
-from .sample import Sample, loc_tokens
+from .sample import Box, Sample, loc_tokens
 from .scenes import Obj, digit_row, digit_scale, place, render
 
 # kind -> weight in the family's default mix; `names` (weight 0) is drawn only when asked for by kind, so adding it
 # left every earlier caption sample as it was.
-CAPTION_KINDS: dict[str, int] = {"objects": 4, "digits": 1, "chart": 3, "panel": 2, "names": 0}
+CAPTION_KINDS: dict[str, int] = {"objects": 4, "digits": 1, "chart": 3, "panel": 2, "names": 0, "digit_boxes": 0}
 PROMPTS = {
     "objects": "List every object in the image with its colour, shape and box.",
     "names": "List every object in the image with its colour and shape.",
     "digits": "Read every digit in the image from left to right.",
+    "digit_boxes": "Read every digit in the image from left to right, each with its box.",
     "chart": "Read every label of the chart with its value.",
     "panel": "Read all the text under the picture.",
 }
@@ -61,6 +68,8 @@ READ_SCALES: dict[str, tuple[int, int]] = {
     "small": (1, 1),
 }  # QA text: 1-3
 READ_PROMPT = "What is written in the image?"
+READ_AT_KIND = "digit_at"
+READ_KINDS = (*READ_SCALES, READ_AT_KIND)
 NAME_PROMPT = "Name the object in the image by its colour and shape."
 # `name` also goes below spot's bands, down to the smallest objects the QA and grounding scenes draw.
 NAME_SIZES: dict[str, tuple[int, int]] = {**SPOT_SIZES, "tiny": (10, 16)}
@@ -81,6 +90,15 @@ def _scene(rng: random.Random, cfg: WorldConfig, count: int) -> tuple[list[Obj],
     low, high = rng.choice([(13, 22), (10, 30)])
     specs = [(rng.choice(SHAPES), rng.choice(list(OBJECT_COLOURS)), rng.randint(low, high)) for _ in range(count)]
     return place(rng, specs, width, height, gap=3), width, height
+
+
+def _digit_row(rng: random.Random, cfg: WorldConfig, count: int) -> tuple[list[int], np.ndarray, list[Box]]:
+    """A digit row as the QA families draw it (`scenes.digit_row`), with each digit's glyph box."""
+    digits = [rng.randint(0, 9) for _ in range(count)]
+    size = cfg.understand_size
+    with recording_glyphs() as glyphs:
+        canvas = digit_row(rng, digits, size, size, digit_scale(count, size))
+    return digits, canvas, [(g.x, g.y, g.x + g.width, g.y + g.height) for g in glyphs]
 
 
 def reading_order(objs: list[Obj]) -> list[Obj]:
@@ -127,6 +145,11 @@ def _caption(rng: random.Random, cfg: WorldConfig, kind: str):
         size = cfg.understand_size
         canvas = digit_row(rng, digits, size, size, digit_scale(len(digits), size))
         return to_image(canvas), f"The digits are {', '.join(map(str, digits))}.", None
+    if kind == "digit_boxes":
+        digits, canvas, boxes = _digit_row(rng, cfg, rng.randint(2, 5))
+        size = cfg.understand_size
+        listing = ", ".join(f"{loc_tokens(box, size, size)} {d}" for d, box in zip(digits, boxes))
+        return to_image(canvas), f"The digits are {listing}.", None
     if kind == "chart":
         canvas, caption = _chart(rng, cfg)
         return to_image(canvas), caption, None
@@ -222,10 +245,13 @@ def make_name(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | 
 
 
 def make_read(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | None = None) -> Sample:
-    """One number or chart word, alone on the image at a glyph scale of the band `kind` (default large)."""
+    """One number or chart word, alone on the image at a glyph scale of the band `kind` (default large); for
+    `digit_at`, the digit inside a given box of a 3-5-digit row."""
     kind = kind or "large"
+    if kind == READ_AT_KIND:
+        return _read_at(rng, cfg, sample_id)
     if kind not in READ_SCALES:
-        raise ValueError(f"unknown read kind {kind!r}; expected one of {sorted(READ_SCALES)}")
+        raise ValueError(f"unknown read kind {kind!r}; expected one of {sorted(READ_KINDS)}")
     text = str(rng.randint(0, 99)) if rng.random() < 0.7 else rng.choice(CATEGORY_WORDS + MONTHS)
     if kind == "huge":
         text = rng.choice(text)
@@ -245,6 +271,22 @@ def make_read(rng: random.Random, cfg: WorldConfig, sample_id: str, kind: str | 
         answer=text,
         reasoning=text,
         meta={"kind": kind},
+    )
+
+
+def _read_at(rng: random.Random, cfg: WorldConfig, sample_id: str) -> Sample:
+    digits, canvas, boxes = _digit_row(rng, cfg, rng.randint(3, 5))
+    i = rng.randrange(len(digits))
+    question = f"Which digit is inside {loc_tokens(boxes[i], cfg.understand_size, cfg.understand_size)}?"
+    return Sample(
+        id=sample_id,
+        family="read",
+        image=to_image(canvas),
+        question=question,
+        prompt=question,
+        answer=str(digits[i]),
+        reasoning=str(digits[i]),
+        meta={"kind": READ_AT_KIND},
     )
 
 
