@@ -17,6 +17,8 @@ interface Example {
   endpoint: string;
   image: string;
   question?: string;
+  answer?: string;
+  description?: string;
   instruction?: string;
   box?: number[];
 }
@@ -102,7 +104,8 @@ describe('playground at /', { skip: NO_PACKAGE }, () => {
       `the canvas was shown partly denoised more than once: ${JSON.stringify(canvases)}`,
     );
     assert.ok(
-      canvases.at(-1)!.includes(`<answer>${example('count').answer}</answer>`) && !canvases.at(-1)!.includes(MASK_GLYPH),
+      canvases.at(-1)!.includes(`<answer>${example('count').answer}</answer>`) &&
+        !canvases.at(-1)!.includes(MASK_GLYPH),
       'then the final text',
     );
     assert.match((await page.textContent('#progress')) ?? '', /^done in \d+ ms$/);

@@ -4,8 +4,8 @@
 For each held-out caption (the world's eval split, seed 0), the greedy output (a 64-token canvas, 16-token blocks)
 against the target: exact; whether it lists as many items (digits, or objects) as the image holds; and the share
 of items right in place, counted only where the count is right (a wrong count scores none of its items). Chance
-per item is 0.1 for digits (`digit_boxes`' LOC boxes are left out of its items); for objects, one colour of 11 and one shape of 6 (1/66 both right); a chart's item is a
-label with its value ("MAY 55"), both right.
+per item is 0.1 for digits (`digit_boxes`' LOC boxes are left out of its items); for objects, one colour of 11
+and one shape of 6 (1/66 both right); a chart's item is a label with its value ("MAY 55"), both right.
 
     cd train && .venv/bin/python ../docs/sft/skill-bridges/captions.py --checkpoint DIR --kind digits --n 64
 """

@@ -140,15 +140,11 @@ def _caption(rng: random.Random, cfg: WorldConfig, kind: str):
     if kind == "names":
         objs, width, height = _scene(rng, cfg, rng.randint(1, MAX_OBJECTS))
         return to_image(render(objs, width, height)), _scene_caption(objs, lambda o: o.name), objs
-    if kind == "digits":
-        digits = [rng.randint(0, 9) for _ in range(rng.randint(2, 5))]
-        size = cfg.understand_size
-        canvas = digit_row(rng, digits, size, size, digit_scale(len(digits), size))
-        return to_image(canvas), f"The digits are {', '.join(map(str, digits))}.", None
-    if kind == "digit_boxes":
+    if kind in ("digits", "digit_boxes"):  # the same row from the same draws; `digit_boxes` boxes each digit
         digits, canvas, boxes = _digit_row(rng, cfg, rng.randint(2, 5))
         size = cfg.understand_size
-        listing = ", ".join(f"{loc_tokens(box, size, size)} {d}" for d, box in zip(digits, boxes))
+        boxed = kind == "digit_boxes"
+        listing = ", ".join(f"{loc_tokens(box, size, size)} {d}" if boxed else str(d) for d, box in zip(digits, boxes))
         return to_image(canvas), f"The digits are {listing}.", None
     if kind == "chart":
         canvas, caption = _chart(rng, cfg)
